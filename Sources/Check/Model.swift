@@ -1,0 +1,270 @@
+import Diagnostics
+
+// The checker's output: a flat, typed, shape-annotated graph of layers with every block,
+// repeat, residual and branch expanded. This is the contract between the front half (Syntax,
+// Check) and the back half (IR lowering). Nothing here refers to the AST except source ranges.
+
+/// One per-example dimension: a known size, or a name from the spec (`seq`) standing for any size.
+public enum Dim: Hashable, Sendable, CustomStringConvertible {
+    case fixed(Int)
+    case symbol(String)
+
+    public var value: Int? {
+        if case .fixed(let n) = self { return n }
+        return nil
+    }
+
+    public var description: String {
+        switch self {
+        case .fixed(let n): return String(n)
+        case .symbol(let s): return s
+        }
+    }
+}
+
+/// A per-example shape; the batch dimension is implicit. Layout is channels-first (`[C, H, W]`).
+public typealias Shape = [Dim]
+
+public enum Activation: String, Hashable, Sendable, CaseIterable {
+    case relu, gelu, tanh, sigmoid, softmax, identity
+    case logSoftmax = "log_softmax"
+    case leakyRelu = "leaky_relu"
+    case elu, silu
+}
+
+/// Regularization attributes of one parameter tensor, fully resolved (layer value, else
+/// `defaults:`, else the optimizer's global value; biases and normalization parameters get
+/// zero decay and penalties unless the spec asks otherwise).
+public struct Regularization: Hashable, Sendable {
+    /// Weight decay coefficient; whether it is coupled (added to the gradient) or decoupled
+    /// (AdamW-style shrink) is `OptimizerConfig.decay`.
+    public var weightDecay: Double = 0
+    /// L1 penalty λ₁·Σ|w| added to the loss.
+    public var l1: Double = 0
+    /// L2 penalty λ₂·Σw² added to the loss (sum of squares, no ½, as Keras `L2`).
+    public var l2: Double = 0
+    /// Max-norm constraint c: after each step, each output unit's incoming weight vector is
+    /// rescaled to norm ≤ c (PyTorch `renorm` semantics).
+    public var maxNorm: Double? = nil
+    /// Weight normalization (Salimans & Kingma 2016): w = g·v/‖v‖ per output unit.
+    public var weightNorm: Bool = false
+    /// Spectral normalization (Miyato et al. 2018): w / σ(w), one power iteration per step.
+    public var spectralNorm: Bool = false
+
+    public init() {}
+}
+
+public enum ParamRole: String, Hashable, Sendable {
+    case weight, bias
+    /// Normalization scale γ and shift β.
+    case gamma, beta
+    /// Batchnorm running statistics (non-trainable buffers).
+    case runningMean, runningVar
+    case numBatchesTracked
+}
+
+/// How a parameter is initialized (PyTorch's defaults per layer kind).
+public enum ParamInit: Hashable, Sendable {
+    /// U(−1/√fanIn, 1/√fanIn): PyTorch's default for dense/conv weights (`kaiming_uniform_(a=√5)`) and biases.
+    case uniformFanIn(fanIn: Int)
+    case normal(std: Double)
+    case zeros
+    case ones
+}
+
+/// One parameter or buffer tensor, named as in the PyTorch `state_dict` of the equivalent
+/// `nn.Sequential` (`0.weight`, `2.body.1.running_mean`), with PyTorch layouts
+/// (dense weight `[out, in]`, conv weight `[out, in/groups, kh, kw]`).
+public struct ParamInfo: Hashable, Sendable {
+    public var name: String
+    public var shape: [Int]
+    public var role: ParamRole
+    public var trainable: Bool
+    public var initializer: ParamInit
+    public var regularization: Regularization
+
+    public init(name: String, shape: [Int], role: ParamRole, trainable: Bool,
+                initializer: ParamInit, regularization: Regularization = Regularization()) {
+        self.name = name
+        self.shape = shape
+        self.role = role
+        self.trainable = trainable
+        self.initializer = initializer
+        self.regularization = regularization
+    }
+
+    public var count: Int { shape.reduce(1, *) }
+}
+
+/// Stochastic depth (Huang et al. 2016) on a residual branch.
+public struct StochasticDepth: Hashable, Sendable {
+    public enum Mode: String, Hashable, Sendable {
+        /// The paper: one Bernoulli draw per block per mini-batch; eval scales the branch by p.
+        case batch
+        /// timm/torchvision DropPath: one draw per sample, kept branches scaled by 1/p; eval identity.
+        case sample
+    }
+    /// Survival probability p ∈ (0, 1].
+    public var survival: Double
+    public var mode: Mode
+
+    public init(survival: Double, mode: Mode) {
+        self.survival = survival
+        self.mode = mode
+    }
+}
+
+/// Shake-Shake (Gastaldi 2017) mixing of two or more branches.
+public struct ShakeShake: Hashable, Sendable {
+    public enum Forward: String, Hashable, Sendable { case shake, even }
+    public enum Backward: String, Hashable, Sendable { case shake, even, keep }
+    public enum Level: String, Hashable, Sendable { case batch, image }
+    public var forward: Forward = .shake
+    public var backward: Backward = .shake
+    public var level: Level = .image
+
+    public init(forward: Forward = .shake, backward: Backward = .shake, level: Level = .image) {
+        self.forward = forward
+        self.backward = backward
+        self.level = level
+    }
+}
+
+/// ShakeDrop (Yamada et al. 2019): G(x) = x + (b + α − bα)·F(x), b ~ Bernoulli(p).
+public struct ShakeDrop: Hashable, Sendable {
+    public enum Level: String, Hashable, Sendable { case batch, image }
+    /// Probability that b = 1 (the branch behaves as a plain residual branch).
+    public var p: Double
+    public var alpha: ClosedRange<Double> = -1...1
+    public var beta: ClosedRange<Double> = 0...1
+    /// Granularity of α and β (b is drawn once per mini-batch, as the common PyTorch port).
+    public var level: Level = .image
+
+    public init(p: Double, alpha: ClosedRange<Double> = -1...1, beta: ClosedRange<Double> = 0...1, level: Level = .image) {
+        self.p = p
+        self.alpha = alpha
+        self.beta = beta
+        self.level = level
+    }
+}
+
+public enum DropoutScaling: String, Hashable, Sendable {
+    /// Train: x·m/(1−p); eval: identity (PyTorch, Keras).
+    case inverted
+    /// Train: x·m; eval: (1−p)·x (Srivastava et al. 2014; the tutorial's text).
+    case classic
+}
+
+/// A primitive layer after checking. Inputs are node ids in `CheckedNode.inputs`.
+public enum LayerOp: Hashable, Sendable {
+    /// The model input; has no inputs.
+    case input
+    /// y = x·Wᵀ + b over the last axis. Weight `[units, in]`.
+    case dense(units: Int, bias: Bool)
+    /// Weight `[filters, in/groups, kh, kw]`; padding is explicit (`same` is resolved).
+    case conv2d(filters: Int, kernel: [Int], stride: [Int], padding: [Int], dilation: [Int], groups: Int, bias: Bool)
+    case maxPool(size: [Int], stride: [Int], padding: [Int], ceilMode: Bool)
+    case avgPool(size: [Int], stride: [Int], padding: [Int], ceilMode: Bool)
+    case globalAvgPool
+    /// Nearest-neighbour upsampling by an integer factor.
+    case upsample(scale: Int)
+    /// Flattens per-example axes from `startDim` (per-example axis index) on.
+    case flatten(startDim: Int)
+    /// Per-example target shape, -1 resolved.
+    case reshape([Int])
+    /// `slope` is leaky_relu's negative slope or elu's alpha; `axis` is softmax's per-example axis.
+    case activation(Activation, slope: Double, axis: Int)
+    case dropout(p: Double, scaling: DropoutScaling)
+    /// One Bernoulli draw per (sample, channel).
+    case spatialDropout(p: Double)
+    /// Normalizes over every axis but the channel axis (per-example axis 0), PyTorch semantics.
+    case batchNorm(momentum: Double, eps: Double)
+    /// Normalizes over the trailing `normalizedShape.count` axes.
+    case layerNorm(normalizedShape: [Int], eps: Double)
+    /// Input is int32 token ids `[seq]`; output `[seq, dim]`.
+    case embedding(vocab: Int, dim: Int)
+    /// Input `[seq, features]`, batch-first. Variational (per-sequence) `dropout` on inputs and
+    /// `recurrentDropout` on h_{t−1}; zoneout on both h and c with probability `zoneout`.
+    case lstm(units: Int, bidirectional: Bool, returnSequences: Bool, dropout: Double, recurrentDropout: Double, zoneout: Double)
+    case gru(units: Int, bidirectional: Bool, returnSequences: Bool, dropout: Double, recurrentDropout: Double, zoneout: Double)
+    /// Multi-head self-attention over `[seq, dim]` (PyTorch `nn.MultiheadAttention` parameters),
+    /// dropout on the attention weights.
+    case attention(heads: Int, dim: Int, dropout: Double, causal: Bool)
+    /// Elementwise sum of all inputs.
+    case add
+    /// Concatenation along a per-example axis.
+    case concat(axis: Int)
+    /// inputs = [shortcut, branch]: shortcut + gate·branch.
+    case residual(stochasticDepth: StochasticDepth?)
+    /// inputs = [shortcut, branch₁, …, branchₙ].
+    case shakeShake(ShakeShake)
+    /// inputs = [shortcut, branch].
+    case shakeDrop(ShakeDrop)
+}
+
+/// One node of the checked graph.
+public struct CheckedNode: Hashable, Sendable {
+    public var id: Int
+    public var op: LayerOp
+    public var inputs: [Int]
+    /// Per-example output shape.
+    public var shape: Shape
+    public var params: [ParamInfo]
+    /// The `state_dict` prefix (`3`, `2.body.0`, `4.branches.1.2`); "" for the input.
+    public var path: String
+    /// The spec's `name:`, if given.
+    public var name: String?
+    /// The kind as the user wrote it, for summaries (`conv2d`, `relu`, `resblock/conv2d`).
+    public var displayKind: String
+    /// The layer that produced this node (for nodes synthesized from `activation:` arguments or
+    /// residual joins, the layer that asked for them).
+    public var range: SourceRange
+
+    public init(id: Int, op: LayerOp, inputs: [Int], shape: Shape, params: [ParamInfo] = [],
+                path: String, name: String?, displayKind: String, range: SourceRange) {
+        self.id = id
+        self.op = op
+        self.inputs = inputs
+        self.shape = shape
+        self.params = params
+        self.path = path
+        self.name = name
+        self.displayKind = displayKind
+        self.range = range
+    }
+}
+
+public enum DType: String, Hashable, Sendable { case float32, int32 }
+
+public struct InputInfo: Hashable, Sendable {
+    public var shape: Shape
+    public var dtype: DType
+    /// The spec's data format; the graph itself is always channels-first and readers transpose.
+    public var channelsLast: Bool
+
+    public init(shape: Shape, dtype: DType, channelsLast: Bool) {
+        self.shape = shape
+        self.dtype = dtype
+        self.channelsLast = channelsLast
+    }
+}
+
+/// A fully checked model: nodes in topological order, node 0 is the input.
+public struct CheckedModel: Hashable, Sendable {
+    public var name: String
+    public var input: InputInfo
+    public var nodes: [CheckedNode]
+    /// The node whose output is the model's output (logits for cross-entropy).
+    public var output: Int
+    public var training: TrainingConfig
+
+    public init(name: String, input: InputInfo, nodes: [CheckedNode], output: Int, training: TrainingConfig) {
+        self.name = name
+        self.input = input
+        self.nodes = nodes
+        self.output = output
+        self.training = training
+    }
+
+    public var parameters: [ParamInfo] { nodes.flatMap(\.params) }
+}

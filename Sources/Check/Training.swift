@@ -1,0 +1,110 @@
+// Typed training configuration, resolved from the spec's `loss:`, `train:` and `data:` sections.
+// Semantics follow the PyTorch/Keras reference (regularization-semantics.md); the field docs
+// say which convention each one uses.
+
+public struct LossConfig: Hashable, Sendable {
+    public enum Kind: String, Hashable, Sendable {
+        case crossEntropy = "cross_entropy"
+        case mse
+        case binaryCrossEntropy = "binary_cross_entropy"
+    }
+    public enum SmoothingVariant: String, Hashable, Sendable {
+        /// Szegedy et al., PyTorch, Keras: target 1−ε+ε/K, others ε/K.
+        case uniform
+        /// The tutorial's variant: target 1−ε, others ε/(K−1).
+        case offTarget = "off_target"
+    }
+    public var kind: Kind = .crossEntropy
+    public var labelSmoothing: Double = 0
+    public var smoothingVariant: SmoothingVariant = .uniform
+
+    public init() {}
+}
+
+public struct OptimizerConfig: Hashable, Sendable {
+    public enum Kind: String, Hashable, Sendable { case sgd, adam, adamw }
+    public enum Decay: String, Hashable, Sendable {
+        /// g ← g + λθ before the optimizer's own math (PyTorch SGD/Adam `weight_decay`).
+        case coupled
+        /// θ ← θ·(1 − lr·λ) before the update (PyTorch AdamW, Keras `weight_decay`).
+        case decoupled
+    }
+    public var kind: Kind = .sgd
+    public var lr: Double = 0.01
+    public var momentum: Double = 0
+    public var nesterov: Bool = false
+    /// SGD dampening (PyTorch default 0).
+    public var dampening: Double = 0
+    public var beta1: Double = 0.9
+    public var beta2: Double = 0.999
+    public var eps: Double = 1e-8
+    /// The default per-parameter weight decay (applied to weights; layers may override).
+    public var weightDecay: Double = 0
+    /// Default: decoupled for AdamW, coupled for SGD and Adam (PyTorch's meanings).
+    public var decay: Decay = .coupled
+
+    public init() {}
+}
+
+public enum ScheduleConfig: Hashable, Sendable {
+    case constant
+    /// η₀·γ^⌊epoch/stepSize⌋, stepped per epoch.
+    case step(stepSize: Int, gamma: Double)
+    case multiStep(milestones: [Int], gamma: Double)
+    /// η₀·γ^epoch.
+    case exponential(gamma: Double)
+    /// Linear warmup from `warmupStartFactor`·η₀ over `warmupSteps` optimizer steps, then cosine to
+    /// `minLR` at the last step (clamped there). Stepped per optimizer step.
+    case cosine(warmupSteps: Int, warmupStartFactor: Double, minLR: Double)
+    /// PyTorch OneCycleLR (cos anneal), stepped per optimizer step; total steps = epochs·steps/epoch.
+    case oneCycle(maxLR: Double, pctStart: Double, divFactor: Double, finalDivFactor: Double, cycleMomentum: Bool)
+    /// PyTorch ReduceLROnPlateau (rel threshold, `> patience`), evaluated per epoch on `monitor`.
+    case reduceOnPlateau(monitor: String, factor: Double, patience: Int, threshold: Double, cooldown: Int, minLR: Double)
+}
+
+/// Keras EarlyStopping semantics.
+public struct EarlyStoppingConfig: Hashable, Sendable {
+    public var monitor: String = "val_loss"
+    public var patience: Int = 0
+    public var minDelta: Double = 0
+    public var restoreBest: Bool = false
+    /// True when larger is better (accuracy); false for losses.
+    public var maximize: Bool = false
+
+    public init() {}
+}
+
+public struct DataConfig: Hashable, Sendable {
+    public enum Format: String, Hashable, Sendable { case idx, csv, npy }
+    public var format: Format = .idx
+    /// Paths resolved against the spec file's folder.
+    public var trainInputs: String?
+    public var trainLabels: String?
+    public var testInputs: String?
+    public var testLabels: String?
+    /// Fraction of the training set held out for validation (taken from the end, before shuffling).
+    public var validationSplit: Double = 0
+    /// Input scaling applied per batch: x ← (x/scale − mean)/std; for uint8 images scale is 255.
+    public var scale: Double = 255
+    public var mean: Double = 0
+    public var std: Double = 1
+    /// Use only the first `limit` training examples (quick runs).
+    public var limit: Int?
+
+    public init() {}
+}
+
+public struct TrainingConfig: Hashable, Sendable {
+    public var loss = LossConfig()
+    public var optimizer = OptimizerConfig()
+    public var schedule: ScheduleConfig = .constant
+    public var batchSize: Int = 32
+    public var epochs: Int = 1
+    public var seed: UInt64 = 0
+    /// Global gradient-norm clipping (PyTorch `clip_grad_norm_`, +1e-6).
+    public var clipGradNorm: Double?
+    public var earlyStopping: EarlyStoppingConfig?
+    public var data = DataConfig()
+
+    public init() {}
+}

@@ -1,0 +1,1 @@
+// The Driver stage; see Package.swift for its place in the pipeline.

@@ -1,0 +1,1 @@
+// The IR stage; see Package.swift for its place in the pipeline.

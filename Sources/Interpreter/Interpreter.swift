@@ -1,0 +1,1 @@
+// The Interpreter stage; see Package.swift for its place in the pipeline.
