@@ -170,7 +170,7 @@ private func activationKind(_ a: Activation) -> KindSpec {
 }
 
 /// Every kind, in documentation order.
-public let kindTable: [KindSpec] = [
+public let kindTable: [KindSpec] = ([
     KindSpec(name: "dense", aliases: ["linear"], id: .dense, primary: "units", args: [
         ArgSpec("units", .int, aliases: ["out_features"], range: .positive, required: true),
         ArgSpec("in", .int, aliases: ["in_features"], range: .positive, doc: "declared input size, checked"),
@@ -267,7 +267,7 @@ public let kindTable: [KindSpec] = [
         ArgSpec("beta", .numberRange),
         ArgSpec("level", .choice(["batch", "image"])),
     ], parametric: false, doc: "ShakeDrop (Yamada et al. 2019)"),
-].map { k in
+]).map { k in
     // Parametric layers take the regularization attributes; norms already list them.
     guard k.parametric, k.arg("weight_decay") == nil else { return k }
     var k = k
