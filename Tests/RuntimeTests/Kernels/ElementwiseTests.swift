@@ -168,4 +168,15 @@ final class ElementwiseTests: XCTestCase {
         Dropout.apply(x.data, uniforms: u.data, keep: 1, y3.data, count: n)
         assertBitIdentical(y3, x)
     }
+
+    func testReduceSumAndDot() {
+        var rng = TestRandom(seed: 17)
+        for n in [0, 1, 3, 31, 33, 63, 64, 65, 127, 1000] {
+            let x = rng.tensor([n]), y = rng.tensor([n])
+            let refSum = (0..<n).reduce(0.0) { $0 + Double(x[$1]) }
+            let refDot = (0..<n).reduce(0.0) { $0 + Double(x[$1]) * Double(y[$1]) }
+            XCTAssertEqual(Double(Reduce.sum(x.data, count: n)), refSum, accuracy: 1e-5 * Double(n + 1))
+            XCTAssertEqual(Double(Reduce.dot(x.data, y.data, count: n)), refDot, accuracy: 1e-5 * Double(n + 1))
+        }
+    }
 }

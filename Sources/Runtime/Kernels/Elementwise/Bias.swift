@@ -48,10 +48,7 @@ public enum Bias {
         for c in 0..<channels {
             var total: Float = 0
             for b in 0..<batch {
-                let p = dy + (b * channels + c) * spatial
-                var s0: Float = 0
-                for s in 0..<spatial { s0 += p[s] }
-                total += s0
+                total += Reduce.sum(dy + (b * channels + c) * spatial, count: spatial)
             }
             dbias[c] = accumulate ? dbias[c] + total : total
         }
