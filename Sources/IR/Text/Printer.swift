@@ -68,6 +68,7 @@ struct Printer {
         switch p.initializer {
         case .uniformFanIn(let f): out.append("init=uniform(\(f))")
         case .normal(let s): out.append("init=normal(\(s))")
+        case .xavierUniform(let i, let o): out.append("init=xavier(\(i),\(o))")
         case .zeros: out.append("init=zeros")
         case .ones: out.append("init=ones")
         }
