@@ -21,6 +21,10 @@ enum ParameterInit {
             stream.fillUniform(out, count: n, low: -bound, high: bound)
         case .normal(let std):
             stream.fillNormal(out, count: n, mean: 0, std: Float(std))
+        case .xavierUniform(let fanIn, let fanOut):
+            // xavier_uniform_: U(−a, a), a = √(6/(fanIn+fanOut)) (MultiheadAttention.in_proj_weight).
+            let bound = Float((6 / Double(max(fanIn + fanOut, 1))).squareRoot())
+            stream.fillUniform(out, count: n, low: -bound, high: bound)
         case .zeros:
             out.update(repeating: 0, count: n)
         case .ones:
