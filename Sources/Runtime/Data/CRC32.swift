@@ -18,7 +18,7 @@ public enum CRC32 {
     /// Continues `crc` (start with 0) over `count` bytes.
     public static func update(_ crc: UInt32, _ p: UnsafePointer<UInt8>, count: Int) -> UInt32 {
         flat.withUnsafeBufferPointer { tb in
-            let t = tb.baseAddress!
+            guard let t = tb.baseAddress else { preconditionFailure("CRC-32 table is empty") }
             var c = ~crc
             var i = 0
             while i + 8 <= count {

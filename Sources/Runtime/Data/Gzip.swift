@@ -40,7 +40,7 @@ public enum Gzip {
         }
         try need(10, start)
         guard input[start] == 0x1F && input[start + 1] == 0x8B else {
-            throw DataError.badMagic(path: path, format: "gzip", found: String(format2: input[start], input[start + 1]))
+            throw DataError.badMagic(path: path, format: "gzip", found: hexBytes(input, from: start, 2))
         }
         guard input[start + 2] == 8 else {
             throw DataError.unsupported(path: path, reason: "gzip compression method \(input[start + 2]) (only deflate, 8)")
@@ -98,9 +98,12 @@ func hex(_ v: UInt32) -> String {
     return "0x" + String(repeating: "0", count: max(0, 8 - s.count)) + s
 }
 
-extension String {
-    init(format2 a: UInt8, _ b: UInt8) {
-        func h(_ x: UInt8) -> String { x < 16 ? "0" + String(x, radix: 16) : String(x, radix: 16) }
-        self = h(a) + " " + h(b)
-    }
+/// `"1f 8b"`-style rendering of the first `n` bytes at `p`, for magic-number errors.
+func hexBytes(_ p: UnsafePointer<UInt8>, _ n: Int) -> String {
+    hexBytes(UnsafeBufferPointer(start: p, count: n), from: 0, n)
+}
+
+func hexBytes(_ p: UnsafeBufferPointer<UInt8>, from start: Int, _ n: Int) -> String {
+    (start..<min(start + n, p.count)).map { i in p[i] < 16 ? "0" + String(p[i], radix: 16) : String(p[i], radix: 16) }
+        .joined(separator: " ")
 }

@@ -30,7 +30,8 @@ public enum Inflate {
     /// Returns the index of the first input byte after the stream (the final block, byte-aligned).
     public static func decompress(_ input: UnsafeBufferPointer<UInt8>, from start: Int = 0,
                                   into output: ByteBuffer) throws -> Int {
-        let d = Decoder(input, start: start, output: output)
+        guard let base = input.baseAddress, start < input.count else { throw InflateError.truncated }
+        let d = Decoder(base, count: input.count, start: start, output: output)
         defer { d.release() }
         try d.run()
         return d.bytePosition
@@ -110,16 +111,19 @@ private final class Decoder {
     let output: ByteBuffer
     var lit = HuffmanTable()
     var dist = HuffmanTable()
-    var lengths = [UInt8](repeating: 0, count: 320)
 
-    init(_ input: UnsafeBufferPointer<UInt8>, start: Int, output: ByteBuffer) {
-        self.input = input.baseAddress ?? UnsafePointer(bitPattern: 1)!
-        self.inputCount = input.count
+    /// Scratch code lengths: 286 literal/length + 30 distance codes (and 19 code-length codes).
+    let lengths = UnsafeMutablePointer<UInt8>.allocate(capacity: 320)
+    let distLengths = UnsafeMutablePointer<UInt8>.allocate(capacity: 32)
+
+    init(_ input: UnsafePointer<UInt8>, count: Int, start: Int, output: ByteBuffer) {
+        self.input = input
+        self.inputCount = count
         self.pos = start
         self.output = output
     }
 
-    func release() { lit.release(); dist.release() }
+    func release() { lit.release(); dist.release(); lengths.deallocate(); distLengths.deallocate() }
 
     var bytePosition: Int { pos - (bitCount >> 3) + padBytes }
 
@@ -193,47 +197,42 @@ private final class Decoder {
     }
 
     func fixedTables() throws {
-        try lengths.withUnsafeMutableBufferPointer { l in
-            for i in 0..<144 { l[i] = 8 }
-            for i in 144..<256 { l[i] = 9 }
-            for i in 256..<280 { l[i] = 7 }
-            for i in 280..<288 { l[i] = 8 }
-            try lit.build(l.baseAddress!, count: 288)
-            for i in 0..<30 { l[i] = 5 }
-            try dist.build(l.baseAddress!, count: 30)
-        }
+        let l = lengths
+        for i in 0..<144 { l[i] = 8 }
+        for i in 144..<256 { l[i] = 9 }
+        for i in 256..<280 { l[i] = 7 }
+        for i in 280..<288 { l[i] = 8 }
+        try lit.build(l, count: 288)
+        for i in 0..<30 { l[i] = 5 }
+        try dist.build(l, count: 30)
     }
 
     func dynamicTables() throws {
         let nlen = try bits(5) + 257, ndist = try bits(5) + 1, ncode = try bits(4) + 4
         if nlen > 286 || ndist > 30 { throw InflateError.invalidCodeLengths("too many length or distance codes") }
-        try lengths.withUnsafeMutableBufferPointer { l in
-            let p = l.baseAddress!
-            p.initialize(repeating: 0, count: 19)
-            for i in 0..<ncode { p[codeLengthOrder[i]] = UInt8(try bits(3)) }
-            try lit.build(p, count: 19)            // the code-length code, decoded with `lit` for now
-            var i = 0
-            while i < nlen + ndist {
-                let sym = try decode(lit)
-                if sym < 16 { p[i] = UInt8(sym); i += 1; continue }
-                var value: UInt8 = 0, repeatCount: Int
-                switch sym {
-                case 16:
-                    if i == 0 { throw InflateError.invalidCodeLengths("repeat with no previous length") }
-                    value = p[i - 1]; repeatCount = 3 + (try bits(2))
-                case 17: repeatCount = 3 + (try bits(3))
-                default: repeatCount = 11 + (try bits(7))
-                }
-                if i + repeatCount > nlen + ndist { throw InflateError.invalidCodeLengths("repeat past the end") }
-                for _ in 0..<repeatCount { p[i] = value; i += 1 }
+        let p = lengths
+        p.initialize(repeating: 0, count: 19)
+        for i in 0..<ncode { p[codeLengthOrder[i]] = UInt8(try bits(3)) }
+        try lit.build(p, count: 19)            // the code-length code, decoded with `lit` for now
+        var i = 0
+        while i < nlen + ndist {
+            let sym = try decode(lit)
+            if sym < 16 { p[i] = UInt8(sym); i += 1; continue }
+            var value: UInt8 = 0, repeatCount: Int
+            switch sym {
+            case 16:
+                if i == 0 { throw InflateError.invalidCodeLengths("repeat with no previous length") }
+                value = p[i - 1]; repeatCount = 3 + (try bits(2))
+            case 17: repeatCount = 3 + (try bits(3))
+            default: repeatCount = 11 + (try bits(7))
             }
-            if p[256] == 0 { throw InflateError.invalidCodeLengths("no end-of-block code") }
-            try lit.build(p, count: nlen)
-            // Move distance lengths to the front for `build`.
-            var distLengths = [UInt8](repeating: 0, count: 30)
-            for j in 0..<ndist { distLengths[j] = p[nlen + j] }
-            try distLengths.withUnsafeBufferPointer { try dist.build($0.baseAddress!, count: ndist) }
+            if i + repeatCount > nlen + ndist { throw InflateError.invalidCodeLengths("repeat past the end") }
+            for _ in 0..<repeatCount { p[i] = value; i += 1 }
         }
+        if p[256] == 0 { throw InflateError.invalidCodeLengths("no end-of-block code") }
+        try lit.build(p, count: nlen)
+        for j in 0..<ndist { distLengths[j] = p[nlen + j] }
+        try dist.build(distLengths, count: ndist)
     }
 
     func codes() throws {
