@@ -15,6 +15,8 @@
 ///   transposes, so the micro-kernel sees one layout whatever the op.
 /// * `GemmMicroKernel.kernel8x32` does the FMAs from registers; edges (M % 8, N % 32) go through a
 ///   scratch tile with the same arithmetic.
+/// * An optional `GemmEpilogue` (bias, activation, saved pre-activation) runs on each finished
+///   tile while it is still in cache, instead of another pass over C.
 public enum Gemm {
     static let kc = 256
     static let tileM = 128
@@ -25,12 +27,13 @@ public enum Gemm {
                              a: UnsafePointer<Float>, lda: Int,
                              b: UnsafePointer<Float>, ldb: Int,
                              beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int,
-                             pool: ThreadPool = .default) {
+                             epilogue: GemmEpilogue? = nil, pool: ThreadPool = .default) {
         precondition(m >= 0 && n >= 0 && k >= 0, "gemm sizes must be non-negative: m \(m), n \(n), k \(k)")
         precondition(lda >= (transA ? m : k) && ldb >= (transB ? k : n) && ldc >= n, "gemm leading dimension too small")
         if m == 0 || n == 0 { return }
         if k == 0 || alpha == 0 {
             scale(m: m, n: n, beta: beta, c: c, ldc: ldc)
+            epilogue?.apply(c, ldc: ldc, i0: 0, rows: m, j0: 0, cols: n)
             return
         }
         let mr = GemmMicroKernel.mr, nr = GemmMicroKernel.nr
@@ -89,6 +92,7 @@ public enum Gemm {
                 }
                 p0 += kb
             }
+            epilogue?.apply(c, ldc: ldc, i0: i0, rows: mt, j0: j0, cols: nt)
         }
     }
 
