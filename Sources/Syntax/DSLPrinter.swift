@@ -29,9 +29,9 @@ struct DSLPrinter {
             if !options.isEmpty { text += "(" + options.joined(separator: ", ") + ")" }
             line(text, 0)
         }
-        if !s.defaults.isEmpty { line("defaults " + map(s.defaults), 0) }
+        if !s.defaults.isEmpty { line("defaults " + section(Value(.map(s.defaults), s.range)), 0) }
         for b in s.blocks {
-            out += "\n"
+            if !out.isEmpty { out += "\n" }
             let params = b.parameters.map { p in p.name.value + (p.defaultValue.map { " = " + value($0, 0) } ?? "") }
             let header = "block \(b.name.value)" + (params.isEmpty ? "" : "(" + params.joined(separator: ", ") + ")")
             scopes.append(Set(b.parameters.map(\.name.value)))
@@ -39,12 +39,19 @@ struct DSLPrinter {
             scopes.removeLast()
         }
         if !s.layers.isEmpty || s.blocks.isEmpty {
-            if !s.blocks.isEmpty { out += "\n" }
+            if !out.isEmpty { out += "\n" }
             line("layers " + layerList(s.layers, 0), 0)
         }
-        for (keyword, v) in [("loss", s.loss), ("train", s.train), ("data", s.data)] {
-            if let v { line(keyword + " " + value(v, 0), 0) }
-        }
+        let sections = [("loss", s.loss), ("train", s.train), ("data", s.data)].filter { $0.1 != nil }
+        if !sections.isEmpty && !out.isEmpty { out += "\n" }
+        for case let (keyword, v?) in sections { line(keyword + " " + section(v), 0) }
+    }
+
+    /// A top-level section's value: a map that does not fit on one line gets one entry per line.
+    mutating func section(_ v: Value) -> String {
+        let flat = value(v, 0)
+        guard flat.count > 72, case .map(let es) = v.kind else { return flat }
+        return "{\n" + es.map { "  " + key($0.key.value) + ": " + value($0.value, 1) + "\n" }.joined() + "}"
     }
 
     /// `{`, one item per line at `indent + 1`, `}` at `indent` (no trailing newline).

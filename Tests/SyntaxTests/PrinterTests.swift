@@ -53,4 +53,24 @@ final class PrinterTests: XCTestCase {
             assertRoundTrips(spec, name)
         }
     }
+
+    /// The specs exist in both formats and say the same thing in each.
+    func testEveryYAMLSpecHasAnEquivalentDSLTwin() throws {
+        let folder = URL(fileURLWithPath: "\(#filePath)").deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("specs")
+        let names = ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []).sorted()
+        let yamls = names.filter { $0.hasSuffix(".yaml") }
+        try XCTSkipIf(yamls.isEmpty, "no specs in \(folder.path) yet")
+        for name in yamls {
+            let twin = String(name.dropLast(5)) + ".regula"
+            guard names.contains(twin) else {
+                XCTFail("specs/\(name) has no DSL twin specs/\(twin) (write it with printDSL / regula convert)")
+                continue
+            }
+            let y = try String(contentsOf: folder.appendingPathComponent(name), encoding: .utf8)
+            let d = try String(contentsOf: folder.appendingPathComponent(twin), encoding: .utf8)
+            guard let ys = parsed("specs/\(name)", y), let ds = parsed("specs/\(twin)", d) else { continue }
+            XCTAssertEqual(ds.strippingRanges(), ys.strippingRanges(), "specs/\(twin) differs from specs/\(name)")
+        }
+    }
 }
