@@ -68,6 +68,8 @@ public enum ParamInit: Hashable, Sendable {
     /// U(−1/√fanIn, 1/√fanIn): PyTorch's default for dense/conv weights (`kaiming_uniform_(a=√5)`) and biases.
     case uniformFanIn(fanIn: Int)
     case normal(std: Double)
+    /// U(−a, a) with a = √(6/(fanIn+fanOut)): PyTorch `xavier_uniform_` (MultiheadAttention's in_proj_weight).
+    case xavierUniform(fanIn: Int, fanOut: Int)
     case zeros
     case ones
 }

@@ -1,0 +1,123 @@
+import Syntax
+import Diagnostics
+
+// Argument conversion: a spec `Value` (after expression substitution) to a typed `ArgValue`,
+// driven by the `ArgSpec` rows of the kinds table.
+
+extension Value {
+    var intValue: Int? { if case .int(let i) = kind { return i }; return nil }
+    var numberValue: Double? {
+        switch kind {
+        case .int(let i): return Double(i)
+        case .float(let d): return d
+        default: return nil
+        }
+    }
+    var stringValue: String? { if case .string(let s) = kind { return s }; return nil }
+    var boolValue: Bool? { if case .bool(let b) = kind { return b }; return nil }
+    var listValue: [Value]? { if case .list(let l) = kind { return l }; return nil }
+    var mapValue: [Entry]? { if case .map(let m) = kind { return m }; return nil }
+}
+
+/// The result of converting one argument: the value, or the diagnostic explaining why not.
+enum Converted {
+    case ok(ArgValue)
+    case failed(Diagnostic)
+}
+
+/// Converts `v` to the type `spec` asks for and checks its range. `kind` names the layer kind in messages.
+func convert(_ v: Value, _ spec: ArgSpec, kind: String) -> Converted {
+    let typeError = Converted.failed(Msg.wrongType(spec.name, kind, spec.type).error(v.range))
+    func ranged(_ x: Double) -> Diagnostic? {
+        guard let r = spec.range, !r.contains(x) else { return nil }
+        return Msg.outOfRange(spec.name, kind, r, x).error(v.range)
+    }
+    func intList(_ items: [Value], count: Int?) -> [Int]? {
+        if let c = count, items.count != c { return nil }
+        let ints = items.compactMap(\.intValue)
+        return ints.count == items.count ? ints : nil
+    }
+    switch spec.type {
+    case .int:
+        guard let i = v.intValue else { return typeError }
+        if let d = ranged(Double(i)) { return .failed(d) }
+        return .ok(.int(i))
+    case .number:
+        guard let x = v.numberValue else { return typeError }
+        if let d = ranged(x) { return .failed(d) }
+        return .ok(.number(x))
+    case .bool:
+        guard let b = v.boolValue else { return typeError }
+        return .ok(.bool(b))
+    case .choice(let choices):
+        guard let s = v.stringValue else { return typeError }
+        if !choices.isEmpty && !choices.contains(s) {
+            return .failed(Msg.badChoice(spec.name, kind, s, choices).error(v.range))
+        }
+        return .ok(.string(s))
+    case .intPair, .padding:
+        if spec.type == .padding, let s = v.stringValue {
+            guard s == "same" || s == "valid" else {
+                return .failed(Msg.badChoice(spec.name, kind, s, ["same", "valid"]).error(v.range))
+            }
+            return .ok(.keyword(s))
+        }
+        let pair: [Int]
+        if let i = v.intValue { pair = [i, i] } else if let l = v.listValue, let p = intList(l, count: 2) { pair = p } else { return typeError }
+        for x in pair { if let d = ranged(Double(x)) { return .failed(d) } }
+        return .ok(.ints(pair))
+    case .intList:
+        guard let l = v.listValue, let ints = intList(l, count: nil) else { return typeError }
+        return .ok(.ints(ints))
+    case .intOrList:
+        let ints: [Int]
+        if let i = v.intValue { ints = [i] } else if let l = v.listValue, !l.isEmpty, let x = intList(l, count: nil) { ints = x } else { return typeError }
+        for x in ints { if let d = ranged(Double(x)) { return .failed(d) } }
+        return .ok(.ints(ints))
+    case .layers:
+        if case .layers(let items) = v.kind { return .ok(.layers(items)) }
+        if let l = v.listValue, l.isEmpty { return .ok(.layers([])) }
+        return typeError
+    case .shortcut:
+        if case .layers(let items) = v.kind { return .ok(.layers(items)) }
+        if let l = v.listValue, l.isEmpty { return .ok(.layers([])) }
+        if v.stringValue == "none" || v.kind == .null { return .ok(.none) }
+        return typeError
+    case .branches:
+        guard let l = v.listValue else { return typeError }
+        var lists: [[LayerItem]] = []
+        for b in l {
+            if case .layers(let items) = b.kind { lists.append(items) } else { return typeError }
+        }
+        return .ok(.branches(lists))
+    case .survival:
+        if let x = v.numberValue {
+            if let d = ranged(x) { return .failed(d) }
+            return .ok(.survival(x, .batch))
+        }
+        guard let m = v.mapValue else { return typeError }
+        var p: Double?
+        var mode = StochasticDepth.Mode.batch
+        for e in m {
+            switch e.key.value {
+            case "survival", "p":
+                guard let x = e.value.numberValue else { return .failed(Msg.wrongType("survival", kind, .number).error(e.value.range)) }
+                if let r = spec.range, !r.contains(x) { return .failed(Msg.outOfRange("survival", kind, r, x).error(e.value.range)) }
+                p = x
+            case "mode":
+                guard let s = e.value.stringValue, let md = StochasticDepth.Mode(rawValue: s) else {
+                    return .failed(Msg.badChoice("mode", kind, e.value.stringValue ?? "?", ["batch", "sample"]).error(e.value.range))
+                }
+                mode = md
+            default:
+                return .failed(Msg.unknownArgument(e.key.value, spec.name, closest(to: e.key.value, in: ["survival", "mode"])).error(e.key.range))
+            }
+        }
+        guard let survival = p else { return .failed(Msg.missingArgument("survival", spec.name).error(v.range)) }
+        return .ok(.survival(survival, mode))
+    case .numberRange:
+        guard let l = v.listValue, l.count == 2, let lo = l[0].numberValue, let hi = l[1].numberValue else { return typeError }
+        guard lo <= hi else { return .failed(Msg.badRange(spec.name, kind).error(v.range)) }
+        return .ok(.range(lo, hi))
+    }
+}

@@ -1,0 +1,89 @@
+import Syntax
+import Diagnostics
+
+// The checker's entry point. The pipeline is a flat list of stages, each in its own file:
+// training sections (TrainingResolve) → defaults (RegularizationResolve) → kinds, arguments,
+// blocks and repeats (Expand) → references and shapes (Infer) → lint rules (Rules/).
+
+public struct CheckOptions {
+    /// Physical memory for the memory lint; nil disables it. Injectable so tests do not depend on the machine.
+    public var physicalMemory: UInt64?
+
+    public init(physicalMemory: UInt64? = Check.physicalMemory()) {
+        self.physicalMemory = physicalMemory
+    }
+}
+
+/// The format version this build reads (`regula: 1`).
+public let formatVersion = 1
+
+/// Checks a parsed spec. Returns the checked model when there are no errors (warnings allowed),
+/// and every diagnostic in file order.
+public func check(_ spec: Spec, options: CheckOptions = CheckOptions()) -> (model: CheckedModel?, diagnostics: [Diagnostic]) {
+    var d: [Diagnostic] = []
+    if let v = spec.version, v.value != formatVersion {
+        d.append(Msg.unsupportedVersion(v.value).error(v.range))
+        return (nil, d)
+    }
+    let training = resolveTraining(spec, &d)
+    let defaults = RegularizationDefaults(spec.defaults, diagnostics: &d)
+    var expander = Expander(blocks: spec.blocks)
+    let items = expander.expand(spec.layers, env: [:], prefix: "")
+    d += expander.diagnostics
+
+    guard let input = resolveInput(spec, &d) else { return (nil, sorted(d)) }
+    if spec.layers.isEmpty { d.append(Msg.emptyModel.error(spec.range)) }
+
+    var inferrer = Inferrer(input: input, defaults: defaults, optimizerDecay: training.optimizer.weightDecay,
+                            range: spec.input?.range ?? spec.range)
+    inferrer.collectNames(items)
+    let output = inferrer.list(items, input: 0, prefix: "")
+    d += inferrer.diagnostics
+
+    let nodes = inferrer.nodes
+    d += lintDropoutBeforeBatchnorm(nodes)
+    d += lintDecayOnNormOrBias(nodes)
+    d += lintStochasticDepthWithoutShortcut(inferrer.droppedStochasticDepth)
+    d += lintMemory(nodes.flatMap(\.params), physicalMemory: options.physicalMemory, at: spec.model?.range ?? spec.range)
+
+    let ok = !d.contains { $0.severity == .error } && !inferrer.poisoned.contains(true)
+    let model = ok ? CheckedModel(name: spec.model?.value ?? "model", input: input, nodes: nodes, output: output, training: training) : nil
+    return (model, sorted(d))
+}
+
+private func sorted(_ d: [Diagnostic]) -> [Diagnostic] {
+    var bag = DiagnosticBag()
+    bag.append(contentsOf: d)
+    return bag.sorted
+}
+
+/// `input:` → per-example shape (channels-first), dtype and data format.
+private func resolveInput(_ spec: Spec, _ d: inout [Diagnostic]) -> InputInfo? {
+    guard let decl = spec.input else {
+        d.append(Msg.missingInput.error(spec.range))
+        return nil
+    }
+    var shape: Shape = []
+    var ok = true
+    for v in decl.shape {
+        if let i = v.intValue, i > 0 { shape.append(.fixed(i)) }
+        else if let s = v.stringValue, !s.isEmpty { shape.append(.symbol(s)) }
+        else { d.append(Msg.badInputDim(v.intValue.map(String.init) ?? "value").error(v.range)); ok = false }
+    }
+    if decl.shape.isEmpty { d.append(Msg.badInputDim("list").error(decl.range)); ok = false }
+    var dtype = DType.float32
+    if let t = decl.dtype {
+        if let x = DType(rawValue: t.value) { dtype = x } else { d.append(Msg.unknownChoice("input dtype", t.value, ["float32", "int32"]).error(t.range)); ok = false }
+    }
+    var channelsLast = false
+    if let f = decl.dataFormat {
+        switch f.value {
+        case "channels_first": break
+        case "channels_last": channelsLast = true
+        default: d.append(Msg.unknownChoice("data format", f.value, ["channels_first", "channels_last"]).error(f.range)); ok = false
+        }
+    }
+    // The graph is channels-first; a channels-last [H, W, C] input is checked as [C, H, W].
+    if channelsLast && shape.count >= 2, let c = shape.last { shape = [c] + shape.dropLast() }
+    return ok ? InputInfo(shape: shape, dtype: dtype, channelsLast: channelsLast) : nil
+}

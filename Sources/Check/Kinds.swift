@@ -1,0 +1,299 @@
+import Syntax
+
+// The kinds table: every layer kind the checker knows, with its aliases, its primary argument
+// (`dense: 256` means `units: 256`), and its arguments' names, aliases, types, defaults and ranges.
+// Argument checking, `regula schema` and the docs are all generated from these rows.
+
+/// Which checker rule handles a kind (shape inference, parameters, lowering to `LayerOp`).
+public enum KindID: Hashable, Sendable {
+    case dense, conv2d, maxPool, avgPool, globalAvgPool, upsample, flatten, reshape
+    case activation(Activation)
+    case dropout, spatialDropout, batchNorm, layerNorm, embedding, lstm, gru, attention
+    case add, concat, residual, shakeShake, shakeDrop
+}
+
+/// The type of an argument's value, as accepted in a spec.
+public enum ArgType: Hashable, Sendable {
+    case int
+    /// An int or a float.
+    case number
+    case bool
+    /// A string from `choices` (any string if empty).
+    case choice([String])
+    /// An int or a list of two ints (`kernel: 3`, `kernel: [3, 5]`).
+    case intPair
+    /// An int, a pair of ints, `same` or `valid`.
+    case padding
+    /// A list of ints (`reshape.shape`; one -1 allowed).
+    case intList
+    /// An int or a list of ints (`layernorm.shape`).
+    case intOrList
+    /// One layer list (`body:`, `shortcut:`).
+    case layers
+    /// A list of layer lists (`branches:`).
+    case branches
+    /// A survival probability, or `{survival: p, mode: batch|sample}`.
+    case survival
+    /// A pair of numbers `[lo, hi]` (ShakeDrop's α and β ranges).
+    case numberRange
+    /// `shortcut:` — a layer list, or `none` for no skip connection.
+    case shortcut
+
+    /// How the type reads in a diagnostic ("expected an integer").
+    var phrase: String {
+        switch self {
+        case .int: return "an integer"
+        case .number: return "a number"
+        case .bool: return "true or false"
+        case .choice(let c): return c.isEmpty ? "a string" : "one of " + c.joined(separator: ", ")
+        case .intPair: return "an integer or a list of two integers"
+        case .padding: return "an integer, a list of two integers, 'same' or 'valid'"
+        case .intList: return "a list of integers"
+        case .intOrList: return "an integer or a list of integers"
+        case .layers: return "a list of layers"
+        case .branches: return "a list of layer lists"
+        case .survival: return "a survival probability or {survival, mode}"
+        case .numberRange: return "a list of two numbers"
+        case .shortcut: return "a list of layers or 'none'"
+        }
+    }
+}
+
+/// The allowed values of a numeric argument.
+public enum ArgRange: Hashable, Sendable {
+    case positive          // x > 0
+    case nonNegative       // x ≥ 0
+    case dropRate          // 0 ≤ p < 1
+    case probability       // 0 ≤ p ≤ 1
+    case survival          // 0 < p ≤ 1
+    case gtMinusOne        // x ≥ -1 (flatten start_dim, concat axis: -1 is the last axis)
+
+    func contains(_ x: Double) -> Bool {
+        switch self {
+        case .positive: return x > 0
+        case .nonNegative: return x >= 0
+        case .dropRate: return x >= 0 && x < 1
+        case .probability: return x >= 0 && x <= 1
+        case .survival: return x > 0 && x <= 1
+        case .gtMinusOne: return x >= -1
+        }
+    }
+
+    var phrase: String {
+        switch self {
+        case .positive: return "must be positive"
+        case .nonNegative: return "must not be negative"
+        case .dropRate: return "must be in [0, 1)"
+        case .probability: return "must be in [0, 1]"
+        case .survival: return "must be in (0, 1]"
+        case .gtMinusOne: return "must be -1 or more"
+        }
+    }
+}
+
+/// A typed, checked argument value.
+public enum ArgValue: Equatable {
+    case int(Int)
+    case number(Double)
+    case bool(Bool)
+    case string(String)
+    case ints([Int])
+    case layers([LayerItem])
+    case branches([[LayerItem]])
+    case survival(Double, StochasticDepth.Mode)
+    case range(Double, Double)
+    /// `padding: same|valid` (ints are `.ints`).
+    case keyword(String)
+    /// `shortcut: none`.
+    case none
+}
+
+public struct ArgSpec: Sendable {
+    public var name: String
+    public var aliases: [String]
+    public var type: ArgType
+    public var range: ArgRange?
+    public var required: Bool
+    public var doc: String
+
+    init(_ name: String, _ type: ArgType, aliases: [String] = [], range: ArgRange? = nil,
+         required: Bool = false, doc: String = "") {
+        self.name = name
+        self.type = type
+        self.aliases = aliases
+        self.range = range
+        self.required = required
+        self.doc = doc
+    }
+}
+
+public struct KindSpec: Sendable {
+    public var name: String
+    public var aliases: [String]
+    public var id: KindID
+    /// The argument a positional value fills.
+    public var primary: String?
+    public var args: [ArgSpec]
+    /// Has parameters, so it takes the regularization attributes too.
+    public var parametric: Bool
+    public var doc: String
+
+    public func arg(_ name: String) -> ArgSpec? {
+        args.first { $0.name == name || $0.aliases.contains(name) }
+    }
+}
+
+/// Regularization attributes, accepted by every parametric kind and in `defaults:`.
+public let regularizationArgs: [ArgSpec] = [
+    ArgSpec("weight_decay", .number, range: .nonNegative, doc: "weight decay coefficient (the optimizer's decay meaning)"),
+    ArgSpec("l1", .number, range: .nonNegative, doc: "L1 penalty λ₁·Σ|w|"),
+    ArgSpec("l2", .number, range: .nonNegative, doc: "L2 penalty λ₂·Σw² (no ½)"),
+    ArgSpec("max_norm", .number, range: .positive, doc: "max-norm constraint per output unit"),
+    ArgSpec("weight_norm", .bool, doc: "weight normalization w = g·v/‖v‖"),
+    ArgSpec("spectral_norm", .bool, doc: "spectral normalization w/σ(w)"),
+    ArgSpec("decay_bias", .bool, doc: "also apply decay and penalties to biases (not recommended)"),
+    ArgSpec("decay_norm", .bool, doc: "also apply decay and penalties to normalization scale and shift (not recommended)"),
+]
+
+private let activationNames = Activation.allCases.map(\.rawValue)
+
+private func activationKind(_ a: Activation) -> KindSpec {
+    var args: [ArgSpec] = []
+    switch a {
+    case .leakyRelu: args = [ArgSpec("slope", .number, aliases: ["negative_slope"], range: .nonNegative, doc: "negative slope (default 0.01)")]
+    case .elu: args = [ArgSpec("alpha", .number, range: .nonNegative, doc: "ELU alpha (default 1)")]
+    case .softmax, .logSoftmax: args = [ArgSpec("axis", .int, aliases: ["dim"], range: .gtMinusOne, doc: "per-example axis (default last)")]
+    default: break
+    }
+    return KindSpec(name: a.rawValue, aliases: [], id: .activation(a), primary: args.first?.name, args: args,
+                    parametric: false, doc: "\(a.rawValue) activation")
+}
+
+/// Every kind, in documentation order.
+public let kindTable: [KindSpec] = ([
+    KindSpec(name: "dense", aliases: ["linear"], id: .dense, primary: "units", args: [
+        ArgSpec("units", .int, aliases: ["out_features"], range: .positive, required: true),
+        ArgSpec("in", .int, aliases: ["in_features"], range: .positive, doc: "declared input size, checked"),
+        ArgSpec("bias", .bool),
+        ArgSpec("activation", .choice(activationNames), doc: "adds a separate activation layer"),
+    ], parametric: true, doc: "fully connected layer over the last axis"),
+    KindSpec(name: "conv2d", aliases: ["conv"], id: .conv2d, primary: "filters", args: [
+        ArgSpec("filters", .int, aliases: ["out_channels"], range: .positive, required: true),
+        ArgSpec("in_channels", .int, range: .positive, doc: "declared input channels, checked"),
+        ArgSpec("kernel", .intPair, aliases: ["kernel_size"], range: .positive, required: true),
+        ArgSpec("stride", .intPair, range: .positive),
+        ArgSpec("padding", .padding, range: .nonNegative),
+        ArgSpec("dilation", .intPair, range: .positive),
+        ArgSpec("groups", .int, range: .positive),
+        ArgSpec("bias", .bool),
+        ArgSpec("activation", .choice(activationNames)),
+    ], parametric: true, doc: "2-D convolution over [C, H, W]"),
+    KindSpec(name: "maxpool", aliases: ["maxpool2d"], id: .maxPool, primary: "size", args: [
+        ArgSpec("size", .intPair, aliases: ["kernel", "kernel_size", "pool_size"], range: .positive, required: true),
+        ArgSpec("stride", .intPair, range: .positive, doc: "defaults to size"),
+        ArgSpec("padding", .intPair, range: .nonNegative),
+        ArgSpec("ceil_mode", .bool),
+    ], parametric: false, doc: "2-D max pooling"),
+    KindSpec(name: "avgpool", aliases: ["avgpool2d"], id: .avgPool, primary: "size", args: [
+        ArgSpec("size", .intPair, aliases: ["kernel", "kernel_size", "pool_size"], range: .positive, required: true),
+        ArgSpec("stride", .intPair, range: .positive, doc: "defaults to size"),
+        ArgSpec("padding", .intPair, range: .nonNegative),
+        ArgSpec("ceil_mode", .bool),
+    ], parametric: false, doc: "2-D average pooling"),
+    KindSpec(name: "global_avgpool", aliases: ["global_avgpool2d"], id: .globalAvgPool, primary: nil, args: [],
+             parametric: false, doc: "mean over the spatial axes: [C, H, W] → [C]"),
+    KindSpec(name: "upsample", aliases: [], id: .upsample, primary: "scale", args: [
+        ArgSpec("scale", .int, aliases: ["scale_factor"], range: .positive, required: true),
+    ], parametric: false, doc: "nearest-neighbour upsampling"),
+    KindSpec(name: "flatten", aliases: [], id: .flatten, primary: "start_dim", args: [
+        ArgSpec("start_dim", .int, range: .nonNegative, doc: "per-example axis to flatten from (default 0)"),
+    ], parametric: false, doc: "flattens per-example axes"),
+    KindSpec(name: "reshape", aliases: ["view"], id: .reshape, primary: "shape", args: [
+        ArgSpec("shape", .intList, required: true, doc: "per-example shape, one -1 allowed"),
+    ], parametric: false, doc: "per-example reshape"),
+] + Activation.allCases.map(activationKind) + [
+    KindSpec(name: "dropout", aliases: [], id: .dropout, primary: "p", args: [
+        ArgSpec("p", .number, aliases: ["rate"], range: .dropRate, doc: "drop probability (default 0.5)"),
+        ArgSpec("scaling", .choice(["inverted", "classic"])),
+    ], parametric: false, doc: "dropout (Srivastava et al. 2014)"),
+    KindSpec(name: "spatial_dropout", aliases: ["dropout2d"], id: .spatialDropout, primary: "p", args: [
+        ArgSpec("p", .number, aliases: ["rate"], range: .dropRate),
+    ], parametric: false, doc: "channel dropout (Tompson et al. 2015)"),
+    KindSpec(name: "batchnorm", aliases: ["batchnorm1d", "batchnorm2d"], id: .batchNorm, primary: "features", args: [
+        ArgSpec("features", .int, aliases: ["num_features"], range: .positive, doc: "declared channels, checked"),
+        ArgSpec("momentum", .number, range: .probability, doc: "PyTorch convention, new-value weight (default 0.1)"),
+        ArgSpec("eps", .number, range: .positive, doc: "default 1e-5"),
+    ] + regularizationArgs, parametric: true, doc: "batch normalization over the channel axis (Ioffe & Szegedy 2015)"),
+    KindSpec(name: "layernorm", aliases: [], id: .layerNorm, primary: "shape", args: [
+        ArgSpec("shape", .intOrList, aliases: ["normalized_shape"], range: .positive, doc: "declared trailing shape, checked (default last dim)"),
+        ArgSpec("eps", .number, range: .positive),
+    ] + regularizationArgs, parametric: true, doc: "layer normalization (Ba et al. 2016)"),
+    KindSpec(name: "embedding", aliases: [], id: .embedding, primary: "vocab", args: [
+        ArgSpec("vocab", .int, aliases: ["num_embeddings"], range: .positive, required: true),
+        ArgSpec("dim", .int, aliases: ["embedding_dim"], range: .positive, required: true),
+    ], parametric: true, doc: "token embedding: int32 [seq] → [seq, dim]"),
+    KindSpec(name: "lstm", aliases: [], id: .lstm, primary: "units", args: recurrentArgs,
+             parametric: true, doc: "LSTM over [seq, features]"),
+    KindSpec(name: "gru", aliases: [], id: .gru, primary: "units", args: recurrentArgs,
+             parametric: true, doc: "GRU over [seq, features]"),
+    KindSpec(name: "attention", aliases: ["mha"], id: .attention, primary: "heads", args: [
+        ArgSpec("heads", .int, aliases: ["num_heads"], range: .positive, required: true),
+        ArgSpec("dim", .int, aliases: ["embed_dim"], range: .positive, doc: "declared model width, checked"),
+        ArgSpec("dropout", .number, range: .dropRate, doc: "dropout on the attention weights"),
+        ArgSpec("causal", .bool),
+    ], parametric: true, doc: "multi-head self-attention over [seq, dim]"),
+    KindSpec(name: "add", aliases: [], id: .add, primary: nil, args: [], parametric: false,
+             doc: "elementwise sum of the `from:` inputs"),
+    KindSpec(name: "concat", aliases: ["cat"], id: .concat, primary: "axis", args: [
+        ArgSpec("axis", .int, aliases: ["dim"], range: .gtMinusOne, doc: "per-example axis, 0 = channels"),
+    ], parametric: false, doc: "concatenation of the `from:` inputs"),
+    KindSpec(name: "residual", aliases: [], id: .residual, primary: "body", args: [
+        ArgSpec("body", .layers, required: true),
+        ArgSpec("shortcut", .shortcut, doc: "default identity; `none` for no skip connection"),
+        ArgSpec("stochastic_depth", .survival, range: .survival, doc: "survival probability (Huang et al. 2016)"),
+    ], parametric: false, doc: "shortcut + body"),
+    KindSpec(name: "shake_shake", aliases: [], id: .shakeShake, primary: "branches", args: [
+        ArgSpec("branches", .branches, required: true),
+        ArgSpec("shortcut", .layers),
+        ArgSpec("forward", .choice(["shake", "even"])),
+        ArgSpec("backward", .choice(["shake", "even", "keep"])),
+        ArgSpec("level", .choice(["batch", "image"])),
+    ], parametric: false, doc: "Shake-Shake branch mixing (Gastaldi 2017)"),
+    KindSpec(name: "shakedrop", aliases: [], id: .shakeDrop, primary: "body", args: [
+        ArgSpec("body", .layers, required: true),
+        ArgSpec("p", .number, range: .survival, doc: "probability the branch is kept as a plain residual"),
+        ArgSpec("shortcut", .layers),
+        ArgSpec("alpha", .numberRange),
+        ArgSpec("beta", .numberRange),
+        ArgSpec("level", .choice(["batch", "image"])),
+    ], parametric: false, doc: "ShakeDrop (Yamada et al. 2019)"),
+]).map { k in
+    // Parametric layers take the regularization attributes; norms already list them.
+    guard k.parametric, k.arg("weight_decay") == nil else { return k }
+    var k = k
+    k.args += regularizationArgs
+    return k
+}
+
+private let recurrentArgs: [ArgSpec] = [
+    ArgSpec("units", .int, aliases: ["hidden", "hidden_size"], range: .positive, required: true),
+    ArgSpec("in", .int, aliases: ["input_size"], range: .positive, doc: "declared input features, checked"),
+    ArgSpec("bidirectional", .bool),
+    ArgSpec("return_sequences", .bool),
+    ArgSpec("dropout", .number, range: .dropRate, doc: "variational dropout on the inputs (Gal & Ghahramani 2016)"),
+    ArgSpec("recurrent_dropout", .number, range: .dropRate, doc: "variational dropout on h(t-1)"),
+    ArgSpec("zoneout", .number, range: .dropRate, doc: "zoneout probability (Krueger et al. 2017)"),
+]
+
+/// Kinds by every name they answer to.
+let kindsByName: [String: KindSpec] = {
+    var table: [String: KindSpec] = [:]
+    for k in kindTable {
+        table[k.name] = k
+        for a in k.aliases { table[a] = k }
+    }
+    return table
+}()
+
+/// Every name a kind answers to (for did-you-mean and the schema).
+let allKindNames: [String] = kindTable.flatMap { [$0.name] + $0.aliases }

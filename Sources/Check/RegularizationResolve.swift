@@ -1,0 +1,80 @@
+import Syntax
+import Diagnostics
+
+// Per-parameter regularization: the layer's attribute, else `defaults:`, else the optimizer's
+// global weight decay (for decay only). Kernels get decay and penalties; biases and
+// normalization parameters get none unless the spec opts in (`decay_bias: true`,
+// `decay_norm: true`, or decay written on the normalization layer itself), as timm's
+// `param_groups_weight_decay` and MMEngine's `norm_decay_mult=0` do.
+
+/// The `defaults:` section, checked against the regularization attribute rows.
+struct RegularizationDefaults {
+    var values: [String: ArgValue] = [:]
+
+    init() {}
+
+    init(_ entries: [Entry], diagnostics: inout [Diagnostic]) {
+        let names = regularizationArgs.map(\.name)
+        for e in entries {
+            guard let spec = regularizationArgs.first(where: { $0.name == e.key.value }) else {
+                diagnostics.append(Msg.unknownArgument(e.key.value, "defaults", closest(to: e.key.value, in: names)).error(e.key.range))
+                continue
+            }
+            switch convert(e.value, spec, kind: "defaults") {
+            case .ok(let v): values[spec.name] = v
+            case .failed(let d): diagnostics.append(d)
+            }
+        }
+    }
+
+    func number(_ a: String) -> Double? {
+        switch values[a] {
+        case .number(let d)?: return d
+        case .int(let i)?: return Double(i)
+        default: return nil
+        }
+    }
+    func bool(_ a: String) -> Bool? { if case .bool(let b)? = values[a] { return b }; return nil }
+}
+
+/// The resolved regularization of one parameter of `layer`.
+func regularization(_ row: ParamRow, layer: ELayer, defaults: RegularizationDefaults, optimizerDecay: Double) -> Regularization {
+    var r = Regularization()
+    func number(_ a: String) -> Double? { layer.number(a) ?? defaults.number(a) }
+    func flag(_ a: String) -> Bool { layer.bool(a) ?? defaults.bool(a) ?? false }
+    let applies: Bool
+    switch row.cls {
+    case .kernel: applies = true
+    case .bias: applies = flag("decay_bias")
+    case .norm: applies = flag("decay_norm") || ["weight_decay", "l1", "l2"].contains { layer.args[$0] != nil }
+    case .buffer: applies = false
+    }
+    if applies {
+        r.weightDecay = number("weight_decay") ?? optimizerDecay
+        r.l1 = number("l1") ?? 0
+        r.l2 = number("l2") ?? 0
+    }
+    if row.cls == .kernel {
+        r.maxNorm = number("max_norm")
+        r.weightNorm = flag("weight_norm")
+        r.spectralNorm = flag("spectral_norm")
+    }
+    return r
+}
+
+/// A short text of the nonzero attributes (`wd 0.01, l1 1e-05, max_norm 3`), "" when none.
+public func describe(_ r: Regularization) -> String {
+    var parts: [String] = []
+    if r.weightDecay != 0 { parts.append("wd \(formatNumber(r.weightDecay))") }
+    if r.l1 != 0 { parts.append("l1 \(formatNumber(r.l1))") }
+    if r.l2 != 0 { parts.append("l2 \(formatNumber(r.l2))") }
+    if let m = r.maxNorm { parts.append("max_norm \(formatNumber(m))") }
+    if r.weightNorm { parts.append("weight_norm") }
+    if r.spectralNorm { parts.append("spectral_norm") }
+    return parts.joined(separator: ", ")
+}
+
+func formatNumber(_ x: Double) -> String {
+    if x == x.rounded(), abs(x) < 1e9 { return String(Int(x)) }
+    return String(x)
+}

@@ -1,0 +1,169 @@
+// `regula schema`: a JSON Schema (draft-07, the draft yaml-language-server supports best) of the
+// YAML format, generated from the kinds table so editors complete and validate every kind and
+// argument the checker knows.
+
+/// A JSON value with deterministic (insertion-ordered) rendering.
+indirect enum JSON {
+    case string(String)
+    case number(Double)
+    case bool(Bool)
+    case array([JSON])
+    case object([(String, JSON)])
+
+    func render(_ indent: String = "") -> String {
+        let inner = indent + "  "
+        switch self {
+        case .string(let s): return quote(s)
+        case .number(let x): return x == x.rounded() && abs(x) < 1e15 ? String(Int(x)) : String(x)
+        case .bool(let b): return b ? "true" : "false"
+        case .array(let a):
+            if a.isEmpty { return "[]" }
+            return "[\n" + a.map { inner + $0.render(inner) }.joined(separator: ",\n") + "\n" + indent + "]"
+        case .object(let o):
+            if o.isEmpty { return "{}" }
+            return "{\n" + o.map { inner + quote($0.0) + ": " + $0.1.render(inner) }.joined(separator: ",\n") + "\n" + indent + "}"
+        }
+    }
+
+    private func quote(_ s: String) -> String {
+        var out = "\""
+        for u in s.unicodeScalars {
+            switch u {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\t": out += "\\t"
+            default:
+                if u.value < 0x20 { out += "\\u" + String(repeating: "0", count: 4 - String(u.value, radix: 16).count) + String(u.value, radix: 16) }
+                else { out.unicodeScalars.append(u) }
+            }
+        }
+        return out + "\""
+    }
+}
+
+private func ref(_ name: String) -> JSON { .object([("$ref", .string("#/definitions/\(name)"))]) }
+private func type(_ t: String) -> JSON { .object([("type", .string(t))]) }
+private func anyOf(_ xs: [JSON]) -> JSON { .object([("anyOf", .array(xs))]) }
+private func enumOf(_ xs: [String]) -> JSON { .object([("type", .string("string")), ("enum", .array(xs.map(JSON.string)))]) }
+private func described(_ j: JSON, _ doc: String) -> JSON {
+    guard case .object(var o) = j, !doc.isEmpty else { return j }
+    o.append(("description", .string(doc)))
+    return .object(o)
+}
+private func object(_ props: [(String, JSON)], required: [String] = [], closed: Bool = true) -> JSON {
+    var o: [(String, JSON)] = [("type", .string("object")), ("properties", .object(props))]
+    if !required.isEmpty { o.append(("required", .array(required.map(JSON.string)))) }
+    if closed { o.append(("additionalProperties", .bool(false))) }
+    return .object(o)
+}
+
+/// Any value may also be an expression `${ ... }` inside a block or repeat.
+private func orExpr(_ j: JSON) -> JSON { anyOf([j, ref("expr")]) }
+
+private func schema(_ t: ArgType) -> JSON {
+    switch t {
+    case .int: return orExpr(type("integer"))
+    case .number: return orExpr(type("number"))
+    case .bool: return orExpr(type("boolean"))
+    case .choice(let c): return orExpr(c.isEmpty ? type("string") : enumOf(c))
+    case .intPair: return orExpr(anyOf([type("integer"), ref("intPair")]))
+    case .padding: return orExpr(anyOf([type("integer"), ref("intPair"), enumOf(["same", "valid"])]))
+    case .intList: return .object([("type", .string("array")), ("items", orExpr(type("integer")))])
+    case .intOrList: return orExpr(anyOf([type("integer"), .object([("type", .string("array")), ("items", orExpr(type("integer")))])]))
+    case .layers: return ref("layers")
+    case .branches: return .object([("type", .string("array")), ("items", ref("layers")), ("minItems", .number(2))])
+    case .survival: return orExpr(anyOf([type("number"), object([("survival", orExpr(type("number"))), ("mode", enumOf(["batch", "sample"]))], required: ["survival"])]))
+    case .numberRange: return .object([("type", .string("array")), ("items", orExpr(type("number"))), ("minItems", .number(2)), ("maxItems", .number(2))])
+    case .shortcut: return anyOf([ref("layers"), enumOf(["none"])])
+    }
+}
+
+private func layerSchema(_ k: KindSpec, name: String) -> JSON {
+    let args = object(k.args.map { a in (a.name, described(schema(a.type), a.doc)) }
+                      + k.args.flatMap { a in a.aliases.map { ($0, described(schema(a.type), "alias of \(a.name)")) } })
+    var forms: [JSON] = [args, type("null")]
+    if let p = k.primary, let a = k.arg(p) { forms.insert(schema(a.type), at: 0) }
+    return described(object([(name, anyOf(forms))] + layerFields, required: [name]), k.doc)
+}
+
+private let layerFields: [(String, JSON)] = [
+    ("name", type("string")),
+    ("from", anyOf([type("string"), .object([("type", .string("array")), ("items", type("string"))])])),
+    ("expect", .object([("type", .string("array")), ("items", orExpr(anyOf([type("integer"), type("string")])))])),
+]
+
+/// The JSON Schema of the YAML spec format.
+public func jsonSchema() -> String {
+    var kindForms: [JSON] = []
+    for k in kindTable {
+        for n in [k.name] + k.aliases { kindForms.append(layerSchema(k, name: n)) }
+    }
+    let repeatForm = object([("repeat", object([("count", orExpr(type("integer"))), ("as", type("string")), ("layers", ref("layers"))],
+                                               required: ["count", "layers"]))], required: ["repeat"])
+    // A block use: `- resblock: {filters: 32}`; block names are the spec's own, so any other key.
+    let blockUse = described(.object([("type", .string("object")), ("minProperties", .number(1))]), "a use of a block defined under 'blocks'")
+    let layerItem = anyOf([enumOf(allKindNames), type("string")] + kindForms + [repeatForm, blockUse])
+    let regularization = object(regularizationArgs.map { ($0.name, described(schema($0.type), $0.doc)) })
+    let dims = JSON.object([("type", .string("array")), ("items", anyOf([.object([("type", .string("integer")), ("minimum", .number(1))]), type("string")]))])
+    let input = anyOf([dims, object([("shape", dims), ("dtype", enumOf(["float32", "int32"])),
+                                     ("data_format", enumOf(["channels_first", "channels_last"]))], required: ["shape"])])
+    let block = object([("params", .object([("type", .string("object"))])), ("layers", ref("layers"))], required: ["layers"])
+    let optimizer = anyOf([enumOf(["sgd", "adam", "adamw"]), object([
+        ("kind", enumOf(["sgd", "adam", "adamw"])), ("lr", type("number")), ("momentum", type("number")),
+        ("nesterov", type("boolean")), ("dampening", type("number")),
+        ("betas", .object([("type", .string("array")), ("items", type("number")), ("minItems", .number(2)), ("maxItems", .number(2))])),
+        ("eps", type("number")), ("weight_decay", type("number")), ("decay", enumOf(["coupled", "decoupled"])),
+    ], required: ["kind"])])
+    let schedule = anyOf([enumOf(["constant", "cosine"]), object([
+        ("kind", enumOf(["constant", "step", "multistep", "exponential", "cosine", "one_cycle", "plateau"])),
+        ("step_size", type("integer")), ("gamma", type("number")),
+        ("milestones", .object([("type", .string("array")), ("items", type("integer"))])),
+        ("warmup_steps", type("integer")), ("warmup_start_factor", type("number")), ("min_lr", type("number")),
+        ("max_lr", type("number")), ("pct_start", type("number")), ("div_factor", type("number")),
+        ("final_div_factor", type("number")), ("cycle_momentum", type("boolean")), ("monitor", type("string")),
+        ("factor", type("number")), ("patience", type("integer")), ("threshold", type("number")), ("cooldown", type("integer")),
+    ], required: ["kind"])])
+    let train = object([
+        ("optimizer", optimizer), ("batch_size", type("integer")), ("epochs", type("integer")), ("seed", type("integer")),
+        ("schedule", schedule), ("clip_grad_norm", type("number")),
+        ("early_stopping", object([("monitor", enumOf(["val_loss", "val_accuracy", "loss", "accuracy"])), ("patience", type("integer")),
+                                   ("min_delta", type("number")), ("restore_best", type("boolean")), ("mode", enumOf(["auto", "min", "max"]))])),
+    ])
+    let files = object([("inputs", type("string")), ("labels", type("string"))], required: ["inputs", "labels"])
+    let data = object([
+        ("format", enumOf(["idx", "csv", "npy"])), ("dir", type("string")), ("train", files), ("test", files),
+        ("validation_split", type("number")), ("normalize", object([("scale", type("number")), ("mean", type("number")), ("std", type("number"))])),
+        ("limit", type("integer")),
+    ])
+    let loss = anyOf([enumOf(["cross_entropy", "mse", "binary_cross_entropy"]), object([
+        ("kind", enumOf(["cross_entropy", "mse", "binary_cross_entropy"])), ("label_smoothing", type("number")),
+        ("smoothing_variant", enumOf(["uniform", "off_target"])),
+    ])])
+    let root = JSON.object([
+        ("$schema", .string("http://json-schema.org/draft-07/schema#")),
+        ("$id", .string("https://regula.dev/schema/spec-v1.json")),
+        ("title", .string("Regula model spec")),
+        ("type", .string("object")),
+        ("properties", .object([
+            ("regula", .object([("const", .number(Double(formatVersion))), ("description", .string("format version"))])),
+            ("model", type("string")),
+            ("input", input),
+            ("defaults", regularization),
+            ("blocks", .object([("type", .string("object")), ("additionalProperties", block)])),
+            ("layers", ref("layers")),
+            ("loss", loss),
+            ("train", train),
+            ("data", data),
+        ])),
+        ("required", .array([.string("input"), .string("layers")])),
+        ("additionalProperties", .bool(false)),
+        ("definitions", .object([
+            ("expr", .object([("type", .string("string")), ("pattern", .string("^\\$\\{.*\\}$")), ("description", .string("an expression over block parameters and repeat indices"))])),
+            ("intPair", .object([("type", .string("array")), ("items", orExpr(type("integer"))), ("minItems", .number(2)), ("maxItems", .number(2))])),
+            ("layers", .object([("type", .string("array")), ("items", ref("layer"))])),
+            ("layer", layerItem),
+        ])),
+    ])
+    return root.render() + "\n"
+}

@@ -1,0 +1,116 @@
+// `regula summary`: one row per node of the checked graph (output shape, parameter count,
+// regularization), totals of trainable and non-trainable parameters and their memory, and the
+// `--params` listing of every state_dict tensor.
+
+public struct ModelSummary: Equatable {
+    public struct Row: Equatable {
+        /// The spec's name, else the state_dict path.
+        public var name: String
+        public var kind: String
+        public var shape: String
+        public var params: Int
+        /// Resolved regularization and stochastic options (`weight: wd 0.01`, `p 0.5`).
+        public var regularization: String
+    }
+
+    public struct Param: Equatable {
+        public var name: String
+        public var shape: [Int]
+        public var trainable: Bool
+        public var regularization: String
+    }
+
+    public var model: String
+    public var rows: [Row]
+    public var params: [Param]
+    public var trainable: Int
+    public var nonTrainable: Int
+    /// float32 storage of every parameter and buffer.
+    public var bytes: Int
+}
+
+public func summarize(_ model: CheckedModel) -> ModelSummary {
+    var rows: [ModelSummary.Row] = []
+    var params: [ModelSummary.Param] = []
+    var trainable = 0, frozen = 0
+    for n in model.nodes {
+        var reg: [String] = []
+        if let options = describeOptions(n.op) { reg.append(options) }
+        for p in n.params {
+            if p.trainable { trainable += p.count } else { frozen += p.count }
+            let text = describe(p.regularization)
+            params.append(ModelSummary.Param(name: p.name, shape: p.shape, trainable: p.trainable, regularization: text))
+            if !text.isEmpty {
+                let suffix = String(p.name.dropFirst(n.path.count + 1))
+                reg.append("\(suffix): \(text)")
+            }
+        }
+        rows.append(ModelSummary.Row(name: n.name ?? (n.path.isEmpty ? "input" : n.path), kind: n.displayKind,
+                                     shape: show(n.shape), params: n.params.filter(\.trainable).reduce(0) { $0 + $1.count },
+                                     regularization: reg.joined(separator: "; ")))
+    }
+    return ModelSummary(model: model.name, rows: rows, params: params, trainable: trainable, nonTrainable: frozen,
+                        bytes: (trainable + frozen) * 4)
+}
+
+/// The stochastic and regularizing options of an op, for the summary's last column.
+private func describeOptions(_ op: LayerOp) -> String? {
+    switch op {
+    case .dropout(let p, let s): return "p \(formatNumber(p))" + (s == .classic ? ", classic" : "")
+    case .spatialDropout(let p): return "p \(formatNumber(p)) per channel"
+    case .lstm(_, _, _, let d, let rd, let z), .gru(_, _, _, let d, let rd, let z):
+        let parts = [d > 0 ? "dropout \(formatNumber(d))" : nil, rd > 0 ? "recurrent_dropout \(formatNumber(rd))" : nil,
+                     z > 0 ? "zoneout \(formatNumber(z))" : nil].compactMap { $0 }
+        return parts.isEmpty ? nil : parts.joined(separator: ", ")
+    case .attention(_, _, let d, _): return d > 0 ? "attention dropout \(formatNumber(d))" : nil
+    case .residual(let sd?): return "survival \(formatNumber(sd.survival)) per \(sd.mode.rawValue)"
+    case .shakeShake(let s): return "shake-shake \(s.forward.rawValue)-\(s.backward.rawValue)-\(s.level.rawValue)"
+    case .shakeDrop(let s):
+        return "shakedrop p \(formatNumber(s.p)), α [\(formatNumber(s.alpha.lowerBound)), \(formatNumber(s.alpha.upperBound))], β [\(formatNumber(s.beta.lowerBound)), \(formatNumber(s.beta.upperBound))]"
+    default: return nil
+    }
+}
+
+/// `269,322`.
+public func groupedNumber(_ n: Int) -> String {
+    let digits = Array(String(abs(n)))
+    var out = ""
+    for (k, c) in digits.enumerated() {
+        if k > 0 && (digits.count - k) % 3 == 0 { out.append(",") }
+        out.append(c)
+    }
+    return (n < 0 ? "-" : "") + out
+}
+
+private func table(_ header: [String], _ rows: [[String]], rightAligned: Set<Int>) -> String {
+    var widths = header.map(\.count)
+    for r in rows { for (k, c) in r.enumerated() { widths[k] = max(widths[k], c.count) } }
+    func line(_ cells: [String]) -> String {
+        var parts: [String] = []
+        for (k, c) in cells.enumerated() {
+            let pad = String(repeating: " ", count: widths[k] - c.count)
+            parts.append(rightAligned.contains(k) ? pad + c : (k == cells.count - 1 ? c : c + pad))
+        }
+        return parts.joined(separator: "  ")
+    }
+    let rule = String(repeating: "─", count: widths.reduce(0, +) + 2 * (widths.count - 1))
+    return ([line(header), rule] + rows.map(line)).joined(separator: "\n")
+}
+
+/// The plain-text table `regula summary` prints.
+public func renderSummary(_ s: ModelSummary) -> String {
+    let rows = s.rows.map { [$0.name, $0.kind, $0.shape, groupedNumber($0.params), $0.regularization] }
+    return "model \(s.model)\n"
+        + table(["layer", "kind", "output", "params", "regularization"], rows, rightAligned: [3]) + "\n\n"
+        + "trainable parameters:     \(groupedNumber(s.trainable))\n"
+        + "non-trainable parameters: \(groupedNumber(s.nonTrainable))\n"
+        + "parameter memory:         \(formatBytes(UInt64(s.bytes))) (float32)\n"
+}
+
+/// The `regula summary --params` listing: every state_dict tensor.
+public func renderParams(_ s: ModelSummary) -> String {
+    let rows = s.params.map { p in
+        ["\(p.name)", "[" + p.shape.map(String.init).joined(separator: ", ") + "]", p.trainable ? "yes" : "no", p.regularization]
+    }
+    return table(["name", "shape", "trainable", "regularization"], rows, rightAligned: []) + "\n"
+}

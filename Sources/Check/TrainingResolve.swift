@@ -1,0 +1,212 @@
+import Syntax
+import Diagnostics
+
+// Resolves the `loss:`, `train:` and `data:` sections into a `TrainingConfig`. Defaults follow
+// PyTorch: lr 1e-3, Adam betas (0.9, 0.999), eps 1e-8; AdamW weight decay 1e-2 and decoupled;
+// SGD and Adam weight decay 0 and coupled. Every key is checked, with did-you-mean.
+
+/// The MNIST file names inside `data: {dir: ...}` (the standard distribution names, gzipped).
+let mnistFiles = (trainInputs: "train-images-idx3-ubyte.gz", trainLabels: "train-labels-idx1-ubyte.gz",
+                  testInputs: "t10k-images-idx3-ubyte.gz", testLabels: "t10k-labels-idx1-ubyte.gz")
+
+func resolveTraining(_ spec: Spec, _ d: inout [Diagnostic]) -> TrainingConfig {
+    var t = TrainingConfig()
+    if let loss = spec.loss { t.loss = resolveLoss(loss, &d) }
+    if let train = spec.train { resolveTrain(train, into: &t, &d) }
+    if let data = spec.data { t.data = resolveData(data, specFile: spec.file, &d) }
+    if let loss = spec.loss { d += lintLabelSmoothing(t.loss, at: loss.range) }
+    return t
+}
+
+private func resolveLoss(_ v: Value, _ d: inout [Diagnostic]) -> LossConfig {
+    var l = LossConfig()
+    let kinds = ["cross_entropy", "mse", "binary_cross_entropy"]
+    if let s = v.stringValue {
+        if let k = LossConfig.Kind(rawValue: s) { l.kind = k } else { d.append(Msg.unknownChoice("loss", s, kinds).error(v.range)) }
+        return l
+    }
+    guard let sec = Section(v, path: "loss", keys: ["kind", "label_smoothing", "smoothing_variant"], diagnostics: &d) else { return l }
+    if let k = sec.choice("kind", kinds, &d).flatMap(LossConfig.Kind.init) { l.kind = k }
+    if let e = sec.number("label_smoothing", .dropRate, &d) { l.labelSmoothing = e }
+    if let s = sec.choice("smoothing_variant", ["uniform", "off_target"], &d).flatMap(LossConfig.SmoothingVariant.init) { l.smoothingVariant = s }
+    return l
+}
+
+private func resolveTrain(_ v: Value, into t: inout TrainingConfig, _ d: inout [Diagnostic]) {
+    guard let sec = Section(v, path: "train", keys: ["optimizer", "batch_size", "epochs", "seed", "schedule",
+                                                     "clip_grad_norm", "early_stopping"], diagnostics: &d) else { return }
+    if let o = sec.value("optimizer") { t.optimizer = resolveOptimizer(o, &d) }
+    if let b = sec.int("batch_size", .positive, &d) { t.batchSize = b }
+    if let e = sec.int("epochs", .positive, &d) { t.epochs = e }
+    if let s = sec.int("seed", .nonNegative, &d) { t.seed = UInt64(s) }
+    if let c = sec.number("clip_grad_norm", .positive, &d) { t.clipGradNorm = c }
+    if let s = sec.value("schedule") { t.schedule = resolveSchedule(s, lr: t.optimizer.lr, &d) }
+    if let e = sec.value("early_stopping") { t.earlyStopping = resolveEarlyStopping(e, &d) }
+}
+
+private func resolveOptimizer(_ v: Value, _ d: inout [Diagnostic]) -> OptimizerConfig {
+    var o = OptimizerConfig()
+    o.lr = 1e-3
+    let kinds = ["sgd", "adam", "adamw"]
+    func setKind(_ k: OptimizerConfig.Kind) {
+        o.kind = k
+        o.decay = k == .adamw ? .decoupled : .coupled
+        o.weightDecay = k == .adamw ? 1e-2 : 0
+    }
+    if let s = v.stringValue {
+        if let k = OptimizerConfig.Kind(rawValue: s) { setKind(k) } else { d.append(Msg.unknownChoice("train.optimizer", s, kinds).error(v.range)) }
+        return o
+    }
+    guard let sec = Section(v, path: "train.optimizer", keys: ["kind", "lr", "momentum", "nesterov", "dampening", "betas",
+                                                               "eps", "weight_decay", "decay"], diagnostics: &d) else { return o }
+    if !sec.has("kind") { d.append(Msg.missingKey("kind", "train.optimizer").error(sec.range)) }
+    if let k = sec.choice("kind", kinds, &d).flatMap(OptimizerConfig.Kind.init) { setKind(k) }
+    if let lr = sec.number("lr", .positive, &d) { o.lr = lr }
+    if let m = sec.number("momentum", .probability, &d) { o.momentum = m }
+    if let n = sec.bool("nesterov", &d) { o.nesterov = n }
+    if let x = sec.number("dampening", .probability, &d) { o.dampening = x }
+    if let e = sec.number("eps", .positive, &d) { o.eps = e }
+    if let w = sec.number("weight_decay", .nonNegative, &d) { o.weightDecay = w }
+    if let c = sec.choice("decay", ["coupled", "decoupled"], &d).flatMap(OptimizerConfig.Decay.init) { o.decay = c }
+    if let b = sec.value("betas") {
+        if let l = b.listValue, l.count == 2, let b1 = l[0].numberValue, let b2 = l[1].numberValue {
+            if (0..<1).contains(b1) && (0..<1).contains(b2) { o.beta1 = b1; o.beta2 = b2 } else {
+                d.append(Msg.keyRange("train.optimizer.betas", "must be in [0, 1)", b1 < 0 || b1 >= 1 ? b1 : b2).error(b.range))
+            }
+        } else {
+            d.append(Msg.keyType("train.optimizer.betas", "a list of two numbers").error(b.range))
+        }
+    }
+    if o.nesterov && (o.momentum <= 0 || o.dampening != 0) {
+        d.append(Message(id: "invalid-value", text: "nesterov momentum needs a positive momentum and zero dampening").error(sec.keyRange("nesterov")))
+    }
+    return o
+}
+
+private func resolveSchedule(_ v: Value, lr: Double, _ d: inout [Diagnostic]) -> ScheduleConfig {
+    let kinds = ["constant", "step", "multistep", "exponential", "cosine", "one_cycle", "plateau"]
+    if let s = v.stringValue {
+        switch s {
+        case "constant": return .constant
+        case "cosine": return .cosine(warmupSteps: 0, warmupStartFactor: 1.0 / 3, minLR: 0)
+        default:
+            d.append(kinds.contains(s) ? Msg.missingKey("kind", "train.schedule").error(v.range)
+                                        : Msg.unknownChoice("train.schedule", s, kinds).error(v.range))
+            return .constant
+        }
+    }
+    let keys = ["kind", "step_size", "gamma", "milestones", "warmup_steps", "warmup_start_factor", "min_lr", "max_lr",
+                "pct_start", "div_factor", "final_div_factor", "cycle_momentum", "monitor", "factor", "patience",
+                "threshold", "cooldown"]
+    guard let sec = Section(v, path: "train.schedule", keys: keys, diagnostics: &d) else { return .constant }
+    guard let kind = sec.choice("kind", kinds, &d) else {
+        if !sec.has("kind") { d.append(Msg.missingKey("kind", "train.schedule").error(sec.range)) }
+        return .constant
+    }
+    let gamma = sec.number("gamma", .positive, &d)
+    switch kind {
+    case "step":
+        guard let s = sec.int("step_size", .positive, &d) else {
+            if !sec.has("step_size") { d.append(Msg.missingKey("step_size", "train.schedule").error(sec.range)) }
+            return .constant
+        }
+        return .step(stepSize: s, gamma: gamma ?? 0.1)
+    case "multistep":
+        guard let m = sec.value("milestones"), let l = m.listValue, case let ms = l.compactMap(\.intValue), ms.count == l.count else {
+            d.append(sec.has("milestones") ? Msg.keyType("train.schedule.milestones", "a list of integers").error(sec.value("milestones")?.range ?? sec.range)
+                                            : Msg.missingKey("milestones", "train.schedule").error(sec.range))
+            return .constant
+        }
+        return .multiStep(milestones: ms, gamma: gamma ?? 0.1)
+    case "exponential":
+        return .exponential(gamma: gamma ?? 0.95)
+    case "cosine":
+        return .cosine(warmupSteps: sec.int("warmup_steps", .nonNegative, &d) ?? 0,
+                       warmupStartFactor: sec.number("warmup_start_factor", .probability, &d) ?? 1.0 / 3,
+                       minLR: sec.number("min_lr", .nonNegative, &d) ?? 0)
+    case "one_cycle":
+        return .oneCycle(maxLR: sec.number("max_lr", .positive, &d) ?? lr,
+                         pctStart: sec.number("pct_start", .probability, &d) ?? 0.3,
+                         divFactor: sec.number("div_factor", .positive, &d) ?? 25,
+                         finalDivFactor: sec.number("final_div_factor", .positive, &d) ?? 1e4,
+                         cycleMomentum: sec.bool("cycle_momentum", &d) ?? true)
+    case "plateau":
+        return .reduceOnPlateau(monitor: sec.choice("monitor", monitors, &d) ?? "val_loss",
+                                factor: sec.number("factor", .dropRate, &d) ?? 0.1,
+                                patience: sec.int("patience", .nonNegative, &d) ?? 10,
+                                threshold: sec.number("threshold", .nonNegative, &d) ?? 1e-4,
+                                cooldown: sec.int("cooldown", .nonNegative, &d) ?? 0,
+                                minLR: sec.number("min_lr", .nonNegative, &d) ?? 0)
+    default:
+        return .constant
+    }
+}
+
+private let monitors = ["val_loss", "val_accuracy", "loss", "accuracy"]
+
+private func resolveEarlyStopping(_ v: Value, _ d: inout [Diagnostic]) -> EarlyStoppingConfig? {
+    var e = EarlyStoppingConfig()
+    guard let sec = Section(v, path: "train.early_stopping", keys: ["monitor", "patience", "min_delta", "restore_best", "mode"],
+                            diagnostics: &d) else { return nil }
+    if let m = sec.choice("monitor", monitors, &d) { e.monitor = m }
+    if let p = sec.int("patience", .nonNegative, &d) { e.patience = p }
+    if let m = sec.number("min_delta", .nonNegative, &d) { e.minDelta = m }
+    if let r = sec.bool("restore_best", &d) { e.restoreBest = r }
+    let mode = sec.choice("mode", ["auto", "min", "max"], &d) ?? "auto"
+    e.maximize = mode == "max" || (mode == "auto" && e.monitor.hasSuffix("accuracy"))
+    return e
+}
+
+private func resolveData(_ v: Value, specFile: String, _ d: inout [Diagnostic]) -> DataConfig {
+    var c = DataConfig()
+    guard let sec = Section(v, path: "data", keys: ["format", "dir", "train", "test", "validation_split", "normalize", "limit"],
+                            diagnostics: &d) else { return c }
+    if let f = sec.choice("format", ["idx", "csv", "npy"], &d).flatMap(DataConfig.Format.init) { c.format = f }
+    if let dir = sec.string("dir", &d) {
+        if c.format == .idx {
+            c.trainInputs = resolvePath(dir + "/" + mnistFiles.trainInputs, specFile: specFile)
+            c.trainLabels = resolvePath(dir + "/" + mnistFiles.trainLabels, specFile: specFile)
+            c.testInputs = resolvePath(dir + "/" + mnistFiles.testInputs, specFile: specFile)
+            c.testLabels = resolvePath(dir + "/" + mnistFiles.testLabels, specFile: specFile)
+        } else if !sec.has("train") {
+            d.append(Msg.missingKey("train", "data").error(sec.keyRange("dir")))
+        }
+    } else if !sec.has("train") {
+        d.append(Msg.dataSource.error(sec.range))
+    }
+    for split in ["train", "test"] {
+        guard let sv = sec.value(split), let files = Section(sv, path: "data.\(split)", keys: ["inputs", "labels"], diagnostics: &d) else { continue }
+        for key in ["inputs", "labels"] where !files.has(key) { d.append(Msg.missingKey(key, "data.\(split)").error(files.range)) }
+        let inputs = files.string("inputs", &d).map { resolvePath($0, specFile: specFile) }
+        let labels = files.string("labels", &d).map { resolvePath($0, specFile: specFile) }
+        if split == "train" { c.trainInputs = inputs ?? c.trainInputs; c.trainLabels = labels ?? c.trainLabels }
+        else { c.testInputs = inputs ?? c.testInputs; c.testLabels = labels ?? c.testLabels }
+    }
+    if let s = sec.number("validation_split", .dropRate, &d) { c.validationSplit = s }
+    if let l = sec.int("limit", .positive, &d) { c.limit = l }
+    if let nv = sec.value("normalize"), let n = Section(nv, path: "data.normalize", keys: ["scale", "mean", "std"], diagnostics: &d) {
+        if let s = n.number("scale", .positive, &d) { c.scale = s }
+        if let m = n.number("mean", nil, &d) { c.mean = m }
+        if let s = n.number("std", .positive, &d) { c.std = s }
+    }
+    return c
+}
+
+/// `path` relative to the folder of `specFile` (absolute paths stay), with `.` and `..` folded.
+func resolvePath(_ path: String, specFile: String) -> String {
+    let absolute = path.hasPrefix("/")
+    var base: [Substring] = []
+    if !absolute {
+        base = specFile.split(separator: "/", omittingEmptySubsequences: false).dropLast()
+    }
+    var parts: [Substring] = []
+    let rooted = absolute || specFile.hasPrefix("/")
+    for p in base + path.split(separator: "/", omittingEmptySubsequences: false) {
+        if p.isEmpty || p == "." { continue }
+        if p == "..", let last = parts.last, last != ".." { parts.removeLast(); continue }
+        if p == "..", rooted { continue }
+        parts.append(p)
+    }
+    let joined = parts.joined(separator: "/")
+    return rooted ? "/" + joined : (joined.isEmpty ? "." : joined)
+}

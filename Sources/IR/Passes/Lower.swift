@@ -1,0 +1,168 @@
+import Check
+
+/// Lowering: checked model → forward graph in training mode.
+///
+/// Assumes: a `CheckedModel` whose nodes are in topological order with node 0 the input, and
+/// whose parameters carry their PyTorch names and layouts. Guarantees: a verified graph with
+/// the data input, every parameter and buffer as graph inputs in `state_dict` order, one
+/// primitive op sequence per layer (dense = matmul + bias_add; residual joins become `add`, with
+/// stochastic depth, Shake-Shake and ShakeDrop as gate ops on the branches), batchnorm in
+/// training form with its running-statistics update as an effect, every stochastic op keyed by
+/// its own RNG key, and the loss head: a labels input and the outputs `logits`, `dataLoss`
+/// and (for cross-entropy) `accuracy`. The batch symbol `N` is bound to the training batch size.
+public func lower(_ model: CheckedModel) -> Graph {
+    var l = Lowering(model: model)
+    l.run()
+    return l.b.graph
+}
+
+struct Lowering {
+    let model: CheckedModel
+    var b: GraphBuilder
+    var valueOf: [Int: ValueID] = [:]
+    var paramOf: [String: ValueID] = [:]
+
+    init(model: CheckedModel) {
+        self.model = model
+        self.b = GraphBuilder(name: model.name, mode: .train, training: model.training,
+                              bindings: [batchDim.description: model.training.batchSize])
+    }
+
+    mutating func run() {
+        let data = b.addInput(.data, TensorType(model.input.dtype, [batchDim] + model.input.shape))
+        for p in model.parameters {
+            let dtype: DType = p.role == .numBatchesTracked ? .int32 : .float32
+            let isBuffer = p.role == .runningMean || p.role == .runningVar || p.role == .numBatchesTracked
+            let kind: InputKind = isBuffer ? .buffer(p) : .parameter(p)
+            paramOf[p.name] = b.addInput(kind, TensorType(dtype, p.shape.map { .fixed($0) }))
+        }
+        for node in model.nodes {
+            let y = node.op == .input ? data : lowerNode(node)
+            let expected = [batchDim] + node.shape
+            guard b.graph[y].shape == expected else {
+                preconditionFailure("lowering \(node.displayKind) at \(node.path) gave \(b.graph[y]), the checker says \(shapeString(expected))")
+            }
+            valueOf[node.id] = y
+        }
+        guard let logits = valueOf[model.output] else { preconditionFailure("model output node \(model.output) does not exist") }
+        b.addOutput(logits, .logits)
+        lossHead(logits)
+    }
+
+    func input(_ node: CheckedNode, _ i: Int) -> ValueID {
+        guard i < node.inputs.count, let v = valueOf[node.inputs[i]] else {
+            preconditionFailure("\(node.displayKind) at \(node.path) reads node \(node.inputs) before it is defined")
+        }
+        return v
+    }
+
+    func param(_ node: CheckedNode, _ role: ParamRole) -> ValueID? {
+        node.params.first { $0.role == role }.flatMap { paramOf[$0.name] }
+    }
+
+    func required(_ node: CheckedNode, _ role: ParamRole) -> ValueID {
+        guard let v = param(node, role) else { preconditionFailure("\(node.displayKind) at \(node.path) has no \(role) parameter") }
+        return v
+    }
+
+    mutating func key(_ node: CheckedNode, _ purpose: String) -> RngKey {
+        b.newKey(site: node.path, purpose: purpose)
+    }
+
+    /// The ops for one checked node; returns the value standing for its output.
+    mutating func lowerNode(_ node: CheckedNode) -> ValueID {
+        let o = Origin(path: node.path, kind: node.displayKind, range: node.range)
+        let x = input(node, 0)
+        let rank = b.graph[x].rank
+        func bias(_ y: ValueID, axis: Int) -> ValueID {
+            guard let bv = param(node, .bias) else { return y }
+            return b.emit1(.biasAdd(axis: axis), [y, bv], origin: o)
+        }
+        switch node.op {
+        case .input:
+            return x
+        case .dense:
+            let y = b.emit1(.matmul(transA: false, transB: true), [x, required(node, .weight)], origin: o)
+            return bias(y, axis: rank - 1)
+        case .conv2d(_, _, let stride, let padding, let dilation, let groups, _):
+            let a = Conv2DAttrs(stride: stride, padding: padding, dilation: dilation, groups: groups)
+            return bias(b.emit1(.conv2d(a), [x, required(node, .weight)], origin: o), axis: 1)
+        case .maxPool(let size, let stride, let padding, let ceil):
+            return b.emit1(.maxPool2d(Pool2DAttrs(size: size, stride: stride, padding: padding, ceilMode: ceil)), [x], origin: o)
+        case .avgPool(let size, let stride, let padding, let ceil):
+            return b.emit1(.avgPool2d(Pool2DAttrs(size: size, stride: stride, padding: padding, ceilMode: ceil)), [x], origin: o)
+        case .globalAvgPool:
+            return b.emit1(.globalAvgPool, [x], origin: o)
+        case .upsample(let scale):
+            return b.emit1(.upsampleNearest(scale: scale), [x], origin: o)
+        case .flatten, .reshape:
+            return b.emit1(.reshape([batchDim] + node.shape), [x], origin: o)
+        case .activation(let f, let slope, let axis):
+            return b.emit1(.activation(f, slope: slope, axis: axis + 1), [x], origin: o)
+        case .dropout(let p, let scaling):
+            return b.emit1(.dropout(p: p, scaling: scaling, key: key(node, "dropout mask")), [x], origin: o)
+        case .spatialDropout(let p):
+            return b.emit1(.spatialDropout(p: p, key: key(node, "spatial dropout mask")), [x], origin: o)
+        case .batchNorm(let momentum, let eps):
+            let outs = b.emit(.batchNormTrain(eps: eps), [x, required(node, .gamma), required(node, .beta)], origin: o)
+            let spatial = b.graph[x].shape.dropFirst(2).reduce(1) { $0 * ($1.value ?? 1) }
+            var stats = [required(node, .runningMean), required(node, .runningVar)]
+            if let nbt = param(node, .numBatchesTracked) { stats.append(nbt) }
+            b.emit(.batchNormUpdateStats(momentum: momentum, spatial: spatial), stats + [outs[1], outs[2]], origin: o)
+            return outs[0]
+        case .layerNorm(let shape, let eps):
+            return b.emit(.layerNorm(axes: shape.count, eps: eps), [x, required(node, .gamma), required(node, .beta)], origin: o)[0]
+        case .embedding:
+            return b.emit1(.embedding, [x, required(node, .weight)], origin: o)
+        case .lstm(let u, let bi, let seqs, let d, let rd, let z), .gru(let u, let bi, let seqs, let d, let rd, let z):
+            let k = d > 0 || rd > 0 || z > 0 ? key(node, "recurrent dropout/zoneout masks") : nil
+            let a = RecurrentAttrs(units: u, bidirectional: bi, returnSequences: seqs, dropout: d,
+                                   recurrentDropout: rd, zoneout: z, key: k, train: true)
+            let ps = node.params.compactMap { paramOf[$0.name] }
+            let op: Op = { if case .lstm = node.op { return .lstm(a) }; return .gru(a) }()
+            return b.emit(op, [x] + ps, origin: o)[0]
+        case .attention(let heads, let dim, let dropout, let causal):
+            let k = dropout > 0 ? key(node, "attention dropout mask") : nil
+            let a = AttentionAttrs(heads: heads, dim: dim, dropout: dropout, causal: causal, key: k, train: true)
+            return b.emit(.attention(a), [x] + node.params.compactMap { paramOf[$0.name] }, origin: o)[0]
+        case .add:
+            return b.emit1(.add, node.inputs.indices.map { input(node, $0) }, origin: o)
+        case .concat(let axis):
+            return b.emit1(.concat(axis: axis + 1), node.inputs.indices.map { input(node, $0) }, origin: o)
+        case .residual(let sd):
+            var branch = input(node, 1)
+            if let sd {
+                branch = b.emit1(.stochasticDepth(survival: sd.survival, mode: sd.mode, key: key(node, "stochastic depth gate")), [branch], origin: o)
+            }
+            return b.emit1(.add, [x, branch], origin: o)
+        case .shakeShake(let s):
+            let branches = (1..<node.inputs.count).map { input(node, $0) }
+            let fk = key(node, "shake-shake α (forward)")
+            let bk = s.backward == .keep ? fk : key(node, "shake-shake β (backward)")
+            let a = ShakeAttrs(branches: branches.count, forward: s.forward, backward: s.backward, level: s.level, forwardKey: fk, backwardKey: bk)
+            return b.emit1(.add, [x, b.emit1(.shakeShake(a), branches, origin: o)], origin: o)
+        case .shakeDrop(let s):
+            let a = ShakeDropAttrs(p: s.p, alpha: s.alpha, beta: s.beta, level: s.level, gateKey: key(node, "shakedrop gate b"),
+                                   forwardKey: key(node, "shakedrop α (forward)"), backwardKey: key(node, "shakedrop β (backward)"))
+            return b.emit1(.add, [x, b.emit1(.shakeDrop(a), [input(node, 1)], origin: o)], origin: o)
+        }
+    }
+
+    /// Labels, the data loss (with label smoothing) and accuracy.
+    mutating func lossHead(_ logits: ValueID) {
+        let o = Origin(path: "loss", kind: model.training.loss.kind.rawValue)
+        let t = b.graph[logits]
+        switch model.training.loss.kind {
+        case .crossEntropy:
+            let labels = b.addInput(.labels, TensorType(.int32, Array(t.shape.dropLast())))
+            let s = Smoothing(epsilon: model.training.loss.labelSmoothing, variant: model.training.loss.smoothingVariant)
+            let outs = b.emit(.softmaxCrossEntropy(s), [logits, labels], origin: o)
+            b.addOutput(outs[0], .dataLoss)
+            b.addOutput(b.emit1(.accuracy, [logits, labels], origin: o), .accuracy)
+        case .mse, .binaryCrossEntropy:
+            let labels = b.addInput(.labels, t)
+            let op: Op = model.training.loss.kind == .mse ? .mseLoss : .bceLoss
+            b.addOutput(b.emit1(op, [logits, labels], origin: o), .dataLoss)
+        }
+    }
+}

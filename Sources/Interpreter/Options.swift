@@ -1,0 +1,86 @@
+import Check
+
+/// What the CLI (`regula train`, `eval`, `bench`) can override in a spec's `train:` section.
+public struct TrainOptions {
+    /// Worker threads for the kernels; nil = every core.
+    public var threads: Int?
+    /// Overrides `train.seed`.
+    public var seed: UInt64?
+    /// Overrides `train.epochs`.
+    public var epochs: Int?
+    /// A folder holding the data files; each of the spec's data paths is looked up in it by file
+    /// name (and MNIST's standard names are used when the spec gives none).
+    public var dataDirectory: String?
+    /// The run folder (checkpoints, metrics); default `runs/<model name>`.
+    public var outDirectory: String?
+    /// Continue from `train_state.safetensors` + `model.safetensors` in the run folder.
+    public var resume: Bool = false
+    /// Start from the weights of this `model.safetensors` (names as the PyTorch state_dict).
+    public var initCheckpoint: String?
+    /// Use only the first `limit` training examples (overrides `data.limit`).
+    public var limit: Int?
+    /// Stop after this many optimizer steps in total (quick runs, benchmarks).
+    public var maxSteps: Int?
+    /// Evaluate at most this many test examples at the end (nil = all).
+    public var testLimit: Int?
+    /// Write checkpoints at each epoch end (tests of the loop alone may turn this off).
+    public var writeCheckpoints: Bool = true
+    /// Write `metrics.csv` / `metrics.jsonl`.
+    public var writeMetrics: Bool = true
+    public var progress: ProgressStyle = .auto
+    /// Plain-line progress every this many steps.
+    public var logEvery: Int = 100
+    /// Called after every optimizer step (conformance tests record per-step losses here).
+    public var stepCallback: ((StepReport) -> Void)?
+
+    public init() {}
+}
+
+/// One optimizer step, as seen by `TrainOptions.stepCallback`.
+public struct StepReport {
+    /// Global step, counting from 1.
+    public var step: Int
+    /// Epoch, counting from 1.
+    public var epoch: Int
+    /// Mean training loss of the batch (data loss plus penalties).
+    public var loss: Double
+    /// Learning rate used for this step.
+    public var learningRate: Double
+}
+
+/// Metrics of one finished epoch (also one row of `metrics.csv`).
+public struct EpochMetrics: Equatable {
+    public var epoch: Int
+    public var trainLoss: Double
+    public var trainAccuracy: Double
+    public var valLoss: Double?
+    public var valAccuracy: Double?
+    public var learningRate: Double
+    public var seconds: Double
+    public var samplesPerSecond: Double
+}
+
+/// What `train` returns.
+public struct TrainResult {
+    public var epochs: [EpochMetrics]
+    public var steps: Int
+    public var testLoss: Double?
+    public var testAccuracy: Double?
+    /// True when early stopping ended the run before the last epoch.
+    public var stoppedEarly: Bool
+    /// Epoch (from 1) whose weights the final model holds (the best one if restored).
+    public var bestEpoch: Int?
+    /// The run folder (nil when nothing was written).
+    public var runDirectory: String?
+    /// Peak resident memory of the process in bytes.
+    public var peakRSS: Int
+    /// Mean training throughput over the run.
+    public var samplesPerSecond: Double
+}
+
+/// Test-set evaluation (`regula eval`).
+public struct EvalResult: Equatable {
+    public var loss: Double
+    public var accuracy: Double
+    public var count: Int
+}

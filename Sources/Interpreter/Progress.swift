@@ -1,0 +1,91 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Foundation
+
+/// How the training loop reports progress.
+public enum ProgressStyle: Sendable {
+    /// A one-line bar redrawn with `\r` when standard output is a terminal, plain lines otherwise.
+    case auto
+    /// Always the one-line bar.
+    case bar
+    /// Plain lines every `TrainOptions.logEvery` steps and at each epoch end.
+    case lines
+    /// Only the per-epoch lines and the summary.
+    case quiet
+}
+
+/// Draws the training progress through the caller's `log` sink.
+///
+/// `log` receives text to write verbatim: the bar is a fragment that starts with `\r`, clears the
+/// line (`ESC[K`) and has no newline; every other message ends with `\n`. Keeping the sink a
+/// plain closure lets the CLI write to stdout and tests capture the text.
+struct ProgressDisplay {
+    let log: (String) -> Void
+    let bar: Bool
+    let lineEvery: Int
+    let quiet: Bool
+    private var barVisible = false
+    private var lastDraw: Double = 0
+
+    init(style: ProgressStyle, lineEvery: Int, log: @escaping (String) -> Void) {
+        self.log = log
+        switch style {
+        case .auto: bar = isatty(STDOUT_FILENO) != 0; quiet = false
+        case .bar: bar = true; quiet = false
+        case .lines: bar = false; quiet = false
+        case .quiet: bar = false; quiet = true
+        }
+        self.lineEvery = max(1, lineEvery)
+    }
+
+    /// A complete message on its own line (clears a visible bar first).
+    mutating func line(_ text: String) {
+        if barVisible { log("\r\u{1B}[K"); barVisible = false }
+        log(text + "\n")
+    }
+
+    /// Called after every optimizer step.
+    mutating func step(epoch: Int, epochs: Int, step: Int, stepsPerEpoch: Int,
+                       loss: Double, accuracy: Double, samplesPerSecond: Double, eta: Double) {
+        if quiet { return }
+        let text = "epoch \(epoch)/\(epochs)  step \(step)/\(stepsPerEpoch)  loss \(fmt(loss, 4))  acc \(fmt(accuracy * 100, 2))%  \(Int(samplesPerSecond.rounded())) samples/s"
+        if bar {
+            let now = Date.timeIntervalSinceReferenceDate
+            // Redraw at most ~20 times a second: a terminal write per MLP step would cost more than the step.
+            if now - lastDraw < 0.05 && step != stepsPerEpoch { return }
+            lastDraw = now
+            log("\r\u{1B}[K" + Self.barGlyphs(step, stepsPerEpoch) + " " + text + "  ETA " + duration(eta))
+            barVisible = true
+        } else if step % lineEvery == 0 {
+            log(text + "\n")
+        }
+    }
+
+    /// Ends the bar's line so the next message starts on a fresh line.
+    mutating func finishBar() {
+        if barVisible { log("\n"); barVisible = false }
+    }
+
+    static func barGlyphs(_ done: Int, _ total: Int, width: Int = 20) -> String {
+        let filled = total > 0 ? min(width, done * width / total) : 0
+        return "[" + String(repeating: "=", count: filled) + String(repeating: " ", count: width - filled) + "]"
+    }
+}
+
+/// `x` with `digits` decimals (locale-independent).
+func fmt(_ x: Double, _ digits: Int) -> String {
+    if !x.isFinite { return String(x) }
+    return String(format: "%.\(digits)f", x)
+}
+
+/// `1h02m`, `3m07s` or `12s`.
+func duration(_ seconds: Double) -> String {
+    guard seconds.isFinite, seconds >= 0 else { return "--" }
+    let s = Int(seconds.rounded())
+    if s >= 3600 { return "\(s / 3600)h" + String(format: "%02dm", (s % 3600) / 60) }
+    if s >= 60 { return "\(s / 60)m" + String(format: "%02ds", s % 60) }
+    return "\(s)s"
+}

@@ -1,0 +1,106 @@
+/// Bias, residual and fused GEMM epilogues.
+///
+/// Layouts: a dense layer's output is [M, N] (rows are samples, bias has N entries, one per
+/// column); a convolution's output is [B, C, HW] (bias has C entries, one per channel).
+/// The bias gradient is a reduction over the batch: each output entry is summed by one work item
+/// in ascending row order, so it is bit-identical for any thread count.
+public enum Bias {
+    /// x[i, j] += bias[j] for an [m, n] matrix with row stride `ld`.
+    public static func addColumns(m: Int, n: Int, _ x: UnsafeMutablePointer<Float>, ld: Int, bias: UnsafePointer<Float>) {
+        for i in 0..<m {
+            let row = x + i * ld
+            for j in 0..<n { row[j] += bias[j] }
+        }
+    }
+
+    /// x[b, c, s] += bias[c] for [batch, channels, spatial].
+    public static func addChannels(batch: Int, channels: Int, spatial: Int, _ x: UnsafeMutablePointer<Float>,
+                                   bias: UnsafePointer<Float>) {
+        for b in 0..<batch {
+            for c in 0..<channels {
+                let p = x + (b * channels + c) * spatial, v = bias[c]
+                for s in 0..<spatial { p[s] += v }
+            }
+        }
+    }
+
+    /// dbias[j] (+)= Σ_i dy[i, j] for an [m, n] matrix. `accumulate` adds to dbias instead of overwriting.
+    public static func gradColumns(m: Int, n: Int, _ dy: UnsafePointer<Float>, ld: Int, dbias: UnsafeMutablePointer<Float>,
+                                   accumulate: Bool = false, pool: ThreadPool = .default) {
+        // Work items are column strips of 64; within a strip rows are summed in order.
+        let strip = 64
+        pool.parallelFor((n + strip - 1) / strip) { t in
+            let j0 = t * strip, j1 = min(n, j0 + strip)
+            var acc = [Float](repeating: 0, count: j1 - j0)
+            acc.withUnsafeMutableBufferPointer { acc in
+                for i in 0..<m {
+                    let row = dy + i * ld + j0
+                    for j in 0..<(j1 - j0) { acc[j] += row[j] }
+                }
+                for j in j0..<j1 { dbias[j] = accumulate ? dbias[j] + acc[j - j0] : acc[j - j0] }
+            }
+        }
+    }
+
+    /// dbias[c] (+)= Σ_{b,s} dy[b, c, s] for [batch, channels, spatial].
+    public static func gradChannels(batch: Int, channels: Int, spatial: Int, _ dy: UnsafePointer<Float>,
+                                    dbias: UnsafeMutablePointer<Float>, accumulate: Bool = false) {
+        for c in 0..<channels {
+            var total: Float = 0
+            for b in 0..<batch {
+                total += Reduce.sum(dy + (b * channels + c) * spatial, count: spatial)
+            }
+            dbias[c] = accumulate ? dbias[c] + total : total
+        }
+    }
+
+    /// y[i] = a[i] + b[i] (residual add; `y` may alias either input).
+    public static func add(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int) {
+        for i in 0..<count { y[i] = a[i] + b[i] }
+    }
+
+    /// y[i] += x[i]·scale (gradient accumulation, residual branches with a coefficient).
+    public static func accumulate(_ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, scale: Float = 1, count: Int) {
+        if scale == 1 {
+            for i in 0..<count { y[i] += x[i] }
+        } else {
+            for i in 0..<count { y[i] += scale * x[i] }
+        }
+    }
+}
+
+/// What `Gemm.sgemm` applies to each finished tile of C while it is still in cache:
+/// `C = f(C + bias)` with the bias per column (dense layers) or per row (convolutions as
+/// W·col), optionally saving the pre-activation `C + bias` for the backward pass.
+public struct GemmEpilogue {
+    public enum BiasAxis: Sendable { case columns, rows }
+
+    public var bias: UnsafePointer<Float>?
+    public var biasAxis: BiasAxis
+    public var activation: Activation
+    /// Where to store `C + bias` before the activation (same layout and `ldc` as C), or nil.
+    public var preActivation: UnsafeMutablePointer<Float>?
+
+    public init(bias: UnsafePointer<Float>? = nil, biasAxis: BiasAxis = .columns, activation: Activation = .identity,
+                preActivation: UnsafeMutablePointer<Float>? = nil) {
+        self.bias = bias
+        self.biasAxis = biasAxis
+        self.activation = activation
+        self.preActivation = preActivation
+    }
+
+    /// Applies the epilogue to rows `i0..<i0+rows`, columns `j0..<j0+cols` of C.
+    func apply(_ c: UnsafeMutablePointer<Float>, ldc: Int, i0: Int, rows: Int, j0: Int, cols: Int) {
+        for i in i0..<(i0 + rows) {
+            let row = c + i * ldc + j0
+            if let bias {
+                switch biasAxis {
+                case .columns: for j in 0..<cols { row[j] += bias[j0 + j] }
+                case .rows: let v = bias[i]; for j in 0..<cols { row[j] += v }
+                }
+            }
+            if let preActivation { (preActivation + i * ldc + j0).update(from: row, count: cols) }
+            activation.forward(row, row, count: cols)
+        }
+    }
+}

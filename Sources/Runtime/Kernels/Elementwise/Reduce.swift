@@ -1,0 +1,43 @@
+/// Fixed-order vector reductions.
+///
+/// Float sums do not vectorize by themselves (reassociation changes rounding), so these spell the
+/// order out: 64-float blocks go to four `SIMD16` accumulators, the tail is added in index order,
+/// then the lanes are combined in a fixed tree. The order depends only on `count`, never on the
+/// thread count, so kernels that use them stay bit-reproducible.
+public enum Reduce {
+    /// Σ p[i].
+    @inline(__always)
+    public static func sum(_ p: UnsafePointer<Float>, count: Int) -> Float {
+        var a0 = SIMD16<Float>(), a1 = SIMD16<Float>(), a2 = SIMD16<Float>(), a3 = SIMD16<Float>()
+        let raw = UnsafeRawPointer(p)
+        var i = 0
+        while i + 64 <= count {
+            a0 += raw.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self)
+            a1 += raw.loadUnaligned(fromByteOffset: i * 4 + 64, as: SIMD16<Float>.self)
+            a2 += raw.loadUnaligned(fromByteOffset: i * 4 + 128, as: SIMD16<Float>.self)
+            a3 += raw.loadUnaligned(fromByteOffset: i * 4 + 192, as: SIMD16<Float>.self)
+            i += 64
+        }
+        var tail: Float = 0
+        while i < count { tail += p[i]; i += 1 }
+        return ((a0 + a1) + (a2 + a3)).sum() + tail
+    }
+
+    /// Σ p[i]·q[i].
+    @inline(__always)
+    public static func dot(_ p: UnsafePointer<Float>, _ q: UnsafePointer<Float>, count: Int) -> Float {
+        var a0 = SIMD16<Float>(), a1 = SIMD16<Float>()
+        let rp = UnsafeRawPointer(p), rq = UnsafeRawPointer(q)
+        var i = 0
+        while i + 32 <= count {
+            a0.addProduct(rp.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self),
+                          rq.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self))
+            a1.addProduct(rp.loadUnaligned(fromByteOffset: i * 4 + 64, as: SIMD16<Float>.self),
+                          rq.loadUnaligned(fromByteOffset: i * 4 + 64, as: SIMD16<Float>.self))
+            i += 32
+        }
+        var tail: Float = 0
+        while i < count { tail += p[i] * q[i]; i += 1 }
+        return (a0 + a1).sum() + tail
+    }
+}

@@ -1,0 +1,65 @@
+/// Packing of op(A) and op(B) blocks into the micro-panel layouts the micro-kernel reads.
+///
+/// Packed A: panels of 8 rows; panel p holds `depth` steps of 8 values, `dst[p*8*depth + k*8 + r]`.
+/// Packed B: panels of 32 columns; panel q holds `depth` steps of 32 values,
+/// `dst[q*32*depth + k*32 + c]`. Rows/columns past the edge are zero so the kernel needs no masks.
+/// Transposes are absorbed here: the loops always read the source along its contiguous axis.
+enum GemmPacking {
+    static func packA(transA: Bool, a: UnsafePointer<Float>, lda: Int, rowStart: Int, rows: Int,
+                      kStart: Int, depth: Int, into dst: UnsafeMutablePointer<Float>) {
+        let mr = GemmMicroKernel.mr
+        var r0 = 0
+        while r0 < rows {
+            let panel = dst + r0 * depth
+            let valid = min(mr, rows - r0)
+            if transA {
+                // A is [K, M]: the 8 values of one k step are contiguous in the source.
+                for kk in 0..<depth {
+                    let src = a + (kStart + kk) * lda + rowStart + r0
+                    let out = panel + kk * mr
+                    for r in 0..<valid { out[r] = src[r] }
+                    for r in valid..<mr { out[r] = 0 }
+                }
+            } else {
+                // A is [M, K]: walk each row contiguously, scatter with stride 8.
+                for r in 0..<valid {
+                    let src = a + (rowStart + r0 + r) * lda + kStart
+                    for kk in 0..<depth { panel[kk * mr + r] = src[kk] }
+                }
+                if valid < mr {
+                    for kk in 0..<depth { for r in valid..<mr { panel[kk * mr + r] = 0 } }
+                }
+            }
+            r0 += mr
+        }
+    }
+
+    static func packB(transB: Bool, b: UnsafePointer<Float>, ldb: Int, colStart: Int, cols: Int,
+                      kStart: Int, depth: Int, into dst: UnsafeMutablePointer<Float>) {
+        let nr = GemmMicroKernel.nr
+        var c0 = 0
+        while c0 < cols {
+            let panel = dst + c0 * depth
+            let valid = min(nr, cols - c0)
+            if transB {
+                // B is [N, K]: walk each column of op(B) (a row of B) contiguously.
+                for cc in 0..<valid {
+                    let src = b + (colStart + c0 + cc) * ldb + kStart
+                    for kk in 0..<depth { panel[kk * nr + cc] = src[kk] }
+                }
+                if valid < nr {
+                    for kk in 0..<depth { for cc in valid..<nr { panel[kk * nr + cc] = 0 } }
+                }
+            } else {
+                // B is [K, N]: one k step is a contiguous run of 32 columns.
+                for kk in 0..<depth {
+                    let src = b + (kStart + kk) * ldb + colStart + c0
+                    let out = panel + kk * nr
+                    out.update(from: src, count: valid)
+                    if valid < nr { (out + valid).update(repeating: 0, count: nr - valid) }
+                }
+            }
+            c0 += nr
+        }
+    }
+}

@@ -1,0 +1,159 @@
+import Foundation
+
+/// A random stream keyed by `(seed, step, stream)` with random access by element index.
+///
+/// Layout of the Philox input (see `Philox`):
+/// - key     = (seed low 32 bits, seed high 32 bits)
+/// - counter = (element index / 4, stream id, step low 32 bits, step high 32 bits)
+///
+/// Element `i` of the stream is word `i % 4` of block `i / 4`. A value therefore depends only on
+/// `(seed, step, stream, i)`: not on thread count, chunking or evaluation order (semantics §0,
+/// RNG contract item 4). Give every stochastic op its own `stream` id and pass the optimizer step;
+/// the backward pass rebuilds the same stream and regenerates the mask.
+///
+/// Conversions: uniform floats use the top 24 bits (`(w >> 8)·2⁻²⁴ ∈ [0, 1)`), so every value is
+/// exactly representable; Bernoulli masks compare those 24 bits with an integer threshold, which
+/// gives the same decision as `uniform(at: i) < keep`.
+public struct RandomStream: Sendable, Hashable {
+    public let seed: UInt64
+    public let step: UInt64
+    public let stream: UInt32
+
+    /// Reserved stream ids for the data pipeline; ops should use ids below `reservedBase`.
+    public static let reservedBase: UInt32 = 0xFFFF_0000
+    /// Per-epoch shuffling of the training set (`step` = epoch).
+    public static let shuffle: UInt32 = 0xFFFF_0001
+    /// Train/validation split permutation, when a shuffled split is requested.
+    public static let split: UInt32 = 0xFFFF_0002
+
+    /// Largest element count addressable by one stream (2³² blocks of 4 words).
+    public static let maxElements = 1 << 34
+
+    public init(seed: UInt64, step: UInt64 = 0, stream: UInt32 = 0) {
+        self.seed = seed
+        self.step = step
+        self.stream = stream
+    }
+
+    @inline(__always) var key: SIMD2<UInt32> {
+        SIMD2(UInt32(truncatingIfNeeded: seed), UInt32(truncatingIfNeeded: seed >> 32))
+    }
+
+    /// The four 32-bit words of block `index` (elements `4·index ..< 4·index + 4`).
+    @inline(__always)
+    public func block(_ index: Int) -> SIMD4<UInt32> {
+        Philox.block(SIMD4(UInt32(truncatingIfNeeded: index), stream,
+                           UInt32(truncatingIfNeeded: step), UInt32(truncatingIfNeeded: step >> 32)),
+                     key: key)
+    }
+
+    /// The raw 32 bits of element `i`.
+    @inline(__always)
+    public func bits(at i: Int) -> UInt32 { block(i >> 2)[i & 3] }
+
+    /// Uniform in [0, 1) with a 24-bit mantissa.
+    @inline(__always)
+    public func uniform(at i: Int) -> Float { Self.unit(bits(at: i)) }
+
+    @inline(__always) static func unit(_ w: UInt32) -> Float { Float(w >> 8) * 0x1p-24 }
+
+    /// Integer threshold `t` such that `(w >> 8) < t` ⇔ `unit(w) < keep`.
+    @inline(__always) static func threshold(_ keep: Float) -> UInt32 {
+        if !(keep > 0) { return 0 }
+        if keep >= 1 { return 1 << 24 }
+        return UInt32((Double(keep) * 0x1p24).rounded(.up))
+    }
+
+    /// Calls `body(i, bits(at: i))` for `i` in `offset ..< offset + count`, one Philox block per
+    /// four elements (the partial blocks at both ends are handled separately).
+    @inline(__always)
+    func forEachBits(offset: Int, count: Int, _ body: (Int, UInt32) -> Void) {
+        precondition(offset >= 0 && count >= 0 && offset + count <= Self.maxElements,
+                     "random stream range \(offset)..<\(offset + count) is out of bounds")
+        var i = offset
+        let end = offset + count
+        while i < end && i & 3 != 0 { body(i, bits(at: i)); i += 1 }
+        while i + 4 <= end {
+            let b = block(i >> 2)
+            body(i, b[0]); body(i + 1, b[1]); body(i + 2, b[2]); body(i + 3, b[3])
+            i += 4
+        }
+        while i < end { body(i, bits(at: i)); i += 1 }
+    }
+
+    /// Splits `offset ..< offset + count` into `threads` chunks aligned to 4 elements and runs them
+    /// concurrently. Results are identical for every thread count because each element depends
+    /// only on its index.
+    func parallelChunks(offset: Int, count: Int, threads: Int, _ body: (Int, Int) -> Void) {
+        let t = max(1, min(threads, count / 4096))
+        if t == 1 { body(offset, count); return }
+        let chunk = ((count + t - 1) / t + 3) & ~3
+        DispatchQueue.concurrentPerform(iterations: t) { k in
+            let start = k * chunk
+            let n = min(chunk, count - start)
+            if n > 0 { body(offset + start, n) }
+        }
+    }
+}
+
+// MARK: - Fills (element `j` of the output gets stream element `offset + j`)
+
+extension RandomStream {
+    /// `out[j] = uniform(at: offset + j)` in [0, 1).
+    public func fillUniform(_ out: UnsafeMutablePointer<Float>, count: Int, offset: Int = 0) {
+        forEachBits(offset: offset, count: count) { i, w in out[i - offset] = Self.unit(w) }
+    }
+
+    /// `out[j]` uniform in [low, high).
+    public func fillUniform(_ out: UnsafeMutablePointer<Float>, count: Int, low: Float, high: Float, offset: Int = 0) {
+        let span = high - low
+        forEachBits(offset: offset, count: count) { i, w in out[i - offset] = low + span * Self.unit(w) }
+    }
+
+    /// Bernoulli mask: `out[j] = value` with probability `keep` (uniform < keep), else 0.
+    /// With `value = 1/keep` this is the inverted-dropout multiplier (semantics §2.1).
+    public func fillBernoulli(_ out: UnsafeMutablePointer<Float>, count: Int, keep: Float,
+                              value: Float = 1, offset: Int = 0, threads: Int = 1) {
+        let t = Self.threshold(keep)
+        parallelChunks(offset: offset, count: count, threads: threads) { start, n in
+            let dst = out + (start - offset)
+            forEachBits(offset: start, count: n) { i, w in dst[i - start] = (w >> 8) < t ? value : 0 }
+        }
+    }
+
+    /// `y[j] = x[j]·scale` where the mask element `offset + j` is kept (probability `keep`), else 0.
+    ///
+    /// This is inverted dropout with `scale = 1/keep`: call it on `x` in the forward pass and on
+    /// `dy` in the backward pass with the same stream and offset to get `dx = dy ⊙ m / q` without
+    /// storing `m`. `x` and `y` may alias.
+    public func applyBernoulli(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int,
+                               keep: Float, scale: Float, offset: Int = 0, threads: Int = 1) {
+        let t = Self.threshold(keep)
+        parallelChunks(offset: offset, count: count, threads: threads) { start, n in
+            let src = x + (start - offset), dst = y + (start - offset)
+            forEachBits(offset: start, count: n) { i, w in
+                let j = i - start
+                dst[j] = (w >> 8) < t ? src[j] * scale : 0
+            }
+        }
+    }
+
+    /// Standard normal draws by Box–Muller: block `b` gives `(z₀, z₁)` from words 0, 1 and
+    /// `(z₂, z₃)` from words 2, 3 (`u₁ ∈ (0, 1]` so the logarithm is finite).
+    public func fillNormal(_ out: UnsafeMutablePointer<Float>, count: Int, mean: Float = 0, std: Float = 1,
+                           offset: Int = 0) {
+        for j in 0..<count { out[j] = mean + std * normal(at: offset + j) }
+    }
+
+    /// The standard normal value of element `i` (see `fillNormal`).
+    public func normal(at i: Int) -> Float {
+        let b = block(i >> 2)
+        let lane = i & 3
+        let pair = lane < 2 ? (b[0], b[1]) : (b[2], b[3])
+        let u1 = (Float(pair.0 >> 8) + 1) * 0x1p-24
+        let u2 = Self.unit(pair.1)
+        let r = (-2 * logf(u1)).squareRoot()
+        let theta = 2 * Float.pi * u2
+        return lane & 1 == 0 ? r * cosf(theta) : r * sinf(theta)
+    }
+}

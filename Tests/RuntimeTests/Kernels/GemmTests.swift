@@ -1,0 +1,100 @@
+import XCTest
+@testable import Runtime
+
+final class GemmTests: XCTestCase {
+    /// Runs fast and naive GEMM on the same inputs and checks the fast result against the
+    /// Float64 oracle with a bound proportional to Σ|a||b| (float summation error).
+    func check(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float = 1, beta: Float = 0,
+               pad: Int = 0, threads: Int = 2, rng: inout TestRandom, file: StaticString = #filePath, line: UInt = #line) {
+        let lda = (transA ? m : k) + pad, ldb = (transB ? k : n) + pad, ldc = n + pad
+        let a = rng.tensor([transA ? k : m, lda]), b = rng.tensor([transB ? n : k, ldb])
+        let c0 = rng.tensor([m, ldc])
+        let fast = c0.copy(), slow = c0.copy()
+        if beta == 0 { for i in 0..<fast.count { fast[i] = .nan } }  // β = 0 must not read C
+        Gemm.sgemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a.data, lda: lda,
+                   b: b.data, ldb: ldb, beta: beta, c: fast.data, ldc: ldc, pool: ThreadPool(threads: threads))
+        GemmReference.sgemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a.data, lda: lda,
+                            b: b.data, ldb: ldb, beta: beta, c: slow.data, ldc: ldc)
+        for i in 0..<m {
+            for j in 0..<n {
+                var absSum: Float = abs(beta * c0[i * ldc + j])
+                for p in 0..<k {
+                    let av = transA ? a[p * lda + i] : a[i * lda + p]
+                    let bv = transB ? b[j * ldb + p] : b[p * ldb + j]
+                    absSum += abs(alpha * av * bv)
+                }
+                let bound = 4 * Float(k + 2).squareRoot() * Float.ulpOfOne * absSum + 1e-30
+                let x = fast[i * ldc + j], y = slow[i * ldc + j]
+                if !(abs(x - y) <= bound) {
+                    XCTFail("transA \(transA) transB \(transB) m \(m) n \(n) k \(k) at (\(i),\(j)): \(x) vs \(y), bound \(bound)", file: file, line: line)
+                    return
+                }
+            }
+        }
+        // Padding columns of C are untouched.
+        for i in 0..<m { for j in n..<ldc where fast[i * ldc + j].bitPattern != c0[i * ldc + j].bitPattern && beta != 0 {
+            XCTFail("padding written at (\(i),\(j))", file: file, line: line); return
+        } }
+    }
+
+    func testAwkwardShapesAllTransposes() {
+        var rng = TestRandom(seed: 1)
+        let sizes = [1, 3, 7, 17, 33, 65]
+        for (ta, tb) in [(false, false), (false, true), (true, false), (true, true)] {
+            for m in sizes { for n in [1, 7, 31, 33, 65] { for k in [1, 17, 127] {
+                check(transA: ta, transB: tb, m: m, n: n, k: k, rng: &rng)
+            } } }
+        }
+    }
+
+    func testAlphaBetaAndLeadingDimensions() {
+        var rng = TestRandom(seed: 2)
+        for (ta, tb) in [(false, false), (false, true), (true, false)] {
+            check(transA: ta, transB: tb, m: 31, n: 65, k: 33, alpha: 0.5, beta: 1, pad: 3, rng: &rng)
+            check(transA: ta, transB: tb, m: 17, n: 33, k: 7, alpha: -2, beta: 0.25, pad: 5, rng: &rng)
+            check(transA: ta, transB: tb, m: 9, n: 40, k: 3, alpha: 1, beta: 0, pad: 1, rng: &rng)
+        }
+    }
+
+    func testMultipleKBlocksAndTiles() {
+        var rng = TestRandom(seed: 3)
+        // k > kc (256) exercises the β-then-accumulate path; m, n cross tile boundaries.
+        check(transA: false, transB: false, m: 130, n: 515, k: 600, rng: &rng)
+        check(transA: false, transB: true, m: 128, n: 256, k: 784, rng: &rng)   // MLP forward
+        check(transA: true, transB: false, m: 256, n: 784, k: 128, rng: &rng)   // MLP weight gradient
+        check(transA: false, transB: false, m: 128, n: 784, k: 256, beta: 1, rng: &rng)  // MLP input gradient
+    }
+
+    func testZeroDepthScalesC() {
+        let c = Tensor(shape: [2, 3], values: [1, 2, 3, 4, 5, 6])
+        let a = Tensor(shape: [1]), b = Tensor(shape: [1])
+        Gemm.sgemm(m: 2, n: 3, k: 0, a: a.data, lda: 0, b: b.data, ldb: 3, beta: 2, c: c.data, ldc: 3)
+        XCTAssertEqual(c.array, [2, 4, 6, 8, 10, 12])
+        Gemm.sgemm(m: 2, n: 3, k: 0, a: a.data, lda: 0, b: b.data, ldb: 3, beta: 0, c: c.data, ldc: 3)
+        XCTAssertEqual(c.array, [0, 0, 0, 0, 0, 0])
+    }
+
+    func testBitIdenticalAcrossThreadCounts() {
+        var rng = TestRandom(seed: 4)
+        for (m, n, k) in [(128, 256, 784), (65, 33, 300), (200, 600, 513), (7, 1000, 31)] {
+            let a = rng.tensor([m, k]), b = rng.tensor([n, k])
+            let c1 = Tensor(shape: [m, n]), c2 = Tensor(shape: [m, n]), c3 = Tensor(shape: [m, n])
+            for (c, t) in [(c1, 1), (c2, 2), (c3, 5)] {
+                Gemm.sgemm(transB: true, m: m, n: n, k: k, a: a.data, lda: k, b: b.data, ldb: k,
+                           c: c.data, ldc: n, pool: ThreadPool(threads: t))
+            }
+            assertBitIdentical(c1, c2, "m \(m) n \(n) k \(k) 1 vs 2 threads")
+            assertBitIdentical(c1, c3, "m \(m) n \(n) k \(k) 1 vs 5 threads")
+        }
+    }
+
+    /// Prints GFLOP/s when REGULA_BENCH is set; otherwise does nothing (benchmarks are not tests).
+    func testPrintBenchmark() throws {
+        guard ProcessInfo.processInfo.environment["REGULA_BENCH"] != nil else { throw XCTSkip("set REGULA_BENCH=1 to measure") }
+        for (m, n, k) in [(512, 512, 512), (1024, 1024, 1024), (128, 256, 784), (256, 784, 128), (128, 784, 256)] {
+            for t in [1, 2] {
+                print("gemm \(m)x\(n)x\(k) threads \(t): \(Gemm.benchmark(m: m, n: n, k: k, threads: t)) GFLOP/s")
+            }
+        }
+    }
+}
