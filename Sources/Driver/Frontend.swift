@@ -31,12 +31,13 @@ public enum Frontend {
     /// - Throws: `DriverError` when the file cannot be read at all (exit 2); everything about its
     ///   content becomes diagnostics.
     public static func run(path: String) throws -> FrontendResult {
-        let source = try load(path: path)
-        return run(source: source)
+        let (source, encoding) = try load(path: path)
+        return run(source: source, prior: encoding)
     }
 
-    public static func run(source: SourceFile) -> FrontendResult {
-        var diagnostics: [Diagnostic] = []
+    /// Parses and checks `source`; `prior` are diagnostics from loading it (invalid UTF-8).
+    public static func run(source: SourceFile, prior: [Diagnostic] = []) -> FrontendResult {
+        var diagnostics = prior
         let parsed = parseSpec(source)
         diagnostics += parsed.diagnostics
         guard let spec = parsed.spec, !diagnostics.contains(where: { $0.severity == .error }) else {
@@ -47,12 +48,14 @@ public enum Frontend {
         return FrontendResult(source: source, spec: spec, model: checked.model, diagnostics: diagnostics)
     }
 
-    /// Loads a spec file; invalid UTF-8 is reported by the reader as a diagnostic, not here.
-    public static func load(path: String) throws -> SourceFile {
+    /// Loads a spec file. Invalid UTF-8 comes back as a diagnostic so the user sees the line.
+    public static func load(path: String) throws -> (file: SourceFile, diagnostics: [Diagnostic]) {
         do {
             return try loadSourceFile(path: path)
         } catch let error as SourceLoadError {
             throw DriverError(error.description)
+        } catch {
+            throw DriverError("cannot read '\(path)': \(error)")
         }
     }
 }

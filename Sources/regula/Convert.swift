@@ -1,4 +1,5 @@
 import ArgumentParser
+import Diagnostics
 import Driver
 import Foundation
 import Syntax
@@ -64,17 +65,19 @@ struct Fmt: ParsableCommand {
 /// Parses (without checking) so that convert and fmt work on specs with shape errors.
 func parsedSpecOrExit(_ path: String) throws -> Spec {
     let source: SourceFile
+    var diagnostics: [Diagnostic]
     do {
-        source = try Frontend.load(path: path)
+        (source, diagnostics) = try Frontend.load(path: path)
     } catch let error as DriverError {
         Out.error("error: \(error.message)\n")
         throw ExitCode.io
     }
     let parsed = parseSpec(source)
-    if !parsed.diagnostics.isEmpty {
-        Out.error(DiagnosticOptions().render(parsed.diagnostics, sources: [source], handle: STDERR_FILENO))
+    diagnostics += parsed.diagnostics
+    if !diagnostics.isEmpty {
+        Out.error(DiagnosticOptions().render(diagnostics, sources: [source], handle: STDERR_FILENO))
     }
-    guard let spec = parsed.spec, !parsed.diagnostics.contains(where: { $0.severity == .error }) else {
+    guard let spec = parsed.spec, !diagnostics.contains(where: { $0.severity == .error }) else {
         throw ExitCode.diagnostics
     }
     return spec

@@ -30,7 +30,9 @@ struct DiagnosticOptions: ParsableArguments {
     /// Renders `diagnostics` in the chosen format.
     func render(_ diagnostics: [Diagnostic], sources: [SourceFile], handle: Int32) -> String {
         switch format {
-        case .text: return DiagnosticRenderer.text(diagnostics, sources: sources, color: useColor(handle))
+        case .text:
+            let byPath = Dictionary(sources.map { ($0.path, $0) }, uniquingKeysWith: { a, _ in a })
+            return DiagnosticRenderer.text(diagnostics, sources: byPath, color: useColor(handle))
         case .json: return DiagnosticRenderer.json(diagnostics)
         case .sarif: return DiagnosticRenderer.sarif(diagnostics, toolVersion: Regula.configuration.version)
         }

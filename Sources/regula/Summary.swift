@@ -16,6 +16,6 @@ struct Summary: ParsableCommand {
         let result = try frontendOrExit(file)
         guard let model = result.model else { throw ExitCode.diagnostics }
         let summary = summarize(model)
-        Out.print(params ? summary.renderParameters() : summary.render())
+        Out.print(params ? renderParams(summary) : renderSummary(summary))
     }
 }
