@@ -203,10 +203,12 @@ struct Expander {
         var ranges: [String: SourceRange] = [:]
         var lists: [String: [[EItem]]] = [:]
         var ok = true
+        var suggested: Set<String> = []
         let display = prefix.isEmpty ? spec.name : prefix + "/" + spec.name
         for (key, raw) in given {
             guard let a = spec.arg(key.value) else {
                 let s = closest(to: key.value, in: spec.args.flatMap { [$0.name] + $0.aliases })
+                if let s = s, let a = spec.arg(s) { suggested.insert(a.name) }
                 diagnostics.append(Msg.unknownArgument(key.value, l.kind.value, s).error(key.range,
                     fixIts: s.map { [FixIt("replace with '\($0)'", range: key.range, replacement: $0)] } ?? []))
                 ok = false
@@ -230,7 +232,8 @@ struct Expander {
                 }
             }
         }
-        for a in spec.args where a.required && ranges[a.name] == nil {
+        // A misspelt required argument is reported once, as the misspelling.
+        for a in spec.args where a.required && ranges[a.name] == nil && !suggested.contains(a.name) {
             diagnostics.append(Msg.missingArgument(a.name, l.kind.value).error(l.kind.range))
             ok = false
         }
@@ -262,9 +265,12 @@ struct Expander {
         let names = def.parameters.map(\.name.value)
         var bound: [String: Scalar] = [:]
         var ok = true
+        var suggested: Set<String> = []
         for (key, raw) in given {
             guard names.contains(key.value) else {
-                diagnostics.append(Msg.unknownBlockParameter(key.value, name, closest(to: key.value, in: names)).error(key.range))
+                let s = closest(to: key.value, in: names)
+                if let s = s { suggested.insert(s) }
+                diagnostics.append(Msg.unknownBlockParameter(key.value, name, s).error(key.range))
                 ok = false
                 continue
             }
@@ -284,6 +290,7 @@ struct Expander {
         for p in def.parameters where bound[p.name.value] == nil {
             // Defaults may refer to earlier parameters (`out: ${filters * 2}`).
             guard let d = p.defaultValue else {
+                if suggested.contains(p.name.value) { ok = false; continue }
                 diagnostics.append(Msg.missingBlockParameter(p.name.value, name).error(l.kind.range))
                 ok = false
                 continue

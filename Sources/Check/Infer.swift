@@ -292,8 +292,8 @@ struct Inferrer {
     private mutating func composite(_ l: ELayer, input x: Int, path: String) -> Int {
         var shortcut = x
         var hasShortcut = false
-        if case .none? = l.args["shortcut"] {
-            // `shortcut: none`: a plain block; stochastic depth has nothing to fall back on.
+        if l.args["shortcut"] == ArgValue.none || l.bool("skip") == false {
+            // `skip: false` (or `shortcut: none`): a plain block; stochastic depth has nothing to fall back on.
             let body = list(l.lists["body"]?.first ?? [], input: x, prefix: path + ".body")
             if l.args["stochastic_depth"] != nil { droppedStochasticDepth.append(l.argRanges["stochastic_depth"] ?? l.range) }
             return body

@@ -250,6 +250,7 @@ public let kindTable: [KindSpec] = ([
     KindSpec(name: "residual", aliases: [], id: .residual, primary: "body", args: [
         ArgSpec("body", .layers, required: true),
         ArgSpec("shortcut", .shortcut, doc: "default identity; `none` for no skip connection"),
+        ArgSpec("skip", .bool, doc: "false: no skip connection at all, the block is its body alone (for ablations)"),
         ArgSpec("stochastic_depth", .survival, range: .survival, doc: "survival probability (Huang et al. 2016)"),
     ], parametric: false, doc: "shortcut + body"),
     KindSpec(name: "shake_shake", aliases: [], id: .shakeShake, primary: "branches", args: [

@@ -1,3 +1,4 @@
+import Foundation
 import Syntax
 import Diagnostics
 
@@ -74,7 +75,8 @@ public func describe(_ r: Regularization) -> String {
     return parts.joined(separator: ", ")
 }
 
+/// Up to six significant digits: `0.0005`, `0.833333`, `1e-05`.
 func formatNumber(_ x: Double) -> String {
     if x == x.rounded(), abs(x) < 1e9 { return String(Int(x)) }
-    return String(x)
+    return String(format: "%.6g", x)
 }

@@ -8,6 +8,8 @@ struct Section {
     let path: String
     let range: SourceRange
     private(set) var entries: [String: Entry] = [:]
+    /// Keys suggested for misspelt ones, so a misspelt required key is reported once.
+    private(set) var suggested: Set<String> = []
 
     /// Nil (with a diagnostic) when `value` is not a map.
     init?(_ value: Value, path: String, keys: [String], diagnostics: inout [Diagnostic]) {
@@ -22,6 +24,7 @@ struct Section {
                 entries[e.key.value] = e
             } else {
                 let s = closest(to: e.key.value, in: keys)
+                if let s = s { suggested.insert(s) }
                 diagnostics.append(Msg.unknownKey(e.key.value, path, s).error(e.key.range,
                     fixIts: s.map { [FixIt("replace with '\($0)'", range: e.key.range, replacement: $0)] } ?? []))
             }

@@ -99,7 +99,8 @@ private func windowDim(_ i: RuleInput, _ dim: Dim, axis: String, k: Int, p: Int,
     guard let n = dim.value else {
         if s == 1 && 2 * p == dl * (k - 1) { return dim }
         let eff = dl * (k - 1) + 1
-        return .symbol("(\(dim)+\(2 * p - eff))//\(s)+1")
+        let offset = 2 * p - eff
+        return .symbol("(\(dim)\(offset >= 0 ? "+" : "")\(offset))//\(s)+1")
     }
     let out = windowOutput(n, kernel: k, padding: p, stride: s, dilation: dl, ceilMode: ceil)
     if out <= 0 {

@@ -91,7 +91,9 @@ private func table(_ header: [String], _ rows: [[String]], rightAligned: Set<Int
             let pad = String(repeating: " ", count: widths[k] - c.count)
             parts.append(rightAligned.contains(k) ? pad + c : (k == cells.count - 1 ? c : c + pad))
         }
-        return parts.joined(separator: "  ")
+        var text = parts.joined(separator: "  ")
+        while text.last == " " { text.removeLast() }
+        return text
     }
     let rule = String(repeating: "─", count: widths.reduce(0, +) + 2 * (widths.count - 1))
     return ([line(header), rule] + rows.map(line)).joined(separator: "\n")

@@ -171,7 +171,7 @@ private func resolveData(_ v: Value, specFile: String, _ d: inout [Diagnostic]) 
         } else if !sec.has("train") {
             d.append(Msg.missingKey("train", "data").error(sec.keyRange("dir")))
         }
-    } else if !sec.has("train") {
+    } else if !sec.has("train") && !sec.suggested.contains("dir") && !sec.suggested.contains("train") {
         d.append(Msg.dataSource.error(sec.range))
     }
     for split in ["train", "test"] {

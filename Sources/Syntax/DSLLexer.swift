@@ -30,8 +30,9 @@ struct DSLLexer {
     private var column: Int
     private(set) var diagnostics: [Diagnostic] = []
 
-    /// Punctuation, longest first so `//` wins over `/` and `**` over `*`.
-    private static let punctuation = ["<-", "//", "**", "{", "}", "[", "]", "(", ")", ",", ":", "=", "+", "-", "*", "/", "%", ";"]
+    /// Two-character punctuation wins over its first character (`//` over `/`).
+    private static let pairs: Set<String> = ["<-", "//", "**"]
+    private static let singles: Set<Unicode.Scalar> = ["{", "}", "[", "]", "(", ")", ",", ":", "=", "+", "-", "*", "/", "%", ";"]
 
     /// - Parameters:
     ///   - start: where `text` begins in its file (not 1:1 for an expression embedded in YAML).
@@ -98,19 +99,23 @@ struct DSLLexer {
         }
         if Self.isDigit(c) { return number(start) }
         if c == "\"" { return string(start) }
-        for p in Self.punctuation where matches(p) {
-            for _ in p.unicodeScalars { bump() }
-            return Token(kind: .punct, text: p, range: range(from: start))
+        if let d = peek(1) {
+            var pair = String(Character(c))
+            pair.unicodeScalars.append(d)
+            if Self.pairs.contains(pair) {
+                bump()
+                bump()
+                return Token(kind: .punct, text: pair, range: range(from: start))
+            }
+        }
+        if Self.singles.contains(c) {
+            bump()
+            return Token(kind: .punct, text: String(Character(c)), range: range(from: start))
         }
         bump()
         let r = range(from: start)
         diagnostics.append(.error("dsl-syntax", "unexpected character '\(Character(c))'", at: r))
         return Token(kind: .invalid, text: String(Character(c)), range: r)
-    }
-
-    private func matches(_ p: String) -> Bool {
-        for (k, s) in p.unicodeScalars.enumerated() where peek(k) != s { return false }
-        return true
     }
 
     /// `123`, `0.5`, `1e-3`, `2.5E+4`. A float is any number with a fraction or an exponent.

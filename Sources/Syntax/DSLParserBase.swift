@@ -38,7 +38,10 @@ final class DSLParser {
         while current.kind == .newline || current.isPunct(";") { advance() }
     }
 
+    /// Reports an error, unless one was already reported at the same place (an invalid
+    /// character is reported by the lexer; the parser would only repeat it).
     func error(_ message: String, id: String = "dsl-syntax", at range: SourceRange, notes: [Note] = []) {
+        if diagnostics.contains(where: { $0.range.start == range.start }) { return }
         diagnostics.append(.error(id, message, at: range, notes: notes))
     }
 

@@ -18,22 +18,27 @@ public func closest(to word: String, among candidates: some Sequence<String>) ->
     return best?.0
 }
 
-/// Levenshtein distance, stopping early once it exceeds `limit`.
+/// Optimal string alignment distance (Levenshtein plus transposition of neighbours, so
+/// `modle` is one edit from `model`), stopping early once it exceeds `limit`.
 func editDistance(_ a: String, _ b: String, limit: Int) -> Int {
     let x = Array(a.unicodeScalars), y = Array(b.unicodeScalars)
     if abs(x.count - y.count) > limit { return limit + 1 }
+    if x.isEmpty || y.isEmpty { return max(x.count, y.count) }
+    var before = [Int](repeating: 0, count: y.count + 1)
     var previous = Array(0...y.count)
     var row = previous
-    for i in 1...max(1, x.count) where !x.isEmpty {
+    for i in 1...x.count {
         row[0] = i
-        var rowMin = row[0]
-        for j in stride(from: 1, through: y.count, by: 1) {
+        var rowMin = i
+        for j in 1...y.count {
             let cost = x[i - 1] == y[j - 1] ? 0 : 1
-            row[j] = min(previous[j] + 1, row[j - 1] + 1, previous[j - 1] + cost)
-            rowMin = min(rowMin, row[j])
+            var d = min(previous[j] + 1, row[j - 1] + 1, previous[j - 1] + cost)
+            if i > 1, j > 1, x[i - 1] == y[j - 2], x[i - 2] == y[j - 1] { d = min(d, before[j - 2] + 1) }
+            row[j] = d
+            rowMin = min(rowMin, d)
         }
         if rowMin > limit { return limit + 1 }
-        swap(&previous, &row)
+        (before, previous, row) = (previous, row, before)
     }
     return previous[y.count]
 }

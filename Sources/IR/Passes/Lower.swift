@@ -7,7 +7,7 @@ import Check
 /// the data input, every parameter and buffer as graph inputs in `state_dict` order, one
 /// primitive op sequence per layer (dense = matmul + bias_add; residual joins become `add`, with
 /// stochastic depth, Shake-Shake and ShakeDrop as gate ops on the branches), batchnorm in
-/// training form with its running-statistics update as an effect, every stochastic op keyed by
+/// training form with its running-statistics update as an effect (after the loss head), every stochastic op keyed by
 /// its own RNG key, and the loss head: a labels input and the outputs `logits`, `dataLoss`
 /// and (for cross-entropy) `accuracy`. The batch symbol `N` is bound to the training batch size.
 public func lower(_ model: CheckedModel) -> Graph {
@@ -21,6 +21,10 @@ struct Lowering {
     var b: GraphBuilder
     var valueOf: [Int: ValueID] = [:]
     var paramOf: [String: ValueID] = [:]
+    var labels = ValueID(0)
+    /// Running-statistics updates, emitted after the loss head so that nothing between a
+    /// batchnorm and its consumers stops fusion.
+    var effects: [(op: Op, inputs: [ValueID], origin: Origin)] = []
 
     init(model: CheckedModel) {
         self.model = model
@@ -36,6 +40,9 @@ struct Lowering {
             let kind: InputKind = isBuffer ? .buffer(p) : .parameter(p)
             paramOf[p.name] = b.addInput(kind, TensorType(dtype, p.shape.map { .fixed($0) }))
         }
+        let outShape = [batchDim] + (model.nodes.first { $0.id == model.output }?.shape ?? [])
+        labels = b.addInput(.labels, model.training.loss.kind == .crossEntropy
+                            ? TensorType(.int32, Array(outShape.dropLast())) : .f32(outShape))
         for node in model.nodes {
             let y = node.op == .input ? data : lowerNode(node)
             let expected = [batchDim] + node.shape
@@ -47,6 +54,7 @@ struct Lowering {
         guard let logits = valueOf[model.output] else { preconditionFailure("model output node \(model.output) does not exist") }
         b.addOutput(logits, .logits)
         lossHead(logits)
+        for e in effects { b.emit(e.op, e.inputs, origin: e.origin) }
     }
 
     func input(_ node: CheckedNode, _ i: Int) -> ValueID {
@@ -108,7 +116,7 @@ struct Lowering {
             let spatial = b.graph[x].shape.dropFirst(2).reduce(1) { $0 * ($1.value ?? 1) }
             var stats = [required(node, .runningMean), required(node, .runningVar)]
             if let nbt = param(node, .numBatchesTracked) { stats.append(nbt) }
-            b.emit(.batchNormUpdateStats(momentum: momentum, spatial: spatial), stats + [outs[1], outs[2]], origin: o)
+            effects.append((.batchNormUpdateStats(momentum: momentum, spatial: spatial), stats + [outs[1], outs[2]], o))
             return outs[0]
         case .layerNorm(let shape, let eps):
             return b.emit(.layerNorm(axes: shape.count, eps: eps), [x, required(node, .gamma), required(node, .beta)], origin: o)[0]
@@ -151,16 +159,13 @@ struct Lowering {
     /// Labels, the data loss (with label smoothing) and accuracy.
     mutating func lossHead(_ logits: ValueID) {
         let o = Origin(path: "loss", kind: model.training.loss.kind.rawValue)
-        let t = b.graph[logits]
         switch model.training.loss.kind {
         case .crossEntropy:
-            let labels = b.addInput(.labels, TensorType(.int32, Array(t.shape.dropLast())))
             let s = Smoothing(epsilon: model.training.loss.labelSmoothing, variant: model.training.loss.smoothingVariant)
             let outs = b.emit(.softmaxCrossEntropy(s), [logits, labels], origin: o)
             b.addOutput(outs[0], .dataLoss)
             b.addOutput(b.emit1(.accuracy, [logits, labels], origin: o), .accuracy)
         case .mse, .binaryCrossEntropy:
-            let labels = b.addInput(.labels, t)
             let op: Op = model.training.loss.kind == .mse ? .mseLoss : .bceLoss
             b.addOutput(b.emit1(op, [logits, labels], origin: o), .dataLoss)
         }

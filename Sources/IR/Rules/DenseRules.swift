@@ -16,7 +16,7 @@ func denseRule(_ op: Op) -> OpRule? {
             return [.f32(rows + cols)]
         }, grad: { c in
             guard !ta else { preconditionFailure("matmul with transA is a backward op and is not differentiated") }
-            c.set(0, c.emit1(.matmul(transA: false, transB: !tb), [c.dy(), c.x(1)]))      // dA = dC·op(B)ᵀ
+            if c.needs(0) { c.set(0, c.emit1(.matmul(transA: false, transB: !tb), [c.dy(), c.x(1)])) }  // dA = dC·op(B)ᵀ
             if c.needs(1) {
                 c.set(1, tb ? c.emit1(.matmul(transA: true, transB: false), [c.dy(), c.x(0)])  // dB = dCᵀ·A
                             : c.emit1(.matmul(transA: true, transB: false), [c.x(0), c.dy()])) // dB = Aᵀ·dC

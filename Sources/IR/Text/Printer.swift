@@ -1,7 +1,7 @@
 import Check
 
-/// The textual form of a graph: stable (values renumbered in definition order, attributes in a
-/// fixed order) so that golden files diff cleanly.
+/// The textual form of a graph: stable (attributes in a fixed order) so that golden files diff
+/// cleanly. Values print as their `ValueID`, as in verifier and interpreter messages.
 ///
 /// ```
 /// graph mnist_mlp train N=128 {
@@ -23,19 +23,12 @@ extension Graph: CustomStringConvertible {
 
 struct Printer {
     let g: Graph
-    var names: [ValueID: String] = [:]
     var lines: [String] = []
 
     init(_ g: Graph) { self.g = g }
 
-    mutating func name(_ v: ValueID) -> String {
-        if let n = names[v] { return n }
-        let n = "%\(names.count)"
-        names[v] = n
-        return n
-    }
-
-    func ref(_ v: ValueID) -> String { names[v] ?? "%?\(v.raw)" }
+    func name(_ v: ValueID) -> String { v.description }
+    func ref(_ v: ValueID) -> String { v.description }
 
     mutating func run() -> String {
         let binds = g.bindings.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")

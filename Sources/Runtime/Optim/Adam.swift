@@ -50,7 +50,7 @@ public enum Adam {
         let eps = Float(h.eps)
         state.m.withUnsafeMutableBufferPointer { mp in
             state.v.withUnsafeMutableBufferPointer { vp in
-                let m = mp.baseAddress!, v = vp.baseAddress!
+                guard let m = mp.baseAddress, let v = vp.baseAddress else { return }
                 for i in 0..<count {
                     let g = grad[i] + wd * param[i]
                     m[i] += b1 * (g - m[i])

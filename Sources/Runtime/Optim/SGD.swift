@@ -49,7 +49,7 @@ public enum SGD {
             return
         }
         state.buffer.withUnsafeMutableBufferPointer { bp in
-            let b = bp.baseAddress!
+            guard let b = bp.baseAddress else { return }
             if first {
                 for i in 0..<count { b[i] = grad[i] + wd * param[i] }
             } else {

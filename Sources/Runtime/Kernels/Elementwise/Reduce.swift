@@ -40,4 +40,23 @@ public enum Reduce {
         while i < count { tail += p[i] * q[i]; i += 1 }
         return (a0 + a1).sum() + tail
     }
+
+    /// Σ (p[i] − mean)², the second pass of a two-pass variance.
+    @inline(__always)
+    public static func squaredDeviation(_ p: UnsafePointer<Float>, count: Int, mean: Float) -> Float {
+        var a0 = SIMD16<Float>(), a1 = SIMD16<Float>()
+        let m = SIMD16<Float>(repeating: mean)
+        let raw = UnsafeRawPointer(p)
+        var i = 0
+        while i + 32 <= count {
+            let d0 = raw.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self) - m
+            let d1 = raw.loadUnaligned(fromByteOffset: i * 4 + 64, as: SIMD16<Float>.self) - m
+            a0.addProduct(d0, d0)
+            a1.addProduct(d1, d1)
+            i += 32
+        }
+        var tail: Float = 0
+        while i < count { let d = p[i] - mean; tail += d * d; i += 1 }
+        return (a0 + a1).sum() + tail
+    }
 }

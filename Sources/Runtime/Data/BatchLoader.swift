@@ -1,0 +1,113 @@
+/// Input normalization applied per batch: `x ← (x/scale − mean)/std` (for uint8 images scale is 255,
+/// e.g. torchvision `ToTensor()` then `Normalize(mean, std)`).
+public struct Normalization: Sendable, Hashable {
+    public var scale: Float
+    public var mean: Float
+    public var std: Float
+
+    public init(scale: Float = 1, mean: Float = 0, std: Float = 1) {
+        precondition(scale != 0 && std != 0, "normalization scale and std must be nonzero")
+        self.scale = scale; self.mean = mean; self.std = std
+    }
+
+    public static let identity = Normalization()
+
+    @inline(__always) public func apply(_ x: Float) -> Float { (x / scale - mean) / std }
+}
+
+/// Fills float batch buffers from a `Dataset`, one batch at a time, with per-epoch shuffling.
+///
+/// The order of epoch `e` is the Fisher–Yates permutation of the stream
+/// `(seed, step: e, stream: RandomStream.shuffle)`, so it is a pure function of (seed, epoch):
+/// `--resume` at an epoch boundary reproduces it, and thread count does not matter. uint8 inputs go
+/// through a 256-entry table holding exactly `(v/scale − mean)/std` for every byte value, so the hot
+/// loop is one load per element and no float dataset is ever materialized.
+public final class BatchLoader {
+    public let dataset: Dataset
+    public let batchSize: Int
+    public let shuffle: Bool
+    public let seed: UInt64
+    /// Drop the last incomplete batch (PyTorch `drop_last`); otherwise it is returned smaller.
+    public let dropLast: Bool
+    public let normalization: Normalization
+    public private(set) var epoch = 0
+    /// Example order of the current epoch (relative to the dataset view).
+    public private(set) var order: [Int32]
+    private let table: [Float]
+
+    public init(dataset: Dataset, batchSize: Int, shuffle: Bool, seed: UInt64,
+                normalization: Normalization = .identity, dropLast: Bool = false) {
+        precondition(batchSize > 0, "batch size must be positive, got \(batchSize)")
+        self.dataset = dataset; self.batchSize = batchSize; self.shuffle = shuffle; self.seed = seed
+        self.dropLast = dropLast; self.normalization = normalization
+        self.table = (0..<256).map { normalization.apply(Float($0)) }
+        self.order = []
+        startEpoch(0)
+    }
+
+    public var batchesPerEpoch: Int {
+        dropLast ? dataset.count / batchSize : (dataset.count + batchSize - 1) / batchSize
+    }
+
+    /// Number of examples in batch `b` of an epoch.
+    public func size(ofBatch b: Int) -> Int { min(batchSize, dataset.count - b * batchSize) }
+
+    /// Sets the epoch and computes its order (identity when not shuffling).
+    public func startEpoch(_ e: Int) {
+        epoch = e
+        if shuffle {
+            order = RandomStream(seed: seed, step: UInt64(e), stream: RandomStream.shuffle).permutation(count: dataset.count)
+        } else if order.count != dataset.count {
+            order = (0..<Int32(dataset.count)).map { $0 }
+        }
+    }
+
+    /// Writes batch `b` of the current epoch: `inputs` gets `size·elementsPerExample` normalized
+    /// floats (example-major, in the stored layout), `labels` gets `size` class indices.
+    /// Returns the batch size (the last batch may be smaller).
+    @discardableResult
+    public func fill(batch b: Int, inputs: UnsafeMutablePointer<Float>, labels: UnsafeMutablePointer<Int32>) -> Int {
+        precondition(b >= 0 && b < batchesPerEpoch, "batch \(b) out of range 0..<\(batchesPerEpoch)")
+        let n = size(ofBatch: b)
+        order.withUnsafeBufferPointer { ord in
+            let idx = UnsafeBufferPointer(rebasing: ord[(b * batchSize)..<(b * batchSize + n)])
+            gather(idx, inputs: inputs, labels: labels)
+        }
+        return n
+    }
+
+    /// Writes the examples `indices` (relative to the dataset view) normalized into `inputs`.
+    public func gather(_ indices: UnsafeBufferPointer<Int32>, inputs: UnsafeMutablePointer<Float>,
+                       labels: UnsafeMutablePointer<Int32>) {
+        let e = dataset.elementsPerExample
+        let first = dataset.range.lowerBound
+        dataset.allLabels.withUnsafeBufferPointer { lab in
+            for (k, i) in indices.enumerated() { labels[k] = lab[first + Int(i)] }
+        }
+        switch dataset.inputs {
+        case let .uint8(bytes, offset):
+            table.withUnsafeBufferPointer { tb in
+                let t = tb.baseAddress.unsafelyUnwrapped
+                for (k, i) in indices.enumerated() {
+                    let src = bytes.base + offset + (first + Int(i)) * e
+                    let dst = inputs + k * e
+                    for j in 0..<e { dst[j] = t[Int(src[j])] }
+                }
+            }
+        case let .float(values):
+            let nz = normalization
+            values.withUnsafeBufferPointer { vb in
+                let base = vb.baseAddress.unsafelyUnwrapped
+                for (k, i) in indices.enumerated() {
+                    let src = base + (first + Int(i)) * e
+                    let dst = inputs + k * e
+                    if nz == .identity {
+                        dst.update(from: src, count: e)
+                    } else {
+                        for j in 0..<e { dst[j] = (src[j] / nz.scale - nz.mean) / nz.std }
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,99 @@
+/// Batch normalization (Ioffe & Szegedy 2015) with PyTorch's conventions (semantics reference §4.1).
+///
+/// Layouts: x, y, dy, dx are [N, C, S] (S = H·W for `BatchNorm2d`, 1 for `BatchNorm1d` on [N, C]);
+/// gamma, beta, running statistics, the saved mean and inverse std are [C].
+/// Training normalizes with the biased batch variance; the running update is
+/// r ← (1 − m)·r + m·batch with the unbiased variance n/(n − 1)·σ²_B (m = 0.1 in PyTorch).
+/// Channels are independent work items; each channel's sums run plane by plane with the fixed-order
+/// `Reduce` helpers (Float64 across planes), so results do not depend on the thread count.
+/// Every pass is a vectorized sweep: the normalize step is y = a·x + b per channel, and the backward
+/// step is dx = a·dy + b·x + c, with a, b, c folded from the two channel sums.
+public enum BatchNorm {
+    /// Training forward: batch statistics, running update (if buffers are given), y = γ·x̂ + β.
+    /// `gamma`/`beta` nil means γ = 1, β = 0 (`affine=False`). With one value per channel the
+    /// running variance is updated with the biased variance (PyTorch refuses that case).
+    public static func forwardTraining(batch n: Int, channels c: Int, spatial s: Int, x: UnsafePointer<Float>,
+                                       gamma: UnsafePointer<Float>?, beta: UnsafePointer<Float>?, y: UnsafeMutablePointer<Float>,
+                                       saveMean: UnsafeMutablePointer<Float>, saveInvStd: UnsafeMutablePointer<Float>,
+                                       runningMean: UnsafeMutablePointer<Float>?, runningVar: UnsafeMutablePointer<Float>?,
+                                       momentum: Float = 0.1, eps: Float = 1e-5, pool: ThreadPool = .default) {
+        let count = n * s
+        pool.parallelFor(c) { ch in
+            var total = 0.0
+            for b in 0..<n { total += Double(Reduce.sum(x + (b * c + ch) * s, count: s)) }
+            let mean = Float(total / Double(max(count, 1)))
+            var squares = 0.0
+            for b in 0..<n { squares += Double(Reduce.squaredDeviation(x + (b * c + ch) * s, count: s, mean: mean)) }
+            let variance = squares / Double(max(count, 1))
+            let invStd = Float(1 / (variance + Double(eps)).squareRoot())
+            saveMean[ch] = mean
+            saveInvStd[ch] = invStd
+            if let runningMean { runningMean[ch] = (1 - momentum) * runningMean[ch] + momentum * mean }
+            if let runningVar {
+                let unbiased = count > 1 ? squares / Double(count - 1) : variance
+                runningVar[ch] = (1 - momentum) * runningVar[ch] + momentum * Float(unbiased)
+            }
+            let a = (gamma?[ch] ?? 1) * invStd, shift = (beta?[ch] ?? 0) - a * mean
+            for b in 0..<n { affine(x + (b * c + ch) * s, y + (b * c + ch) * s, count: s, a, shift) }
+        }
+    }
+
+    /// Eval forward: y = γ(x − r_mean)/√(r_var + ε) + β.
+    public static func forwardInference(batch n: Int, channels c: Int, spatial s: Int, x: UnsafePointer<Float>,
+                                        gamma: UnsafePointer<Float>?, beta: UnsafePointer<Float>?,
+                                        runningMean: UnsafePointer<Float>, runningVar: UnsafePointer<Float>,
+                                        y: UnsafeMutablePointer<Float>, eps: Float = 1e-5, pool: ThreadPool = .default) {
+        pool.parallelFor(c) { ch in
+            let a = (gamma?[ch] ?? 1) / (runningVar[ch] + eps).squareRoot()
+            let shift = (beta?[ch] ?? 0) - a * runningMean[ch]
+            for b in 0..<n { affine(x + (b * c + ch) * s, y + (b * c + ch) * s, count: s, a, shift) }
+        }
+    }
+
+    /// Training backward: dx = (γ/σ)(dy − mean(dy) − x̂·mean(dy·x̂)), dγ = Σ dy·x̂, dβ = Σ dy.
+    /// dγ/dβ are overwritten, or added to with `accumulate`; pass nil to skip them.
+    public static func backwardTraining(batch n: Int, channels c: Int, spatial s: Int, x: UnsafePointer<Float>,
+                                        dy: UnsafePointer<Float>, gamma: UnsafePointer<Float>?,
+                                        saveMean: UnsafePointer<Float>, saveInvStd: UnsafePointer<Float>,
+                                        dx: UnsafeMutablePointer<Float>?, dgamma: UnsafeMutablePointer<Float>?,
+                                        dbeta: UnsafeMutablePointer<Float>?, accumulate: Bool = false,
+                                        pool: ThreadPool = .default) {
+        let count = Float(max(n * s, 1))
+        pool.parallelFor(c) { ch in
+            let mean = saveMean[ch], invStd = saveInvStd[ch]
+            var sumDy = 0.0, sumDyX = 0.0
+            for b in 0..<n {
+                let off = (b * c + ch) * s
+                sumDy += Double(Reduce.sum(dy + off, count: s))
+                sumDyX += Double(Reduce.dot(dy + off, x + off, count: s))
+            }
+            let s1 = Float(sumDy)
+            let s2 = Float((sumDyX - Double(mean) * sumDy) * Double(invStd))   // Σ dy·x̂
+            if let dgamma { dgamma[ch] = accumulate ? dgamma[ch] + s2 : s2 }
+            if let dbeta { dbeta[ch] = accumulate ? dbeta[ch] + s1 : s1 }
+            guard let dx else { return }
+            let a = (gamma?[ch] ?? 1) * invStd
+            let bx = -a * invStd * s2 / count
+            let c0 = -a * s1 / count - bx * mean
+            for b in 0..<n {
+                let off = (b * c + ch) * s
+                for i in 0..<s { dx[off + i] = a * dy[off + i] + bx * x[off + i] + c0 }
+            }
+        }
+    }
+
+    /// Eval backward: dx = dy·γ/√(r_var + ε) (statistics are constants).
+    public static func backwardInference(batch n: Int, channels c: Int, spatial s: Int, dy: UnsafePointer<Float>,
+                                         gamma: UnsafePointer<Float>?, runningVar: UnsafePointer<Float>,
+                                         dx: UnsafeMutablePointer<Float>, eps: Float = 1e-5) {
+        for ch in 0..<c {
+            let a = (gamma?[ch] ?? 1) / (runningVar[ch] + eps).squareRoot()
+            for b in 0..<n { affine(dy + (b * c + ch) * s, dx + (b * c + ch) * s, count: s, a, 0) }
+        }
+    }
+
+    @inline(__always)
+    static func affine(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int, _ a: Float, _ b: Float) {
+        for i in 0..<count { y[i] = a * x[i] + b }
+    }
+}

@@ -1,0 +1,206 @@
+// Prints a spec as YAML in the core format (block style for structure, flow style for
+// arguments), for `regula convert`. Reading the output gives back the same AST, ranges aside.
+
+/// The spec as YAML; expressions print as `"${ ... }"`.
+public func printYAML(_ spec: Spec) -> String {
+    var p = YAMLPrinter()
+    p.spec(spec)
+    return p.out
+}
+
+struct YAMLPrinter {
+    var out = ""
+
+    mutating func line(_ s: String, _ indent: Int) {
+        out += String(repeating: "  ", count: indent) + s + "\n"
+    }
+
+    mutating func spec(_ s: Spec) {
+        if let v = s.version { line("regula: \(v.value)", 0) }
+        if let m = s.model { line("model: " + scalar(m.value), 0) }
+        if let i = s.input {
+            if i.dtype == nil && i.dataFormat == nil {
+                line("input: " + flow(.list(i.shape)), 0)
+            } else {
+                var fields = ["shape: " + flow(.list(i.shape))]
+                if let d = i.dtype { fields.append("dtype: " + scalar(d.value)) }
+                if let f = i.dataFormat { fields.append("data_format: " + scalar(f.value)) }
+                line("input: {" + fields.joined(separator: ", ") + "}", 0)
+            }
+        }
+        if !s.defaults.isEmpty {
+            line("defaults:", 0)
+            for e in s.defaults { entry(e, 1) }
+        }
+        if !s.blocks.isEmpty {
+            line("blocks:", 0)
+            for b in s.blocks {
+                line(key(b.name.value) + ":", 1)
+                if !b.parameters.isEmpty {
+                    if b.parameters.allSatisfy({ $0.defaultValue == nil }) {
+                        line("params: [" + b.parameters.map { scalar($0.name.value) }.joined(separator: ", ") + "]", 2)
+                    } else {
+                        let ps = b.parameters.map { key($0.name.value) + ": " + ($0.defaultValue.map { flow($0.kind) } ?? "null") }
+                        line("params: {" + ps.joined(separator: ", ") + "}", 2)
+                    }
+                }
+                layerList("layers", b.body, 2)
+            }
+        }
+        layerList("layers", s.layers, 0)
+        for (k, v) in [("loss", s.loss), ("train", s.train), ("data", s.data)] {
+            if let v { entry(Entry(key: .init(k, v.range), value: v), 0) }
+        }
+    }
+
+    /// `label:` followed by one `- item` per layer, or `label: []`.
+    mutating func layerList(_ label: String, _ items: [LayerItem], _ indent: Int) {
+        if items.isEmpty { return line(label + ": []", indent) }
+        line(label + ":", indent)
+        for item in items { self.item(item, indent + 1) }
+    }
+
+    mutating func item(_ item: LayerItem, _ indent: Int) {
+        switch item {
+        case .repeat(let r):
+            line("- repeat:", indent)
+            line("count: " + flow(r.count.kind), indent + 2)
+            if let i = r.index { line("as: " + scalar(i.value), indent + 2) }
+            layerList("layers", r.body, indent + 2)
+        case .layer(let l):
+            let placed = l.name != nil || l.from != nil || l.expect != nil
+            let kind = key(l.kind.value)
+            if let p = l.primary {
+                line("- " + kind + ": " + flow(p.kind), indent)
+            } else if l.arguments.isEmpty {
+                line("- " + kind + (placed ? ": {}" : ""), indent)
+            } else if l.arguments.allSatisfy({ !containsLayers($0.value) }) {
+                line("- " + kind + ": {" + l.arguments.map { key($0.key.value) + ": " + flow($0.value.kind) }.joined(separator: ", ") + "}", indent)
+            } else {
+                line("- " + kind + ":", indent)
+                for a in l.arguments { entry(a, indent + 2) }
+            }
+            if let n = l.name { line("name: " + scalar(n.value), indent + 1) }
+            if let f = l.from {
+                line("from: " + (f.count == 1 ? scalar(f[0].value) : "[" + f.map { scalar($0.value) }.joined(separator: ", ") + "]"), indent + 1)
+            }
+            if let e = l.expect { line("expect: " + flow(.list(e.value)), indent + 1) }
+        }
+    }
+
+    /// `key: value`, in block style when the value holds layer lists.
+    mutating func entry(_ e: Entry, _ indent: Int) {
+        switch e.value.kind {
+        case .layers(let items):
+            layerList(key(e.key.value), items, indent)
+        case .list(let vs) where containsLayers(e.value):
+            line(key(e.key.value) + ":", indent)
+            for v in vs {
+                guard case .layers(let items) = v.kind, !items.isEmpty else {
+                    line("- " + flow(v.kind), indent + 1)
+                    continue
+                }
+                // A branch: a list inside a list, `- - relu`.
+                var first = true
+                for item in items {
+                    let before = out
+                    self.item(item, indent + 2)
+                    if first {
+                        let added = String(out.dropFirst(before.count))
+                        let pad = String(repeating: "  ", count: indent + 2)
+                        out = before + String(repeating: "  ", count: indent + 1) + "- " + added.dropFirst(pad.count)
+                        first = false
+                    }
+                }
+            }
+        case .map(let es) where containsLayers(e.value):
+            line(key(e.key.value) + ":", indent)
+            for x in es { entry(x, indent + 1) }
+        default:
+            line(key(e.key.value) + ": " + flow(e.value.kind), indent)
+        }
+    }
+
+    func containsLayers(_ v: Value) -> Bool {
+        switch v.kind {
+        case .layers: return true
+        case .list(let vs): return vs.contains(where: containsLayers)
+        case .map(let es): return es.contains { containsLayers($0.value) }
+        default: return false
+        }
+    }
+
+    /// A value in flow style. Layer lists (which `containsLayers` keeps out of flow positions
+    /// in specs the readers produce) print as flow sequences of flow items.
+    func flow(_ k: Value.Kind) -> String {
+        switch k {
+        case .null: return "null"
+        case .bool(let b): return b ? "true" : "false"
+        case .int(let n): return String(n)
+        case .float(let x):
+            if x.isNaN { return ".nan" }
+            if x.isInfinite { return x > 0 ? ".inf" : "-.inf" }
+            return formatFloat(x)
+        case .string(let s): return scalar(s)
+        case .list(let vs): return "[" + vs.map { flow($0.kind) }.joined(separator: ", ") + "]"
+        case .map(let es): return "{" + es.map { key($0.key.value) + ": " + flow($0.value.kind) }.joined(separator: ", ") + "}"
+        case .expr(let e): return quoteYAML("${" + printExpr(e) + "}")
+        case .layers(let items): return "[" + items.map(flowItem).joined(separator: ", ") + "]"
+        }
+    }
+
+    private func flowItem(_ item: LayerItem) -> String {
+        switch item {
+        case .repeat(let r):
+            var fields = ["count: " + flow(r.count.kind)]
+            if let i = r.index { fields.append("as: " + scalar(i.value)) }
+            fields.append("layers: " + flow(.layers(r.body)))
+            return "{repeat: {" + fields.joined(separator: ", ") + "}}"
+        case .layer(let l):
+            var fields: [String] = []
+            if let p = l.primary {
+                fields.append(key(l.kind.value) + ": " + flow(p.kind))
+            } else {
+                fields.append(key(l.kind.value) + ": {" + l.arguments.map { key($0.key.value) + ": " + flow($0.value.kind) }.joined(separator: ", ") + "}")
+            }
+            if let n = l.name { fields.append("name: " + scalar(n.value)) }
+            if let f = l.from { fields.append("from: [" + f.map { scalar($0.value) }.joined(separator: ", ") + "]") }
+            if let e = l.expect { fields.append("expect: " + flow(.list(e.value))) }
+            return "{" + fields.joined(separator: ", ") + "}"
+        }
+    }
+
+    /// A string scalar: plain when YAML reads it back as the same string, double-quoted otherwise.
+    func scalar(_ s: String) -> String {
+        isSafePlain(s) ? s : quoteYAML(s)
+    }
+
+    func key(_ s: String) -> String { scalar(s) }
+
+    private func isSafePlain(_ s: String) -> Bool {
+        guard let f = s.unicodeScalars.first, DSLLexer.isIdentifierStart(f) else { return false }
+        let ok = s.unicodeScalars.allSatisfy { DSLLexer.isIdentifierContinue($0) || $0 == "." || $0 == "/" || $0 == "-" }
+        return ok && !plainScalarIsSpecial(s) && !["yes", "no", "on", "off", "y", "n"].contains(s.lowercased())
+    }
+
+    private func quoteYAML(_ s: String) -> String {
+        var out = "\""
+        for c in s.unicodeScalars {
+            switch c {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\t": out += "\\t"
+            case "\r": out += "\\r"
+            default:
+                if c.value < 0x20 { out += "\\x" + String(format2(c.value)) } else { out.unicodeScalars.append(c) }
+            }
+        }
+        return out + "\""
+    }
+
+    private func format2(_ v: UInt32) -> String {
+        let h = String(v, radix: 16)
+        return h.count == 1 ? "0" + h : h
+    }
+}

@@ -1,0 +1,125 @@
+import XCTest
+@testable import Check
+
+final class TrainingConfigTests: XCTestCase {
+    func testTutorialMLPTrainingSections() throws {
+        let (model, _) = try checkFile("specs/mnist_mlp.yaml")
+        let t = try XCTUnwrap(model).training
+        XCTAssertEqual(t.loss.kind, .crossEntropy)
+        XCTAssertEqual(t.loss.labelSmoothing, 0.1)
+        XCTAssertEqual(t.loss.smoothingVariant, .uniform)
+        XCTAssertEqual(t.optimizer.kind, .adamw)
+        XCTAssertEqual(t.optimizer.lr, 0.001)
+        XCTAssertEqual(t.optimizer.weightDecay, 0.01)
+        XCTAssertEqual(t.optimizer.decay, .decoupled)
+        XCTAssertEqual(t.batchSize, 128)
+        XCTAssertEqual(t.epochs, 3)
+        XCTAssertEqual(t.data.format, .idx)
+        // ../data/mnist resolved against the spec's folder.
+        XCTAssertEqual(t.data.trainInputs, repoRoot + "/data/mnist/train-images-idx3-ubyte.gz")
+        XCTAssertEqual(t.data.testLabels, repoRoot + "/data/mnist/t10k-labels-idx1-ubyte.gz")
+        for path in [t.data.trainInputs, t.data.trainLabels, t.data.testInputs, t.data.testLabels] {
+            XCTAssertTrue(FileManager.default.fileExists(atPath: try XCTUnwrap(path)), path ?? "")
+        }
+    }
+
+    func testTutorialCNNUsesCoupledSGDDecay() throws {
+        let t = try XCTUnwrap(try checkFile("specs/mnist_cnn.yaml").model).training
+        XCTAssertEqual(t.optimizer.kind, .sgd)
+        XCTAssertEqual(t.optimizer.momentum, 0.9)
+        XCTAssertEqual(t.optimizer.lr, 0.05)
+        XCTAssertEqual(t.optimizer.weightDecay, 0.0005)
+        XCTAssertEqual(t.optimizer.decay, .coupled)
+        XCTAssertEqual(t.batchSize, 64)
+    }
+
+    private func training(_ extra: String) throws -> TrainingConfig {
+        let (model, d) = checkYAML(spec(input: "[4]", "- dense: 2", extra: extra), file: "/tmp/specs/x.yaml")
+        XCTAssertEqual(lines(d), [])
+        return try XCTUnwrap(model).training
+    }
+
+    func testEverySectionKey() throws {
+        let t = try training("""
+        loss: {kind: cross_entropy, label_smoothing: 0.2, smoothing_variant: off_target}
+        train:
+          optimizer: {kind: adam, lr: 0.01, betas: [0.8, 0.99], eps: 1e-6, weight_decay: 0.1, decay: decoupled}
+          batch_size: 16
+          epochs: 5
+          seed: 42
+          clip_grad_norm: 1.5
+          schedule: {kind: one_cycle, max_lr: 0.1, pct_start: 0.25}
+          early_stopping: {monitor: val_accuracy, patience: 3, min_delta: 0.001, restore_best: true}
+        data:
+          format: csv
+          train: {inputs: train_x.csv, labels: ../labels/train_y.csv}
+          test: {inputs: /abs/test_x.csv, labels: test_y.csv}
+          validation_split: 0.1
+          normalize: {scale: 1, mean: 0.1307, std: 0.3081}
+          limit: 1000
+        """)
+        XCTAssertEqual(t.loss.smoothingVariant, .offTarget)
+        XCTAssertEqual(t.loss.labelSmoothing, 0.2)
+        XCTAssertEqual(t.optimizer.kind, .adam)
+        XCTAssertEqual(t.optimizer.beta1, 0.8)
+        XCTAssertEqual(t.optimizer.beta2, 0.99)
+        XCTAssertEqual(t.optimizer.eps, 1e-6)
+        XCTAssertEqual(t.optimizer.decay, .decoupled)
+        XCTAssertEqual(t.seed, 42)
+        XCTAssertEqual(t.clipGradNorm, 1.5)
+        XCTAssertEqual(t.schedule, .oneCycle(maxLR: 0.1, pctStart: 0.25, divFactor: 25, finalDivFactor: 1e4, cycleMomentum: true))
+        let e = try XCTUnwrap(t.earlyStopping)
+        XCTAssertEqual(e.monitor, "val_accuracy")
+        XCTAssertTrue(e.maximize)
+        XCTAssertTrue(e.restoreBest)
+        XCTAssertEqual(e.patience, 3)
+        XCTAssertEqual(t.data.format, .csv)
+        XCTAssertEqual(t.data.trainInputs, "/tmp/specs/train_x.csv")
+        XCTAssertEqual(t.data.trainLabels, "/tmp/labels/train_y.csv")
+        XCTAssertEqual(t.data.testInputs, "/abs/test_x.csv")
+        XCTAssertEqual(t.data.validationSplit, 0.1)
+        XCTAssertEqual(t.data.mean, 0.1307)
+        XCTAssertEqual(t.data.std, 0.3081)
+        XCTAssertEqual(t.data.scale, 1)
+        XCTAssertEqual(t.data.limit, 1000)
+    }
+
+    func testSchedules() throws {
+        XCTAssertEqual(try training("train: {schedule: {kind: step, step_size: 30}}\n").schedule, .step(stepSize: 30, gamma: 0.1))
+        XCTAssertEqual(try training("train: {schedule: {kind: multistep, milestones: [3, 6], gamma: 0.5}}\n").schedule,
+                       .multiStep(milestones: [3, 6], gamma: 0.5))
+        XCTAssertEqual(try training("train: {schedule: {kind: cosine, warmup_steps: 10, min_lr: 0.0001}}\n").schedule,
+                       .cosine(warmupSteps: 10, warmupStartFactor: 1.0 / 3, minLR: 0.0001))
+        XCTAssertEqual(try training("train: {schedule: {kind: plateau, patience: 2}}\n").schedule,
+                       .reduceOnPlateau(monitor: "val_loss", factor: 0.1, patience: 2, threshold: 1e-4, cooldown: 0, minLR: 0))
+        XCTAssertEqual(try training("train: {schedule: {kind: exponential, gamma: 0.9}}\n").schedule, .exponential(gamma: 0.9))
+    }
+
+    func testPyTorchDefaults() throws {
+        let sgd = try training("train: {optimizer: sgd}\n").optimizer
+        XCTAssertEqual(sgd.decay, .coupled)
+        XCTAssertEqual(sgd.weightDecay, 0)
+        XCTAssertEqual(sgd.lr, 0.001)
+        let adam = try training("train: {optimizer: {kind: adam}}\n").optimizer
+        XCTAssertEqual(adam.decay, .coupled)
+        XCTAssertEqual(adam.beta2, 0.999)
+        XCTAssertEqual(try training("").batchSize, 32)
+    }
+
+    func testBadValuesAreDiagnosedAtTheValue() {
+        let (_, d) = checkYAML(spec(input: "[4]", "- dense: 2", extra: """
+        train:
+          optimizer: {kind: sgd, nesterov: true, betas: [0.9]}
+          epochs: 1.5
+          schedule: {kind: step}
+          early_stopping: {monitor: val_los}
+        """))
+        XCTAssertEqual(lines(d), [
+            "6:26: error: nesterov momentum needs a positive momentum and zero dampening",
+            "6:49: error: 'train.optimizer.betas' must be a list of two numbers",
+            "7:11: error: 'train.epochs' must be an integer",
+            "8:13: error: missing key 'step_size' in 'train.schedule'",
+            "9:29: error: unknown train.early_stopping.monitor 'val_los'; did you mean 'val_loss'?",
+        ])
+    }
+}

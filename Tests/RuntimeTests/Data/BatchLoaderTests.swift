@@ -1,0 +1,86 @@
+import Foundation
+import XCTest
+@testable import Runtime
+
+final class BatchLoaderTests: XCTestCase {
+    /// 10 examples of 3 bytes; example i holds (i, 2i, 255 − i); label = i.
+    func tiny() -> Dataset {
+        let bytes = ByteBuffer((0..<10).flatMap { [UInt8($0), UInt8(2 * $0), UInt8(255 - $0)] })
+        return Dataset(inputs: .uint8(bytes, offset: 0), labels: (0..<10).map { Int32($0) }, exampleShape: [3])
+    }
+
+    func testNormalizationAndOrderWithoutShuffle() {
+        let nz = Normalization(scale: 255, mean: 0.1307, std: 0.3081)
+        let loader = BatchLoader(dataset: tiny(), batchSize: 4, shuffle: false, seed: 0, normalization: nz)
+        XCTAssertEqual(loader.batchesPerEpoch, 3)
+        var x = [Float](repeating: .nan, count: 12), y = [Int32](repeating: -1, count: 4)
+        XCTAssertEqual(loader.fill(batch: 2, inputs: &x, labels: &y), 2)            // last batch is smaller
+        XCTAssertEqual(Array(y[0..<2]), [8, 9])
+        XCTAssertEqual(x[0], (8 / 255 - 0.1307) / 0.3081)
+        XCTAssertEqual(x[5], (246 / 255 - 0.1307) / 0.3081)
+        XCTAssertTrue(x[6].isNaN)                                                   // nothing written past the batch
+        let drop = BatchLoader(dataset: tiny(), batchSize: 4, shuffle: false, seed: 0, dropLast: true)
+        XCTAssertEqual(drop.batchesPerEpoch, 2)
+    }
+
+    func testShuffleIsAPureFunctionOfSeedAndEpoch() {
+        let a = BatchLoader(dataset: tiny(), batchSize: 3, shuffle: true, seed: 9)
+        let b = BatchLoader(dataset: tiny(), batchSize: 3, shuffle: true, seed: 9)
+        func epochLabels(_ l: BatchLoader, _ e: Int) -> [Int32] {
+            l.startEpoch(e)
+            var out: [Int32] = []
+            var x = [Float](repeating: 0, count: 9), y = [Int32](repeating: 0, count: 3)
+            for k in 0..<l.batchesPerEpoch {
+                let n = l.fill(batch: k, inputs: &x, labels: &y)
+                for j in 0..<n { XCTAssertEqual(x[j * 3], Float(y[j])) }          // inputs travel with labels
+                out += y[0..<n]
+            }
+            return out
+        }
+        let e0 = epochLabels(a, 0), e1 = epochLabels(a, 1)
+        XCTAssertEqual(e0.sorted(), (0..<10).map { Int32($0) })
+        XCTAssertNotEqual(e0, e1)
+        XCTAssertEqual(epochLabels(b, 1), e1)            // resume at epoch 1 reproduces the order
+        XCTAssertEqual(epochLabels(b, 0), e0)
+        XCTAssertEqual(e0, RandomStream(seed: 9, step: 0, stream: RandomStream.shuffle).permutation(count: 10))
+    }
+
+    func testSplitAndPrefixAreViews() {
+        let d = tiny()
+        let (train, val) = d.split(validationFraction: 0.2)
+        XCTAssertEqual(train.count, 8); XCTAssertEqual(val.count, 2)
+        XCTAssertEqual(Array(val.labels), [8, 9])
+        let loader = BatchLoader(dataset: val, batchSize: 2, shuffle: false, seed: 0)
+        var x = [Float](repeating: 0, count: 6), y = [Int32](repeating: 0, count: 2)
+        loader.fill(batch: 0, inputs: &x, labels: &y)
+        XCTAssertEqual(x, [8, 16, 247, 9, 18, 246])
+        XCTAssertEqual(y, [8, 9])
+        XCTAssertEqual(Array(d.prefix(3).labels), [0, 1, 2])
+        let shuffled = BatchLoader(dataset: train, batchSize: 8, shuffle: true, seed: 1)
+        var xs = [Float](repeating: 0, count: 24), ys = [Int32](repeating: 0, count: 8)
+        shuffled.fill(batch: 0, inputs: &xs, labels: &ys)
+        XCTAssertEqual(ys.sorted(), (0..<8).map { Int32($0) })      // never leaks validation examples
+    }
+
+    func testFloatInputs() {
+        let d = Dataset(inputs: .float([0, 1, 2, 3, 4, 5]), labels: [1, 0, 1], exampleShape: [2])
+        let l = BatchLoader(dataset: d, batchSize: 3, shuffle: false, seed: 0, normalization: Normalization(scale: 2, mean: 1, std: 0.5))
+        var x = [Float](repeating: 0, count: 6), y = [Int32](repeating: 0, count: 3)
+        l.fill(batch: 0, inputs: &x, labels: &y)
+        XCTAssertEqual(x, [-2, -1, 0, 1, 2, 3])
+    }
+
+    /// Throughput figure on real MNIST (a measurement printed for the report, not a timing assertion).
+    func testMNISTBatchThroughput() throws {
+        let d = try Dataset.loadIDX(images: mnistFolder.appendingPathComponent("train-images-idx3-ubyte.gz").path,
+                                    labels: mnistFolder.appendingPathComponent("train-labels-idx1-ubyte.gz").path)
+        let l = BatchLoader(dataset: d, batchSize: 128, shuffle: true, seed: 3, normalization: Normalization(scale: 255, mean: 0.1307, std: 0.3081))
+        var x = [Float](repeating: 0, count: 128 * 784), y = [Int32](repeating: 0, count: 128)
+        let start = Date()
+        l.startEpoch(1)
+        for b in 0..<l.batchesPerEpoch { l.fill(batch: b, inputs: &x, labels: &y) }
+        let s = Date().timeIntervalSince(start)
+        print("batch loader: \(Int(60_000 / s)) samples/s (shuffle + uint8→float normalize, batch 128)")
+        XCTAssertTrue(x.allSatisfy { $0.isFinite })
+    }
+}

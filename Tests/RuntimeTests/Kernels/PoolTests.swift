@@ -1,0 +1,111 @@
+import XCTest
+@testable import Runtime
+
+final class PoolTests: XCTestCase {
+    let shapes: [Pool2dShape] = [
+        Pool2dShape(batch: 2, channels: 3, height: 28, width: 28, kernelH: 2, kernelW: 2),
+        Pool2dShape(batch: 1, channels: 2, height: 7, width: 5, kernelH: 3, kernelW: 2, strideH: 2, strideW: 1, padH: 1, padW: 1),
+        Pool2dShape(batch: 2, channels: 1, height: 5, width: 7, kernelH: 2, kernelW: 3, strideH: 2, strideW: 2, ceilMode: true),
+        Pool2dShape(batch: 1, channels: 3, height: 4, width: 9, kernelH: 3, kernelW: 3, strideH: 2, strideW: 3, padH: 1, padW: 1, ceilMode: true),
+        Pool2dShape(batch: 3, channels: 1, height: 17, width: 3, kernelH: 3, kernelW: 1, strideH: 3, strideW: 1),
+        Pool2dShape(batch: 1, channels: 1, height: 1, width: 1, kernelH: 1, kernelW: 1),
+    ]
+
+    func testOutputSizesMatchPyTorch() {
+        // Values from torch.nn.functional.max_pool2d output shapes.
+        XCTAssertEqual(Pool2dShape(batch: 1, channels: 1, height: 5, width: 5, kernelH: 2, kernelW: 2).outH, 2)
+        XCTAssertEqual(Pool2dShape(batch: 1, channels: 1, height: 5, width: 5, kernelH: 2, kernelW: 2, ceilMode: true).outH, 3)
+        XCTAssertEqual(Pool2dShape(batch: 1, channels: 1, height: 4, width: 4, kernelH: 3, kernelW: 3, strideH: 2, strideW: 2,
+                                   padH: 1, padW: 1, ceilMode: true).outH, 3)
+        // ceil mode may not start a window in the right padding: 6 with k 2, s 2, p 1 → 4, not 5.
+        XCTAssertEqual(Pool2dShape(batch: 1, channels: 1, height: 6, width: 6, kernelH: 2, kernelW: 2, padH: 1, padW: 1,
+                                   ceilMode: true).outH, 4)
+        XCTAssertEqual(Pool2dShape(batch: 1, channels: 1, height: 28, width: 28, kernelH: 2, kernelW: 2).outW, 14)
+    }
+
+    func testMaxPoolMatchesTwinAndGradient() {
+        var rng = TestRandom(seed: 40)
+        for s in shapes {
+            let x = rng.tensor([s.inputCount]), y = Tensor(shape: [s.outputCount])
+            let idx = UnsafeMutablePointer<Int32>.allocate(capacity: s.outputCount)
+            defer { idx.deallocate() }
+            MaxPool2d.forward(s, x: x.data, y: y.data, indices: idx)
+            let ref = Pool2dReference.maxForward(s, x: x.doubles)
+            for i in 0..<ref.count { XCTAssertEqual(Double(y[i]), ref[i], "\(s) at \(i)") }
+            let w = rng.tensor([s.outputCount]), dx = Tensor(shape: [s.inputCount])
+            MaxPool2d.backward(s, dy: w.data, indices: idx, dx: dx.data)
+            let wd = w.doubles
+            let numeric = finiteDifference(x.doubles, h: 1e-7) { xs in
+                zip(Pool2dReference.maxForward(s, x: xs), wd).reduce(0) { $0 + $1.0 * $1.1 }
+            }
+            assertGradient(dx.data, numeric, "\(s)")
+        }
+    }
+
+    func testMaxPoolPropagatesNaNAndHandlesNegativeInfinity() {
+        let s = Pool2dShape(batch: 1, channels: 1, height: 2, width: 2, kernelH: 2, kernelW: 2)
+        let idx = UnsafeMutablePointer<Int32>.allocate(capacity: 1)
+        defer { idx.deallocate() }
+        let y = Tensor(shape: [1])
+        let withNaN = Tensor(shape: [4], values: [1, .nan, 3, 2])
+        let allNegInf = Tensor(shape: [4], values: [-.infinity, -.infinity, -.infinity, -.infinity])
+        MaxPool2d.forward(s, x: withNaN.data, y: y.data, indices: idx)
+        XCTAssertTrue(y[0].isNaN)
+        XCTAssertEqual(idx[0], 1)
+        MaxPool2d.forward(s, x: allNegInf.data, y: y.data, indices: idx)
+        XCTAssertEqual(idx[0], 0)
+    }
+
+    func testAvgPoolMatchesTwinAndGradient() {
+        var rng = TestRandom(seed: 41)
+        for s in shapes where s.dilationH == 1 {
+            for include in [true, false] {
+                let x = rng.tensor([s.inputCount]), y = Tensor(shape: [s.outputCount])
+                AvgPool2d.forward(s, x: x.data, y: y.data, countIncludePad: include)
+                let ref = Pool2dReference.avgForward(s, x: x.doubles, countIncludePad: include)
+                for i in 0..<ref.count { XCTAssertEqual(Double(y[i]), ref[i], accuracy: 1e-6, "\(s) include \(include)") }
+                let w = rng.tensor([s.outputCount]), dx = Tensor(shape: [s.inputCount])
+                AvgPool2d.backward(s, dy: w.data, dx: dx.data, countIncludePad: include)
+                let wd = w.doubles
+                let numeric = finiteDifference(x.doubles) { xs in
+                    zip(Pool2dReference.avgForward(s, x: xs, countIncludePad: include), wd).reduce(0) { $0 + $1.0 * $1.1 }
+                }
+                assertGradient(dx.data, numeric, "\(s) include \(include)")
+            }
+        }
+        // PyTorch: avg_pool2d(ones(1,1,3,3), 3, stride 1, padding 1) corner = 4/9 with padding counted, 1 without.
+        let s = Pool2dShape(batch: 1, channels: 1, height: 3, width: 3, kernelH: 3, kernelW: 3, strideH: 1, strideW: 1, padH: 1, padW: 1)
+        let ones = Tensor(shape: [9], repeating: 1), y = Tensor(shape: [9])
+        AvgPool2d.forward(s, x: ones.data, y: y.data, countIncludePad: true)
+        XCTAssertEqual(y[0], 4.0 / 9, accuracy: 1e-7)
+        AvgPool2d.forward(s, x: ones.data, y: y.data, countIncludePad: false)
+        XCTAssertEqual(y[0], 1, accuracy: 1e-7)
+    }
+
+    func testGlobalAvgPoolAndUpsample() {
+        var rng = TestRandom(seed: 42)
+        let (planes, h, w) = (5, 7, 3)
+        let x = rng.tensor([planes * h * w]), y = Tensor(shape: [planes])
+        GlobalAvgPool.forward(planes: planes, spatial: h * w, x: x.data, y: y.data)
+        for p in 0..<planes {
+            let ref = (0..<(h * w)).reduce(0.0) { $0 + Double(x[p * h * w + $1]) } / Double(h * w)
+            XCTAssertEqual(Double(y[p]), ref, accuracy: 1e-6)
+        }
+        let dy = rng.tensor([planes]), dx = Tensor(shape: [planes * h * w])
+        GlobalAvgPool.backward(planes: planes, spatial: h * w, dy: dy.data, dx: dx.data)
+        for i in 0..<dx.count { XCTAssertEqual(dx[i], dy[i / (h * w)] / Float(h * w), accuracy: 1e-7) }
+
+        let up = Tensor(shape: [planes * h * 2 * w * 3])
+        UpsampleNearest.forward(planes: planes, height: h, width: w, scaleH: 2, scaleW: 3, x: x.data, y: up.data)
+        for p in 0..<planes { for i in 0..<(2 * h) { for j in 0..<(3 * w) {
+            XCTAssertEqual(up[(p * 2 * h + i) * 3 * w + j], x[(p * h + i / 2) * w + j / 3])
+        } } }
+        let g = rng.tensor([up.count]), gx = Tensor(shape: [x.count])
+        UpsampleNearest.backward(planes: planes, height: h, width: w, scaleH: 2, scaleW: 3, dy: g.data, dx: gx.data)
+        for p in 0..<planes { for i in 0..<h { for j in 0..<w {
+            var ref = 0.0
+            for a in 0..<2 { for b in 0..<3 { ref += Double(g[(p * 2 * h + 2 * i + a) * 3 * w + 3 * j + b]) } }
+            XCTAssertEqual(Double(gx[(p * h + i) * w + j]), ref, accuracy: 1e-5)
+        } } }
+    }
+}

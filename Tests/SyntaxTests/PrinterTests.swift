@@ -1,0 +1,76 @@
+import XCTest
+import Diagnostics
+@testable import Syntax
+
+final class PrinterTests: XCTestCase {
+    func parsed(_ path: String, _ text: String, file: StaticString = #filePath, line: UInt = #line) -> Spec? {
+        let (spec, diags) = parseSpec(SourceFile(path: path, text: text))
+        XCTAssertEqual(diags, [], "reading \(path)", file: file, line: line)
+        return spec
+    }
+
+    /// Parse → print (both formats) → parse gives the same AST.
+    func assertRoundTrips(_ spec: Spec, _ label: String, file: StaticString = #filePath, line: UInt = #line) {
+        let dsl = printDSL(spec)
+        let yaml = printYAML(spec)
+        if let again = parsed("\(label).regula", dsl, file: file, line: line) {
+            XCTAssertEqual(again.strippingRanges(), spec.strippingRanges(), "DSL round trip of \(label):\n\(dsl)", file: file, line: line)
+            XCTAssertEqual(printDSL(again), dsl, "printDSL is not stable for \(label)", file: file, line: line)
+        }
+        if let again = parsed("\(label).yaml", yaml, file: file, line: line) {
+            XCTAssertEqual(again.strippingRanges(), spec.strippingRanges(), "YAML round trip of \(label):\n\(yaml)", file: file, line: line)
+        }
+    }
+
+    func testFixturesRoundTripThroughBothPrinters() throws {
+        assertRoundTrips(try XCTUnwrap(parsed("k.yaml", Fixtures.yaml)), "kitchen-sink-yaml")
+        assertRoundTrips(try XCTUnwrap(parsed("k.regula", Fixtures.dsl)), "kitchen-sink-dsl")
+    }
+
+    func testCanonicalOutput() throws {
+        let spec = try XCTUnwrap(parsed("k.yaml", Fixtures.yaml))
+        assertSnapshot(printDSL(spec), named: "kitchen-sink.regula")
+        assertSnapshot(printYAML(spec), named: "kitchen-sink.yaml")
+    }
+
+    func testStringsThatLookLikeOtherThingsAreQuoted() throws {
+        let spec = try XCTUnwrap(parsed("q.yaml", """
+        layers:
+          - act: {a: "true", b: "1", c: "null", d: "x y", e: "${ not }", f: "yes", g: "", h: "a:b"}
+        """))
+        assertRoundTrips(spec, "quoting")
+    }
+
+    func testEverySpecRoundTrips() throws {
+        let root = URL(fileURLWithPath: "\(#filePath)").deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let folder = root.appendingPathComponent("specs")
+        let names = ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? [])
+            .filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".regula") }.sorted()
+        try XCTSkipIf(names.isEmpty, "no specs in \(folder.path) yet")
+        for name in names {
+            let text = try String(contentsOf: folder.appendingPathComponent(name), encoding: .utf8)
+            guard let spec = parsed("specs/\(name)", text) else { continue }
+            assertRoundTrips(spec, name)
+        }
+    }
+
+    /// The specs exist in both formats and say the same thing in each.
+    func testEveryYAMLSpecHasAnEquivalentDSLTwin() throws {
+        let folder = URL(fileURLWithPath: "\(#filePath)").deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("specs")
+        let names = ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []).sorted()
+        let yamls = names.filter { $0.hasSuffix(".yaml") }
+        try XCTSkipIf(yamls.isEmpty, "no specs in \(folder.path) yet")
+        for name in yamls {
+            let twin = String(name.dropLast(5)) + ".regula"
+            guard names.contains(twin) else {
+                XCTFail("specs/\(name) has no DSL twin specs/\(twin) (write it with printDSL / regula convert)")
+                continue
+            }
+            let y = try String(contentsOf: folder.appendingPathComponent(name), encoding: .utf8)
+            let d = try String(contentsOf: folder.appendingPathComponent(twin), encoding: .utf8)
+            guard let ys = parsed("specs/\(name)", y), let ds = parsed("specs/\(twin)", d) else { continue }
+            XCTAssertEqual(ds.strippingRanges(), ys.strippingRanges(), "specs/\(twin) differs from specs/\(name)")
+        }
+    }
+}
