@@ -68,7 +68,8 @@ private func fused(_ g: Graph, host: Int, chain: [Int], uses: [ValueID: [Int]], 
 }
 
 /// Kernels that can run elementwise steps on their output before writing it: they produce
-/// output 0 in one pass and it is not a view or a scalar.
+/// output 0 in one pass and it is not a view or a scalar. Whole-sequence kernels (LSTM, GRU,
+/// attention) are left alone: their output is written step by step inside a recurrence.
 func canHostEpilogue(_ op: Op) -> Bool {
     switch op {
     case .matmul, .conv2d, .conv2dBackwardData, .biasAdd, .add, .activation, .activationBackward,
@@ -76,7 +77,7 @@ func canHostEpilogue(_ op: Op) -> Bool {
          .upsampleNearest, .upsampleNearestBackward, .batchNormTrain, .batchNormEval, .layerNorm, .embedding,
          .dropout, .dropoutBackward, .spatialDropout, .spatialDropoutBackward, .stochasticDepth, .stochasticDepthBackward,
          .shakeShake, .shakeDrop, .shakeDropBackward, .scale, .concat, .softmaxCrossEntropyBackward,
-         .mseLossBackward, .bceLossBackward, .attention, .lstm, .gru:
+         .mseLossBackward, .bceLossBackward:
         return true
     default:
         return false
