@@ -81,7 +81,7 @@ func convert(_ v: Value, _ spec: ArgSpec, kind: String) -> Converted {
     case .shortcut:
         if case .layers(let items) = v.kind { return .ok(.layers(items)) }
         if let l = v.listValue, l.isEmpty { return .ok(.layers([])) }
-        if v.stringValue == "none" || v.kind == .null { return .ok(.none) }
+        if v.stringValue == "none" { return .ok(.none) }
         return typeError
     case .branches:
         guard let l = v.listValue else { return typeError }

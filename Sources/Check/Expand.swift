@@ -155,6 +155,9 @@ struct Expander {
             } catch {
                 preconditionFailure("evaluate throws only EvalError")
             }
+        case .string(let s) where s.hasPrefix("${") && s.hasSuffix("}"):
+            // An expression the reader could not parse; it has reported it already.
+            return nil
         case .list(let items):
             var out: [Value] = []
             for x in items { guard let y = substitute(x, env) else { return nil }; out.append(y) }
@@ -214,6 +217,8 @@ struct Expander {
                 ok = false
                 continue
             }
+            // `key: null` (or `~`) means the default, as if the key were absent.
+            if raw.kind == .null { continue }
             if args[a.name] != nil || ranges[a.name] != nil {
                 diagnostics.append(Msg.duplicateArgument(a.name, l.kind.value).error(key.range))
                 ok = false

@@ -1,0 +1,103 @@
+import XCTest
+@testable import Check
+import Syntax
+import Diagnostics
+
+final class ExpansionTests: XCTestCase {
+    func testStochasticDepthDecaysLinearlyToOneHalf() throws {
+        let m = try XCTUnwrap(try checkFile("specs/resnet_stochastic_depth.yaml").model)
+        let survival: [Double] = m.nodes.compactMap {
+            if case .residual(let sd?) = $0.op { return sd.survival }
+            return nil
+        }
+        // p_l = 1 − (l/L)(1 − p_L), L = 4, p_L = 0.5
+        XCTAssertEqual(survival, [0.875, 0.75, 0.625, 0.5])
+    }
+
+    func testShakeDropProbabilityDecaysAndShakeShakeOptionsResolve() throws {
+        let sd = try XCTUnwrap(try checkFile("specs/shakedrop.yaml").model)
+        let ps: [Double] = sd.nodes.compactMap { if case .shakeDrop(let s) = $0.op { return s.p }; return nil }
+        XCTAssertEqual(ps.count, 3)
+        for (p, e) in zip(ps, [1 - 0.5 / 3, 1 - 1.0 / 3, 0.5]) { XCTAssertEqual(p, e, accuracy: 1e-12) }
+        let ss = try XCTUnwrap(try checkFile("specs/shake_shake.yaml").model)
+        let shakes = ss.nodes.filter { if case .shakeShake = $0.op { return true }; return false }
+        XCTAssertEqual(shakes.count, 2)
+        XCTAssertEqual(shakes[0].op, .shakeShake(ShakeShake(forward: .shake, backward: .shake, level: .image)))
+        XCTAssertEqual(shakes[0].inputs.count, 3)  // shortcut + two branches
+        XCTAssertEqual(shakes[0].displayKind, "shakeblock/shake_shake")
+    }
+
+    func testBlockParametersDefaultsAndArithmetic() throws {
+        let (model, d) = checkYAML("""
+        regula: 1
+        input: [8]
+        blocks:
+          wide:
+            params: {width: 4, factor: 2}
+            layers:
+              - dense: "${width * factor}"
+              - dropout: "${0.1 * factor}"
+        layers:
+          - wide: 3
+          - wide: {width: 5, factor: 3}
+          - repeat: {count: 2, as: i, layers: [dense: "${max(1, 10 // (i + 1))}"]}
+        """)
+        XCTAssertEqual(lines(d), [])
+        let m = try XCTUnwrap(model)
+        XCTAssertEqual(m.nodes.map(\.path), ["", "0.0", "0.1", "1.0", "1.1", "2", "3"])
+        XCTAssertEqual(m.nodes.map(\.shape), [[8], [6], [6], [15], [15], [10], [5]].map { $0.map(Dim.fixed) })
+        XCTAssertEqual(m.nodes[4].op, .dropout(p: 0.1 * 3, scaling: .inverted))
+    }
+
+    func testRepeatWithZeroCountAndExpressionErrors() {
+        let (_, d) = checkYAML("""
+        regula: 1
+        input: [8]
+        layers:
+          - repeat: {count: 0, layers: [dense: 3]}
+          - dense: "${1 / 0}"
+          - repeat: {count: -1, layers: [relu]}
+          - dense: "${sqrt(4)}"
+        """)
+        XCTAssertEqual(lines(d), [
+            "7:15: error: invalid expression: unknown function 'sqrt'",
+            "5:12: error: expression divides by zero",
+            "6:21: error: repeat count must be a non-negative integer",
+            "7:5: error: missing required argument 'units' for 'dense'",
+        ])
+    }
+
+    func testExpectAcceptsSymbolsAndMissingFlattenHasANote() throws {
+        let (model, d) = checkYAML(spec(input: "[seq, 4]", "- dense: 6\n  expect: [seq, 6]"))
+        XCTAssertEqual(lines(d), [])
+        XCTAssertNotNil(model)
+        let broken = try String(contentsOfFile: repoRoot + "/specs/broken/missing_flatten.yaml", encoding: .utf8)
+        let diag = try XCTUnwrap(checkYAML(broken).diagnostics.first)
+        XCTAssertEqual(diag.notes.first?.message, "declared in_features 1568 equals 8·14·14; insert '- flatten' before this layer")
+    }
+
+    func testNotesPointAtBothInputsOfAMismatchedAdd() throws {
+        let broken = try String(contentsOfFile: repoRoot + "/specs/broken/add_mismatch.yaml", encoding: .utf8)
+        let diag = try XCTUnwrap(checkYAML(broken).diagnostics.first)
+        XCTAssertEqual(diag.notes.map(\.message), ["'a' is defined here", "'b' is defined here"])
+        XCTAssertEqual(diag.notes.compactMap(\.range?.start.line), [4, 5])
+    }
+
+    func testGeneratedBenchmarkSpecChecksQuickly() throws {
+        let text = benchmarkSpecYAML(layers: 5_000)
+        let start = Date()
+        let (model, d) = checkYAML(text)
+        let seconds = Date().timeIntervalSince(start)
+        XCTAssertEqual(lines(d), [])
+        let m = try XCTUnwrap(model)
+        XCTAssertGreaterThanOrEqual(m.nodes.count, 5_000)
+        // Reported, not asserted: timing depends on the machine and the build mode.
+        print("benchmark: parsed and checked \(m.nodes.count) nodes in \(String(format: "%.3f", seconds)) s")
+    }
+
+    func testHugeRepeatIsRefusedNotExpanded() {
+        let (_, d) = checkYAML(spec(input: "[4]", "- repeat: {count: 1000000000, layers: [relu]}"))
+        XCTAssertEqual(lines(d), ["4:21: error: model expands to more than 1000000 layers"])
+    }
+}
+
