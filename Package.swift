@@ -52,7 +52,7 @@ let package = Package(
         .testTarget(name: "IRTests", dependencies: ["IR", "Check", "Syntax"]),
         .testTarget(name: "RuntimeTests", dependencies: ["Runtime"], swiftSettings: numeric),
         .testTarget(name: "InterpreterTests", dependencies: ["Interpreter", "IR", "Check", "Syntax", "Runtime"]),
-        .testTarget(name: "DriverTests", dependencies: ["Driver"]),
+        .testTarget(name: "DriverTests", dependencies: ["Driver", "regula"]),
     ],
     swiftLanguageModes: [.v5]
 )
