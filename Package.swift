@@ -43,6 +43,7 @@ let package = Package(
         // The one place that knows the order of the stages.
         .target(name: "Driver", dependencies: ["Syntax", "Check", "IR", "Interpreter", "Runtime", "Diagnostics"]),
         .executableTarget(name: "regula", dependencies: [
+            "Check", "Diagnostics", "IR", "Interpreter", "Syntax",
             "Driver", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
