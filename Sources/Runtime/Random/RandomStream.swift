@@ -142,8 +142,10 @@ extension RandomStream {
                 let m1 = zero.replacing(with: value, where: (w1 &>> 8) .< tv)
                 let m2 = zero.replacing(with: value, where: (w2 &>> 8) .< tv)
                 let m3 = zero.replacing(with: value, where: (w3 &>> 8) .< tv)
-                let o = dst + (i - start)
-                for b in 0..<8 { o[4 * b] = m0[b]; o[4 * b + 1] = m1[b]; o[4 * b + 2] = m2[b]; o[4 * b + 3] = m3[b] }
+                let (lo, hi) = interleave4(m0, m1, m2, m3)
+                let dp = UnsafeMutableRawPointer(dst + (i - start))
+                dp.storeBytes(of: lo, as: SIMD16<Float>.self)
+                dp.storeBytes(of: hi, toByteOffset: 64, as: SIMD16<Float>.self)
             })
         }
     }
@@ -169,11 +171,10 @@ extension RandomStream {
                 let m1 = zero.replacing(with: scale, where: (w1 &>> 8) .< tv)
                 let m2 = zero.replacing(with: scale, where: (w2 &>> 8) .< tv)
                 let m3 = zero.replacing(with: scale, where: (w3 &>> 8) .< tv)
-                for b in 0..<8 {
-                    let o = j + 4 * b
-                    dst[o] = src[o] * m0[b]; dst[o + 1] = src[o + 1] * m1[b]
-                    dst[o + 2] = src[o + 2] * m2[b]; dst[o + 3] = src[o + 3] * m3[b]
-                }
+                let (lo, hi) = interleave4(m0, m1, m2, m3)
+                let sp = UnsafeRawPointer(src + j), dp = UnsafeMutableRawPointer(dst + j)
+                dp.storeBytes(of: sp.loadUnaligned(as: SIMD16<Float>.self) * lo, as: SIMD16<Float>.self)
+                dp.storeBytes(of: sp.loadUnaligned(fromByteOffset: 64, as: SIMD16<Float>.self) * hi, toByteOffset: 64, as: SIMD16<Float>.self)
             })
         }
     }
@@ -196,4 +197,12 @@ extension RandomStream {
         let theta = 2 * Float.pi * u2
         return lane & 1 == 0 ? r * cosf(theta) : r * sinf(theta)
     }
+}
+
+/// Element order of 8 Philox blocks: lane `b` of `w0…w3` is word 0…3 of block `b`, i.e. elements
+/// `4b … 4b+3`. Returns elements 0…15 and 16…31 as two contiguous vectors.
+@inline(__always)
+func interleave4(_ a: SIMD8<Float>, _ b: SIMD8<Float>, _ c: SIMD8<Float>, _ d: SIMD8<Float>) -> (SIMD16<Float>, SIMD16<Float>) {
+    (SIMD16(a[0], b[0], c[0], d[0], a[1], b[1], c[1], d[1], a[2], b[2], c[2], d[2], a[3], b[3], c[3], d[3]),
+     SIMD16(a[4], b[4], c[4], d[4], a[5], b[5], c[5], d[5], a[6], b[6], c[6], d[6], a[7], b[7], c[7], d[7]))
 }
