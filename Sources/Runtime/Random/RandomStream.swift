@@ -183,19 +183,38 @@ extension RandomStream {
     /// `(z₂, z₃)` from words 2, 3 (`u₁ ∈ (0, 1]` so the logarithm is finite).
     public func fillNormal(_ out: UnsafeMutablePointer<Float>, count: Int, mean: Float = 0, std: Float = 1,
                            offset: Int = 0) {
-        for j in 0..<count { out[j] = mean + std * normal(at: offset + j) }
+        var j = 0
+        while j < count {
+            let i = offset + j
+            if i & 3 == 0 && j + 4 <= count {                 // a whole block: both pairs at once
+                let b = block(i >> 2)
+                let (z0, z1) = Self.boxMuller(b[0], b[1]), (z2, z3) = Self.boxMuller(b[2], b[3])
+                out[j] = mean + std * z0; out[j + 1] = mean + std * z1
+                out[j + 2] = mean + std * z2; out[j + 3] = mean + std * z3
+                j += 4
+            } else {
+                out[j] = mean + std * normal(at: i)
+                j += 1
+            }
+        }
     }
 
     /// The standard normal value of element `i` (see `fillNormal`).
     public func normal(at i: Int) -> Float {
         let b = block(i >> 2)
         let lane = i & 3
-        let pair = lane < 2 ? (b[0], b[1]) : (b[2], b[3])
-        let u1 = (Float(pair.0 >> 8) + 1) * 0x1p-24
-        let u2 = Self.unit(pair.1)
+        let z = lane < 2 ? Self.boxMuller(b[0], b[1]) : Self.boxMuller(b[2], b[3])
+        return lane & 1 == 0 ? z.0 : z.1
+    }
+
+    /// Box–Muller on two words: `r = √(−2 ln u₁)`, `(r cos 2πu₂, r sin 2πu₂)`, `u₁ ∈ (0, 1]`.
+    @inline(__always)
+    static func boxMuller(_ a: UInt32, _ b: UInt32) -> (Float, Float) {
+        let u1 = (Float(a >> 8) + 1) * 0x1p-24
+        let u2 = unit(b)
         let r = (-2 * logf(u1)).squareRoot()
         let theta = 2 * Float.pi * u2
-        return lane & 1 == 0 ? r * cosf(theta) : r * sinf(theta)
+        return (r * cosf(theta), r * sinf(theta))
     }
 }
 
