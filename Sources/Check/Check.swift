@@ -66,7 +66,7 @@ private func resolveInput(_ spec: Spec, _ d: inout [Diagnostic]) -> InputInfo? {
     var shape: Shape = []
     var ok = true
     for v in decl.shape {
-        if let i = v.intValue, i > 0 { shape.append(.fixed(i)) }
+        if let i = v.intValue, i > 0, i <= maxSize { shape.append(.fixed(i)) }
         else if let s = v.stringValue, !s.isEmpty { shape.append(.symbol(s)) }
         else { d.append(Msg.badInputDim(v.intValue.map(String.init) ?? "value").error(v.range)); ok = false }
     }
