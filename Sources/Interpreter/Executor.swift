@@ -1,0 +1,180 @@
+import Check
+import IR
+import Runtime
+
+/// Runs one planned IR graph (a training step or an inference pass) on the runtime kernels.
+///
+/// Memory: every computed value lives at its planned offset in one arena allocated up front
+/// (`MemoryPlan.arenaBytes` for the planned batch size; smaller batches use a prefix of each
+/// slot); parameters and buffers live in the shared `ParameterStore`; values that `fuse` marked
+/// transient get the storage of their node's result. Nothing is allocated per step.
+///
+/// Randomness: a stochastic op keyed `#k` draws from `RandomStream(seed, step, k)`, so a backward
+/// op carrying the same key regenerates its forward op's mask, and Shake-Shake's β (a different
+/// key) is independent of α. Results do not depend on the thread count.
+final class Executor {
+    enum Location { case arena(Int), state(Int), none }
+
+    let graph: Graph
+    let store: ParameterStore
+    let maxBatch: Int
+    let pool: ThreadPool
+    let seed: UInt64
+    let arenaBytes: Int
+    private let arena: UnsafeMutableRawPointer
+    private var location: [Location]
+    /// Elements per example (batched values) or in total (the others).
+    private(set) var unitCount: [Int]
+    private(set) var batched: [Bool]
+    private(set) var fixedShape: [[Int]]
+
+    /// Batch size and step of the current `run`.
+    private(set) var batch = 0
+    private(set) var step: UInt64 = 0
+
+    /// - Parameters:
+    ///   - graph: a verified graph; planned here for `batch` if `plan` has not run for that size.
+    ///   - batch: the largest batch this executor will run.
+    init(graph: Graph, store: ParameterStore, batch: Int, seed: UInt64, pool: ThreadPool) throws {
+        var g = graph
+        g.bindings[batchDim.description] = batch
+        if g.memory?.bindings != g.bindings { g = IR.plan(g) }
+        guard let memory = g.memory else {
+            throw TrainError.unsupported("graph '\(g.name)' has shapes that depend on symbols other than the batch size")
+        }
+        self.graph = g
+        self.store = store
+        self.maxBatch = batch
+        self.pool = pool
+        self.seed = seed
+        self.arenaBytes = max(memory.arenaBytes, 64)
+        arena = UnsafeMutableRawPointer.allocate(byteCount: arenaBytes, alignment: 64)
+        arena.initializeMemory(as: UInt8.self, repeating: 0, count: arenaBytes)
+
+        location = Array(repeating: .none, count: g.values.count)
+        unitCount = Array(repeating: 0, count: g.values.count)
+        batched = Array(repeating: false, count: g.values.count)
+        fixedShape = Array(repeating: [], count: g.values.count)
+        for (i, t) in g.values.enumerated() {
+            batched[i] = t.shape.first == batchDim
+            var shape: [Int] = []
+            for d in t.perExample {
+                guard let v = d.value else {
+                    throw TrainError.unsupported("value %\(i) has a symbolic dimension \(d)")
+                }
+                shape.append(v)
+            }
+            unitCount[i] = shape.reduce(1, *)
+            fixedShape[i] = shape
+        }
+        for input in g.inputs {
+            if let p = input.param {
+                guard let k = store.position(of: p.name) else {
+                    throw TrainError.unsupported("graph parameter \(p.name) is not a model parameter")
+                }
+                location[input.value.raw] = .state(k)
+            }
+        }
+        for (v, slot) in memory.slots { location[v.raw] = .arena(slot.offset) }
+        for n in g.nodes {
+            try ExecutorOps.checkSupported(n.op)
+            for s in n.epilogue { try ExecutorOps.checkSupported(s.op) }
+        }
+    }
+
+    deinit { arena.deallocate() }
+
+    // MARK: Values
+
+    /// Element count of value `v` at the current batch size.
+    @inline(__always) func count(_ v: ValueID) -> Int {
+        batched[v.raw] ? unitCount[v.raw] * batch : unitCount[v.raw]
+    }
+
+    /// Shape of `v` including the batch dimension when it has one.
+    func shape(_ v: ValueID) -> [Int] { batched[v.raw] ? [batch] + fixedShape[v.raw] : fixedShape[v.raw] }
+
+    /// Storage of `v`; nil for transient values (see `pointer(_:in:)`).
+    func storage(_ v: ValueID) -> UnsafeMutablePointer<Float>? {
+        switch location[v.raw] {
+        case .arena(let offset): return (arena + offset).assumingMemoryBound(to: Float.self)
+        case .state(let k): return store.tensors[k].data
+        case .none: return nil
+        }
+    }
+
+    func pointer(_ v: ValueID) -> UnsafeMutablePointer<Float> {
+        guard let p = storage(v) else { preconditionFailure("value \(v) has no storage in the plan") }
+        return p
+    }
+
+    func int32Pointer(_ v: ValueID) -> UnsafeMutablePointer<Int32> {
+        UnsafeMutableRawPointer(pointer(v)).assumingMemoryBound(to: Int32.self)
+    }
+
+    /// The data input's buffer (`[batch] + input shape`, float32).
+    var dataInput: UnsafeMutablePointer<Float> {
+        guard let v = graph.input(.data) else { preconditionFailure("graph has no data input") }
+        return pointer(v)
+    }
+
+    /// The labels input's buffer (class ids).
+    var labelInput: UnsafeMutablePointer<Int32>? { graph.input(.labels).map(int32Pointer) }
+
+    func scalar(_ kind: OutputKind) -> Double? {
+        graph.output(kind).map { Double(pointer($0)[0]) }
+    }
+
+    func gradient(_ name: String) -> UnsafeMutablePointer<Float>? {
+        graph.output(.gradient(name)).map(pointer)
+    }
+
+    func random(_ key: RngKey) -> RandomStream {
+        RandomStream(seed: seed, step: step, stream: UInt32(key.id))
+    }
+
+    // MARK: Running
+
+    /// Runs every node for a batch of `batch` examples at optimizer step `step` (the RNG key).
+    /// With `check`, stops after the first node that defines a value for which `check` is true
+    /// and returns that node's index (the NaN locator); effects are skipped in that mode.
+    @discardableResult
+    func run(batch: Int, step: UInt64, check: ((ValueID) -> Bool)? = nil) -> Int? {
+        precondition(batch >= 1 && batch <= maxBatch, "batch \(batch) outside 1...\(maxBatch)")
+        self.batch = batch
+        self.step = step
+        for (i, node) in graph.nodes.enumerated() {
+            if check != nil && node.op.isEffect { continue }
+            execute(node)
+            if let check, node.defined.contains(where: { storage($0) != nil && check($0) }) { return i }
+        }
+        return nil
+    }
+
+    /// Runs one node: its op into the first output, then its fused epilogue in order. A
+    /// transient value is computed in the storage of the node's result, so the epilogue runs in
+    /// place there.
+    private func execute(_ node: Node) {
+        let final = node.result.flatMap(storage)
+        func dest(_ v: ValueID) -> UnsafeMutablePointer<Float> {
+            if let p = storage(v) { return p }
+            guard let final else { preconditionFailure("transient \(v) has no result storage") }
+            return final
+        }
+        ExecutorOps.run(node.op, node.inputs, node.outputs, dest, self)
+        var current = node.outputs.first
+        for s in node.epilogue {
+            guard let c = current else { preconditionFailure("epilogue without a running value") }
+            ExecutorOps.run(s.op, [c] + s.operands, [s.result], dest, self)
+            current = s.result
+        }
+    }
+
+    /// Whether any element of `v` is NaN or infinite.
+    func isNonFinite(_ v: ValueID) -> Bool {
+        guard let p = storage(v), graph[v].dtype == .float32 else { return false }
+        let n = count(v)
+        for i in 0..<n where !p[i].isFinite { return true }
+        return false
+    }
+}

@@ -1,0 +1,74 @@
+import Foundation
+import Check
+import IR
+import Runtime
+
+/// Losses, penalties and metrics. Scalars are written to element 0 of their value.
+extension ExecutorOps {
+    static func runLoss(_ op: Op, _ i: [ValueID], _ o: [ValueID], _ ptr: Ptr, _ e: Executor) -> Bool {
+        switch op {
+        case .softmaxCrossEntropy(let sm):
+            // The kernel fuses the loss with its gradient: the `probs` output holds
+            // (softmax − q)/N, which is exactly what softmaxCrossEntropyBackward returns.
+            let n = e.batch, k = e.unitCount[i[0].raw]
+            let probs = o.count > 1 ? e.storage(o[1]) : nil
+            let r = SoftmaxCrossEntropy.forwardBackward(batch: n, classes: k, logits: ptr(i[0]),
+                                                        labels: e.int32Pointer(i[1]), smoothing: smoothing(sm),
+                                                        dlogits: probs, pool: e.pool)
+            ptr(o[0])[0] = Float(r.loss)
+        case .softmaxCrossEntropyBackward:
+            let src = ptr(i[0]), dst = ptr(o[0])
+            if src != dst { dst.update(from: src, count: e.count(o[0])) }
+        case .accuracy:
+            let n = e.batch, k = e.unitCount[i[0].raw]
+            let c = SoftmaxCrossEntropy.correctCount(batch: n, classes: k, logits: ptr(i[0]), labels: e.int32Pointer(i[1]))
+            ptr(o[0])[0] = n > 0 ? Float(c) / Float(n) : 0
+        case .mseLoss:                                      // mean (p − t)²
+            let p = ptr(i[0]), t = ptr(i[1]), n = e.count(i[0])
+            var s = 0.0
+            for j in 0..<n { let d = Double(p[j] - t[j]); s += d * d }
+            ptr(o[0])[0] = Float(n > 0 ? s / Double(n) : 0)
+        case .mseLossBackward:                              // 2(p − t)/count
+            let p = ptr(i[0]), t = ptr(i[1]), d = ptr(o[0]), n = e.count(i[0])
+            let c = Float(2) / Float(max(n, 1))
+            for j in 0..<n { d[j] = c * (p[j] - t[j]) }
+        case .bceLoss:                                      // mean −(t·log p + (1−t)·log(1−p)), logs ≥ −100
+            let p = ptr(i[0]), t = ptr(i[1]), n = e.count(i[0])
+            var s = 0.0
+            for j in 0..<n {
+                let lp = max(log(Double(p[j])), -100), lq = max(log(1 - Double(p[j])), -100)
+                s -= Double(t[j]) * lp + (1 - Double(t[j])) * lq
+            }
+            ptr(o[0])[0] = Float(n > 0 ? s / Double(n) : 0)
+        case .bceLossBackward:                              // (p − t)/max(p(1−p), 1e-12)/count
+            let p = ptr(i[0]), t = ptr(i[1]), d = ptr(o[0]), n = e.count(i[0])
+            for j in 0..<n { d[j] = (p[j] - t[j]) / max(p[j] * (1 - p[j]), 1e-12) / Float(max(n, 1)) }
+        case .l1Penalty(let lambda):                        // λ·Σ|w|
+            let w = ptr(i[0]), n = e.count(i[0])
+            var s = 0.0
+            for j in 0..<n { s += Double(abs(w[j])) }
+            ptr(o[0])[0] = Float(lambda * s)
+        case .l1PenaltyBackward(let lambda):                // λ·sign(w), sign(0) = 0
+            let w = ptr(i[0]), d = ptr(o[0]), l = Float(lambda)
+            for j in 0..<e.count(i[0]) { d[j] = w[j] > 0 ? l : (w[j] < 0 ? -l : 0) }
+        case .l2Penalty(let lambda):                        // λ·Σw²
+            let w = ptr(i[0]), n = e.count(i[0])
+            var s = 0.0
+            for j in 0..<n { s += Double(w[j]) * Double(w[j]) }
+            ptr(o[0])[0] = Float(lambda * s)
+        case .l2PenaltyBackward(let lambda):                // 2λ·w
+            let w = ptr(i[0]), d = ptr(o[0]), c = Float(2 * lambda)
+            for j in 0..<e.count(i[0]) { d[j] = c * w[j] }
+        default:
+            return false
+        }
+        return true
+    }
+
+    static func smoothing(_ s: Smoothing) -> LabelSmoothing {
+        switch s.variant {
+        case .uniform: return .uniform(Float(s.epsilon))
+        case .offTarget: return .offTarget(Float(s.epsilon))
+        }
+    }
+}

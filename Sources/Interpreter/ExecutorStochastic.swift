@@ -1,0 +1,115 @@
+import Check
+import IR
+import Runtime
+
+/// Stochastic ops (semantics reference §2–§3). Every draw comes from the op's keyed stream at
+/// the current step, indexed by element, so a backward op with the same key sees the same mask.
+extension ExecutorOps {
+    static func runStochastic(_ op: Op, _ i: [ValueID], _ o: [ValueID], _ ptr: Ptr, _ e: Executor) -> Bool {
+        switch op {
+        case .dropout(let p, let scaling, let key), .dropoutBackward(let p, let scaling, let key):
+            // y = x⊙m/q (inverted) or x⊙m (classic), m ~ Bernoulli(q) per element; dx = dy⊙m/q.
+            let q = Float(1 - p)
+            let scale: Float = scaling == .inverted ? (q > 0 ? 1 / q : 0) : 1
+            e.random(key).applyBernoulli(ptr(i[0]), ptr(o[0]), count: e.count(i[0]), keep: q, scale: scale,
+                                         threads: e.pool.threads)
+        case .spatialDropout(let p, let key), .spatialDropoutBackward(let p, let key):
+            // One Bernoulli draw per (sample, channel) plane (Tompson et al. 2015).
+            let q = Float(1 - p), scale: Float = q > 0 ? 1 / q : 0
+            let shape = e.shape(i[0])
+            let planes = shape[0] * (shape.count > 1 ? shape[1] : 1), len = e.count(i[0]) / max(planes, 1)
+            let stream = e.random(key), x = ptr(i[0]), y = ptr(o[0])
+            for r in 0..<planes {
+                let s: Float = stream.uniform(at: r) < q ? scale : 0
+                for j in 0..<len { y[r * len + j] = s * x[r * len + j] }
+            }
+        case .stochasticDepth(let survival, let mode, let key), .stochasticDepthBackward(let survival, let mode, let key):
+            // Paper (batch): b ~ Bernoulli(p) once per batch, no rescale; DropPath (sample): per
+            // sample, kept rows scaled by 1/p. The backward applies the same gate to dy.
+            let stream = e.random(key), p = Float(survival)
+            let n = e.batch, len = e.count(i[0]) / max(n, 1), x = ptr(i[0]), y = ptr(o[0])
+            for s in 0..<n {
+                let g: Float
+                switch mode {
+                case .batch: g = stream.uniform(at: 0) < p ? 1 : 0
+                case .sample: g = stream.uniform(at: s) < p ? 1 / p : 0
+                }
+                for j in 0..<len { y[s * len + j] = g * x[s * len + j] }
+            }
+        case .shakeShake(let a):
+            // y = Σ αᵢFᵢ; α from the forward key (Gastaldi 2017).
+            let coeffs = shakeCoefficients(a, key: a.forward == .shake ? a.forwardKey : nil, e)
+            mix(i.map(ptr), ptr(o[0]), coeffs, branches: a.branches, count: e.count(o[0]), batch: e.batch)
+        case .shakeShakeBackward(let a):
+            // dFᵢ = βᵢ·dy with β drawn from its own key: independent of α unless mode is keep.
+            let key: RngKey?
+            switch a.backward {
+            case .shake: key = a.backwardKey
+            case .keep: key = a.forward == .shake ? a.forwardKey : nil
+            case .even: key = nil
+            }
+            let coeffs = shakeCoefficients(a, key: key, e)
+            let dy = ptr(i[0]), n = e.batch, len = e.count(i[0]) / max(n, 1)
+            for (b, v) in o.enumerated() {
+                let dx = ptr(v)
+                for s in 0..<n {
+                    let c = coeffs[s * a.branches + b]
+                    for j in 0..<len { dx[s * len + j] = c * dy[s * len + j] }
+                }
+            }
+        case .shakeDrop(let a), .shakeDropBackward(let a):
+            // (b + α − bα)·F forward, (b + β − bβ)·dy backward; b ~ Bernoulli(p) per batch from
+            // the gate key shared by both passes (Yamada et al. 2019).
+            let isForward: Bool
+            if case .shakeDrop = op { isForward = true } else { isForward = false }
+            let gate: Float = e.random(a.gateKey).uniform(at: 0) < Float(a.p) ? 1 : 0
+            let range = isForward ? a.alpha : a.beta
+            let stream = e.random(isForward ? a.forwardKey : a.backwardKey)
+            let lo = Float(range.lowerBound), span = Float(range.upperBound - range.lowerBound)
+            let n = e.batch, len = e.count(i[0]) / max(n, 1), x = ptr(i[0]), y = ptr(o[0])
+            for s in 0..<n {
+                let u = lo + span * stream.uniform(at: a.level == .image ? s : 0)
+                let c = gate + u - gate * u
+                for j in 0..<len { y[s * len + j] = c * x[s * len + j] }
+            }
+        default:
+            return false
+        }
+        return true
+    }
+
+    /// Per-sample branch coefficients, `[batch][branches]` flattened. With two branches they are
+    /// (u, 1−u); with more, uᵢ/Σu. Batch level uses sample 0's draw for everyone; no key = even.
+    static func shakeCoefficients(_ a: ShakeAttrs, key: RngKey?, _ e: Executor) -> [Float] {
+        let n = e.batch, k = a.branches
+        var out = [Float](repeating: 1 / Float(k), count: n * k)
+        guard let key else { return out }
+        let stream = e.random(key)
+        for s in 0..<n {
+            let src = a.level == .image ? s : 0
+            if k == 2 {
+                let u = stream.uniform(at: src)
+                out[s * 2] = u
+                out[s * 2 + 1] = 1 - u
+            } else {
+                var total: Float = 0
+                for b in 0..<k { let u = stream.uniform(at: src * k + b); out[s * k + b] = u; total += u }
+                for b in 0..<k { out[s * k + b] = total > 0 ? out[s * k + b] / total : 1 / Float(k) }
+            }
+        }
+        return out
+    }
+
+    /// y = Σ_b coeffs[s][b]·x_b per sample s; `count` elements in all.
+    static func mix(_ xs: [UnsafeMutablePointer<Float>], _ y: UnsafeMutablePointer<Float>, _ coeffs: [Float],
+                    branches: Int, count: Int, batch n: Int) {
+        let len = count / max(n, 1)
+        for s in 0..<n {
+            for j in 0..<len {
+                var acc: Float = 0
+                for (b, x) in xs.enumerated() { acc += coeffs[s * branches + b] * x[s * len + j] }
+                y[s * len + j] = acc
+            }
+        }
+    }
+}

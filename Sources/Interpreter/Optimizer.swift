@@ -1,0 +1,126 @@
+import Check
+import Runtime
+
+/// The spec's optimizer over the model's trainable parameters: clipping, the per-parameter
+/// update (SGD or Adam/AdamW, weight decay coupled or decoupled as the spec says), then max-norm.
+///
+/// Order per step, as PyTorch: the gradients already hold the data loss and the L1/L2 penalty
+/// terms (the training graph adds them); `clip_grad_norm_` over all gradients; each parameter's
+/// update with its own `weightDecay`; then the max-norm projection of each unit's incoming
+/// weights (Srivastava et al. 2014, `torch.renorm` semantics).
+struct Optimizer {
+    let config: OptimizerConfig
+    let clipNorm: Double?
+    let params: [(info: ParamInfo, tensor: Tensor)]
+    var sgd: [SGD.State] = []
+    var adam: [Adam.State] = []
+
+    init(config: OptimizerConfig, clipNorm: Double?, params: [(info: ParamInfo, tensor: Tensor)]) {
+        self.config = config
+        self.clipNorm = clipNorm
+        self.params = params
+        switch config.kind {
+        case .sgd: sgd = params.map { SGD.makeState(count: $0.tensor.count) }
+        case .adam, .adamw: adam = params.map { Adam.makeState(count: $0.tensor.count) }
+        }
+    }
+
+    var steps: Int { sgd.first?.steps ?? adam.first?.steps ?? 0 }
+
+    /// One step. `grads[i]` is the gradient of `params[i]`; `momentum` overrides SGD's momentum
+    /// or Adam's β₁ (one-cycle momentum cycling).
+    mutating func step(grads: [UnsafeMutablePointer<Float>], lr: Double, momentum: Double? = nil) {
+        precondition(grads.count == params.count, "one gradient per trainable parameter")
+        if let c = clipNorm {
+            let buffers = zip(grads, params).map { UnsafeMutableBufferPointer(start: $0.0, count: $0.1.tensor.count) }
+            GradientClipping.clipGlobalNorm(buffers, maxNorm: c)
+        }
+        let mode: WeightDecay.Mode = config.decay == .coupled ? .coupled : .decoupled
+        for (k, p) in params.enumerated() {
+            let wd = p.info.regularization.weightDecay
+            let decay = wd > 0 ? WeightDecay(wd, mode) : .none
+            let n = p.tensor.count
+            switch config.kind {
+            case .sgd:
+                let h = SGD.Hyper(lr: lr, momentum: momentum ?? config.momentum, dampening: config.dampening,
+                                  nesterov: config.nesterov)
+                SGD.step(p.tensor.data, grads[k], count: n, state: &sgd[k], hyper: h, decay: decay)
+            case .adam, .adamw:
+                let h = Adam.Hyper(lr: lr, beta1: momentum ?? config.beta1, beta2: config.beta2, eps: config.eps)
+                Adam.step(p.tensor.data, grads[k], count: n, state: &adam[k], hyper: h, decay: decay)
+            }
+            if let c = p.info.regularization.maxNorm, let rows = p.tensor.shape.first, rows > 0 {
+                MaxNorm.project(p.tensor.data, rows: rows, cols: n / rows, maxNorm: Float(c))
+            }
+        }
+    }
+
+    /// Optimizer state as named tensors for `train_state.safetensors`
+    /// (`<param>.momentum_buffer`, `<param>.exp_avg`, `<param>.exp_avg_sq`, as PyTorch's state).
+    func stateTensors() -> [(String, [Int], [Float])] {
+        var out: [(String, [Int], [Float])] = []
+        for (k, p) in params.enumerated() {
+            if k < sgd.count { out.append((p.info.name + ".momentum_buffer", p.info.shape, sgd[k].buffer)) }
+            if k < adam.count {
+                out.append((p.info.name + ".exp_avg", p.info.shape, adam[k].m))
+                out.append((p.info.name + ".exp_avg_sq", p.info.shape, adam[k].v))
+            }
+        }
+        return out
+    }
+
+    /// Restores `stateTensors()` output and the step count.
+    mutating func restore(_ tensors: [String: [Float]], steps: Int) throws {
+        for (k, p) in params.enumerated() {
+            func get(_ suffix: String) throws -> [Float] {
+                guard let v = tensors[p.info.name + suffix], v.count == p.tensor.count else {
+                    throw TrainError.checkpoint("train state has no \(p.info.name + suffix) of \(p.tensor.count) values")
+                }
+                return v
+            }
+            if k < sgd.count { sgd[k] = SGD.State(buffer: try get(".momentum_buffer"), steps: steps) }
+            if k < adam.count { adam[k] = Adam.State(m: try get(".exp_avg"), v: try get(".exp_avg_sq"), steps: steps) }
+        }
+    }
+}
+
+/// The spec's schedule on the runtime's schedule functions.
+struct Schedule {
+    let base: Double
+    let function: LRSchedule
+    var plateau: ReduceOnPlateau?
+    var plateauMonitor: String?
+    /// Learning rate after plateau reductions (plateau schedules only).
+    var plateauLR: Double
+
+    init(_ training: TrainingConfig, epochs: Int, stepsPerEpoch: Int) {
+        base = training.optimizer.lr
+        plateauLR = base
+        plateau = nil
+        plateauMonitor = nil
+        switch training.schedule {
+        case .constant: function = .constant
+        case .step(let s, let g): function = .step(stepSize: s, gamma: g)
+        case .multiStep(let m, let g): function = .multiStep(milestones: m, gamma: g)
+        case .exponential(let g): function = .exponential(gamma: g)
+        case .cosine(let w, let f, let minLR):
+            function = .cosine(totalSteps: max(1, epochs * stepsPerEpoch), warmupSteps: w, warmupStartFactor: f, minLR: minLR)
+        case .oneCycle(let maxLR, let pct, let div, let finalDiv, let cycle):
+            function = .oneCycle(OneCycle(maxLR: maxLR, totalSteps: max(1, epochs * stepsPerEpoch), pctStart: pct,
+                                          divFactor: div, finalDivFactor: finalDiv, cycleMomentum: cycle))
+        case .reduceOnPlateau(let monitor, let factor, let patience, let threshold, let cooldown, let minLR):
+            function = .constant
+            plateau = ReduceOnPlateau(convention: .pytorch, maximize: monitor.hasSuffix("accuracy"), factor: factor,
+                                      patience: patience, threshold: threshold, cooldown: cooldown, minLR: minLR)
+            plateauMonitor = monitor
+        }
+    }
+
+    /// Learning rate for optimizer step `step` (0-based) in epoch `epoch` (0-based).
+    func lr(step: Int, epoch: Int) -> Double {
+        if plateau != nil { return plateauLR }
+        return function.learningRate(base: base, at: function.stepsPerBatch ? step : epoch)
+    }
+
+    func momentum(step: Int) -> Double? { function.momentum(at: step) }
+}

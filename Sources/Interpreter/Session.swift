@@ -1,0 +1,71 @@
+import Check
+import IR
+import Runtime
+
+/// A model ready to run: its parameters, the training step and the evaluation pass.
+///
+/// Both executors share the parameter store, so evaluation always sees the current weights.
+final class Session {
+    let model: CheckedModel
+    let store: ParameterStore
+    let trainGraph: Graph
+    let inferGraph: Graph
+    let pool: ThreadPool
+    let seed: UInt64
+    let batchSize: Int
+    private var evaluator: Executor?
+    private var trainExecutor: Executor?
+
+    /// The IR pipeline for training and for evaluation (one flat list of passes each).
+    static func graphs(_ model: CheckedModel) -> (train: Graph, infer: Graph) {
+        let forward = lower(model)
+        return (autodiff(forward), IR.inference(forward))
+    }
+
+    init(model: CheckedModel, seed: UInt64, batchSize: Int, threads: Int) {
+        self.model = model
+        self.seed = seed
+        self.batchSize = batchSize
+        self.pool = ThreadPool(threads: max(1, threads))
+        store = ParameterStore(parameters: model.parameters, seed: seed)
+        (trainGraph, inferGraph) = Session.graphs(model)
+    }
+
+    /// Planned bytes of one training step (arena) for the batch size, before allocating it.
+    func plannedBytes() -> (train: Int, infer: Int) {
+        var t = trainGraph, i = inferGraph
+        t.bindings[batchDim.description] = batchSize
+        i.bindings[batchDim.description] = batchSize
+        return (IR.plan(t).memory?.arenaBytes ?? 0, IR.plan(i).memory?.arenaBytes ?? 0)
+    }
+
+    func trainingExecutor() throws -> Executor {
+        if let e = trainExecutor { return e }
+        let e = try Executor(graph: trainGraph, store: store, batch: batchSize, seed: seed, pool: pool)
+        trainExecutor = e
+        return e
+    }
+
+    func evaluationExecutor() throws -> Executor {
+        if let e = evaluator { return e }
+        let e = try Executor(graph: inferGraph, store: store, batch: batchSize, seed: seed, pool: pool)
+        evaluator = e
+        return e
+    }
+
+    /// Mean loss and accuracy over a dataset in evaluation mode.
+    func evaluate(_ data: Dataset, normalization: Normalization) throws -> EvalResult {
+        let e = try evaluationExecutor()
+        let loader = BatchLoader(dataset: data, batchSize: batchSize, shuffle: false, seed: seed, normalization: normalization)
+        guard let labels = e.labelInput else { throw TrainError.unsupported("evaluation graph has no labels input") }
+        var lossSum = 0.0, correct = 0.0, seen = 0
+        for b in 0..<loader.batchesPerEpoch {
+            let n = loader.fill(batch: b, inputs: e.dataInput, labels: labels)
+            e.run(batch: n, step: 0)
+            lossSum += (e.scalar(.dataLoss) ?? .nan) * Double(n)
+            correct += (e.scalar(.accuracy) ?? 0) * Double(n)
+            seen += n
+        }
+        return EvalResult(loss: lossSum / Double(max(seen, 1)), accuracy: correct / Double(max(seen, 1)), count: seen)
+    }
+}

@@ -1,0 +1,177 @@
+import Check
+import Foundation
+import IR
+import Runtime
+
+/// `regula train`: runs the spec's `train:` section on the interpreter.
+///
+/// Per epoch: the loader's order is the Fisher–Yates permutation keyed by (seed, epoch); each
+/// step fills the batch, runs the training graph (forward, penalties, backward) with RNG step =
+/// global step, stops on a non-finite loss, then clips and updates. At the epoch end:
+/// validation, metrics rows, early stopping (Keras semantics), per-epoch schedules and plateau,
+/// and an atomic checkpoint. After the last epoch: best weights restored when asked, test set.
+///
+/// - Parameter log: receives text to write verbatim (see `ProgressDisplay`).
+public func train(model: CheckedModel, options: TrainOptions, log: @escaping (String) -> Void) throws -> TrainResult {
+    var cfg = model.training
+    if let s = options.seed { cfg.seed = s }
+    if let e = options.epochs { cfg.epochs = e }
+    let data = try DataSource.load(model, options: options)
+    let threads = options.threads ?? ThreadPool.processorCount
+    let session = Session(model: model, seed: cfg.seed, batchSize: cfg.batchSize, threads: threads)
+    try MemoryCheck.verify(session, data: data)
+
+    let runDir = options.outDirectory ?? "runs/" + model.name
+    let ckpt = CheckpointStore(directory: runDir)
+    let writing = options.writeCheckpoints || options.writeMetrics
+    if writing {
+        do { try FileManager.default.createDirectory(atPath: runDir, withIntermediateDirectories: true) } catch {
+            throw TrainError.io("cannot create the run folder \(runDir): \(error.localizedDescription)")
+        }
+    }
+    if let initPath = options.initCheckpoint { try CheckpointStore.loadModel(initPath, into: session.store) }
+
+    let exec = try session.trainingExecutor()
+    let loader = BatchLoader(dataset: data.train, batchSize: cfg.batchSize, shuffle: true, seed: cfg.seed,
+                             normalization: data.normalization)
+    let stepsPerEpoch = loader.batchesPerEpoch
+    var schedule = Schedule(cfg, epochs: cfg.epochs, stepsPerEpoch: stepsPerEpoch)
+    var optimizer = Optimizer(config: cfg.optimizer, clipNorm: cfg.clipGradNorm, params: session.store.trainable)
+    var gradNames: [UnsafeMutablePointer<Float>] = []
+    for p in optimizer.params {
+        guard let g = exec.gradient(p.info.name) else { throw TrainError.unsupported("training graph has no gradient for \(p.info.name)") }
+        gradNames.append(g)
+    }
+    guard let labelBuffer = exec.labelInput else { throw TrainError.unsupported("training graph has no labels input") }
+
+    var stopping = cfg.earlyStopping.map {
+        EarlyStopping<[[Float]]>(patience: $0.patience, minDelta: $0.minDelta, maximize: $0.maximize, restoreBest: $0.restoreBest)
+    }
+    var history: [[String: Double]] = []
+    var step = 0, firstEpoch = 0
+    var metrics = MetricsWriter(directory: options.writeMetrics ? runDir : nil, append: options.resume)
+    if options.resume {
+        try CheckpointStore.loadModel(ckpt.modelPath, into: session.store)
+        let st = try ckpt.readState()
+        if st.seed != cfg.seed { throw TrainError.checkpoint("\(ckpt.statePath) was written with seed \(st.seed), this run uses \(cfg.seed)") }
+        try optimizer.restore(st.optimizer, steps: st.step)
+        step = st.step
+        firstEpoch = st.epoch
+        history = st.history
+        // Callbacks are deterministic functions of the metric history: replay it. The best
+        // weights an early-stopping snapshot refers to are in best.safetensors.
+        var bestWeights: [[Float]] = []
+        if cfg.earlyStopping?.restoreBest == true, FileManager.default.fileExists(atPath: ckpt.bestPath) {
+            let copy = ParameterStore(parameters: model.parameters, seed: cfg.seed)
+            try CheckpointStore.loadModel(ckpt.bestPath, into: copy)
+            bestWeights = copy.snapshot()
+        }
+        for (k, h) in history.enumerated() {
+            if let m = schedule.plateauMonitor, var p = schedule.plateau, let v = h[m] {
+                schedule.plateauLR = p.step(metric: v, lr: schedule.plateauLR)
+                schedule.plateau = p
+            }
+            if let es = cfg.earlyStopping { _ = stopping?.epochEnded(k, value: h[es.monitor], capture: { bestWeights }) }
+        }
+    }
+
+    var progress = ProgressDisplay(style: options.progress, lineEvery: options.logEvery, log: log)
+    progress.line("training \(model.name): \(data.train.count) examples, \(stepsPerEpoch) steps/epoch, batch \(cfg.batchSize), \(cfg.epochs) epochs, \(threads) threads")
+    var epochs: [EpochMetrics] = []
+    var stoppedEarly = false
+    var lastCheckpoint: String? = FileManager.default.fileExists(atPath: ckpt.modelPath) && options.resume ? ckpt.modelPath : nil
+    let start = Date()
+    var samplesTotal = 0
+    var lr = schedule.lr(step: step, epoch: firstEpoch)
+
+    epochLoop: for epoch in firstEpoch..<cfg.epochs {
+        if let m = options.maxSteps, step >= m { break }
+        loader.startEpoch(epoch)
+        let t0 = Date()
+        var lossSum = 0.0, accSum = 0.0, seen = 0
+        for b in 0..<stepsPerEpoch {
+            if let m = options.maxSteps, step >= m { break }
+            let n = loader.fill(batch: b, inputs: exec.dataInput, labels: labelBuffer)
+            exec.run(batch: n, step: UInt64(step))
+            let loss = exec.scalar(.loss) ?? .nan
+            if !loss.isFinite {
+                progress.finishBar()
+                let culprit = Faults.locate(exec, batch: n, step: UInt64(step))
+                throw TrainError.nonFinite(step: step + 1, epoch: epoch + 1, loss: loss, node: culprit, checkpoint: lastCheckpoint)
+            }
+            lr = schedule.lr(step: step, epoch: epoch)
+            optimizer.step(grads: gradNames, lr: lr, momentum: schedule.momentum(step: step))
+            step += 1
+            let dataLoss = exec.scalar(.dataLoss) ?? loss
+            lossSum += dataLoss * Double(n)
+            accSum += (exec.scalar(.accuracy) ?? 0) * Double(n)
+            seen += n
+            samplesTotal += n
+            options.stepCallback?(StepReport(step: step, epoch: epoch + 1, loss: loss, learningRate: lr))
+            let elapsed = Date().timeIntervalSince(t0)
+            let rate = Double(seen) / max(elapsed, 1e-9)
+            let remaining = Double((cfg.epochs - epoch - 1) * data.train.count + (data.train.count - seen)) / max(rate, 1e-9)
+            progress.step(epoch: epoch + 1, epochs: cfg.epochs, step: b + 1, stepsPerEpoch: stepsPerEpoch,
+                          loss: lossSum / Double(seen), accuracy: accSum / Double(seen), samplesPerSecond: rate, eta: remaining)
+        }
+        progress.finishBar()
+        let seconds = Date().timeIntervalSince(t0)
+        var row = EpochMetrics(epoch: epoch + 1, trainLoss: lossSum / Double(max(seen, 1)), trainAccuracy: accSum / Double(max(seen, 1)),
+                               valLoss: nil, valAccuracy: nil, learningRate: lr, seconds: seconds,
+                               samplesPerSecond: Double(seen) / max(seconds, 1e-9))
+        if let v = data.validation {
+            let r = try session.evaluate(v, normalization: data.normalization)
+            row.valLoss = r.loss
+            row.valAccuracy = r.accuracy
+        }
+        epochs.append(row)
+        var monitored: [String: Double] = ["loss": row.trainLoss, "accuracy": row.trainAccuracy]
+        if let v = row.valLoss { monitored["val_loss"] = v }
+        if let v = row.valAccuracy { monitored["val_accuracy"] = v }
+        history.append(monitored)
+        metrics.append(row)
+        progress.line(Summary.epochLine(row, epochs: cfg.epochs))
+
+        if let m = schedule.plateauMonitor, var p = schedule.plateau, let v = monitored[m] {
+            schedule.plateauLR = p.step(metric: v, lr: schedule.plateauLR)
+            schedule.plateau = p
+        }
+        var stop = false
+        if let es = cfg.earlyStopping, var s = stopping {
+            let before = s.bestEpoch
+            stop = s.epochEnded(epoch, value: monitored[es.monitor], capture: { es.restoreBest ? session.store.snapshot() : [] })
+            if es.restoreBest, s.bestEpoch != before, options.writeCheckpoints {
+                try CheckpointStore.writeModel(session.store, to: ckpt.bestPath)
+            }
+            stopping = s
+        }
+        if options.writeCheckpoints {
+            try CheckpointStore.writeModel(session.store, to: ckpt.modelPath)
+            try ckpt.writeState(CheckpointStore.TrainState(step: step, epoch: epoch + 1, seed: cfg.seed, history: history,
+                                                            learningRate: lr, optimizer: [:]), optimizer: optimizer)
+            lastCheckpoint = ckpt.modelPath
+        }
+        if stop { stoppedEarly = true; progress.line("early stopping after epoch \(epoch + 1)"); break epochLoop }
+    }
+
+    var bestEpoch: Int?
+    if let s = stopping, let best = s.snapshotToRestore, !best.isEmpty {
+        session.store.restore(best)
+        bestEpoch = s.bestEpoch.map { $0 + 1 }
+        progress.line("restored the weights of epoch \(bestEpoch ?? 0)")
+        if options.writeCheckpoints { try CheckpointStore.writeModel(session.store, to: ckpt.modelPath) }
+    }
+
+    var testLoss: Double?, testAccuracy: Double?
+    if let t = data.test {
+        let r = try session.evaluate(t, normalization: data.normalization)
+        testLoss = r.loss
+        testAccuracy = r.accuracy
+    }
+    let total = Date().timeIntervalSince(start)
+    let result = TrainResult(epochs: epochs, steps: step, testLoss: testLoss, testAccuracy: testAccuracy,
+                             stoppedEarly: stoppedEarly, bestEpoch: bestEpoch, runDirectory: writing ? runDir : nil,
+                             peakRSS: ResourceUsage.peakRSS(), samplesPerSecond: Double(samplesTotal) / max(total, 1e-9))
+    progress.line(Summary.final(result))
+    return result
+}
