@@ -43,6 +43,7 @@ let package = Package(
         // The one place that knows the order of the stages.
         .target(name: "Driver", dependencies: ["Syntax", "Check", "IR", "Interpreter", "Runtime", "Diagnostics"]),
         .executableTarget(name: "regula", dependencies: [
+            "Check", "Diagnostics", "IR", "Interpreter", "Syntax",
             "Driver", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -52,7 +53,7 @@ let package = Package(
         .testTarget(name: "IRTests", dependencies: ["IR", "Check", "Syntax"]),
         .testTarget(name: "RuntimeTests", dependencies: ["Runtime"], swiftSettings: numeric),
         .testTarget(name: "InterpreterTests", dependencies: ["Interpreter", "IR", "Check", "Syntax", "Runtime"]),
-        .testTarget(name: "DriverTests", dependencies: ["Driver"]),
+        .testTarget(name: "DriverTests", dependencies: ["Driver", "regula"]),
     ],
     swiftLanguageModes: [.v5]
 )

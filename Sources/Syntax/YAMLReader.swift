@@ -5,10 +5,14 @@ import Yams
 ///
 /// The format is described in Grammar.md. Parsing goes through Yams' node tree so every value
 /// keeps its line and column; `YNodeBuilder` adds end positions and expands aliases under a cap.
+///
+/// - Returns: the spec, or nil exactly when there is an error (so later stages never see a
+///   half-read spec and report consequences of a syntax error), and every diagnostic found.
 public func parseYAML(_ file: SourceFile) -> (spec: Spec?, diagnostics: [Diagnostic]) {
     let reader = YAMLReader(file)
     let spec = reader.read()
-    return (spec, reader.diagnostics)
+    let failed = reader.diagnostics.contains { $0.severity == .error }
+    return (failed ? nil : spec, reader.diagnostics)
 }
 
 final class YAMLReader {

@@ -42,7 +42,8 @@ let arenaAlignment = 64
 /// Assumes: a verified graph whose symbols are bound in `g.bindings` (else it is returned with
 /// `memory == nil`). Guarantees: `g.memory` gives every stored value a 64-byte-aligned arena
 /// range, and two values whose live ranges overlap never share a byte (a node's outputs never
-/// overlap its inputs, so kernels need not support aliasing). Placement is greedy by size
+/// overlap its inputs, so kernels need not support aliasing). Values of
+/// `Graph.parameterOnlyNodes()` (folded batchnorm weights) are live for the whole step. Placement is greedy by size
 /// (largest first, lowest offset that fits), as TensorFlow Lite's arena planner.
 public func plan(_ g: Graph) -> Graph {
     var out = g
@@ -75,6 +76,10 @@ func makePlan(_ g: Graph) -> MemoryPlan? {
         for v in n.defined where !n.transient.contains(v) { live[v] = at...at }
     }
     for o in g.outputs { touch(o.value, end) }
+    // Values an executor may compute once per load stay live across the whole step.
+    for i in g.parameterOnlyNodes() {
+        for v in g.nodes[i].defined where live[v] != nil { live[v] = -1...end }
+    }
 
     struct Entry { var value: ValueID; var span: ClosedRange<Int>; var size: Int }
     var entries: [Entry] = []

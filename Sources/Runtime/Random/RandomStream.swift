@@ -68,11 +68,30 @@ public struct RandomStream: Sendable, Hashable {
     /// four elements (the partial blocks at both ends are handled separately).
     @inline(__always)
     func forEachBits(offset: Int, count: Int, _ body: (Int, UInt32) -> Void) {
+        forEachBits(offset: offset, count: count, body) { i, w0, w1, w2, w3 in
+            for b in 0..<8 {
+                body(i + 4 * b, w0[b]); body(i + 4 * b + 1, w1[b]); body(i + 4 * b + 2, w2[b]); body(i + 4 * b + 3, w3[b])
+            }
+        }
+    }
+
+    /// Like `forEachBits(offset:count:_:)`, but full groups of 32 elements (8 blocks starting at a
+    /// block boundary) go to `body8(i, w0, w1, w2, w3)`, where word `w` of block `b` is element
+    /// `i + 4b + w`; the vectorized Philox (`Philox.blocks8`) computes them.
+    @inline(__always)
+    func forEachBits(offset: Int, count: Int, _ body: (Int, UInt32) -> Void,
+                     _ body8: (Int, SIMD8<UInt32>, SIMD8<UInt32>, SIMD8<UInt32>, SIMD8<UInt32>) -> Void) {
         precondition(offset >= 0 && count >= 0 && offset + count <= Self.maxElements,
                      "random stream range \(offset)..<\(offset + count) is out of bounds")
         var i = offset
         let end = offset + count
         while i < end && i & 3 != 0 { body(i, bits(at: i)); i += 1 }
+        let k = key, lo = UInt32(truncatingIfNeeded: step), hi = UInt32(truncatingIfNeeded: step >> 32)
+        while i + 32 <= end {
+            let (w0, w1, w2, w3) = Philox.blocks8(first: UInt32(truncatingIfNeeded: i >> 2), c1: stream, c2: lo, c3: hi, key: k)
+            body8(i, w0, w1, w2, w3)
+            i += 32
+        }
         while i + 4 <= end {
             let b = block(i >> 2)
             body(i, b[0]); body(i + 1, b[1]); body(i + 2, b[2]); body(i + 3, b[3])
@@ -117,7 +136,15 @@ extension RandomStream {
         let t = Self.threshold(keep)
         parallelChunks(offset: offset, count: count, threads: threads) { start, n in
             let dst = out + (start - offset)
-            forEachBits(offset: start, count: n) { i, w in dst[i - start] = (w >> 8) < t ? value : 0 }
+            let tv = SIMD8<UInt32>(repeating: t), zero = SIMD8<Float>(repeating: 0)
+            forEachBits(offset: start, count: n, { i, w in dst[i - start] = (w >> 8) < t ? value : 0 }, { i, w0, w1, w2, w3 in
+                let m0 = zero.replacing(with: value, where: (w0 &>> 8) .< tv)
+                let m1 = zero.replacing(with: value, where: (w1 &>> 8) .< tv)
+                let m2 = zero.replacing(with: value, where: (w2 &>> 8) .< tv)
+                let m3 = zero.replacing(with: value, where: (w3 &>> 8) .< tv)
+                let o = dst + (i - start)
+                for b in 0..<8 { o[4 * b] = m0[b]; o[4 * b + 1] = m1[b]; o[4 * b + 2] = m2[b]; o[4 * b + 3] = m3[b] }
+            })
         }
     }
 
@@ -125,16 +152,29 @@ extension RandomStream {
     ///
     /// This is inverted dropout with `scale = 1/keep`: call it on `x` in the forward pass and on
     /// `dy` in the backward pass with the same stream and offset to get `dx = dy ⊙ m / q` without
-    /// storing `m`. `x` and `y` may alias.
+    /// storing `m`. `x` and `y` may alias. Dropped elements are `x·0` (a multiply, like PyTorch's
+    /// `input * mask` and the `Dropout` kernels), so results agree bit for bit with a stored mask.
     public func applyBernoulli(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int,
                                keep: Float, scale: Float, offset: Int = 0, threads: Int = 1) {
         let t = Self.threshold(keep)
         parallelChunks(offset: offset, count: count, threads: threads) { start, n in
             let src = x + (start - offset), dst = y + (start - offset)
-            forEachBits(offset: start, count: n) { i, w in
+            let tv = SIMD8<UInt32>(repeating: t), zero = SIMD8<Float>(repeating: 0)
+            forEachBits(offset: start, count: n, { i, w in
                 let j = i - start
-                dst[j] = (w >> 8) < t ? src[j] * scale : 0
-            }
+                dst[j] = src[j] * ((w >> 8) < t ? scale : 0)
+            }, { i, w0, w1, w2, w3 in
+                let j = i - start
+                let m0 = zero.replacing(with: scale, where: (w0 &>> 8) .< tv)
+                let m1 = zero.replacing(with: scale, where: (w1 &>> 8) .< tv)
+                let m2 = zero.replacing(with: scale, where: (w2 &>> 8) .< tv)
+                let m3 = zero.replacing(with: scale, where: (w3 &>> 8) .< tv)
+                for b in 0..<8 {
+                    let o = j + 4 * b
+                    dst[o] = src[o] * m0[b]; dst[o + 1] = src[o + 1] * m1[b]
+                    dst[o + 2] = src[o + 2] * m2[b]; dst[o + 3] = src[o + 3] * m3[b]
+                }
+            })
         }
     }
 

@@ -1,1 +1,0 @@
-// The Driver stage; see Package.swift for its place in the pipeline.

@@ -1,0 +1,31 @@
+import ArgumentParser
+import Foundation
+
+/// The `regula` command. Subcommands are thin: parse options, call the driver, map the result to
+/// an exit code (0 clean, 1 diagnostics with errors, 2 usage or I/O problems).
+@main
+struct Regula: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "regula",
+        abstract: "A declarative model-spec compiler for neural networks and their regularization.",
+        version: "0.1.0",
+        subcommands: [
+            Lint.self, Summary.self, Convert.self, Fmt.self, Schema.self, IRCommand.self,
+        ]
+    )
+
+    /// ArgumentParser exits 64 on usage errors; Regula promises 2.
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            let code = exitCode(for: error)
+            if code == .validationFailure {
+                FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+                Foundation.exit(2)
+            }
+            exit(withError: error)
+        }
+    }
+}

@@ -1,0 +1,39 @@
+import XCTest
+
+/// The CLI's exit-code contract: 0 clean (warnings allowed), 1 diagnostics with errors, 2 usage or I/O.
+final class ExitCodeTests: XCTestCase {
+    func testGoodSpecsLintCleanWithExitZero() throws {
+        let specs = try FileManager.default.contentsOfDirectory(atPath: CLI.root.appendingPathComponent("specs").path)
+            .filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".regula") }
+            .map { "specs/" + $0 }
+        XCTAssertFalse(specs.isEmpty)
+        let result = try CLI.run(["lint"] + specs)
+        XCTAssertEqual(result.status, 0, result.stdout + result.stderr)
+    }
+
+    func testBrokenSpecExitsOne() throws {
+        let broken = try FileManager.default.contentsOfDirectory(atPath: CLI.root.appendingPathComponent("specs/broken").path)
+            .filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".regula") }
+            .sorted()
+        XCTAssertFalse(broken.isEmpty)
+        for name in broken {
+            let text = try String(contentsOf: CLI.root.appendingPathComponent("specs/broken/" + name), encoding: .utf8)
+            guard text.contains("expected-error") else { continue }
+            let result = try CLI.run(["lint", "specs/broken/" + name])
+            XCTAssertEqual(result.status, 1, "\(name): \(result.stdout)\(result.stderr)")
+            XCTAssertTrue(result.stdout.contains("specs/broken/\(name):"), "\(name): \(result.stdout)")
+        }
+    }
+
+    func testMissingFileExitsTwo() throws {
+        let result = try CLI.run(["lint", "specs/does-not-exist.yaml"])
+        XCTAssertEqual(result.status, 2)
+        XCTAssertTrue(result.stderr.contains("cannot read 'specs/does-not-exist.yaml'"), result.stderr)
+    }
+
+    func testUnknownOptionExitsTwo() throws {
+        let result = try CLI.run(["lint", "--no-such-option", "specs/mnist_mlp.yaml"])
+        XCTAssertEqual(result.status, 2)
+        XCTAssertTrue(result.stderr.contains("--no-such-option"), result.stderr)
+    }
+}

@@ -1,0 +1,44 @@
+import XCTest
+import Diagnostics
+@testable import Syntax
+
+/// Walks specs/broken/ for the files that test the readers (`syntax_*.yaml` and every
+/// `.regula`): each carries its expected diagnostics as `# expected-error {{...}}` comments
+/// (see specs/broken/README.md), and parsing must produce exactly those, at those lines.
+/// (The checker's test walks the YAML files too, parsing and checking them.)
+final class BrokenSyntaxTests: XCTestCase {
+    func testBrokenSyntaxSpecs() throws {
+        let folder = URL(fileURLWithPath: "\(#filePath)").deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("specs/broken")
+        let names = try FileManager.default.contentsOfDirectory(atPath: folder.path)
+            .filter { ($0.hasPrefix("syntax_") && $0.hasSuffix(".yaml")) || $0.hasSuffix(".regula") }.sorted()
+        XCTAssertGreaterThanOrEqual(names.count, 7)
+        for name in names {
+            let bytes = try [UInt8](Data(contentsOf: folder.appendingPathComponent(name)))
+            let (source, decodeErrors) = decodeSource(path: name, bytes: bytes)
+            let (spec, diags) = parseSpec(source)
+            XCTAssertNil(spec, "\(name) parsed without errors")
+            let actual = (decodeErrors + diags).map { "\($0.range.start.line): \($0.severity.rawValue): \($0.message)" }
+            XCTAssertEqual(actual.sorted(), expectations(in: source).sorted(), name)
+        }
+    }
+
+    /// `line: severity: message` for every `expected-SEVERITY[@±N] {{MESSAGE}}` comment.
+    func expectations(in file: SourceFile) -> [String] {
+        var result: [String] = []
+        for (index, line) in file.lines.enumerated() {
+            var rest = Substring(line)
+            while let r = rest.range(of: "expected-") {
+                rest = rest[r.upperBound...]
+                guard let open = rest.range(of: "{{"), let close = rest.range(of: "}}", range: open.upperBound..<rest.endIndex) else { break }
+                let head = rest[..<open.lowerBound].trimmingCharacters(in: .whitespaces)
+                let parts = head.split(separator: "@", maxSplits: 1)
+                let severity = parts.first.map(String.init) ?? ""
+                let offset = parts.count > 1 ? Int(parts[1].replacingOccurrences(of: "+", with: "")) ?? 0 : 0
+                result.append("\(index + 1 + offset): \(severity): \(rest[open.upperBound..<close.lowerBound])")
+                rest = rest[close.upperBound...]
+            }
+        }
+        return result
+    }
+}
