@@ -53,6 +53,18 @@ final class RandomDistributionTests: XCTestCase {
         for i in 0..<n { XCTAssertEqual(dx[i], y[i] / x[i], accuracy: 1e-6) }
     }
 
+    /// Semantics §2.2, classic variant (Hinton 2012): y = x ⊙ m without rescaling, E[y] = q·x.
+    func testClassicDropoutExpectation() {
+        let n = 1_000_000, q: Float = 0.8
+        let x = [Float](repeating: 2, count: n)
+        var y = [Float](repeating: 0, count: n)
+        RandomStream(seed: 6, step: 1, stream: 1).applyBernoulli(x, &y, count: n, keep: q, scale: 1)
+        let mean = y.reduce(0.0) { $0 + Double($1) } / Double(n)
+        let sd = 2 * (Double(q) * (1 - Double(q)) / Double(n)).squareRoot()
+        XCTAssertEqual(mean, 2 * Double(q), accuracy: 4 * sd)
+        XCTAssertTrue(y.allSatisfy { $0 == 0 || $0 == 2 })
+    }
+
     func testDropoutEdgeRates() {
         let n = 1000
         let x = (0..<n).map { Float($0) - 500 }
