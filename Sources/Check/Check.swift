@@ -51,9 +51,11 @@ public func check(_ spec: Spec, options: CheckOptions = CheckOptions()) -> (mode
     return (model, sorted(d))
 }
 
+/// File order, each diagnostic once (a mistake inside a repeated block is reported once, not per copy).
 private func sorted(_ d: [Diagnostic]) -> [Diagnostic] {
     var bag = DiagnosticBag()
-    bag.append(contentsOf: d)
+    var seen: Set<Diagnostic> = []
+    for x in d where seen.insert(x).inserted { bag.append(x) }
     return bag.sorted
 }
 
