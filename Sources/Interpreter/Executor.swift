@@ -1,4 +1,6 @@
 import Check
+import Dispatch
+import Foundation
 import IR
 import Runtime
 
@@ -27,6 +29,9 @@ final class Executor {
     private(set) var unitCount: [Int]
     private(set) var batched: [Bool]
     private(set) var fixedShape: [[Int]]
+
+    /// Per-op wall time, when `REGULA_PROFILE` is set (printed by the trainer at the end).
+    let profile: OpProfile? = ProcessInfo.processInfo.environment["REGULA_PROFILE"] != nil ? OpProfile() : nil
 
     /// Batch size and step of the current `run`.
     private(set) var batch = 0
@@ -145,7 +150,13 @@ final class Executor {
         self.step = step
         for (i, node) in graph.nodes.enumerated() {
             if check != nil && node.op.isEffect { continue }
-            execute(node)
+            if let profile {
+                let t0 = DispatchTime.now().uptimeNanoseconds
+                execute(node)
+                profile.add(Faults.opName(node.op), DispatchTime.now().uptimeNanoseconds - t0)
+            } else {
+                execute(node)
+            }
             if let check, node.defined.contains(where: { storage($0) != nil && check($0) }) { return i }
         }
         return nil
@@ -176,5 +187,17 @@ final class Executor {
         let n = count(v)
         for i in 0..<n where !p[i].isFinite { return true }
         return false
+    }
+}
+
+/// Accumulated time per op kind.
+final class OpProfile {
+    private(set) var nanoseconds: [String: UInt64] = [:]
+    func add(_ op: String, _ ns: UInt64) { nanoseconds[op, default: 0] += ns }
+    var report: String {
+        let total = max(nanoseconds.values.reduce(0, +), 1)
+        return nanoseconds.sorted { $0.value > $1.value }.map {
+            "\($0.key) \(fmt(Double($0.value) / 1e6, 1)) ms (\(fmt(100 * Double($0.value) / Double(total), 1))%)"
+        }.joined(separator: "\n")
     }
 }

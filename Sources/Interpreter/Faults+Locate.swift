@@ -9,10 +9,11 @@ enum Faults {
     /// node's outputs, and names the first node whose output is NaN or infinite. Parameters are
     /// checked first: a non-finite weight poisons everything downstream. Effects are skipped, so
     /// running statistics are not updated twice.
-    static func locate(_ e: Executor, batch: Int, step: UInt64) -> String {
+    static func locate(_ e: Executor, batch: Int, step: UInt64, refill: () -> Void) -> String {
         for input in e.graph.inputs {
             if let p = input.param, e.isNonFinite(input.value) { return "parameter \(p.name)" }
         }
+        refill()     // the arena may have reused the input's slot after its last read
         guard let i = e.run(batch: batch, step: step, check: { e.isNonFinite($0) }) else {
             return "unknown (every node's output is finite when the step is re-run)"
         }

@@ -49,7 +49,7 @@ public func train(model: CheckedModel, options: TrainOptions, log: @escaping (St
     }
     var history: [[String: Double]] = []
     var step = 0, firstEpoch = 0
-    var metrics = MetricsWriter(directory: options.writeMetrics ? runDir : nil, append: options.resume)
+    let metrics = MetricsWriter(directory: options.writeMetrics ? runDir : nil, append: options.resume)
     if options.resume {
         try CheckpointStore.loadModel(ckpt.modelPath, into: session.store)
         let st = try ckpt.readState()
@@ -96,7 +96,9 @@ public func train(model: CheckedModel, options: TrainOptions, log: @escaping (St
             let loss = exec.scalar(.loss) ?? .nan
             if !loss.isFinite {
                 progress.finishBar()
-                let culprit = Faults.locate(exec, batch: n, step: UInt64(step))
+                let culprit = Faults.locate(exec, batch: n, step: UInt64(step)) {
+                    loader.fill(batch: b, inputs: exec.dataInput, labels: labelBuffer)
+                }
                 throw TrainError.nonFinite(step: step + 1, epoch: epoch + 1, loss: loss, node: culprit, checkpoint: lastCheckpoint)
             }
             lr = schedule.lr(step: step, epoch: epoch)
@@ -172,6 +174,7 @@ public func train(model: CheckedModel, options: TrainOptions, log: @escaping (St
     let result = TrainResult(epochs: epochs, steps: step, testLoss: testLoss, testAccuracy: testAccuracy,
                              stoppedEarly: stoppedEarly, bestEpoch: bestEpoch, runDirectory: writing ? runDir : nil,
                              peakRSS: ResourceUsage.peakRSS(), samplesPerSecond: Double(samplesTotal) / max(total, 1e-9))
+    if let p = exec.profile { progress.line(p.report) }
     progress.line(Summary.final(result))
     return result
 }
