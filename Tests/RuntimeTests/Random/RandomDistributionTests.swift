@@ -131,6 +131,11 @@ final class RandomDistributionTests: XCTestCase {
         let variance = z.reduce(0.0) { $0 + (Double($1) - mean) * (Double($1) - mean) } / Double(n)
         XCTAssertEqual(mean, 0, accuracy: 4 / Double(n).squareRoot())
         XCTAssertEqual(variance, 1, accuracy: 4 * (2 / Double(n)).squareRoot())
+        var part = [Float](repeating: 0, count: 23)
+        let s = RandomStream(seed: 8)
+        s.fillNormal(&part, count: 23, mean: 1, std: 2, offset: 2)   // partial blocks at both ends
+        for k in 0..<23 { XCTAssertEqual(part[k], 1 + 2 * s.normal(at: 2 + k)) }
+        XCTAssertEqual(Array(z[0..<8]), (0..<8).map { s.normal(at: $0) })
         let tail = Double(z.filter { abs($0) > 1.959964 }.count) / Double(n)
         XCTAssertEqual(tail, 0.05, accuracy: 4 * (0.05 * 0.95 / Double(n)).squareRoot())
     }
