@@ -143,4 +143,17 @@ final class DSLParserTests: XCTestCase {
         thread.start()
         wait(for: [done], timeout: 30)
     }
+
+    func testTenThousandLayersParseFast() throws {
+        var text = "model big\ninput [64]\nlayers {\n"
+        for k in 0..<10_000 { text += "  d\(k) = dense(units: 64)\n" }
+        text += "}\n"
+        let start = Date()
+        let (spec, diags) = dsl(text)
+        let elapsed = Date().timeIntervalSince(start)
+        XCTAssertEqual(diags, [])
+        XCTAssertEqual(spec?.layers.count, 10_000)
+        XCTAssertLessThan(elapsed, 5, "10,000 layers took \(elapsed) s")
+        print("10,000-layer DSL spec parsed in \(elapsed) s")
+    }
 }
