@@ -18,7 +18,7 @@ public func train(model: CheckedModel, options: TrainOptions, log: @escaping (St
     if let e = options.epochs { cfg.epochs = e }
     let data = try DataSource.load(model, options: options)
     let threads = options.threads ?? ThreadPool.processorCount
-    let session = Session(model: model, seed: cfg.seed, batchSize: cfg.batchSize, threads: threads)
+    let session = try Session(model: model, seed: cfg.seed, batchSize: cfg.batchSize, threads: threads)
     try MemoryCheck.verify(session, data: data)
 
     let runDir = options.outDirectory ?? "runs/" + model.name
@@ -109,7 +109,7 @@ public func train(model: CheckedModel, options: TrainOptions, log: @escaping (St
             accSum += (exec.scalar(.accuracy) ?? 0) * Double(n)
             seen += n
             samplesTotal += n
-            options.stepCallback?(StepReport(step: step, epoch: epoch + 1, loss: loss, learningRate: lr))
+            options.stepCallback?(StepReport(step: step, epoch: epoch + 1, examples: n, loss: loss, learningRate: lr))
             let elapsed = Date().timeIntervalSince(t0)
             let rate = Double(seen) / max(elapsed, 1e-9)
             let remaining = Double((cfg.epochs - epoch - 1) * data.train.count + (data.train.count - seen)) / max(rate, 1e-9)
@@ -165,7 +165,7 @@ public func train(model: CheckedModel, options: TrainOptions, log: @escaping (St
     }
 
     var testLoss: Double?, testAccuracy: Double?
-    if let t = data.test {
+    if options.evaluateTest, let t = data.test {
         let r = try session.evaluate(t, normalization: data.normalization)
         testLoss = r.loss
         testAccuracy = r.accuracy

@@ -5,9 +5,9 @@ import Runtime
 /// The whole executor (lowering, autodiff, every kernel it calls, penalties) against central
 /// finite differences of the objective it reports.
 final class GradientCheckTests: XCTestCase {
-    func check(_ spec: String, batch: Int, threads: Int = 1, file: StaticString = #filePath, line: UInt = #line) throws {
+    func check(_ spec: String, batch: Int, threads: Int = 1, fusion: Bool = true, file: StaticString = #filePath, line: UInt = #line) throws {
         let model = try checkSpec(spec)
-        let session = Session(model: model, seed: 11, batchSize: batch, threads: threads)
+        let session = try Session(model: model, seed: 11, batchSize: batch, threads: threads, fusion: fusion)
         let e = try session.trainingExecutor()
         let inputCount = model.input.shape.compactMap(\.value).reduce(1, *)
         let classes = model.nodes[model.output].shape.last?.value ?? 1
