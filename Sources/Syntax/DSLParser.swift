@@ -11,6 +11,10 @@ public func parseDSL(_ file: SourceFile) -> (spec: Spec?, diagnostics: [Diagnost
 
 /// `parseDSL`, but also returning what was parsed around the errors (for tests of recovery).
 func parseDSLPartially(_ file: SourceFile) -> (spec: Spec?, diagnostics: [Diagnostic]) {
+    onLargeStack { parseDSLOnThisStack(file) }
+}
+
+private func parseDSLOnThisStack(_ file: SourceFile) -> (spec: Spec?, diagnostics: [Diagnostic]) {
     if file.text.unicodeScalars.allSatisfy({ $0 == " " || $0 == "\n" || $0 == "\r" || $0 == "\t" }) {
         return (nil, [.error("empty-file", "spec file is empty", at: SourceRange(file: file.path, at: SourceLocation(line: 1, column: 1)))])
     }

@@ -1,12 +1,28 @@
+import Diagnostics
+
 // The canonical `.regula` text of a spec, for `regula fmt` and `regula convert`. Parsing the
 // output gives back the same AST (ranges aside); the round-trip test checks every spec.
 
 /// Prints a spec as canonical DSL: two-space indentation, one layer per line, sections in the
 /// order regula, model, input, defaults, blocks, layers, loss, train, data.
-public func printDSL(_ spec: Spec) -> String {
+///
+/// - Parameter header: comment lines to put first (see `leadingComments(of:)`); the AST keeps
+///   no comments, so this is how `regula fmt` and `regula convert` keep a file's header.
+public func printDSL(_ spec: Spec, header: [String] = []) -> String {
     var p = DSLPrinter()
     p.spec(spec)
-    return p.out
+    return header.map { $0 + "\n" }.joined() + p.out
+}
+
+/// The comment lines (`# ...`) at the top of a spec, before anything else; both formats use `#`.
+public func leadingComments(of file: SourceFile) -> [String] {
+    var result: [String] = []
+    for line in file.lines {
+        let content = line.drop { $0 == " " || $0 == "\t" }
+        guard content.hasPrefix("#") else { break }
+        result.append(String(line))
+    }
+    return result
 }
 
 private let reservedWords: Set<String> = ["true", "false", "null"]

@@ -2,10 +2,12 @@
 // arguments), for `regula convert`. Reading the output gives back the same AST, ranges aside.
 
 /// The spec as YAML; expressions print as `"${ ... }"`.
-public func printYAML(_ spec: Spec) -> String {
+///
+/// - Parameter header: comment lines to put first (see `leadingComments(of:)`).
+public func printYAML(_ spec: Spec, header: [String] = []) -> String {
     var p = YAMLPrinter()
     p.spec(spec)
-    return p.out
+    return header.map { $0 + "\n" }.joined() + p.out
 }
 
 struct YAMLPrinter {

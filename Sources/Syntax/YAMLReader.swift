@@ -9,10 +9,12 @@ import Yams
 /// - Returns: the spec, or nil exactly when there is an error (so later stages never see a
 ///   half-read spec and report consequences of a syntax error), and every diagnostic found.
 public func parseYAML(_ file: SourceFile) -> (spec: Spec?, diagnostics: [Diagnostic]) {
-    let reader = YAMLReader(file)
-    let spec = reader.read()
-    let failed = reader.diagnostics.contains { $0.severity == .error }
-    return (failed ? nil : spec, reader.diagnostics)
+    onLargeStack {
+        let reader = YAMLReader(file)
+        let spec = reader.read()
+        let failed = reader.diagnostics.contains { $0.severity == .error }
+        return (failed ? nil : spec, reader.diagnostics)
+    }
 }
 
 final class YAMLReader {

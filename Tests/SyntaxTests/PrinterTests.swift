@@ -33,6 +33,16 @@ final class PrinterTests: XCTestCase {
         assertSnapshot(printYAML(spec), named: "kitchen-sink.yaml")
     }
 
+    func testHeaderCommentsAreKept() throws {
+        let file = SourceFile(path: "h.yaml", text: "# A model.\n  # indented\n\nmodel: m # trailing\n# later\nlayers: [relu]\n")
+        XCTAssertEqual(leadingComments(of: file), ["# A model.", "  # indented"])
+        let spec = try XCTUnwrap(parseYAML(file).spec)
+        let dsl = printDSL(spec, header: leadingComments(of: file))
+        XCTAssertEqual(dsl, "# A model.\n  # indented\nmodel m\n\nlayers {\n  relu\n}\n")
+        XCTAssertEqual(parseDSL(SourceFile(path: "h.regula", text: dsl)).spec?.strippingRanges(), spec.strippingRanges())
+        XCTAssertTrue(printYAML(spec, header: ["# A model."]).hasPrefix("# A model.\nmodel: m\n"))
+    }
+
     func testStringsThatLookLikeOtherThingsAreQuoted() throws {
         let spec = try XCTUnwrap(parsed("q.yaml", """
         layers:
