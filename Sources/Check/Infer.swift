@@ -228,7 +228,17 @@ struct Inferrer {
         guard let r = rule(input, &diagnostics) else {
             let p = poison(l.range, [x]); define(l.name, p); return (p, 1)
         }
-        let params = paramRows(r.op, input: nodes[x].shape).map { row in
+        if r.shape.contains(where: { ($0.value ?? 0) > maxSize }) || (fixedElements(r.shape.filter { $0.value != nil }).map { $0 > maxSize } ?? true) {
+            diagnostics.append(Msg.tooManyParameters(l.written).error(l.range))
+            let p = poison(l.range, [x]); define(l.name, p); return (p, 1)
+        }
+        let rows = paramRows(r.op, input: nodes[x].shape)
+        // Tensors must stay countable in Int (ParamInfo.count) and addressable by the runtime.
+        if rows.contains(where: { fixedElements($0.shape.map(Dim.fixed)).map { $0 > maxSize } ?? true }) {
+            diagnostics.append(Msg.tooManyParameters(l.written).error(l.range))
+            let p = poison(l.range, [x]); define(l.name, p); return (p, 1)
+        }
+        let params = rows.map { row in
             ParamInfo(name: path + "." + row.suffix, shape: row.shape, role: row.role, trainable: row.trainable,
                       initializer: row.initializer,
                       regularization: regularization(row, layer: l, defaults: defaults, optimizerDecay: optimizerDecay))

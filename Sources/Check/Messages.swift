@@ -35,7 +35,7 @@ enum Msg {
     static let missingInput = Message(id: "missing-input", text: "spec has no 'input' shape")
     static let emptyModel = Message(id: "empty-model", text: "spec has no layers")
     static func badInputDim(_ what: String) -> Message {
-        Message(id: "invalid-input", text: "input dimension \(what) must be a positive integer or a name")
+        Message(id: "invalid-input", text: "input dimension \(what) must be a positive integer up to \(maxSize) or a name")
     }
     static func unknownChoice(_ what: String, _ value: String, _ choices: [String]) -> Message {
         Message(id: "invalid-value", text: "unknown \(what) '\(value)'" + (closest(to: value, in: choices).map { "; did you mean '\($0)'?" } ?? "; expected one of " + choices.joined(separator: ", ")))
@@ -62,6 +62,12 @@ enum Msg {
     }
     static func outOfRange(_ a: String, _ kind: String, _ r: ArgRange, _ v: Double) -> Message {
         Message(id: "out-of-range", text: "argument '\(a)' of '\(kind)' \(r.phrase) but is \(show(v))")
+    }
+    static func tooBig(_ a: String, _ kind: String) -> Message {
+        Message(id: "out-of-range", text: "argument '\(a)' of '\(kind)' must be at most \(maxSize)")
+    }
+    static func tooManyParameters(_ kind: String) -> Message {
+        Message(id: "too-large", text: "'\(kind)' would have more than \(maxSize) elements in one tensor")
     }
     static func badChoice(_ a: String, _ kind: String, _ v: String, _ choices: [String]) -> Message {
         Message(id: "invalid-value", text: "argument '\(a)' of '\(kind)' cannot be '\(v)'" + (closest(to: v, in: choices).map { "; did you mean '\($0)'?" } ?? "; expected one of " + choices.joined(separator: ", ")))
@@ -178,11 +184,11 @@ enum Msg {
     static func headsDivide(_ dim: Int, _ heads: Int) -> Message {
         Message(id: "heads-mismatch", text: "attention dim \(dim) is not divisible by \(heads) heads")
     }
-    static func reshapeCount(_ target: [Int], _ n: Int, _ input: Shape) -> Message {
-        Message(id: "reshape-mismatch", text: "reshape to \(show(target.map { Dim.fixed($0) })) has \(n) elements per example but its input \(show(input)) has \(input.compactMap(\.value).reduce(1, *))")
+    static func reshapeCount(_ target: [Int], _ n: Int, _ inputCount: Int, _ input: Shape) -> Message {
+        Message(id: "reshape-mismatch", text: "reshape to \(show(target.map { Dim.fixed($0) })) has \(n) elements per example but its input \(show(input)) has \(inputCount)")
     }
-    static func reshapeInfer(_ target: [Int], _ input: Shape) -> Message {
-        Message(id: "reshape-mismatch", text: "reshape to \(show(target.map { Dim.fixed($0) })) cannot divide the \(input.compactMap(\.value).reduce(1, *)) elements of its input \(show(input))")
+    static func reshapeInfer(_ target: [Int], _ inputCount: Int, _ input: Shape) -> Message {
+        Message(id: "reshape-mismatch", text: "reshape to \(show(target.map { Dim.fixed($0) })) cannot divide the \(inputCount) elements of its input \(show(input))")
     }
     static let reshapeManyWildcards = Message(id: "reshape-mismatch", text: "reshape has more than one -1")
     static func reshapeBadDim(_ d: Int) -> Message {

@@ -176,7 +176,7 @@ private func globalPoolRule(_ i: RuleInput, _ d: inout [Diagnostic]) -> RuleOutp
 private func upsampleRule(_ i: RuleInput, _ d: inout [Diagnostic]) -> RuleOutput? {
     guard requireRank(i, 3, "[C, H, W]", &d) else { return nil }
     let s = i.layer.int("scale") ?? 2
-    func up(_ x: Dim) -> Dim { x.value.map { .fixed($0 * s) } ?? .symbol("\(s)·\(x)") }
+    func up(_ x: Dim) -> Dim { x.value.map { .fixed($0 &* s) } ?? .symbol("\(s)·\(x)") }   // size capped by Infer
     return RuleOutput(op: .upsample(scale: s), shape: [i.x[0], up(i.x[1]), up(i.x[2])])
 }
 
@@ -203,13 +203,15 @@ private func reshapeRule(_ i: RuleInput, _ d: inout [Diagnostic]) -> RuleOutput?
         if let sym = i.x.first(where: { $0.value == nil }) { d.append(Msg.symbolicSize(l.written, sym.description).error(l.range)) }
         return nil
     }
-    let known = target.filter { $0 != -1 }.reduce(1, *)
+    guard let known = fixedElements(target.filter { $0 != -1 }.map(Dim.fixed)) else {
+        d.append(Msg.tooManyParameters(l.written).error(at)); return nil
+    }
     var resolved = target
     if wild == 1 {
-        guard known > 0, n % known == 0 else { d.append(Msg.reshapeInfer(target, i.x).error(at)); return nil }
+        guard known > 0, n % known == 0 else { d.append(Msg.reshapeInfer(target, n, i.x).error(at)); return nil }
         resolved = target.map { $0 == -1 ? n / known : $0 }
     } else if known != n {
-        d.append(Msg.reshapeCount(target, known, i.x).error(at))
+        d.append(Msg.reshapeCount(target, known, n, i.x).error(at))
         return nil
     }
     return RuleOutput(op: .reshape(resolved), shape: resolved.map(Dim.fixed))

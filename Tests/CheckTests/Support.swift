@@ -19,7 +19,9 @@ func checkYAML(_ text: String, file: String = "specs/test.yaml", options: CheckO
     let (spec, parseDiagnostics) = parseYAML(SourceFile(path: file, text: text))
     guard let spec = spec else { return (nil, parseDiagnostics) }
     let (model, d) = check(spec, options: options)
-    return (model, parseDiagnostics + d)
+    // As the driver does: a spec the reader had to repair yields no model.
+    let parseFailed = parseDiagnostics.contains { $0.severity == .error }
+    return (parseFailed ? nil : model, parseDiagnostics + d)
 }
 
 func checkFile(_ relative: String, options: CheckOptions = plentyOfMemory) throws -> (model: CheckedModel?, diagnostics: [Diagnostic]) {

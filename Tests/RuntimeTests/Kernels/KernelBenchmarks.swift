@@ -4,11 +4,22 @@ import Dispatch
 
 /// Throughput figures for the report; skipped unless REGULA_BENCH is set (benchmarks are not tests).
 final class KernelBenchmarks: XCTestCase {
+    /// Seconds per call. REGULA_BENCH=cpu measures this thread's CPU time instead of wall time
+    /// (meaningful for one thread on a loaded machine).
     func time(_ repeats: Int, _ body: () -> Void) -> Double {
         body()
-        let start = DispatchTime.now().uptimeNanoseconds
+        let cpu = ProcessInfo.processInfo.environment["REGULA_BENCH"] == "cpu"
+        func now() -> Double {
+            if cpu {
+                var ts = timespec()
+                clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts)
+                return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
+            }
+            return Double(DispatchTime.now().uptimeNanoseconds) * 1e-9
+        }
+        let start = now()
         for _ in 0..<repeats { body() }
-        return Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9 / Double(repeats)
+        return (now() - start) / Double(repeats)
     }
 
     func testTutorialCNNConvThroughput() throws {
@@ -16,7 +27,7 @@ final class KernelBenchmarks: XCTestCase {
         let c1 = Conv2dShape(batch: 64, inChannels: 1, height: 28, width: 28, outChannels: 16, kernelH: 3, kernelW: 3, padH: 1, padW: 1)
         let c2 = Conv2dShape(batch: 64, inChannels: 16, height: 14, width: 14, outChannels: 32, kernelH: 3, kernelW: 3, padH: 1, padW: 1)
         var rng = TestRandom(seed: 1)
-        for threads in [1, 2] {
+        for threads in (ProcessInfo.processInfo.environment["REGULA_BENCH"] == "cpu" ? [1] : [1, 2]) {
             let pool = ThreadPool(threads: threads)
             var total = 0.0
             for (s, needDx) in [(c1, false), (c2, true)] {
@@ -31,6 +42,35 @@ final class KernelBenchmarks: XCTestCase {
                 total += f + bd + bw
             }
             print(String(format: "tutorial CNN convs, threads %d: %.0f samples/s (conv layers only)", threads, 64 / total))
+        }
+    }
+
+    /// The GEMMs of one tutorial-MLP training step (batch 128, 784-256-256-10, weights [out, in]).
+    func testTutorialMLPGemms() throws {
+        guard ProcessInfo.processInfo.environment["REGULA_BENCH"] != nil else { throw XCTSkip("set REGULA_BENCH=1 to measure") }
+        var rng = TestRandom(seed: 2)
+        // (transA, transB, m, n, k): forward y = x·Wᵀ, weight grad dW = dyᵀ·x, input grad dx = dy·W.
+        let calls: [(Bool, Bool, Int, Int, Int)] = [
+            (false, true, 128, 256, 784), (false, true, 128, 256, 256), (false, true, 128, 10, 256),
+            (true, false, 10, 256, 128), (false, false, 128, 256, 10), (true, false, 256, 256, 128),
+            (false, false, 128, 256, 256), (true, false, 256, 784, 128),
+        ]
+        let big = rng.tensor([1 << 20]), big2 = rng.tensor([1 << 20]), out = Tensor(shape: [1 << 20])
+        for threads in (ProcessInfo.processInfo.environment["REGULA_BENCH"] == "cpu" ? [1] : [1, 2]) {
+            let pool = ThreadPool(threads: threads)
+            var total = 0.0, flops = 0.0
+            for (ta, tb, m, n, k) in calls {
+                let lda = ta ? m : k, ldb = tb ? k : n
+                let t = time(200) {
+                    Gemm.sgemm(transA: ta, transB: tb, m: m, n: n, k: k, a: big.data, lda: lda, b: big2.data, ldb: ldb,
+                               c: out.data, ldc: n, pool: pool)
+                }
+                total += t; flops += 2.0 * Double(m * n * k)
+                print(String(format: "mlp gemm %@%@ %dx%dx%d threads %d: %.1f us, %.1f GFLOP/s", ta ? "T" : "N", tb ? "T" : "N",
+                             m, n, k, threads, t * 1e6, 2.0 * Double(m * n * k) / t * 1e-9))
+            }
+            print(String(format: "mlp step gemms threads %d: %.1f us total, %.1f GFLOP/s, bound %.0f samples/s", threads,
+                         total * 1e6, flops / total * 1e-9, 128 / total))
         }
     }
 }
