@@ -73,4 +73,20 @@ final class KernelBenchmarks: XCTestCase {
                          total * 1e6, flops / total * 1e-9, 128 / total))
         }
     }
+
+    func testSquareGemm() throws {
+        guard ProcessInfo.processInfo.environment["REGULA_BENCH"] != nil else { throw XCTSkip("set REGULA_BENCH=1 to measure") }
+        var rng = TestRandom(seed: 3)
+        for size in [512, 1024] {
+            let a = rng.tensor([size, size]), b = rng.tensor([size, size]), c = Tensor(shape: [size, size])
+            for (ta, tb) in [(false, false), (false, true), (true, false)] {
+                let t = time(size == 512 ? 20 : 4) {
+                    Gemm.sgemm(transA: ta, transB: tb, m: size, n: size, k: size, a: a.data, lda: size, b: b.data, ldb: size,
+                               c: c.data, ldc: size, pool: ThreadPool(threads: 1))
+                }
+                print(String(format: "square gemm %@%@ %d^3 threads 1: %.1f GFLOP/s", ta ? "T" : "N", tb ? "T" : "N", size,
+                             2.0 * pow(Double(size), 3) / t * 1e-9))
+            }
+        }
+    }
 }
