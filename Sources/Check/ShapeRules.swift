@@ -240,7 +240,10 @@ private func batchNormRule(_ i: RuleInput, _ d: inout [Diagnostic]) -> RuleOutpu
     guard let c = requireFixed(i, first, &d) else { return nil }
     if let declared = l.int("features"), declared != c {
         let at = l.argRanges["features"] ?? l.range
-        d.append(Msg.normSize(l.written, "\(declared) features", "\(c) channels (axis 0 of \(show(i.x)))").error(at,
+        // batchnorm normalizes axis 0; a size that matches the last axis means the wrong norm.
+        let notes = i.x.count > 1 && i.x.last == .fixed(declared)
+            ? [Note("\(declared) is the size of the last axis; 'layernorm' normalizes over the last axis", at: l.range)] : []
+        d.append(Msg.normSize(l.written, "\(declared) features", "\(c) channels (axis 0 of \(show(i.x)))").error(at, notes: notes,
             fixIts: [FixIt("replace with \(c)", range: at, replacement: String(c))]))
         return nil
     }
@@ -254,7 +257,10 @@ private func layerNormRule(_ i: RuleInput, _ d: inout [Diagnostic]) -> RuleOutpu
     if let declared = l.ints("shape") {
         let trailing = Array(i.x.suffix(declared.count))
         guard trailing.count == declared.count, trailing == declared.map(Dim.fixed) else {
-            d.append(Msg.normSize(l.written, "shape \(show(declared.map(Dim.fixed)))", "trailing dimensions \(show(trailing))").error(l.argRanges["shape"] ?? l.range))
+            // layernorm normalizes trailing axes; a shape that matches the channel axis means batchnorm.
+            let notes = i.x.count > declared.count && declared.count == 1 && i.x.first == .fixed(declared[0])
+                ? [Note("\(declared[0]) is the size of the channel axis; 'batchnorm' normalizes per channel", at: l.range)] : []
+            d.append(Msg.normSize(l.written, "shape \(show(declared.map(Dim.fixed)))", "trailing dimensions \(show(trailing))").error(l.argRanges["shape"] ?? l.range, notes: notes))
             return nil
         }
         shape = declared
