@@ -297,7 +297,7 @@ struct Expander {
             }
             guard let v = substitute(raw, env) else { ok = false; continue }
             guard let s = scalar(v) else {
-                diagnostics.append(Message(id: "wrong-type", text: "parameter '\(key.value)' of block '\(name)' must be a number or a string").error(v.range))
+                diagnostics.append(Msg.blockParameterType(key.value, name).error(v.range))
                 ok = false
                 continue
             }
