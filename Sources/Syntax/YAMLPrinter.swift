@@ -138,7 +138,8 @@ struct YAMLPrinter {
                     }
                 }
             }
-        case .map(let es) where containsLayers(e.value):
+        case .map(let es) where containsLayers(e.value) || (indent == 0 && flow(e.value.kind).count > 72):
+            // Maps holding layers, and top-level sections too long for one line, in block style.
             line(key(e.key.value) + ":", indent)
             for x in es { entry(x, indent + 1) }
         default:
