@@ -221,6 +221,9 @@ enum Msg {
     static func labelSmoothing(_ loss: String) -> Message {
         Message(id: "label-smoothing-loss", text: "label smoothing is ignored by loss '\(loss)', which is not cross-entropy")
     }
+    static func softmaxBeforeCrossEntropy(_ a: String) -> Message {
+        Message(id: "softmax-before-cross-entropy", text: "final '\(a)' before cross-entropy, which expects logits and applies log-softmax itself")
+    }
     static func memory(_ need: String, _ have: String) -> Message {
         Message(id: "memory", text: "parameters need \(need) for training but the machine has \(have)")
     }
