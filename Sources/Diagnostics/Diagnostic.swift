@@ -2,10 +2,15 @@
 public enum Severity: String, Sendable, Codable, Comparable {
     case note, warning, error
 
-    public static func < (a: Severity, b: Severity) -> Bool {
-        let order: [Severity] = [.note, .warning, .error]
-        return order.firstIndex(of: a)! < order.firstIndex(of: b)!
+    private var rank: Int {
+        switch self {
+        case .note: return 0
+        case .warning: return 1
+        case .error: return 2
+        }
     }
+
+    public static func < (a: Severity, b: Severity) -> Bool { a.rank < b.rank }
 }
 
 /// A secondary place that explains a diagnostic ("'a' is defined here").
