@@ -19,6 +19,10 @@ extension Value {
     var mapValue: [Entry]? { if case .map(let m) = kind { return m }; return nil }
 }
 
+/// The largest size or count an argument may have (2³¹ − 1), so shape and parameter arithmetic
+/// cannot overflow.
+let maxSize = Int(Int32.max)
+
 /// The result of converting one argument: the value, or the diagnostic explaining why not.
 enum Converted {
     case ok(ArgValue)
@@ -29,8 +33,9 @@ enum Converted {
 func convert(_ v: Value, _ spec: ArgSpec, kind: String) -> Converted {
     let typeError = Converted.failed(Msg.wrongType(spec.name, kind, spec.type).error(v.range))
     func ranged(_ x: Double) -> Diagnostic? {
-        guard let r = spec.range, !r.contains(x) else { return nil }
-        return Msg.outOfRange(spec.name, kind, r, x).error(v.range)
+        if let r = spec.range, !r.contains(x) { return Msg.outOfRange(spec.name, kind, r, x).error(v.range) }
+        if abs(x) > Double(maxSize) { return Msg.tooBig(spec.name, kind).error(v.range) }
+        return nil
     }
     func intList(_ items: [Value], count: Int?) -> [Int]? {
         if let c = count, items.count != c { return nil }
@@ -68,6 +73,7 @@ func convert(_ v: Value, _ spec: ArgSpec, kind: String) -> Converted {
         return .ok(.ints(pair))
     case .intList:
         guard let l = v.listValue, let ints = intList(l, count: nil) else { return typeError }
+        for x in ints { if let d = ranged(Double(x)) { return .failed(d) } }
         return .ok(.ints(ints))
     case .intOrList:
         let ints: [Int]

@@ -44,6 +44,7 @@ public func check(_ spec: Spec, options: CheckOptions = CheckOptions()) -> (mode
     d += lintDropoutBeforeBatchnorm(nodes)
     d += lintDecayOnNormOrBias(nodes)
     d += lintStochasticDepthWithoutShortcut(inferrer.droppedStochasticDepth)
+    if spec.loss != nil, !inferrer.poisoned[output] { d += lintSoftmaxBeforeCrossEntropy(nodes, output: output, loss: training.loss) }
     d += lintMemory(nodes.flatMap(\.params), physicalMemory: options.physicalMemory, at: spec.model?.range ?? spec.range)
 
     let ok = !d.contains { $0.severity == .error } && !inferrer.poisoned.contains(true)
@@ -51,9 +52,11 @@ public func check(_ spec: Spec, options: CheckOptions = CheckOptions()) -> (mode
     return (model, sorted(d))
 }
 
+/// File order, each diagnostic once (a mistake inside a repeated block is reported once, not per copy).
 private func sorted(_ d: [Diagnostic]) -> [Diagnostic] {
     var bag = DiagnosticBag()
-    bag.append(contentsOf: d)
+    var seen: Set<Diagnostic> = []
+    for x in d where seen.insert(x).inserted { bag.append(x) }
     return bag.sorted
 }
 
@@ -66,7 +69,7 @@ private func resolveInput(_ spec: Spec, _ d: inout [Diagnostic]) -> InputInfo? {
     var shape: Shape = []
     var ok = true
     for v in decl.shape {
-        if let i = v.intValue, i > 0 { shape.append(.fixed(i)) }
+        if let i = v.intValue, i > 0, i <= maxSize { shape.append(.fixed(i)) }
         else if let s = v.stringValue, !s.isEmpty { shape.append(.symbol(s)) }
         else { d.append(Msg.badInputDim(v.intValue.map(String.init) ?? "value").error(v.range)); ok = false }
     }

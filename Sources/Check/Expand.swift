@@ -77,7 +77,7 @@ indirect enum EItem {
 }
 
 struct Expander {
-    static let maxLayers = 1_000_000
+    static let maxLayers = 200_000
     static let maxDepth = 100
     static let maxRepeat = 100_000
 
@@ -122,12 +122,23 @@ struct Expander {
                     if !diagnostics.contains(where: { $0.range == r.count.range }) { diagnostics.append(Msg.badRepeatCount.error(r.count.range)) }
                     continue
                 }
-                if n > Expander.maxRepeat { diagnostics.append(Msg.tooLarge(Expander.maxLayers).error(r.count.range)); continue }
+                if n > Expander.maxRepeat {
+                    if !tooLargeReported { diagnostics.append(Msg.tooLarge(Expander.maxLayers).error(r.count.range)); tooLargeReported = true }
+                    continue
+                }
                 for i in 0..<n {
                     var inner = env
                     if let idx = r.index { inner[idx.value] = .int(i) }
+                    let before = count
                     out += expand(r.body, env: inner, prefix: prefix)
                     if count > Expander.maxLayers { return out }
+                    // Refuse early when the remaining copies cannot fit, rather than expanding them.
+                    if i == 0, (count - before).multipliedReportingOverflow(by: n - 1).partialValue + count > Expander.maxLayers
+                        || (count - before).multipliedReportingOverflow(by: n - 1).overflow {
+                        if !tooLargeReported { diagnostics.append(Msg.tooLarge(Expander.maxLayers).error(r.count.range)); tooLargeReported = true }
+                        count = Expander.maxLayers + 1
+                        return out
+                    }
                 }
             }
         }
@@ -286,7 +297,7 @@ struct Expander {
             }
             guard let v = substitute(raw, env) else { ok = false; continue }
             guard let s = scalar(v) else {
-                diagnostics.append(Message(id: "wrong-type", text: "parameter '\(key.value)' of block '\(name)' must be a number or a string").error(v.range))
+                diagnostics.append(Msg.blockParameterType(key.value, name).error(v.range))
                 ok = false
                 continue
             }

@@ -35,7 +35,7 @@ enum Msg {
     static let missingInput = Message(id: "missing-input", text: "spec has no 'input' shape")
     static let emptyModel = Message(id: "empty-model", text: "spec has no layers")
     static func badInputDim(_ what: String) -> Message {
-        Message(id: "invalid-input", text: "input dimension \(what) must be a positive integer or a name")
+        Message(id: "invalid-input", text: "input dimension \(what) must be a positive integer up to \(maxSize) or a name")
     }
     static func unknownChoice(_ what: String, _ value: String, _ choices: [String]) -> Message {
         Message(id: "invalid-value", text: "unknown \(what) '\(value)'" + (closest(to: value, in: choices).map { "; did you mean '\($0)'?" } ?? "; expected one of " + choices.joined(separator: ", ")))
@@ -63,6 +63,12 @@ enum Msg {
     static func outOfRange(_ a: String, _ kind: String, _ r: ArgRange, _ v: Double) -> Message {
         Message(id: "out-of-range", text: "argument '\(a)' of '\(kind)' \(r.phrase) but is \(show(v))")
     }
+    static func tooBig(_ a: String, _ kind: String) -> Message {
+        Message(id: "out-of-range", text: "argument '\(a)' of '\(kind)' must be at most \(maxSize)")
+    }
+    static func tooManyParameters(_ kind: String) -> Message {
+        Message(id: "too-large", text: "'\(kind)' would have more than \(maxSize) elements in one tensor")
+    }
     static func badChoice(_ a: String, _ kind: String, _ v: String, _ choices: [String]) -> Message {
         Message(id: "invalid-value", text: "argument '\(a)' of '\(kind)' cannot be '\(v)'" + (closest(to: v, in: choices).map { "; did you mean '\($0)'?" } ?? "; expected one of " + choices.joined(separator: ", ")))
     }
@@ -88,6 +94,9 @@ enum Msg {
     }
     static func missingBlockParameter(_ p: String, _ b: String) -> Message {
         Message(id: "missing-argument", text: "missing parameter '\(p)' for block '\(b)'")
+    }
+    static func blockParameterType(_ p: String, _ b: String) -> Message {
+        Message(id: "wrong-type", text: "parameter '\(p)' of block '\(b)' must be a number, a string or a boolean")
     }
     static func blockTakesNoArguments(_ b: String) -> Message {
         Message(id: "unexpected-argument", text: "block '\(b)' takes no parameters")
@@ -154,6 +163,10 @@ enum Msg {
         let k = dilation == 1 ? "kernel \(kernel)" : "kernel \(kernel) dilated by \(dilation)"
         return Message(id: "spatial-size", text: "'\(kind)' reduces \(axis) to \(out) (input \(input), \(k), padding \(pad), stride \(stride))")
     }
+    static let samePadding = Message(id: "invalid-padding", text: "padding 'same' needs stride 1 and an odd kernel extent")
+    static func poolPadding(_ p: Int, _ k: Int) -> Message {
+        Message(id: "invalid-padding", text: "pool padding \(p) must be at most half the window \(k)")
+    }
     static func groups(_ c: Int, _ g: Int, _ filters: Int) -> Message {
         Message(id: "invalid-groups", text: "conv2d groups \(g) must divide both input channels \(c) and filters \(filters)")
     }
@@ -178,11 +191,11 @@ enum Msg {
     static func headsDivide(_ dim: Int, _ heads: Int) -> Message {
         Message(id: "heads-mismatch", text: "attention dim \(dim) is not divisible by \(heads) heads")
     }
-    static func reshapeCount(_ target: [Int], _ n: Int, _ input: Shape) -> Message {
-        Message(id: "reshape-mismatch", text: "reshape to \(show(target.map { Dim.fixed($0) })) has \(n) elements per example but its input \(show(input)) has \(input.compactMap(\.value).reduce(1, *))")
+    static func reshapeCount(_ target: [Int], _ n: Int, _ inputCount: Int, _ input: Shape) -> Message {
+        Message(id: "reshape-mismatch", text: "reshape to \(show(target.map { Dim.fixed($0) })) has \(n) elements per example but its input \(show(input)) has \(inputCount)")
     }
-    static func reshapeInfer(_ target: [Int], _ input: Shape) -> Message {
-        Message(id: "reshape-mismatch", text: "reshape to \(show(target.map { Dim.fixed($0) })) cannot divide the \(input.compactMap(\.value).reduce(1, *)) elements of its input \(show(input))")
+    static func reshapeInfer(_ target: [Int], _ inputCount: Int, _ input: Shape) -> Message {
+        Message(id: "reshape-mismatch", text: "reshape to \(show(target.map { Dim.fixed($0) })) cannot divide the \(inputCount) elements of its input \(show(input))")
     }
     static let reshapeManyWildcards = Message(id: "reshape-mismatch", text: "reshape has more than one -1")
     static func reshapeBadDim(_ d: Int) -> Message {
@@ -208,6 +221,9 @@ enum Msg {
     static func labelSmoothing(_ loss: String) -> Message {
         Message(id: "label-smoothing-loss", text: "label smoothing is ignored by loss '\(loss)', which is not cross-entropy")
     }
+    static func softmaxBeforeCrossEntropy(_ a: String) -> Message {
+        Message(id: "softmax-before-cross-entropy", text: "final '\(a)' before cross-entropy, which expects logits and applies log-softmax itself")
+    }
     static func memory(_ need: String, _ have: String) -> Message {
         Message(id: "memory", text: "parameters need \(need) for training but the machine has \(have)")
     }
@@ -225,5 +241,6 @@ enum Msg {
     static func missingKey(_ k: String, _ section: String) -> Message {
         Message(id: "missing-key", text: "missing key '\(k)' in '\(section)'")
     }
+    static let nesterov = Message(id: "invalid-value", text: "nesterov momentum needs a positive momentum and zero dampening")
     static let dataSource = Message(id: "missing-key", text: "'data' needs 'dir' or 'train' files")
 }

@@ -25,7 +25,7 @@ func paramRows(_ op: LayerOp, input x: Shape) -> [ParamRow] {
     case .conv2d(let f, let k, _, _, _, let g, let bias):
         // W [out, in/groups, kh, kw]; fan-in = in/groups·kh·kw
         let cin = (x.first?.value ?? 0) / max(g, 1)
-        let fanIn = cin * k[0] * k[1]
+        let fanIn = cin &* k[0] &* k[1]   // wrapping: an oversized kernel is rejected by the caller
         return [ParamRow(suffix: "weight", shape: [f, cin, k[0], k[1]], role: .weight, initializer: .uniformFanIn(fanIn: fanIn), cls: .kernel)]
             + (bias ? [ParamRow(suffix: "bias", shape: [f], role: .bias, initializer: .uniformFanIn(fanIn: fanIn), cls: .bias)] : [])
     case .batchNorm:

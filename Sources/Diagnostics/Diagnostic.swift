@@ -2,6 +2,8 @@
 public enum Severity: String, Sendable, Codable, Comparable {
     case note, warning, error
 
+    public static func < (a: Severity, b: Severity) -> Bool { a.rank < b.rank }
+
     private var rank: Int {
         switch self {
         case .note: return 0
@@ -9,8 +11,6 @@ public enum Severity: String, Sendable, Codable, Comparable {
         case .error: return 2
         }
     }
-
-    public static func < (a: Severity, b: Severity) -> Bool { a.rank < b.rank }
 }
 
 /// A secondary place that explains a diagnostic ("'a' is defined here").

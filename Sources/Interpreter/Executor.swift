@@ -1,4 +1,6 @@
 import Check
+import Dispatch
+import Foundation
 import IR
 import Runtime
 
@@ -27,6 +29,14 @@ final class Executor {
     private(set) var unitCount: [Int]
     private(set) var batched: [Bool]
     private(set) var fixedShape: [[Int]]
+
+    /// Per-op wall time, when `REGULA_PROFILE` is set (printed by the trainer at the end).
+    let profile: OpProfile? = ProcessInfo.processInfo.environment["REGULA_PROFILE"] != nil ? OpProfile() : nil
+
+    /// Max-pooling arg-max per pooled value (keyed by the pooled input), with the run that wrote
+    /// it: the backward reuses the forward's indices of the same run instead of recomputing them.
+    private var poolIndices: [Int: (buffer: UnsafeMutablePointer<Int32>, capacity: Int, run: Int)] = [:]
+    private var runCount = 0
 
     /// Batch size and step of the current `run`.
     private(set) var batch = 0
@@ -82,7 +92,29 @@ final class Executor {
         }
     }
 
-    deinit { arena.deallocate() }
+    deinit {
+        arena.deallocate()
+        for (_, p) in poolIndices { p.buffer.deallocate() }
+    }
+
+    /// An index buffer for pooling `v` in this run (`count` entries).
+    func poolIndexBuffer(for v: ValueID, count: Int) -> UnsafeMutablePointer<Int32> {
+        if let p = poolIndices[v.raw], p.capacity >= count {
+            poolIndices[v.raw] = (p.buffer, p.capacity, runCount)
+            return p.buffer
+        }
+        poolIndices[v.raw]?.buffer.deallocate()
+        let cap = max(count, 1) * max(maxBatch / max(batch, 1), 1)
+        let b = UnsafeMutablePointer<Int32>.allocate(capacity: cap)
+        poolIndices[v.raw] = (b, cap, runCount)
+        return b
+    }
+
+    /// The indices `poolIndexBuffer` received for `v` earlier in this run, if any.
+    func savedPoolIndices(for v: ValueID) -> UnsafeMutablePointer<Int32>? {
+        guard let p = poolIndices[v.raw], p.run == runCount else { return nil }
+        return p.buffer
+    }
 
     // MARK: Values
 
@@ -143,9 +175,16 @@ final class Executor {
         precondition(batch >= 1 && batch <= maxBatch, "batch \(batch) outside 1...\(maxBatch)")
         self.batch = batch
         self.step = step
+        runCount += 1
         for (i, node) in graph.nodes.enumerated() {
             if check != nil && node.op.isEffect { continue }
-            execute(node)
+            if let profile {
+                let t0 = DispatchTime.now().uptimeNanoseconds
+                execute(node)
+                profile.add(Faults.opName(node.op), DispatchTime.now().uptimeNanoseconds - t0)
+            } else {
+                execute(node)
+            }
             if let check, node.defined.contains(where: { storage($0) != nil && check($0) }) { return i }
         }
         return nil
@@ -176,5 +215,17 @@ final class Executor {
         let n = count(v)
         for i in 0..<n where !p[i].isFinite { return true }
         return false
+    }
+}
+
+/// Accumulated time per op kind.
+final class OpProfile {
+    private(set) var nanoseconds: [String: UInt64] = [:]
+    func add(_ op: String, _ ns: UInt64) { nanoseconds[op, default: 0] += ns }
+    var report: String {
+        let total = max(nanoseconds.values.reduce(0, +), 1)
+        return nanoseconds.sorted { $0.value > $1.value }.map {
+            "\($0.key) \(fmt(Double($0.value) / 1e6, 1)) ms (\(fmt(100 * Double($0.value) / Double(total), 1))%)"
+        }.joined(separator: "\n")
     }
 }

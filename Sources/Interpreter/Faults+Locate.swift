@@ -9,10 +9,11 @@ enum Faults {
     /// node's outputs, and names the first node whose output is NaN or infinite. Parameters are
     /// checked first: a non-finite weight poisons everything downstream. Effects are skipped, so
     /// running statistics are not updated twice.
-    static func locate(_ e: Executor, batch: Int, step: UInt64) -> String {
+    static func locate(_ e: Executor, batch: Int, step: UInt64, refill: () -> Void) -> String {
         for input in e.graph.inputs {
             if let p = input.param, e.isNonFinite(input.value) { return "parameter \(p.name)" }
         }
+        refill()     // the arena may have reused the input's slot after its last read
         guard let i = e.run(batch: batch, step: step, check: { e.isNonFinite($0) }) else {
             return "unknown (every node's output is finite when the step is re-run)"
         }
@@ -35,13 +36,13 @@ enum Faults {
 
 /// Refuses a run whose memory would not fit, before anything large is allocated.
 enum MemoryCheck {
-    static func verify(_ session: Session, data: DataSource) throws {
+    static func verify(_ session: Session, data: DataSource, limit: Int? = nil) throws {
         let planned = session.plannedBytes()
         let params = session.store.bytes
         // Optimizer state: SGD keeps one buffer per parameter, Adam two.
         let moments = session.model.training.optimizer.kind == .sgd ? params : 2 * params
         let need = planned.train + planned.infer + params + moments + data.bytes
-        let limit = available()
+        let limit = limit ?? available()
         if need > limit {
             throw TrainError.memory(requiredBytes: need, availableBytes: limit,
                                     detail: "training arena \(mib(planned.train)), evaluation arena \(mib(planned.infer)), parameters \(mib(params)), optimizer state \(mib(moments)), data \(mib(data.bytes))")

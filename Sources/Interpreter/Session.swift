@@ -16,19 +16,22 @@ final class Session {
     private var evaluator: Executor?
     private var trainExecutor: Executor?
 
-    /// The IR pipeline for training and for evaluation (one flat list of passes each).
-    static func graphs(_ model: CheckedModel) -> (train: Graph, infer: Graph) {
-        let forward = lower(model)
-        return (autodiff(forward), IR.inference(forward))
+    /// The IR pipelines (`lower → autodiff | inference → fuse → plan`) for the batch size.
+    static func graphs(_ model: CheckedModel, batchSize: Int, fusion: Bool = true) throws -> (train: Graph, infer: Graph) {
+        var train = Pipeline(mode: .train, batchSize: batchSize)
+        var infer = Pipeline(mode: .inference, batchSize: batchSize)
+        train.fusion = fusion
+        infer.fusion = fusion
+        return (try train.run(model, print: { _ in }), try infer.run(model, print: { _ in }))
     }
 
-    init(model: CheckedModel, seed: UInt64, batchSize: Int, threads: Int) {
+    init(model: CheckedModel, seed: UInt64, batchSize: Int, threads: Int, fusion: Bool = true) throws {
         self.model = model
         self.seed = seed
         self.batchSize = batchSize
         self.pool = ThreadPool(threads: max(1, threads))
         store = ParameterStore(parameters: model.parameters, seed: seed)
-        (trainGraph, inferGraph) = Session.graphs(model)
+        (trainGraph, inferGraph) = try Session.graphs(model, batchSize: batchSize, fusion: fusion)
     }
 
     /// Planned bytes of one training step (arena) for the batch size, before allocating it.

@@ -18,8 +18,8 @@ public func train(model: CheckedModel, options: TrainOptions, log: @escaping (St
     if let e = options.epochs { cfg.epochs = e }
     let data = try DataSource.load(model, options: options)
     let threads = options.threads ?? ThreadPool.processorCount
-    let session = Session(model: model, seed: cfg.seed, batchSize: cfg.batchSize, threads: threads)
-    try MemoryCheck.verify(session, data: data)
+    let session = try Session(model: model, seed: cfg.seed, batchSize: cfg.batchSize, threads: threads)
+    try MemoryCheck.verify(session, data: data, limit: options.memoryLimit)
 
     let runDir = options.outDirectory ?? "runs/" + model.name
     let ckpt = CheckpointStore(directory: runDir)
@@ -49,7 +49,7 @@ public func train(model: CheckedModel, options: TrainOptions, log: @escaping (St
     }
     var history: [[String: Double]] = []
     var step = 0, firstEpoch = 0
-    var metrics = MetricsWriter(directory: options.writeMetrics ? runDir : nil, append: options.resume)
+    let metrics = MetricsWriter(directory: options.writeMetrics ? runDir : nil, append: options.resume)
     if options.resume {
         try CheckpointStore.loadModel(ckpt.modelPath, into: session.store)
         let st = try ckpt.readState()
@@ -96,7 +96,9 @@ public func train(model: CheckedModel, options: TrainOptions, log: @escaping (St
             let loss = exec.scalar(.loss) ?? .nan
             if !loss.isFinite {
                 progress.finishBar()
-                let culprit = Faults.locate(exec, batch: n, step: UInt64(step))
+                let culprit = Faults.locate(exec, batch: n, step: UInt64(step)) {
+                    loader.fill(batch: b, inputs: exec.dataInput, labels: labelBuffer)
+                }
                 throw TrainError.nonFinite(step: step + 1, epoch: epoch + 1, loss: loss, node: culprit, checkpoint: lastCheckpoint)
             }
             lr = schedule.lr(step: step, epoch: epoch)
@@ -107,7 +109,7 @@ public func train(model: CheckedModel, options: TrainOptions, log: @escaping (St
             accSum += (exec.scalar(.accuracy) ?? 0) * Double(n)
             seen += n
             samplesTotal += n
-            options.stepCallback?(StepReport(step: step, epoch: epoch + 1, loss: loss, learningRate: lr))
+            options.stepCallback?(StepReport(step: step, epoch: epoch + 1, examples: n, loss: loss, learningRate: lr))
             let elapsed = Date().timeIntervalSince(t0)
             let rate = Double(seen) / max(elapsed, 1e-9)
             let remaining = Double((cfg.epochs - epoch - 1) * data.train.count + (data.train.count - seen)) / max(rate, 1e-9)
@@ -163,7 +165,7 @@ public func train(model: CheckedModel, options: TrainOptions, log: @escaping (St
     }
 
     var testLoss: Double?, testAccuracy: Double?
-    if let t = data.test {
+    if options.evaluateTest, let t = data.test {
         let r = try session.evaluate(t, normalization: data.normalization)
         testLoss = r.loss
         testAccuracy = r.accuracy
@@ -172,6 +174,7 @@ public func train(model: CheckedModel, options: TrainOptions, log: @escaping (St
     let result = TrainResult(epochs: epochs, steps: step, testLoss: testLoss, testAccuracy: testAccuracy,
                              stoppedEarly: stoppedEarly, bestEpoch: bestEpoch, runDirectory: writing ? runDir : nil,
                              peakRSS: ResourceUsage.peakRSS(), samplesPerSecond: Double(samplesTotal) / max(total, 1e-9))
+    if let p = exec.profile { progress.line(p.report) }
     progress.line(Summary.final(result))
     return result
 }

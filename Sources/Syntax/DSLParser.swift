@@ -1,7 +1,20 @@
 import Diagnostics
 
 /// Parses a `.regula` file (grammar in Grammar.md) into the same AST as the YAML reader.
+///
+/// - Returns: the spec, or nil exactly when there is an error (the parser recovers to report
+///   every mistake, but a partial spec is not handed on), and the diagnostics in file order.
 public func parseDSL(_ file: SourceFile) -> (spec: Spec?, diagnostics: [Diagnostic]) {
+    let (spec, diagnostics) = parseDSLPartially(file)
+    return (diagnostics.contains { $0.severity == .error } ? nil : spec, diagnostics)
+}
+
+/// `parseDSL`, but also returning what was parsed around the errors (for tests of recovery).
+func parseDSLPartially(_ file: SourceFile) -> (spec: Spec?, diagnostics: [Diagnostic]) {
+    onLargeStack { parseDSLOnThisStack(file) }
+}
+
+private func parseDSLOnThisStack(_ file: SourceFile) -> (spec: Spec?, diagnostics: [Diagnostic]) {
     if file.text.unicodeScalars.allSatisfy({ $0 == " " || $0 == "\n" || $0 == "\r" || $0 == "\t" }) {
         return (nil, [.error("empty-file", "spec file is empty", at: SourceRange(file: file.path, at: SourceLocation(line: 1, column: 1)))])
     }

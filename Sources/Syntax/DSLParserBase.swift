@@ -15,6 +15,8 @@ final class DSLParser {
     /// an expression, any other bare identifier is a string (`padding: same`).
     var scopes: [Set<String>] = []
     private var nesting = 0
+    /// Set after a nesting error: the rest of the input is skipped, and reports about it would be noise.
+    private var gaveUp = false
     /// Deeper nesting is refused so recursion cannot exhaust the stack.
     static let maxNesting = 200
 
@@ -41,7 +43,7 @@ final class DSLParser {
     /// Reports an error, unless one was already reported at the same place (an invalid
     /// character is reported by the lexer; the parser would only repeat it).
     func error(_ message: String, id: String = "dsl-syntax", at range: SourceRange, notes: [Note] = []) {
-        if diagnostics.contains(where: { $0.range.start == range.start }) { return }
+        if gaveUp || diagnostics.contains(where: { $0.range.start == range.start }) { return }
         diagnostics.append(.error(id, message, at: range, notes: notes))
     }
 
@@ -60,6 +62,7 @@ final class DSLParser {
         nesting += 1
         if nesting > Self.maxNesting {
             error("nesting is deeper than \(Self.maxNesting) levels", id: "nesting-too-deep", at: range)
+            gaveUp = true
             nesting -= 1
             skipToEnd()
             return false

@@ -117,6 +117,8 @@ extension YAMLReader {
         var count: Value?
         var index: Located<String>?
         var body: [LayerItem]?
+        // A misspelt key explains a missing one; reporting both would say the same thing twice.
+        var sawUnknown = false
         for (k, x) in pairs {
             guard let field = keyName(k) else { continue }
             switch field.value {
@@ -126,8 +128,10 @@ extension YAMLReader {
             default:
                 error("unknown-key", "unknown key '\(field.value)' in 'repeat'\(suggestion(for: field.value, among: ["count", "as", "layers"]))",
                       at: field.range)
+                sawUnknown = true
             }
         }
+        if sawUnknown { return nil }
         guard let count else {
             error("missing-key", "'repeat' needs a 'count'", at: key.range)
             return nil

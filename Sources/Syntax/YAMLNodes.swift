@@ -76,7 +76,9 @@ struct YNodeBuilder {
             items.reserveCapacity(seq.count)
             for n in seq { items.append(try build(n, depth: depth + 1)) }
             var end = items.last?.range.end ?? start
-            if seq.style == .flow {
+            // Yams takes the style from the end event, where libyaml leaves it unset, so the
+            // source text decides: a flow collection starts with its bracket.
+            if text.scalar(start.line, start.column) == "[" {
                 end = text.flowEnd(after: items.last?.range.end ?? text.location(start.line, start.column + 1), close: "]")
             }
             return .sequence(items, text.range(start, max(end, start)))
@@ -90,7 +92,7 @@ struct YNodeBuilder {
                 pairs.append((key, value))
             }
             var end = pairs.last?.value.range.end ?? start
-            if map.style == .flow {
+            if text.scalar(start.line, start.column) == "{" {
                 end = text.flowEnd(after: pairs.last?.value.range.end ?? text.location(start.line, start.column + 1), close: "}")
             }
             return .mapping(pairs, text.range(start, max(end, start)))

@@ -76,6 +76,7 @@ extension YAMLReader {
                 default:
                     error("unknown-key", "unknown key '\(key.value)' in 'input'\(suggestion(for: key.value, among: ["shape", "dtype", "data_format"]))",
                           at: key.range)
+                    sawShape = true  // a misspelt 'shape' is already reported
                 }
             }
             if !sawShape { error("missing-key", "'input' needs a 'shape'", at: r) }
@@ -111,6 +112,7 @@ extension YAMLReader {
                 default:
                     error("unknown-key", "unknown key '\(field.value)' in block '\(blockName.value)'\(suggestion(for: field.value, among: ["params", "layers"]))",
                           at: field.range)
+                    sawLayers = true  // a misspelt 'layers' is already reported
                 }
             }
             if !sawLayers { error("missing-key", "block '\(blockName.value)' needs 'layers'", at: blockName.range) }

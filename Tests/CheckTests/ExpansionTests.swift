@@ -49,7 +49,7 @@ final class ExpansionTests: XCTestCase {
         XCTAssertEqual(m.nodes[4].op, .dropout(p: 0.1 * 3, scaling: .inverted))
     }
 
-    func testRepeatWithZeroCountAndExpressionErrors() {
+    func testRepeatWithZeroCountAndExpressionErrorsAndFunctions() {
         let (_, d) = checkYAML("""
         regula: 1
         input: [8]
@@ -57,13 +57,13 @@ final class ExpansionTests: XCTestCase {
           - repeat: {count: 0, layers: [dense: 3]}
           - dense: "${1 / 0}"
           - repeat: {count: -1, layers: [relu]}
-          - dense: "${sqrt(4)}"
+          - dense: "${min(4)}"
+          - dense: "${floor(1, 2)}"
         """)
         XCTAssertEqual(lines(d), [
-            "7:15: error: invalid expression: unknown function 'sqrt'",
             "5:12: error: expression divides by zero",
             "6:21: error: repeat count must be a non-negative integer",
-            "7:5: error: missing required argument 'units' for 'dense'",
+            "8:12: error: wrong number of arguments to 'floor'",
         ])
     }
 
@@ -95,9 +95,71 @@ final class ExpansionTests: XCTestCase {
         print("benchmark: parsed and checked \(m.nodes.count) nodes in \(String(format: "%.3f", seconds)) s")
     }
 
+    func testRepeatedMistakeIsReportedOnceAndLargeRepeatsAreRefusedEarly() {
+        let (_, d) = checkYAML("""
+        regula: 1
+        input: [4]
+        blocks:
+          b:
+            params: [w]
+            layers: [dense: "${w}", relu, relu, relu]
+        layers:
+          - repeat: {count: 3, layers: [b: 0]}
+          - repeat: {count: 90000, layers: [b: 2]}
+        """)
+        XCTAssertEqual(lines(d), ["6:21: error: argument 'units' of 'dense' must be positive but is 0",
+                                  "9:21: error: model expands to more than 200000 layers"])
+    }
+
     func testHugeRepeatIsRefusedNotExpanded() {
         let (_, d) = checkYAML(spec(input: "[4]", "- repeat: {count: 1000000000, layers: [relu]}"))
-        XCTAssertEqual(lines(d), ["4:21: error: model expands to more than 1000000 layers"])
+        XCTAssertEqual(lines(d), ["4:21: error: model expands to more than 200000 layers"])
     }
 }
 
+
+final class BlockScopeTests: XCTestCase {
+    func testBlockInstancesScopeTheirNamesAndInput() throws {
+        let (model, d) = checkYAML("""
+        regula: 1
+        input: [10, 32]
+        blocks:
+          encoder:
+            params: {heads: 4}
+            layers:
+              - attention: {heads: "${heads}", name: att}
+              - add: {from: [input, att], name: sum}
+              - layernorm: {name: ln}
+              - dense: {units: 64, activation: relu}
+              - dense: {units: 32, name: mlp}
+              - add: {from: [ln, mlp]}
+              - layernorm
+        layers:
+          - repeat: {count: 2, layers: [encoder: 4]}
+          - encoder: {heads: 2, name: last}
+          - dense: {units: 32, from: last}
+        """)
+        XCTAssertEqual(lines(d), [])
+        let m = try XCTUnwrap(model)
+        let adds = m.nodes.filter { $0.op == .add }
+        XCTAssertEqual(adds.count, 6)
+        // The first add of the second instance reads the first instance's output, not the model input.
+        XCTAssertEqual(adds[2].inputs.first, adds[1].id + 1)
+        XCTAssertEqual(adds[0].inputs.first, 0)
+        XCTAssertEqual(m.parameters.first { $0.name.hasPrefix("1.att.") }?.name, "1.att.in_proj_weight")
+    }
+
+    func testNamesInsideABlockAreNotVisibleOutside() {
+        let (_, d) = checkYAML("""
+        regula: 1
+        input: [8]
+        blocks:
+          b:
+            layers: [dense: {units: 8, name: inner}]
+        layers:
+          - b
+          - dense: {units: 8, from: inner}
+        """)
+        XCTAssertEqual(lines(d), ["8:29: error: unknown layer 'inner' in 'from'"])
+    }
+}

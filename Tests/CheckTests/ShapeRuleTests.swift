@@ -121,3 +121,14 @@ final class ShapeRuleTests: XCTestCase {
         XCTAssertEqual(lines(d), ["4:5: error: embedding expects int32 token ids but gets float32 values"])
     }
 }
+
+final class NormAxisTests: XCTestCase {
+    func testNormOverTheWrongAxisExplainsWhichNormFits() throws {
+        let (_, d1) = checkYAML(spec(input: "[10, 64]", "- batchnorm: 64"))
+        XCTAssertEqual(lines(d1), ["4:16: error: 'batchnorm' declares 64 features but its input has 10 channels (axis 0 of [10, 64])"])
+        XCTAssertEqual(d1.first?.notes.map(\.message), ["64 is the size of the last axis; 'layernorm' normalizes over the last axis"])
+        let (_, d2) = checkYAML(spec(input: "[16, 8, 8]", "- layernorm: 16"))
+        XCTAssertEqual(lines(d2), ["4:16: error: 'layernorm' declares shape [16] but its input has trailing dimensions [8]"])
+        XCTAssertEqual(d2.first?.notes.map(\.message), ["16 is the size of the channel axis; 'batchnorm' normalizes per channel"])
+    }
+}

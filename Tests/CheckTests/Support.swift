@@ -13,13 +13,16 @@ let repoRoot: String = {
 /// Options that make the memory lint independent of the machine.
 let plentyOfMemory = CheckOptions(physicalMemory: 1 << 40)
 
-/// Parses and checks YAML text; `file` is the path diagnostics and data paths use.
+/// Parses (YAML, or the DSL for `.regula` files) and checks text; `file` is the path diagnostics
+/// and data paths use.
 func checkYAML(_ text: String, file: String = "specs/test.yaml", options: CheckOptions = plentyOfMemory)
     -> (model: CheckedModel?, diagnostics: [Diagnostic]) {
-    let (spec, parseDiagnostics) = parseYAML(SourceFile(path: file, text: text))
+    let (spec, parseDiagnostics) = parseSpec(SourceFile(path: file, text: text))
     guard let spec = spec else { return (nil, parseDiagnostics) }
     let (model, d) = check(spec, options: options)
-    return (model, parseDiagnostics + d)
+    // As the driver does: a spec the reader had to repair yields no model.
+    let parseFailed = parseDiagnostics.contains { $0.severity == .error }
+    return (parseFailed ? nil : model, parseDiagnostics + d)
 }
 
 func checkFile(_ relative: String, options: CheckOptions = plentyOfMemory) throws -> (model: CheckedModel?, diagnostics: [Diagnostic]) {

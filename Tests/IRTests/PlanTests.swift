@@ -31,7 +31,7 @@ final class PlanTests: XCTestCase {
         for _ in 0..<nodes {
             let x = pool.randomElement(using: &rng) ?? pool[0]
             let width = b.graph[x].shape[1].value ?? 8
-            switch Int.random(in: 0..<6, using: &rng) {
+            switch Int.random(in: 0..<7, using: &rng) {
             case 0:
                 let out = widths.randomElement(using: &rng) ?? 8
                 pool.append(b.emit1(.matmul(transA: false, transB: true), [x, param(out, width, &b)]))
@@ -44,6 +44,11 @@ final class PlanTests: XCTestCase {
                 pool.append(b.emit1(.add, [x, same.randomElement(using: &rng) ?? x]))
             case 4:
                 pool.append(b.emit1(.reshape([batchDim, .fixed(width)]), [x]))
+            case 5:
+                // Three outputs, two of them (the row statistics) never read.
+                let gamma = b.addInput(.parameter(ParamInfo(name: "g\(b.graph.values.count)", shape: [width], role: .gamma,
+                                                            trainable: true, initializer: .ones)), .f32(fixed: [width]))
+                pool.append(b.emit(.layerNorm(axes: 1, eps: 1e-5), [x, gamma, gamma])[0])
             default:
                 let y = pool.randomElement(using: &rng) ?? x
                 pool.append(b.emit1(.concat(axis: 1), [x, y]))

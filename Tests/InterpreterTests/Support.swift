@@ -2,6 +2,7 @@ import Foundation
 import XCTest
 import Check
 import Syntax
+import Diagnostics
 @testable import Interpreter
 
 /// The repository root (specs/, data/).
@@ -24,4 +25,13 @@ func testOptions(_ tag: String) -> TrainOptions {
     o.progress = .quiet
     o.outDirectory = NSTemporaryDirectory() + "regula-interp-\(tag)-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
     return o
+}
+
+/// Checks a spec given as text.
+func checkSpec(_ text: String) throws -> CheckedModel {
+    let (spec, parseDiags) = parseYAML(SourceFile(path: "inline.yaml", text: text))
+    guard let spec else { throw TrainError.data("cannot parse: \(parseDiags)") }
+    let (model, diags) = check(spec, options: CheckOptions(physicalMemory: nil))
+    guard let model else { throw TrainError.data("cannot check: \(diags)") }
+    return model
 }

@@ -279,6 +279,19 @@ final class YAMLReaderTests: XCTestCase {
         XCTAssertEqual(decodeSource(path: "ok", bytes: [0xEF, 0xBB, 0xBF] + Array("a: é".utf8)).file.text, "a: é")
     }
 
+    func testLoadSourceFile() throws {
+        XCTAssertThrowsError(try loadSourceFile(path: "/nonexistent/spec.yaml")) { error in
+            XCTAssertEqual("\(error)", "cannot read '/nonexistent/spec.yaml': no such file")
+        }
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("regula-load-\(UUID().uuidString).yaml")
+        try Data([0x61, 0x3A, 0x20, 0xC3, 0x28, 0x0A]).write(to: url)
+        defer { try? FileManager.default.removeItem(at: url) }
+        let (file, diags) = try loadSourceFile(path: url.path)
+        XCTAssertEqual(diags.map(\.id), ["invalid-utf8"])
+        XCTAssertEqual(diags.first?.range.start, SourceLocation(line: 1, column: 4))
+        XCTAssertEqual(file.lines.first.map(String.init), "a: \u{FFFD}(")
+    }
+
     func testBadExpression() {
         let m = Marked("layers:\n  - dense: \"${ 2 * «e»}\"\n")
         let (_, diags) = read(m.text)

@@ -194,8 +194,12 @@ public struct Graph: Hashable, Sendable {
     }
 
     /// Nodes whose inputs are only parameters and buffers (directly or through other such
-    /// nodes), such as folded batchnorm weights: an executor may run them once, not per step.
+    /// nodes), such as folded batchnorm weights. In an inference graph the parameters do not
+    /// change between steps, so an executor may run these once after loading; `plan` keeps their
+    /// values live for the whole step so nothing overwrites them. In a training graph (where
+    /// penalties read only parameters that change every step) this is empty.
     public func parameterOnlyNodes() -> Set<Int> {
+        guard mode == .inference else { return [] }
         var constant = Set(state.map(\.value))
         var out: Set<Int> = []
         for (i, n) in nodes.enumerated() where !n.op.isEffect && !n.op.isStochastic && n.used.allSatisfy(constant.contains) {

@@ -182,6 +182,16 @@ public enum Op: Hashable, Sendable {
     case split(axis: Int, sizes: [Int])
 
     // MARK: Stochastic (each draws from its keys; backward regenerates, never stores)
+    //
+    // RNG contract, shared by the interpreter and generated code: key #k at optimizer step t is
+    // the runtime's `RandomStream(seed, step: t, stream: k)`; `u(i)` is its `uniform(at: i)`.
+    //   dropout            element i kept iff u(i) < 1−p (flat index over the whole value)
+    //   spatial_dropout    plane n·C + c kept iff u(n·C + c) < 1−p
+    //   stochastic_depth   batch: gate u(0) < p;  sample: row n kept iff u(n) < p, scaled 1/p
+    //   shake_shake        2 branches: α_n = u(n), coefficients (α_n, 1−α_n); k branches:
+    //                      u(n·k + b) normalized to sum 1; `.batch` level uses n = 0 for all
+    //   shakedrop          b = [u_gate(0) < p]; α_n = lo + (hi−lo)·u_fwd(n) (n = 0 at `.batch`),
+    //                      β_n likewise from the backward key
     /// [x] → x⊙m/(1−p) (inverted) or x⊙m (classic), m ~ Bernoulli(1−p) per element.
     case dropout(p: Double, scaling: DropoutScaling, key: RngKey)
     /// [dy] → dy⊙m/(1−p) (or dy⊙m) with the same mask.

@@ -16,7 +16,8 @@ public struct MemoryPlan: Hashable, Sendable {
     /// Arena range of every computed value and of the data/label inputs. Views (`reshape`)
     /// get their source's range; transient values of fused nodes and state get none.
     public var slots: [ValueID: Slot]
-    /// Views: value → the value whose storage it shares.
+    /// Views: value → the value whose storage it shares. A view of a parameter or buffer (no
+    /// pass emits one today) has no slot: its storage is that state tensor's.
     public var aliases: [ValueID: ValueID]
     /// Live range (first and last node index; −1 = before the first node, `nodes.count` = after
     /// the last, for graph outputs) of each value that owns storage.
@@ -42,7 +43,8 @@ let arenaAlignment = 64
 /// Assumes: a verified graph whose symbols are bound in `g.bindings` (else it is returned with
 /// `memory == nil`). Guarantees: `g.memory` gives every stored value a 64-byte-aligned arena
 /// range, and two values whose live ranges overlap never share a byte (a node's outputs never
-/// overlap its inputs, so kernels need not support aliasing). Placement is greedy by size
+/// overlap its inputs, so kernels need not support aliasing). Values of
+/// `Graph.parameterOnlyNodes()` (folded batchnorm weights) are live for the whole step. Placement is greedy by size
 /// (largest first, lowest offset that fits), as TensorFlow Lite's arena planner.
 public func plan(_ g: Graph) -> Graph {
     var out = g
@@ -75,6 +77,10 @@ func makePlan(_ g: Graph) -> MemoryPlan? {
         for v in n.defined where !n.transient.contains(v) { live[v] = at...at }
     }
     for o in g.outputs { touch(o.value, end) }
+    // Values an executor may compute once per load stay live across the whole step.
+    for i in g.parameterOnlyNodes() {
+        for v in g.nodes[i].defined where live[v] != nil { live[v] = -1...end }
+    }
 
     struct Entry { var value: ValueID; var span: ClosedRange<Int>; var size: Int }
     var entries: [Entry] = []

@@ -61,9 +61,10 @@ public final class ByteBuffer: @unchecked Sendable {
         defer { fclose(f) }
         var size = 0
         if fseek(f, 0, SEEK_END) == 0 { size = ftell(f); fseek(f, 0, SEEK_SET) }
-        let buf = ByteBuffer(capacity: max(size, 1 << 16))
+        // One spare byte so the final zero-length read does not grow the buffer.
+        let buf = ByteBuffer(capacity: max(size, 0) + 1)
         while true {
-            buf.reserve(extra: 1 << 16)
+            if buf.count == buf.capacity { buf.reserve(extra: 1 << 16) }
             let n = fread(buf.base + buf.count, 1, buf.capacity - buf.count, f)
             buf.count += n
             if n == 0 {

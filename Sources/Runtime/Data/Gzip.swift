@@ -16,6 +16,8 @@ public enum Gzip {
             let n = input.count
             hint = Int(UInt32(input[n - 4]) | UInt32(input[n - 3]) << 8 | UInt32(input[n - 2]) << 16 | UInt32(input[n - 1]) << 24)
         }
+        // DEFLATE expands at most ~1032:1, so a corrupt trailer cannot make us reserve absurd memory.
+        hint = min(hint, input.count * 1032 + 1024)
         let out = ByteBuffer(capacity: hint)
         var pos = 0
         var member = 0

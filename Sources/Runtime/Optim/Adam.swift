@@ -51,12 +51,34 @@ public enum Adam {
         state.m.withUnsafeMutableBufferPointer { mp in
             state.v.withUnsafeMutableBufferPointer { vp in
                 guard let m = mp.baseAddress, let v = vp.baseAddress else { return }
-                for i in 0..<count {
+                // 16 lanes at a time (the compiler does not vectorize the scalar loop because the four
+                // buffers might alias, nor libm's sqrtf); same operations in the same order as the
+                // tail and a correctly rounded square root, so results match bit for bit.
+                typealias V = SIMD16<Float>
+                var i = 0
+                while i + 16 <= count {
+                    let pp = UnsafeMutableRawPointer(param + i), gp = UnsafeRawPointer(grad + i)
+                    let mr = UnsafeMutableRawPointer(m + i), vr = UnsafeMutableRawPointer(v + i)
+                    var p = pp.loadUnaligned(as: V.self)
+                    let g = gp.loadUnaligned(as: V.self) + wd * p
+                    var mv = mr.loadUnaligned(as: V.self)
+                    var vv = vr.loadUnaligned(as: V.self)
+                    mv += b1 * (g - mv)
+                    vv = b2 * vv + c2 * g * g
+                    let denom = vectorSquareRoot(vv) / bc2Sqrt + eps
+                    p -= stepSize * (mv / denom)
+                    pp.storeBytes(of: p, as: V.self)
+                    mr.storeBytes(of: mv, as: V.self)
+                    vr.storeBytes(of: vv, as: V.self)
+                    i += 16
+                }
+                while i < count {
                     let g = grad[i] + wd * param[i]
                     m[i] += b1 * (g - m[i])
                     v[i] = b2 * v[i] + c2 * g * g
                     let denom = v[i].squareRoot() / bc2Sqrt + eps
                     param[i] -= stepSize * (m[i] / denom)
+                    i += 1
                 }
             }
         }

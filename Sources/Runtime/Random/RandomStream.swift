@@ -142,8 +142,10 @@ extension RandomStream {
                 let m1 = zero.replacing(with: value, where: (w1 &>> 8) .< tv)
                 let m2 = zero.replacing(with: value, where: (w2 &>> 8) .< tv)
                 let m3 = zero.replacing(with: value, where: (w3 &>> 8) .< tv)
-                let o = dst + (i - start)
-                for b in 0..<8 { o[4 * b] = m0[b]; o[4 * b + 1] = m1[b]; o[4 * b + 2] = m2[b]; o[4 * b + 3] = m3[b] }
+                let (lo, hi) = interleave4(m0, m1, m2, m3)
+                let dp = UnsafeMutableRawPointer(dst + (i - start))
+                dp.storeBytes(of: lo, as: SIMD16<Float>.self)
+                dp.storeBytes(of: hi, toByteOffset: 64, as: SIMD16<Float>.self)
             })
         }
     }
@@ -169,11 +171,10 @@ extension RandomStream {
                 let m1 = zero.replacing(with: scale, where: (w1 &>> 8) .< tv)
                 let m2 = zero.replacing(with: scale, where: (w2 &>> 8) .< tv)
                 let m3 = zero.replacing(with: scale, where: (w3 &>> 8) .< tv)
-                for b in 0..<8 {
-                    let o = j + 4 * b
-                    dst[o] = src[o] * m0[b]; dst[o + 1] = src[o + 1] * m1[b]
-                    dst[o + 2] = src[o + 2] * m2[b]; dst[o + 3] = src[o + 3] * m3[b]
-                }
+                let (lo, hi) = interleave4(m0, m1, m2, m3)
+                let sp = UnsafeRawPointer(src + j), dp = UnsafeMutableRawPointer(dst + j)
+                dp.storeBytes(of: sp.loadUnaligned(as: SIMD16<Float>.self) * lo, as: SIMD16<Float>.self)
+                dp.storeBytes(of: sp.loadUnaligned(fromByteOffset: 64, as: SIMD16<Float>.self) * hi, toByteOffset: 64, as: SIMD16<Float>.self)
             })
         }
     }
@@ -182,18 +183,45 @@ extension RandomStream {
     /// `(z₂, z₃)` from words 2, 3 (`u₁ ∈ (0, 1]` so the logarithm is finite).
     public func fillNormal(_ out: UnsafeMutablePointer<Float>, count: Int, mean: Float = 0, std: Float = 1,
                            offset: Int = 0) {
-        for j in 0..<count { out[j] = mean + std * normal(at: offset + j) }
+        var j = 0
+        while j < count {
+            let i = offset + j
+            if i & 3 == 0 && j + 4 <= count {                 // a whole block: both pairs at once
+                let b = block(i >> 2)
+                let (z0, z1) = Self.boxMuller(b[0], b[1]), (z2, z3) = Self.boxMuller(b[2], b[3])
+                out[j] = mean + std * z0; out[j + 1] = mean + std * z1
+                out[j + 2] = mean + std * z2; out[j + 3] = mean + std * z3
+                j += 4
+            } else {
+                out[j] = mean + std * normal(at: i)
+                j += 1
+            }
+        }
     }
 
     /// The standard normal value of element `i` (see `fillNormal`).
     public func normal(at i: Int) -> Float {
         let b = block(i >> 2)
         let lane = i & 3
-        let pair = lane < 2 ? (b[0], b[1]) : (b[2], b[3])
-        let u1 = (Float(pair.0 >> 8) + 1) * 0x1p-24
-        let u2 = Self.unit(pair.1)
+        let z = lane < 2 ? Self.boxMuller(b[0], b[1]) : Self.boxMuller(b[2], b[3])
+        return lane & 1 == 0 ? z.0 : z.1
+    }
+
+    /// Box–Muller on two words: `r = √(−2 ln u₁)`, `(r cos 2πu₂, r sin 2πu₂)`, `u₁ ∈ (0, 1]`.
+    @inline(__always)
+    static func boxMuller(_ a: UInt32, _ b: UInt32) -> (Float, Float) {
+        let u1 = (Float(a >> 8) + 1) * 0x1p-24
+        let u2 = unit(b)
         let r = (-2 * logf(u1)).squareRoot()
         let theta = 2 * Float.pi * u2
-        return lane & 1 == 0 ? r * cosf(theta) : r * sinf(theta)
+        return (r * cosf(theta), r * sinf(theta))
     }
+}
+
+/// Element order of 8 Philox blocks: lane `b` of `w0…w3` is word 0…3 of block `b`, i.e. elements
+/// `4b … 4b+3`. Returns elements 0…15 and 16…31 as two contiguous vectors.
+@inline(__always)
+func interleave4(_ a: SIMD8<Float>, _ b: SIMD8<Float>, _ c: SIMD8<Float>, _ d: SIMD8<Float>) -> (SIMD16<Float>, SIMD16<Float>) {
+    (SIMD16(a[0], b[0], c[0], d[0], a[1], b[1], c[1], d[1], a[2], b[2], c[2], d[2], a[3], b[3], c[3], d[3]),
+     SIMD16(a[4], b[4], c[4], d[4], a[5], b[5], c[5], d[5], a[6], b[6], c[6], d[6], a[7], b[7], c[7], d[7]))
 }

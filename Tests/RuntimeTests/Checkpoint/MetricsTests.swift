@@ -32,6 +32,10 @@ final class MetricsTests: XCTestCase {
 
     func testPeakResidentMemoryGrowsWithAllocation() {
         guard let before = ProcessMemory.peakResidentBytes() else { return XCTFail("no peak RSS on this platform") }
+        #if os(Linux)
+        XCTAssertNotNil(ProcessMemory.statusField("VmHWM:"), "/proc/self/status VmHWM must parse")
+        XCTAssertNotNil(ProcessMemory.currentResidentBytes())
+        #endif
         XCTAssertGreaterThan(before, 1 << 20)
         let n = 64 << 20
         let p = UnsafeMutablePointer<UInt8>.allocate(capacity: n)

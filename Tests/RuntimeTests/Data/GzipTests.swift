@@ -89,6 +89,9 @@ final class GzipTests: XCTestCase {
         var crc = bytes(GzipFixtures.textLevel6)
         crc[crc.count - 6] ^= 0xFF
         XCTAssertThrowsError(try gunzip(crc)) { XCTAssertTrue("\($0)".contains("CRC-32 mismatch"), "\($0)") }
+        var size = bytes(GzipFixtures.textLevel6)
+        for k in 1...4 { size[size.count - k] = 0xFF }            // ISIZE claims 4 GiB
+        XCTAssertThrowsError(try gunzip(size)) { XCTAssertTrue("\($0)".contains("gzip size mismatch"), "\($0)") }
         XCTAssertThrowsError(try gunzip(Array("plain text, not gzip".utf8))) {
             XCTAssertEqual($0 as? DataError, .badMagic(path: "fixture.gz", format: "gzip", found: "70 6c"))
         }

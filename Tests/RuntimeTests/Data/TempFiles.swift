@@ -14,7 +14,7 @@ final class TempDir {
     /// Writes `bytes` to `name` and returns the path.
     func write(_ name: String, _ bytes: [UInt8]) -> String {
         let path = url.appendingPathComponent(name).path
-        FileManager.default.createFile(atPath: path, contents: Data(bytes))
+        _ = FileManager.default.createFile(atPath: path, contents: Data(bytes))
         return path
     }
 

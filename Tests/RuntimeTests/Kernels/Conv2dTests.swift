@@ -13,6 +13,9 @@ final class Conv2dTests: XCTestCase {
         Conv2dShape(batch: 9, inChannels: 2, height: 17, width: 3, outChannels: 7, kernelH: 5, kernelW: 3, strideH: 3, padH: 2, padW: 1),
         Conv2dShape(batch: 2, inChannels: 16, height: 14, width: 14, outChannels: 32, kernelH: 3, kernelW: 3, padH: 1, padW: 1),
         Conv2dShape(batch: 1, inChannels: 3, height: 3, width: 3, outChannels: 2, kernelH: 3, kernelW: 3, padH: 3, padW: 3, groups: 1),
+        // patch 270 and 289 output pixels: several K blocks of the packed GEMM operands.
+        Conv2dShape(batch: 2, inChannels: 30, height: 17, width: 17, outChannels: 9, kernelH: 3, kernelW: 3, padH: 1, padW: 1),
+        Conv2dShape(batch: 1, inChannels: 2, height: 20, width: 30, outChannels: 3, kernelH: 1, kernelW: 1),
     ]
 
     func testMatchesNaiveTwin() {

@@ -179,4 +179,28 @@ final class ElementwiseTests: XCTestCase {
             XCTAssertEqual(Double(Reduce.dot(x.data, y.data, count: n)), refDot, accuracy: 1e-5 * Double(n + 1))
         }
     }
+
+    func testLargeBuffersAreThreadIndependent() {
+        var rng = TestRandom(seed: 18)
+        let n = 300_001
+        let x = rng.tensor([n], -3, 3), dy = rng.tensor([n])
+        for f in [Activation.relu, .gelu, .tanh] {
+            var outs: [Tensor] = []
+            for t in [1, 2, 3] {
+                let y = Tensor(shape: [n]), dx = Tensor(shape: [n])
+                f.forward(x.data, y.data, count: n, pool: ThreadPool(threads: t))
+                f.backward(x: x.data, y: y.data, dy: dy.data, dx: dx.data, count: n, pool: ThreadPool(threads: t))
+                outs += [y, dx]
+            }
+            for i in 2..<outs.count { assertBitIdentical(outs[i % 2], outs[i], "\(f)") }
+            for i in stride(from: 0, to: n, by: 9973) {
+                XCTAssertEqual(Double(outs[0][i]), referenceActivation(f, Double(x[i])), accuracy: 1e-5)
+            }
+        }
+        let (b, c, s) = (64, 16, 784)
+        let g = rng.tensor([b * c * s]), d1 = Tensor(shape: [c]), d2 = Tensor(shape: [c])
+        Bias.gradChannels(batch: b, channels: c, spatial: s, g.data, dbias: d1.data, pool: ThreadPool(threads: 1))
+        Bias.gradChannels(batch: b, channels: c, spatial: s, g.data, dbias: d2.data, pool: ThreadPool(threads: 2))
+        assertBitIdentical(d1, d2)
+    }
 }

@@ -101,6 +101,27 @@ final class OptimizerTests: XCTestCase {
         XCTAssertEqual(weight, [2 * Float(1 - 1e-5), -1 * Float(1 - 1e-5)])
     }
 
+    /// The 16-lane main loop and the scalar tail compute the same function: a parameter of 37
+    /// elements updated at once equals the same elements updated one at a time.
+    func testVectorAndScalarPathsAgree() {
+        let n = 37
+        let p0 = (0..<n).map { Float($0) * 0.1 - 1.7 }
+        let g = (0..<n).map { Float(($0 * 7) % 11) * 0.03 - 0.15 }
+        var whole = p0
+        var s = Adam.makeState(count: n)
+        var single = p0
+        var states = (0..<n).map { _ in Adam.makeState(count: 1) }
+        for _ in 0..<3 {
+            Adam.step(&whole, g, count: n, state: &s, hyper: Adam.Hyper(lr: 0.01), decay: WeightDecay(0.05, .coupled))
+            for i in 0..<n {
+                var one = [single[i]]
+                Adam.step(&one, [g[i]], count: 1, state: &states[i], hyper: Adam.Hyper(lr: 0.01), decay: WeightDecay(0.05, .coupled))
+                single[i] = one[0]
+            }
+        }
+        XCTAssertEqual(whole.map(\.bitPattern), single.map(\.bitPattern))
+    }
+
     func testEmptyParameterIsANoOp() {
         var p: [Float] = []
         var s = Adam.makeState(count: 0)

@@ -53,6 +53,18 @@ final class RandomDistributionTests: XCTestCase {
         for i in 0..<n { XCTAssertEqual(dx[i], y[i] / x[i], accuracy: 1e-6) }
     }
 
+    /// Semantics §2.2, classic variant (Hinton 2012): y = x ⊙ m without rescaling, E[y] = q·x.
+    func testClassicDropoutExpectation() {
+        let n = 1_000_000, q: Float = 0.8
+        let x = [Float](repeating: 2, count: n)
+        var y = [Float](repeating: 0, count: n)
+        RandomStream(seed: 6, step: 1, stream: 1).applyBernoulli(x, &y, count: n, keep: q, scale: 1)
+        let mean = y.reduce(0.0) { $0 + Double($1) } / Double(n)
+        let sd = 2 * (Double(q) * (1 - Double(q)) / Double(n)).squareRoot()
+        XCTAssertEqual(mean, 2 * Double(q), accuracy: 4 * sd)
+        XCTAssertTrue(y.allSatisfy { $0 == 0 || $0 == 2 })
+    }
+
     func testDropoutEdgeRates() {
         let n = 1000
         let x = (0..<n).map { Float($0) - 500 }
@@ -119,6 +131,11 @@ final class RandomDistributionTests: XCTestCase {
         let variance = z.reduce(0.0) { $0 + (Double($1) - mean) * (Double($1) - mean) } / Double(n)
         XCTAssertEqual(mean, 0, accuracy: 4 / Double(n).squareRoot())
         XCTAssertEqual(variance, 1, accuracy: 4 * (2 / Double(n)).squareRoot())
+        var part = [Float](repeating: 0, count: 23)
+        let s = RandomStream(seed: 8)
+        s.fillNormal(&part, count: 23, mean: 1, std: 2, offset: 2)   // partial blocks at both ends
+        for k in 0..<23 { XCTAssertEqual(part[k], 1 + 2 * s.normal(at: 2 + k)) }
+        XCTAssertEqual(Array(z[0..<8]), (0..<8).map { s.normal(at: $0) })
         let tail = Double(z.filter { abs($0) > 1.959964 }.count) / Double(n)
         XCTAssertEqual(tail, 0.05, accuracy: 4 * (0.05 * 0.95 / Double(n)).squareRoot())
     }

@@ -3,7 +3,8 @@
 /// Layouts: input is [N, C, H, W], weight is [OC, C/groups, KH, KW], bias is [OC],
 /// output is [N, OC, OH, OW] (see `Conv2dShape`).
 ///
-/// How: im2col + GEMM per image and group. For image n and group g, with col = im2col(x[n, g])
+/// How: im2col + GEMM per image and group, with im2col writing the GEMM's packed operand
+/// layout directly (`Im2colPacked`) and the weights packed once per call. For image n and group g, with col = im2col(x[n, g])
 /// of shape [Cg·KH·KW, OH·OW] and W_g viewed as [OCg, Cg·KH·KW]:
 ///   forward          y[n, g]  = W_g · col                 (+ bias, activation in the GEMM epilogue)
 ///   backward data    dx[n, g] = col2im(W_gᵀ · dy[n, g])
@@ -25,19 +26,29 @@ public enum Conv2d {
                                activation: Activation = .identity, pool: ThreadPool = .default) {
         s.validate()
         let spatial = s.outH * s.outW, inPlane = s.height * s.width
-        let colFloats = s.isPointwise ? 0 : s.patch * spatial
-        pool.parallelFor(s.batch) { n in
-            let col = UnsafeMutablePointer<Float>.allocate(capacity: max(colFloats, 1))
-            defer { col.deallocate() }
+        let wFloats = Gemm.packedCountA(m: s.groupOut, k: s.patch)
+        let colFloats = Gemm.packedCountB(n: spatial, k: s.patch)
+        // The weights are packed once per call and shared by all images.
+        GemmScratch.shared.withBuffer(floats: s.groups * wFloats) { packedW in
             for g in 0..<s.groups {
-                let xg = x + (n * s.inChannels + g * s.groupIn) * inPlane
-                let yg = y + (n * s.outChannels + g * s.groupOut) * spatial
-                let b: UnsafePointer<Float>
-                if s.isPointwise { b = xg } else { Im2col.im2col(s, xg, col); b = UnsafePointer(col) }
-                let epilogue = (bias == nil && activation == .identity) ? nil :
-                    GemmEpilogue(bias: bias.map { $0 + g * s.groupOut }, biasAxis: .rows, activation: activation)
-                Gemm.sgemm(m: s.groupOut, n: spatial, k: s.patch, a: weight + g * s.groupOut * s.patch, lda: s.patch,
-                           b: b, ldb: spatial, c: yg, ldc: spatial, epilogue: epilogue, pool: serial)
+                Gemm.packA(m: s.groupOut, k: s.patch, a: weight + g * s.groupOut * s.patch, lda: s.patch, into: packedW + g * wFloats)
+            }
+            pool.parallelFor(s.batch) { n in
+                GemmScratch.shared.withBuffer(floats: colFloats) { col in
+                    for g in 0..<s.groups {
+                        let xg = x + (n * s.inChannels + g * s.groupIn) * inPlane
+                        let yg = y + (n * s.outChannels + g * s.groupOut) * spatial
+                        if s.isPointwise {
+                            Gemm.packB(n: spatial, k: s.patch, b: xg, ldb: spatial, into: col)
+                        } else {
+                            Im2colPacked.asB(s, xg, col)
+                        }
+                        let epilogue = (bias == nil && activation == .identity) ? nil :
+                            GemmEpilogue(bias: bias.map { $0 + g * s.groupOut }, biasAxis: .rows, activation: activation)
+                        Gemm.sgemmPacked(m: s.groupOut, n: spatial, k: s.patch, packedA: packedW + g * wFloats, packedB: col,
+                                         c: yg, ldc: spatial, epilogue: epilogue, pool: serial)
+                    }
+                }
             }
         }
     }
@@ -47,21 +58,30 @@ public enum Conv2d {
                                     dx: UnsafeMutablePointer<Float>, pool: ThreadPool = .default) {
         s.validate()
         let spatial = s.outH * s.outW, inPlane = s.height * s.width
-        pool.parallelFor(s.batch) { n in
-            let col = UnsafeMutablePointer<Float>.allocate(capacity: max(s.patch * spatial, 1))
-            defer { col.deallocate() }
+        let wFloats = Gemm.packedCountA(m: s.patch, k: s.groupOut)
+        let dyFloats = Gemm.packedCountB(n: spatial, k: s.groupOut)
+        GemmScratch.shared.withBuffer(floats: s.groups * wFloats) { packedW in
             for g in 0..<s.groups {
-                let dxg = dx + (n * s.inChannels + g * s.groupIn) * inPlane
-                let dyg = dy + (n * s.outChannels + g * s.groupOut) * spatial
-                let wg = weight + g * s.groupOut * s.patch
-                if s.isPointwise {
-                    Gemm.sgemm(transA: true, m: s.patch, n: spatial, k: s.groupOut, a: wg, lda: s.patch,
-                               b: dyg, ldb: spatial, c: dxg, ldc: spatial, pool: serial)
-                } else {
-                    Gemm.sgemm(transA: true, m: s.patch, n: spatial, k: s.groupOut, a: wg, lda: s.patch,
-                               b: dyg, ldb: spatial, c: col, ldc: spatial, pool: serial)
-                    dxg.update(repeating: 0, count: s.groupIn * inPlane)
-                    Im2col.col2im(s, col, dxg)
+                Gemm.packA(transA: true, m: s.patch, k: s.groupOut, a: weight + g * s.groupOut * s.patch, lda: s.patch,
+                           into: packedW + g * wFloats)
+            }
+            pool.parallelFor(s.batch) { n in
+                GemmScratch.shared.withBuffer(floats: dyFloats + (s.isPointwise ? 0 : s.patch * spatial)) { work in
+                    let packedDy = work, col = work + dyFloats
+                    for g in 0..<s.groups {
+                        let dxg = dx + (n * s.inChannels + g * s.groupIn) * inPlane
+                        let dyg = dy + (n * s.outChannels + g * s.groupOut) * spatial
+                        Gemm.packB(n: spatial, k: s.groupOut, b: dyg, ldb: spatial, into: packedDy)
+                        if s.isPointwise {
+                            Gemm.sgemmPacked(m: s.patch, n: spatial, k: s.groupOut, packedA: packedW + g * wFloats,
+                                             packedB: packedDy, c: dxg, ldc: spatial, pool: serial)
+                        } else {
+                            Gemm.sgemmPacked(m: s.patch, n: spatial, k: s.groupOut, packedA: packedW + g * wFloats,
+                                             packedB: packedDy, c: col, ldc: spatial, pool: serial)
+                            dxg.update(repeating: 0, count: s.groupIn * inPlane)
+                            Im2col.col2im(s, col, dxg)
+                        }
+                    }
                 }
             }
         }
@@ -78,22 +98,42 @@ public enum Conv2d {
         let chunks = (s.batch + weightChunk - 1) / weightChunk
         let partials = UnsafeMutablePointer<Float>.allocate(capacity: max(chunks * wCount, 1))
         defer { partials.deallocate() }
-        let colFloats = s.isPointwise ? 0 : s.patch * spatial
+        let dyFloats = Gemm.packedCountA(m: s.groupOut, k: spatial)
+        let colFloats = max(Gemm.packedCountB(n: s.patch, k: spatial), s.patch * spatial)
+        // A patch narrower than one 32-column panel (a first layer on one input channel) would
+        // waste most of the micro-kernel; there each weight is a plain dot product over pixels.
+        let narrow = s.patch < GemmMicroKernel.nr
         pool.parallelFor(chunks) { chunk in
             let part = partials + chunk * wCount
-            let col = UnsafeMutablePointer<Float>.allocate(capacity: max(colFloats, 1))
-            defer { col.deallocate() }
-            let n0 = chunk * weightChunk, n1 = min(s.batch, n0 + weightChunk)
-            for n in n0..<n1 {
-                for g in 0..<s.groups {
-                    let xg = x + (n * s.inChannels + g * s.groupIn) * inPlane
-                    let dyg = dy + (n * s.outChannels + g * s.groupOut) * spatial
-                    let b: UnsafePointer<Float>
-                    if s.isPointwise { b = xg } else { Im2col.im2col(s, xg, col); b = UnsafePointer(col) }
-                    // part_g (+)= dy[n, g] [OCg, S] · colᵀ [S, patch]
-                    Gemm.sgemm(transB: true, m: s.groupOut, n: s.patch, k: spatial, a: dyg, lda: spatial,
-                               b: b, ldb: spatial, beta: n == n0 ? 0 : 1, c: part + g * s.groupOut * s.patch,
-                               ldc: s.patch, pool: serial)
+            GemmScratch.shared.withBuffer(floats: dyFloats + colFloats) { work in
+                let packedDy = work, col = work + dyFloats
+                let n0 = chunk * weightChunk, n1 = min(s.batch, n0 + weightChunk)
+                for n in n0..<n1 {
+                    for g in 0..<s.groups {
+                        let xg = x + (n * s.inChannels + g * s.groupIn) * inPlane
+                        let dyg = dy + (n * s.outChannels + g * s.groupOut) * spatial
+                        if narrow {
+                            let rows: UnsafePointer<Float>
+                            if s.isPointwise { rows = xg } else { Im2col.im2col(s, xg, col); rows = UnsafePointer(col) }
+                            let pg = part + g * s.groupOut * s.patch
+                            for oc in 0..<s.groupOut {
+                                for p in 0..<s.patch {
+                                    let v = Reduce.dot(dyg + oc * spatial, rows + p * spatial, count: spatial)
+                                    pg[oc * s.patch + p] = n == n0 ? v : pg[oc * s.patch + p] + v
+                                }
+                            }
+                            continue
+                        }
+                        Gemm.packA(m: s.groupOut, k: spatial, a: dyg, lda: spatial, into: packedDy)
+                        if s.isPointwise {
+                            Gemm.packB(transB: true, n: s.patch, k: spatial, b: xg, ldb: spatial, into: col)
+                        } else {
+                            Im2colPacked.asTransposedB(s, xg, col)
+                        }
+                        // part_g (+)= dy[n, g] [OCg, S] · colᵀ [S, patch]
+                        Gemm.sgemmPacked(m: s.groupOut, n: s.patch, k: spatial, packedA: packedDy, packedB: col,
+                                         beta: n == n0 ? 0 : 1, c: part + g * s.groupOut * s.patch, ldc: s.patch, pool: serial)
+                    }
                 }
             }
         }

@@ -77,8 +77,13 @@ public enum Activation: Hashable, Sendable {
         return e / (1 + e)
     }
 
-    /// y[i] = f(x[i]).
-    public func forward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int) {
+    /// y[i] = f(x[i]). Large buffers are split into fixed 64K-element chunks run in parallel
+    /// (elementwise, so the thread count cannot change any value).
+    public func forward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int, pool: ThreadPool = .default) {
+        Activation.chunked(count, pool) { lo, n in self.forwardSerial(x + lo, y + lo, count: n) }
+    }
+
+    func forwardSerial(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int) {
         switch self {
         case .identity: if UnsafePointer(y) != x { y.update(from: x, count: count) }
         case .relu: for i in 0..<count { y[i] = max(x[i], 0) }   // vectorizes
@@ -86,19 +91,51 @@ public enum Activation: Hashable, Sendable {
         }
     }
 
+    static let chunk = 1 << 16
+
+    /// Runs `body(start, count)` over `count` elements, in parallel chunks when large.
+    @inline(__always)
+    static func chunked(_ count: Int, _ pool: ThreadPool, _ body: (Int, Int) -> Void) {
+        if count <= 2 * chunk || pool.threads == 1 {
+            body(0, count)
+        } else {
+            pool.parallelFor((count + chunk - 1) / chunk) { c in body(c * chunk, min(chunk, count - c * chunk)) }
+        }
+    }
+
     /// dx[i] = dy[i]·f′(x[i]); `x` may be nil unless `backwardNeedsInput`, `y` may be nil if it is.
     public func backward(x: UnsafePointer<Float>?, y: UnsafePointer<Float>?, dy: UnsafePointer<Float>,
-                         dx: UnsafeMutablePointer<Float>, count: Int) {
+                         dx: UnsafeMutablePointer<Float>, count: Int, pool: ThreadPool = .default) {
         if backwardNeedsInput {
             guard let x else { preconditionFailure("\(self) backward needs the activation input") }
-            for i in 0..<count { dx[i] = dy[i] * derivative(x: x[i], y: 0) }
+            Activation.chunked(count, pool) { lo, n in
+                for i in lo..<(lo + n) { dx[i] = dy[i] * self.derivative(x: x[i], y: 0) }
+            }
         } else {
             guard let y else { preconditionFailure("\(self) backward needs the activation output") }
-            switch self {
-            case .identity: if UnsafePointer(dx) != dy { dx.update(from: dy, count: count) }
-            case .relu: for i in 0..<count { dx[i] = y[i] > 0 ? dy[i] : 0 }
-            default: for i in 0..<count { dx[i] = dy[i] * derivative(x: 0, y: y[i]) }
+            Activation.chunked(count, pool) { lo, n in
+                switch self {
+                case .identity: if UnsafePointer(dx) != dy { (dx + lo).update(from: dy + lo, count: n) }
+                case .relu: Activation.reluBackward(y + lo, dy + lo, dx + lo, count: n)
+                default: for i in lo..<(lo + n) { dx[i] = dy[i] * self.derivative(x: 0, y: y[i]) }
+                }
             }
         }
+    }
+
+    /// dx = dy·[y > 0], sixteen lanes at a time: the scalar form compiles to a data-dependent
+    /// branch that mispredicts half the time on real activations.
+    @inline(__always)
+    static func reluBackward(_ y: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>, count: Int) {
+        let ry = UnsafeRawPointer(y), rg = UnsafeRawPointer(dy), rd = UnsafeMutableRawPointer(dx)
+        let zero = SIMD16<Float>()
+        var i = 0
+        while i + 16 <= count {
+            let yv = ry.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self)
+            let gv = rg.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self)
+            rd.storeBytes(of: gv.replacing(with: zero, where: .!(yv .> zero)), toByteOffset: i * 4, as: SIMD16<Float>.self)
+            i += 16
+        }
+        while i < count { dx[i] = y[i] > 0 ? dy[i] : 0; i += 1 }
     }
 }

@@ -42,16 +42,25 @@ public enum Bias {
         }
     }
 
-    /// dbias[c] (+)= Σ_{b,s} dy[b, c, s] for [batch, channels, spatial].
+    /// dbias[c] (+)= Σ_{b,s} dy[b, c, s] for [batch, channels, spatial]; channels are parallel
+    /// work items, each summing its planes in batch order.
     public static func gradChannels(batch: Int, channels: Int, spatial: Int, _ dy: UnsafePointer<Float>,
-                                    dbias: UnsafeMutablePointer<Float>, accumulate: Bool = false) {
-        for c in 0..<channels {
-            var total: Float = 0
-            for b in 0..<batch {
-                total += Reduce.sum(dy + (b * channels + c) * spatial, count: spatial)
-            }
-            dbias[c] = accumulate ? dbias[c] + total : total
+                                    dbias: UnsafeMutablePointer<Float>, accumulate: Bool = false, pool: ThreadPool = .default) {
+        pool.parallelFor(batch * spatial >= 1 << 14 ? channels : 0) { c in
+            dbias[c] = channelSum(batch: batch, channels: channels, spatial: spatial, dy, c, accumulate ? dbias[c] : 0)
         }
+        if batch * spatial < 1 << 14 {
+            for c in 0..<channels {
+                dbias[c] = channelSum(batch: batch, channels: channels, spatial: spatial, dy, c, accumulate ? dbias[c] : 0)
+            }
+        }
+    }
+
+    @inline(__always)
+    static func channelSum(batch: Int, channels: Int, spatial: Int, _ dy: UnsafePointer<Float>, _ c: Int, _ start: Float) -> Float {
+        var total: Float = 0
+        for b in 0..<batch { total += Reduce.sum(dy + (b * channels + c) * spatial, count: spatial) }
+        return start + total
     }
 
     /// y[i] = a[i] + b[i] (residual add; `y` may alias either input).
@@ -100,7 +109,7 @@ public struct GemmEpilogue {
                 }
             }
             if let preActivation { (preActivation + i * ldc + j0).update(from: row, count: cols) }
-            activation.forward(row, row, count: cols)
+            activation.forwardSerial(row, row, count: cols)
         }
     }
 }

@@ -5,14 +5,15 @@
 /// [N, K]; `C` is [M, N] with row stride `ldc`. `β == 0` means C is not read (it may hold NaN).
 ///
 /// How it is fast (the BLIS/GotoBLAS scheme, sized for Zen 4: 32 KB L1d, 1 MB L2 per core):
+/// * First both operands are packed once, in parallel, into a reused scratch buffer: op(A) into
+///   8-row micro-panels (`a[k*8 + r]`) and op(B) into 32-column micro-panels (`b[k*32 + c]`),
+///   cut into K blocks of `kc = 256` (a constant, so the summation order of every element is
+///   fixed). Per block an A panel is 8 KB (L1-resident) and a B panel 32 KB (streamed from L2).
+///   Packing absorbs the transposes, so the micro-kernel sees one layout whatever the op, and
+///   packing each operand once (not once per tile) keeps it a small fraction of the work.
 /// * C is cut into tiles (up to 128 × 512). Each tile is an independent work item for the
 ///   thread pool, so both cores work on disjoint parts of C and no sum is ever split between
 ///   threads — the result is bit-identical for any thread count.
-/// * Within a tile, K is walked in blocks of `kc = 256` (a constant, so the summation order of
-///   every element is fixed). For each block the tile's rows of op(A) are packed into 8-row
-///   micro-panels (`a[k*8 + r]`, 8 KB each, L1-resident) and its columns of op(B) into 32-column
-///   micro-panels (`b[k*32 + c]`, 32 KB each, streamed from L2). Packing also absorbs the
-///   transposes, so the micro-kernel sees one layout whatever the op.
 /// * `GemmMicroKernel.kernel8x32` does the FMAs from registers; edges (M % 8, N % 32) go through a
 ///   scratch tile with the same arithmetic.
 /// * An optional `GemmEpilogue` (bias, activation, saved pre-activation) runs on each finished
@@ -21,6 +22,9 @@ public enum Gemm {
     static let kc = 256
     static let tileM = 128
     static let tileN = 512
+    /// Below this many flops a GEMM runs on the calling thread (dispatch costs microseconds).
+    static let parallelThreshold = 1 << 20
+    static let serial = ThreadPool(threads: 1)
 
     public static func sgemm(transA: Bool = false, transB: Bool = false,
                              m: Int, n: Int, k: Int, alpha: Float = 1,
@@ -37,10 +41,111 @@ public enum Gemm {
             return
         }
         let mr = GemmMicroKernel.mr, nr = GemmMicroKernel.nr
+        // Small products are not worth a dispatch to the other core.
+        let pool = 2 * m * n * k < parallelThreshold ? serial : pool
+        let aPanels = roundUp(m, mr) / mr, bPanels = roundUp(n, nr) / nr
+        let aFloats = packedCountA(m: m, k: k)
+        GemmScratch.shared.withBuffer(floats: aFloats + packedCountB(n: n, k: k)) { packed in
+            let packA = packed, packB = packed + aFloats
+            // Phase 1: pack all of op(A) and op(B) once, in parallel.
+            let itemsA = ceilDiv(aPanels, packGroupA), itemsB = ceilDiv(bPanels, packGroupB)
+            pool.parallelFor(itemsA + itemsB) { item in
+                if item < itemsA {
+                    packPanelsA(transA: transA, m: m, k: k, a: a, lda: lda, group: item, into: packA)
+                } else {
+                    packPanelsB(transB: transB, n: n, k: k, b: b, ldb: ldb, group: item - itemsA, into: packB)
+                }
+            }
+            // Phase 2: every tile of C runs the micro-kernel over the packed panels.
+            computeTiles(m: m, n: n, k: k, alpha: alpha, packedA: packA, packedB: packB, beta: beta, c: c, ldc: ldc,
+                         epilogue: epilogue, pool: pool)
+        }
+    }
+
+    /// Floats needed by `packA` for an m×k op(A).
+    public static func packedCountA(m: Int, k: Int) -> Int { roundUp(roundUp(m, GemmMicroKernel.mr) * k, 16) }
+    /// Floats needed by `packB` for a k×n op(B).
+    public static func packedCountB(n: Int, k: Int) -> Int { roundUp(n, GemmMicroKernel.nr) * k }
+
+    /// Packs op(A) [m, k] into `into` (64-byte aligned, `packedCountA` floats) for `sgemmPacked`.
+    /// Use it to pack an operand once and reuse it across many products (conv weights per image).
+    public static func packA(transA: Bool = false, m: Int, k: Int, a: UnsafePointer<Float>, lda: Int,
+                             into: UnsafeMutablePointer<Float>) {
+        let groups = ceilDiv(roundUp(m, GemmMicroKernel.mr) / GemmMicroKernel.mr, packGroupA)
+        for g in 0..<groups { packPanelsA(transA: transA, m: m, k: k, a: a, lda: lda, group: g, into: into) }
+    }
+
+    /// Packs op(B) [k, n] into `into` (64-byte aligned, `packedCountB` floats) for `sgemmPacked`.
+    public static func packB(transB: Bool = false, n: Int, k: Int, b: UnsafePointer<Float>, ldb: Int,
+                             into: UnsafeMutablePointer<Float>) {
+        let groups = ceilDiv(roundUp(n, GemmMicroKernel.nr) / GemmMicroKernel.nr, packGroupB)
+        for g in 0..<groups { packPanelsB(transB: transB, n: n, k: k, b: b, ldb: ldb, group: g, into: into) }
+    }
+
+    /// Offset of element (r, col) of op(B) in the packed layout: K block, 32-column panel, then
+    /// `[kb][32]` inside the panel. Lets producers (im2col) write packed B directly.
+    @inline(__always)
+    static func packedOffsetB(row r: Int, col: Int, n: Int, k: Int) -> Int {
+        let np = roundUp(n, GemmMicroKernel.nr)
+        let block = r / kc, kb = min(kc, k - block * kc)
+        return block * kc * np + (col / GemmMicroKernel.nr) * GemmMicroKernel.nr * kb + (r - block * kc) * GemmMicroKernel.nr
+            + col % GemmMicroKernel.nr
+    }
+
+    /// C = α·A·B + β·C from operands packed by `packA`/`packB` (or written in that layout).
+    public static func sgemmPacked(m: Int, n: Int, k: Int, alpha: Float = 1, packedA: UnsafePointer<Float>,
+                                   packedB: UnsafePointer<Float>, beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int,
+                                   epilogue: GemmEpilogue? = nil, pool: ThreadPool = .default) {
+        if m == 0 || n == 0 { return }
+        if k == 0 || alpha == 0 {
+            scale(m: m, n: n, beta: beta, c: c, ldc: ldc)
+            epilogue?.apply(c, ldc: ldc, i0: 0, rows: m, j0: 0, cols: n)
+            return
+        }
+        let pool = 2 * m * n * k < parallelThreshold ? serial : pool
+        computeTiles(m: m, n: n, k: k, alpha: alpha, packedA: packedA, packedB: packedB, beta: beta, c: c, ldc: ldc,
+                     epilogue: epilogue, pool: pool)
+    }
+
+    static let packGroupA = 8   // 8-row panels per packing work item
+    static let packGroupB = 4   // 32-column panels per packing work item
+
+    static func packPanelsA(transA: Bool, m: Int, k: Int, a: UnsafePointer<Float>, lda: Int, group: Int,
+                            into packA: UnsafeMutablePointer<Float>) {
+        let mr = GemmMicroKernel.mr, mp = roundUp(m, mr)
+        let r0 = group * packGroupA * mr, rows = min(packGroupA * mr, m - r0)
+        var p0 = 0
+        while p0 < k {
+            let kb = min(kc, k - p0)
+            GemmPacking.packA(transA: transA, a: a, lda: lda, rowStart: r0, rows: rows, kStart: p0, depth: kb,
+                              into: packA + p0 * mp + r0 * kb)
+            p0 += kb
+        }
+    }
+
+    static func packPanelsB(transB: Bool, n: Int, k: Int, b: UnsafePointer<Float>, ldb: Int, group: Int,
+                            into packB: UnsafeMutablePointer<Float>) {
+        let nr = GemmMicroKernel.nr, np = roundUp(n, nr)
+        let c0 = group * packGroupB * nr, cols = min(packGroupB * nr, n - c0)
+        var p0 = 0
+        while p0 < k {
+            let kb = min(kc, k - p0)
+            GemmPacking.packB(transB: transB, b: b, ldb: ldb, colStart: c0, cols: cols, kStart: p0, depth: kb,
+                              into: packB + p0 * np + c0 * kb)
+            p0 += kb
+        }
+    }
+
+    /// Tiles of C as independent work items (see the type's comment).
+    static func computeTiles(m: Int, n: Int, k: Int, alpha: Float, packedA: UnsafePointer<Float>, packedB: UnsafePointer<Float>,
+                             beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int, epilogue: GemmEpilogue?, pool: ThreadPool) {
+        let mr = GemmMicroKernel.mr, nr = GemmMicroKernel.nr
+        let mp = roundUp(m, mr), np = roundUp(n, nr)
         // Tile sizes: start from the cache-sized tile, then split until every thread has at least
-        // two items (for small/skinny products such as an MLP layer at batch 128).
-        var tm = min(tileM, roundUp(m, mr))
-        var tn = min(tileN, roundUp(n, nr))
+        // two items (for small/skinny products such as an MLP layer at batch 128). Tiles only
+        // decide who computes which part of C, never how an element is summed.
+        var tm = min(tileM, mp)
+        var tn = min(tileN, np)
         let wanted = pool.threads > 1 ? 2 * pool.threads : 1
         while ceilDiv(m, tm) * ceilDiv(n, tn) < wanted {
             if tn >= 2 * nr && (tn >= tm || tm < 2 * mr) {
@@ -52,47 +157,39 @@ public enum Gemm {
             }
         }
         let tilesM = ceilDiv(m, tm), tilesN = ceilDiv(n, tn)
-        let kcMax = min(kc, k)
-        let aFloats = roundUp(tm, mr) * kcMax
-        let bFloats = roundUp(tn, nr) * kcMax
-        let scratchFloats = mr * nr
         pool.parallelFor(tilesM * tilesN) { t in
             let i0 = (t / tilesN) * tm, j0 = (t % tilesN) * tn
             let mt = min(tm, m - i0), nt = min(tn, n - j0)
-            let buffer = UnsafeMutableRawPointer.allocate(
-                byteCount: (aFloats + bFloats + scratchFloats) * 4, alignment: 64)
-            defer { buffer.deallocate() }
-            let packA = buffer.bindMemory(to: Float.self, capacity: aFloats + bFloats + scratchFloats)
-            let packB = packA + aFloats
-            let scratch = packB + bFloats
-            var p0 = 0
-            while p0 < k {
-                let kb = min(kc, k - p0)
-                let s: Float = p0 == 0 ? beta : 1
-                GemmPacking.packA(transA: transA, a: a, lda: lda, rowStart: i0, rows: mt, kStart: p0, depth: kb, into: packA)
-                GemmPacking.packB(transB: transB, b: b, ldb: ldb, colStart: j0, cols: nt, kStart: p0, depth: kb, into: packB)
-                var jr = 0
-                while jr < nt {
-                    let cols = min(nr, nt - jr)
-                    let bp = packB + jr * kb
-                    var ir = 0
-                    while ir < mt {
-                        let rows = min(mr, mt - ir)
-                        let ap = packA + ir * kb
-                        let cp = c + (i0 + ir) * ldc + j0 + jr
-                        if rows == mr && cols == nr {
-                            GemmMicroKernel.kernel8x32(kb, ap, bp, cp, ldc, alpha: alpha, s: s)
-                        } else {
-                            GemmMicroKernel.kernelEdge(kb, ap, bp, cp, ldc, rows: rows, cols: cols,
-                                                       alpha: alpha, s: s, scratch: scratch)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: mr * nr) { scratchBuffer in
+                guard let scratch = scratchBuffer.baseAddress else { preconditionFailure("no stack scratch") }
+                var p0 = 0
+                while p0 < k {
+                    let kb = min(kc, k - p0)
+                    let s: Float = p0 == 0 ? beta : 1
+                    let blockA = packedA + p0 * mp + i0 * kb, blockB = packedB + p0 * np + j0 * kb
+                    var jr = 0
+                    while jr < nt {
+                        let cols = min(nr, nt - jr)
+                        let bp = blockB + jr * kb
+                        var ir = 0
+                        while ir < mt {
+                            let rows = min(mr, mt - ir)
+                            let ap = blockA + ir * kb
+                            let cp = c + (i0 + ir) * ldc + j0 + jr
+                            if rows == mr && cols == nr {
+                                GemmMicroKernel.kernel8x32(kb, ap, bp, cp, ldc, alpha: alpha, s: s)
+                            } else {
+                                GemmMicroKernel.kernelEdge(kb, ap, bp, cp, ldc, rows: rows, cols: cols,
+                                                           alpha: alpha, s: s, scratch: scratch)
+                            }
+                            ir += mr
                         }
-                        ir += mr
+                        jr += nr
                     }
-                    jr += nr
+                    p0 += kb
                 }
-                p0 += kb
+                epilogue?.apply(c, ldc: ldc, i0: i0, rows: mt, j0: j0, cols: nt)
             }
-            epilogue?.apply(c, ldc: ldc, i0: i0, rows: mt, j0: j0, cols: nt)
         }
     }
 

@@ -1,0 +1,51 @@
+import Check
+import Foundation
+import Runtime
+
+/// `regula eval SPEC --checkpoint F`: test loss and accuracy of saved weights, in evaluation
+/// mode (dropout off, batchnorm on running statistics, stochastic residuals at expectation).
+public func evaluate(model: CheckedModel, checkpoint: String, options: TrainOptions = TrainOptions()) throws -> EvalResult {
+    let data = try DataSource.load(model, options: options)
+    guard let test = data.test else { throw TrainError.data("the spec's data section has no test set") }
+    let session = try Session(model: model, seed: options.seed ?? model.training.seed,
+                              batchSize: model.training.batchSize, threads: options.threads ?? ThreadPool.processorCount)
+    try CheckpointStore.loadModel(checkpoint, into: session.store)
+    return try session.evaluate(test, normalization: data.normalization)
+}
+
+/// Training throughput of a model on its real data (`regula bench`).
+public struct BenchmarkResult: Equatable {
+    public var model: String
+    public var batchSize: Int
+    /// Timed steps (after warm-up).
+    public var steps: Int
+    public var samplesPerSecond: Double
+    /// Peak resident memory of the whole process, in bytes.
+    public var peakRSS: Int
+    public var threads: Int
+}
+
+/// Trains `steps` optimizer steps (after `warmup` untimed ones) of `model` on its training data
+/// with nothing written, and reports samples/s and peak RSS.
+public func benchmark(model: CheckedModel, steps: Int = 200, warmup: Int = 10,
+                      options: TrainOptions = TrainOptions()) throws -> BenchmarkResult {
+    var o = options
+    o.maxSteps = warmup + steps
+    o.writeCheckpoints = false
+    o.writeMetrics = false
+    o.evaluateTest = false
+    o.progress = .quiet
+    o.epochs = max(o.epochs ?? model.training.epochs, 1_000)
+    var start: UInt64 = 0, end: UInt64 = 0, samples = 0
+    let batch = model.training.batchSize
+    o.stepCallback = { r in
+        let now = DispatchTime.now().uptimeNanoseconds
+        if r.step == warmup { start = now }
+        if r.step > warmup { samples += r.examples; end = now }
+    }
+    _ = try train(model: model, options: o) { _ in }
+    let seconds = Double(end - start) / 1e9
+    return BenchmarkResult(model: model.name, batchSize: batch, steps: steps,
+                           samplesPerSecond: seconds > 0 ? Double(samples) / seconds : 0,
+                           peakRSS: ResourceUsage.peakRSS(), threads: options.threads ?? ThreadPool.processorCount)
+}
