@@ -41,7 +41,7 @@ struct Train: ParsableCommand {
     @Argument(help: "The spec file.")
     var file: String
 
-    @OptionGroup var run: RunOptions
+    @OptionGroup var runOptions: RunOptions
 
     @Option(help: "Number of epochs (overrides train.epochs).")
     var epochs: Int?
@@ -68,7 +68,7 @@ struct Train: ParsableCommand {
         let result = try frontendOrExit(file)
         guard let model = result.model else { throw ExitCode.diagnostics }
         var options = TrainOptions()
-        run.apply(to: &options)
+        runOptions.apply(to: &options)
         options.epochs = epochs
         options.maxSteps = steps
         options.outDirectory = out
