@@ -253,6 +253,9 @@ struct Expander {
             diagnostics.append(Msg.missingArgument(a.name, l.kind.value).error(l.kind.range))
             ok = false
         }
+        for a in spec.args where args[a.name] == nil {
+            if let v = a.defaultValue { args[a.name] = v.value }
+        }
         if spec.id == .shakeShake, let bs = lists["branches"], bs.count < 2 {
             diagnostics.append(Msg.tooFewBranches(bs.count).error(ranges["branches"] ?? l.kind.range))
             ok = false
