@@ -51,6 +51,21 @@ private func described(_ j: JSON, _ doc: String) -> JSON {
     o.append(("description", .string(doc)))
     return .object(o)
 }
+private func withDefault(_ j: JSON, _ d: ArgDefault?) -> JSON {
+    guard case .object(var o) = j, let d = d else { return j }
+    let value: JSON
+    switch d {
+    case .int(let i): value = .number(Double(i))
+    case .number(let x): value = .number(x)
+    case .bool(let b): value = .bool(b)
+    case .string(let s): value = .string(s)
+    case .pair(let i): value = .number(Double(i))
+    case .range(let lo, let hi): value = .array([.number(lo), .number(hi)])
+    }
+    o.append(("default", value))
+    return .object(o)
+}
+
 private func object(_ props: [(String, JSON)], required: [String] = [], closed: Bool = true) -> JSON {
     var o: [(String, JSON)] = [("type", .string("object")), ("properties", .object(props))]
     if !required.isEmpty { o.append(("required", .array(required.map(JSON.string)))) }
@@ -80,8 +95,9 @@ private func schema(_ t: ArgType) -> JSON {
 }
 
 private func layerSchema(_ k: KindSpec, name: String) -> JSON {
-    let args = object(k.args.map { a in (a.name, described(schema(a.type), a.doc)) }
-                      + k.args.flatMap { a in a.aliases.map { ($0, described(schema(a.type), "alias of \(a.name)")) } })
+    let args = object(k.args.map { a in (a.name, withDefault(described(schema(a.type), a.doc), a.defaultValue)) }
+                      + k.args.flatMap { a in a.aliases.map { ($0, described(schema(a.type), "alias of \(a.name)")) } }
+                      + layerFields)   // `name`, `from`, `expect` may also sit inside the argument map
     var forms: [JSON] = [args, type("null")]
     if let p = k.primary, let a = k.arg(p) { forms.insert(schema(a.type), at: 0) }
     return described(object([(name, anyOf(forms))] + layerFields, required: [name]), k.doc)
@@ -102,7 +118,10 @@ public func jsonSchema() -> String {
     let repeatForm = object([("repeat", object([("count", orExpr(type("integer"))), ("as", type("string")), ("layers", ref("layers"))],
                                                required: ["count", "layers"]))], required: ["repeat"])
     // A block use: `- resblock: {filters: 32}`; block names are the spec's own, so any other key.
-    let blockUse = described(.object([("type", .string("object")), ("minProperties", .number(1))]), "a use of a block defined under 'blocks'")
+    // Excludes built-in kind keys, so a misspelt argument of a built-in kind is not taken for a block use.
+    let builtIn = JSON.object([("anyOf", .array((allKindNames + ["repeat"]).map { .object([("required", .array([.string($0)]))]) }))])
+    let blockUse = described(.object([("type", .string("object")), ("minProperties", .number(1)), ("not", builtIn)]),
+                             "a use of a block defined under 'blocks'")
     let layerItem = anyOf([enumOf(allKindNames), type("string")] + kindForms + [repeatForm, blockUse])
     let regularization = object(regularizationArgs.map { ($0.name, described(schema($0.type), $0.doc)) })
     let dims = JSON.object([("type", .string("array")), ("items", anyOf([.object([("type", .string("integer")), ("minimum", .number(1))]), type("string")]))])

@@ -141,7 +141,7 @@ private func convRule(_ i: RuleInput, _ d: inout [Diagnostic]) -> RuleOutput? {
     case .ints(let v)?: p = v
     case .keyword("same")?:
         for a in 0..<2 where s[a] != 1 || (dl[a] * (k[a] - 1)) % 2 != 0 {
-            d.append(Message(id: "invalid-padding", text: "padding 'same' needs stride 1 and an odd kernel extent").error(l.argRanges["padding"] ?? l.range))
+            d.append(Msg.samePadding.error(l.argRanges["padding"] ?? l.range))
             return nil
         }
         p = [dl[0] * (k[0] - 1) / 2, dl[1] * (k[1] - 1) / 2]
@@ -159,7 +159,7 @@ private func poolRule(_ i: RuleInput, _ d: inout [Diagnostic], max: Bool) -> Rul
     let k = pair(l, "size", [2, 2]), s = pair(l, "stride", k), p = pair(l, "padding", [0, 0])
     let ceil = l.bool("ceil_mode") ?? false
     for a in 0..<2 where p[a] * 2 > k[a] {
-        d.append(Message(id: "invalid-padding", text: "pool padding \(p[a]) must be at most half the window \(k[a])").error(l.argRanges["padding"] ?? l.range))
+        d.append(Msg.poolPadding(p[a], k[a]).error(l.argRanges["padding"] ?? l.range))
         return nil
     }
     guard let h = windowDim(i, i.x[1], axis: "height", k: k[0], p: p[0], s: s[0], dl: 1, ceil: ceil, &d),
@@ -240,7 +240,10 @@ private func batchNormRule(_ i: RuleInput, _ d: inout [Diagnostic]) -> RuleOutpu
     guard let c = requireFixed(i, first, &d) else { return nil }
     if let declared = l.int("features"), declared != c {
         let at = l.argRanges["features"] ?? l.range
-        d.append(Msg.normSize(l.written, "\(declared) features", "\(c) channels (axis 0 of \(show(i.x)))").error(at,
+        // batchnorm normalizes axis 0; a size that matches the last axis means the wrong norm.
+        let notes = i.x.count > 1 && i.x.last == .fixed(declared)
+            ? [Note("\(declared) is the size of the last axis; 'layernorm' normalizes over the last axis", at: l.range)] : []
+        d.append(Msg.normSize(l.written, "\(declared) features", "\(c) channels (axis 0 of \(show(i.x)))").error(at, notes: notes,
             fixIts: [FixIt("replace with \(c)", range: at, replacement: String(c))]))
         return nil
     }
@@ -254,7 +257,10 @@ private func layerNormRule(_ i: RuleInput, _ d: inout [Diagnostic]) -> RuleOutpu
     if let declared = l.ints("shape") {
         let trailing = Array(i.x.suffix(declared.count))
         guard trailing.count == declared.count, trailing == declared.map(Dim.fixed) else {
-            d.append(Msg.normSize(l.written, "shape \(show(declared.map(Dim.fixed)))", "trailing dimensions \(show(trailing))").error(l.argRanges["shape"] ?? l.range))
+            // layernorm normalizes trailing axes; a shape that matches the channel axis means batchnorm.
+            let notes = i.x.count > declared.count && declared.count == 1 && i.x.first == .fixed(declared[0])
+                ? [Note("\(declared[0]) is the size of the channel axis; 'batchnorm' normalizes per channel", at: l.range)] : []
+            d.append(Msg.normSize(l.written, "shape \(show(declared.map(Dim.fixed)))", "trailing dimensions \(show(trailing))").error(l.argRanges["shape"] ?? l.range, notes: notes))
             return nil
         }
         shape = declared

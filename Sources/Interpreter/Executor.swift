@@ -33,6 +33,11 @@ final class Executor {
     /// Per-op wall time, when `REGULA_PROFILE` is set (printed by the trainer at the end).
     let profile: OpProfile? = ProcessInfo.processInfo.environment["REGULA_PROFILE"] != nil ? OpProfile() : nil
 
+    /// Max-pooling arg-max per pooled value (keyed by the pooled input), with the run that wrote
+    /// it: the backward reuses the forward's indices of the same run instead of recomputing them.
+    private var poolIndices: [Int: (buffer: UnsafeMutablePointer<Int32>, capacity: Int, run: Int)] = [:]
+    private var runCount = 0
+
     /// Batch size and step of the current `run`.
     private(set) var batch = 0
     private(set) var step: UInt64 = 0
@@ -87,7 +92,29 @@ final class Executor {
         }
     }
 
-    deinit { arena.deallocate() }
+    deinit {
+        arena.deallocate()
+        for (_, p) in poolIndices { p.buffer.deallocate() }
+    }
+
+    /// An index buffer for pooling `v` in this run (`count` entries).
+    func poolIndexBuffer(for v: ValueID, count: Int) -> UnsafeMutablePointer<Int32> {
+        if let p = poolIndices[v.raw], p.capacity >= count {
+            poolIndices[v.raw] = (p.buffer, p.capacity, runCount)
+            return p.buffer
+        }
+        poolIndices[v.raw]?.buffer.deallocate()
+        let cap = max(count, 1) * max(maxBatch / max(batch, 1), 1)
+        let b = UnsafeMutablePointer<Int32>.allocate(capacity: cap)
+        poolIndices[v.raw] = (b, cap, runCount)
+        return b
+    }
+
+    /// The indices `poolIndexBuffer` received for `v` earlier in this run, if any.
+    func savedPoolIndices(for v: ValueID) -> UnsafeMutablePointer<Int32>? {
+        guard let p = poolIndices[v.raw], p.run == runCount else { return nil }
+        return p.buffer
+    }
 
     // MARK: Values
 
@@ -148,6 +175,7 @@ final class Executor {
         precondition(batch >= 1 && batch <= maxBatch, "batch \(batch) outside 1...\(maxBatch)")
         self.batch = batch
         self.step = step
+        runCount += 1
         for (i, node) in graph.nodes.enumerated() {
             if check != nil && node.op.isEffect { continue }
             if let profile {

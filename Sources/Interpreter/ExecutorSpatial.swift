@@ -15,18 +15,20 @@ extension ExecutorOps {
         case .conv2dBackwardFilter(let a, _):       // [dy, x] → dw
             Conv2d.backwardWeight(convShape(a, x: e.shape(i[1]), w: e.shape(o[0])), x: ptr(i[1]), dy: ptr(i[0]),
                                   dweight: ptr(o[0]), dbias: nil, pool: e.pool)
-        case .maxPool2d(let a):                     // [x] → y; indices are recomputed in backward
+        case .maxPool2d(let a):                     // [x] → y, arg-max kept for the backward
             let s = poolShape(a, e.shape(i[0]))
-            let idx = UnsafeMutablePointer<Int32>.allocate(capacity: max(s.outputCount, 1))
-            defer { idx.deallocate() }
-            MaxPool2d.forward(s, x: ptr(i[0]), y: ptr(o[0]), indices: idx, pool: e.pool)
-        case .maxPool2dBackward(let a):             // [dy, x] → dx: re-run forward for the arg-max
+            MaxPool2d.forward(s, x: ptr(i[0]), y: ptr(o[0]), indices: e.poolIndexBuffer(for: i[0], count: s.outputCount), pool: e.pool)
+        case .maxPool2dBackward(let a):             // [dy, x] → dx, with the forward's arg-max
             let s = poolShape(a, e.shape(i[1]))
-            let idx = UnsafeMutablePointer<Int32>.allocate(capacity: max(s.outputCount, 1))
-            let y = UnsafeMutablePointer<Float>.allocate(capacity: max(s.outputCount, 1))
-            defer { idx.deallocate(); y.deallocate() }
-            MaxPool2d.forward(s, x: ptr(i[1]), y: y, indices: idx, pool: e.pool)
-            MaxPool2d.backward(s, dy: ptr(i[0]), indices: idx, dx: ptr(o[0]), pool: e.pool)
+            if let idx = e.savedPoolIndices(for: i[1]) {
+                MaxPool2d.backward(s, dy: ptr(i[0]), indices: idx, dx: ptr(o[0]), pool: e.pool)
+            } else {
+                let idx = UnsafeMutablePointer<Int32>.allocate(capacity: max(s.outputCount, 1))
+                let y = UnsafeMutablePointer<Float>.allocate(capacity: max(s.outputCount, 1))
+                defer { idx.deallocate(); y.deallocate() }
+                MaxPool2d.forward(s, x: ptr(i[1]), y: y, indices: idx, pool: e.pool)
+                MaxPool2d.backward(s, dy: ptr(i[0]), indices: idx, dx: ptr(o[0]), pool: e.pool)
+            }
         case .avgPool2d(let a):
             AvgPool2d.forward(poolShape(a, e.shape(i[0])), x: ptr(i[0]), y: ptr(o[0]), pool: e.pool)
         case .avgPool2dBackward(let a, _):

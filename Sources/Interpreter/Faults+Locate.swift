@@ -36,13 +36,13 @@ enum Faults {
 
 /// Refuses a run whose memory would not fit, before anything large is allocated.
 enum MemoryCheck {
-    static func verify(_ session: Session, data: DataSource) throws {
+    static func verify(_ session: Session, data: DataSource, limit: Int? = nil) throws {
         let planned = session.plannedBytes()
         let params = session.store.bytes
         // Optimizer state: SGD keeps one buffer per parameter, Adam two.
         let moments = session.model.training.optimizer.kind == .sgd ? params : 2 * params
         let need = planned.train + planned.infer + params + moments + data.bytes
-        let limit = available()
+        let limit = limit ?? available()
         if need > limit {
             throw TrainError.memory(requiredBytes: need, availableBytes: limit,
                                     detail: "training arena \(mib(planned.train)), evaluation arena \(mib(planned.infer)), parameters \(mib(params)), optimizer state \(mib(moments)), data \(mib(data.bytes))")

@@ -23,6 +23,8 @@ public struct TrainOptions {
     public var maxSteps: Int?
     /// Evaluate at most this many test examples at the end (nil = all).
     public var testLimit: Int?
+    /// Bytes the run may use (default: `REGULA_MEMORY_LIMIT`, else the machine's available memory).
+    public var memoryLimit: Int?
     /// Evaluate the test set after training (when the spec has one).
     public var evaluateTest: Bool = true
     /// Write checkpoints at each epoch end (tests of the loop alone may turn this off).

@@ -19,7 +19,7 @@ public func train(model: CheckedModel, options: TrainOptions, log: @escaping (St
     let data = try DataSource.load(model, options: options)
     let threads = options.threads ?? ThreadPool.processorCount
     let session = try Session(model: model, seed: cfg.seed, batchSize: cfg.batchSize, threads: threads)
-    try MemoryCheck.verify(session, data: data)
+    try MemoryCheck.verify(session, data: data, limit: options.memoryLimit)
 
     let runDir = options.outDirectory ?? "runs/" + model.name
     let ckpt = CheckpointStore(directory: runDir)

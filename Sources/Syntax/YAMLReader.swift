@@ -6,14 +6,17 @@ import Yams
 /// The format is described in Grammar.md. Parsing goes through Yams' node tree so every value
 /// keeps its line and column; `YNodeBuilder` adds end positions and expands aliases under a cap.
 ///
-/// - Returns: the spec, or nil exactly when there is an error (so later stages never see a
-///   half-read spec and report consequences of a syntax error), and every diagnostic found.
+/// - Returns: the spec, unless there is an error other than a refused value; and every
+///   diagnostic found. A value that is refused (a malformed `${ }`, a number too large) is read
+///   as null, which the checker treats as absent, so the spec is still checked and the user sees
+///   all problems at once. Any structural error (unknown or duplicate key, wrong type, malformed
+///   YAML, ...) yields no spec, so the checker never reports consequences of it.
 public func parseYAML(_ file: SourceFile) -> (spec: Spec?, diagnostics: [Diagnostic]) {
     onLargeStack {
         let reader = YAMLReader(file)
         let spec = reader.read()
-        let failed = reader.diagnostics.contains { $0.severity == .error }
-        return (failed ? nil : spec, reader.diagnostics)
+        let structural = reader.diagnostics.contains { $0.severity == .error && !YAMLReader.valueErrors.contains($0.id) }
+        return (structural ? nil : spec, reader.diagnostics)
     }
 }
 
@@ -31,6 +34,8 @@ final class YAMLReader {
 
     static let topLevelKeys = ["regula", "model", "input", "defaults", "layers", "blocks", "loss", "train", "data"]
     static let supportedVersion = 1
+    /// Errors that refuse one value but leave the spec's structure intact.
+    static let valueErrors: Set<String> = ["invalid-expression", "number-too-large"]
 
     init(_ file: SourceFile) {
         self.file = file

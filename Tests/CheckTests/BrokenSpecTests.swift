@@ -32,7 +32,7 @@ final class BrokenSpecTests: XCTestCase {
 
     func testEveryBrokenSpecProducesExactlyItsExpectedDiagnostics() throws {
         let dir = repoRoot + "/specs/broken"
-        let files = try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.hasSuffix(".yaml") }.sorted()
+        let files = try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".regula") }.sorted()
         XCTAssertGreaterThanOrEqual(files.count, 20)
         var seenIDs: Set<String> = []
         for f in files {

@@ -40,3 +40,14 @@ final class SchemaTests: XCTestCase {
         XCTAssertEqual(JSON.string("a\"b\\c\nd\u{1}").render(), #""a\"b\\c\nd\u0001""#)
     }
 }
+
+final class KindsReferenceTests: XCTestCase {
+    func testReferenceDocumentsEveryKindArgumentAndAlias() {
+        let md = kindsReferenceMarkdown()
+        for k in kindTable {
+            XCTAssertTrue(md.contains("## `\(k.name)`"), k.name)
+            for a in k.aliases { XCTAssertTrue(md.contains("`\(a)`"), a) }
+            for a in k.args { XCTAssertTrue(md.contains("| `\(a.name)` |"), "\(k.name).\(a.name)") }
+        }
+    }
+}

@@ -13,10 +13,11 @@ let repoRoot: String = {
 /// Options that make the memory lint independent of the machine.
 let plentyOfMemory = CheckOptions(physicalMemory: 1 << 40)
 
-/// Parses and checks YAML text; `file` is the path diagnostics and data paths use.
+/// Parses (YAML, or the DSL for `.regula` files) and checks text; `file` is the path diagnostics
+/// and data paths use.
 func checkYAML(_ text: String, file: String = "specs/test.yaml", options: CheckOptions = plentyOfMemory)
     -> (model: CheckedModel?, diagnostics: [Diagnostic]) {
-    let (spec, parseDiagnostics) = parseYAML(SourceFile(path: file, text: text))
+    let (spec, parseDiagnostics) = parseSpec(SourceFile(path: file, text: text))
     guard let spec = spec else { return (nil, parseDiagnostics) }
     let (model, d) = check(spec, options: options)
     // As the driver does: a spec the reader had to repair yields no model.

@@ -1,0 +1,83 @@
+import XCTest
+import Runtime
+import IR
+@testable import Interpreter
+
+/// Evaluation-mode semantics (semantics reference §2–§3) on tiny dense models whose eval output
+/// can be computed by hand from the parameters.
+final class EvalSemanticsTests: XCTestCase {
+    let batch = 3
+    let x: [Float] = [0.5, -1, 2, 0.25, 1, 0, -0.5, 1.5, -2, 0.75, 0.1, -0.3]
+
+    func logits(_ session: Session, train: Bool = false, step: UInt64 = 0) throws -> [Float] {
+        let e = train ? try session.trainingExecutor() : try session.evaluationExecutor()
+        for (k, v) in x.enumerated() { e.dataInput[k] = v }
+        if let l = e.labelInput { for k in 0..<batch { l[k] = Int32(k) } }
+        e.run(batch: batch, step: step)
+        let out = try XCTUnwrap(e.graph.output(.logits))
+        return Array(UnsafeBufferPointer(start: e.pointer(out), count: batch * 4))
+    }
+
+    func session(_ layers: String) throws -> Session {
+        try Session(model: try checkSpec("""
+        regula: 1
+        model: eval
+        input: [4]
+        layers:
+        \(layers)
+        loss: cross_entropy
+        train: {optimizer: {kind: sgd, lr: 0.1}, batch_size: 3}
+        """), seed: 5, batchSize: batch, threads: 1)
+    }
+
+    /// F(x) = W x + b of a dense layer's parameters, per sample.
+    func dense(_ s: Session, _ prefix: String) throws -> [Float] {
+        let w = try XCTUnwrap(s.store.tensor(named: prefix + ".weight")), b = try XCTUnwrap(s.store.tensor(named: prefix + ".bias"))
+        var out = [Float](repeating: 0, count: batch * 4)
+        for n in 0..<batch { for o in 0..<4 {
+            var acc = b[o]
+            for i in 0..<4 { acc += w[o * 4 + i] * x[n * 4 + i] }
+            out[n * 4 + o] = acc
+        } }
+        return out
+    }
+
+    func assertClose(_ a: [Float], _ b: [Float], file: StaticString = #filePath, line: UInt = #line) {
+        XCTAssertEqual(a.count, b.count, file: file, line: line)
+        for (u, v) in zip(a, b) { XCTAssertEqual(u, v, accuracy: 1e-5, file: file, line: line) }
+    }
+
+    /// Dropout is the identity at eval: p = 0.5 and p = 0 give the same logits from the same
+    /// weights, while their training passes differ.
+    func testDropoutIsTheIdentityAtEval() throws {
+        let a = try session("  - dense: 4\n  - dropout: 0.5\n  - dense: 4")
+        let b = try session("  - dense: 4\n  - dropout: 0.0\n  - dense: 4")
+        XCTAssertEqual(try logits(a), try logits(b))
+        XCTAssertNotEqual(try logits(a, train: true), try logits(b, train: true))
+    }
+
+    /// Stochastic depth, paper mode: eval output x + p·F(x) (Huang et al. 2016); timm's
+    /// per-sample mode is inverted, so eval is x + F(x).
+    func testStochasticDepthScalesTheBranchBySurvivalAtEval() throws {
+        let s = try session("  - residual: {body: [dense: 4], stochastic_depth: {survival: 0.7, mode: batch}}")
+        let f = try dense(s, "0.body.0")
+        assertClose(try logits(s), zip(x, f).map { $0 + 0.7 * $1 })
+        let t = try session("  - residual: {body: [dense: 4], stochastic_depth: {survival: 0.7, mode: sample}}")
+        let g = try dense(t, "0.body.0")
+        assertClose(try logits(t), zip(x, g).map { $0 + $1 })
+    }
+
+    /// Shake-Shake at eval: x + 0.5·(F₁ + F₂) (Gastaldi 2017).
+    func testShakeShakeMixesEvenlyAtEval() throws {
+        let s = try session("  - shake_shake: {branches: [[dense: 4], [dense: 4]]}")
+        let f1 = try dense(s, "0.branches.0.0"), f2 = try dense(s, "0.branches.1.0")
+        assertClose(try logits(s), (0..<x.count).map { x[$0] + 0.5 * (f1[$0] + f2[$0]) })
+    }
+
+    /// ShakeDrop at eval: x + (p + (1−p)·E[α])·F = x + p·F for α ∈ [−1, 1] (Yamada et al. 2019).
+    func testShakeDropUsesItsExpectationAtEval() throws {
+        let s = try session("  - shakedrop: {body: [dense: 4], p: 0.6}")
+        let f = try dense(s, "0.body.0")
+        assertClose(try logits(s), zip(x, f).map { $0 + 0.6 * $1 })
+    }
+}
