@@ -44,6 +44,7 @@ public func check(_ spec: Spec, options: CheckOptions = CheckOptions()) -> (mode
     d += lintDropoutBeforeBatchnorm(nodes)
     d += lintDecayOnNormOrBias(nodes)
     d += lintStochasticDepthWithoutShortcut(inferrer.droppedStochasticDepth)
+    if spec.loss != nil, !inferrer.poisoned[output] { d += lintSoftmaxBeforeCrossEntropy(nodes, output: output, loss: training.loss) }
     d += lintMemory(nodes.flatMap(\.params), physicalMemory: options.physicalMemory, at: spec.model?.range ?? spec.range)
 
     let ok = !d.contains { $0.severity == .error } && !inferrer.poisoned.contains(true)

@@ -253,6 +253,9 @@ struct Expander {
             diagnostics.append(Msg.missingArgument(a.name, l.kind.value).error(l.kind.range))
             ok = false
         }
+        for a in spec.args where args[a.name] == nil {
+            if let v = a.defaultValue { args[a.name] = v.value }
+        }
         if spec.id == .shakeShake, let bs = lists["branches"], bs.count < 2 {
             diagnostics.append(Msg.tooFewBranches(bs.count).error(ranges["branches"] ?? l.kind.range))
             ok = false
@@ -297,7 +300,7 @@ struct Expander {
             }
             guard let v = substitute(raw, env) else { ok = false; continue }
             guard let s = scalar(v) else {
-                diagnostics.append(Message(id: "wrong-type", text: "parameter '\(key.value)' of block '\(name)' must be a number or a string").error(v.range))
+                diagnostics.append(Msg.blockParameterType(key.value, name).error(v.range))
                 ok = false
                 continue
             }

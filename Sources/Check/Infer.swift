@@ -16,6 +16,8 @@ struct Inferrer {
     var droppedStochasticDepth: [SourceRange] = []
 
     private var names: [String: (node: Int, range: SourceRange)] = [:]
+    /// What `from: input` means here: the model input, or a block instance's input.
+    private var scopeInput = 0
     /// Every name defined anywhere in the model, for telling forward references from typos.
     private var allNames: [String: SourceRange] = [:]
     /// Each named layer's explicit `from:` names, for telling cycles from plain forward references.
@@ -64,7 +66,7 @@ struct Inferrer {
             }
             switch item {
             case .layer(let l): for lists in l.lists.values { for list in lists { collectNames(list) } }
-            case .block(let b): collectNames(b.items)
+            case .block: break   // names inside a block instance are local to it
             case .invalid: break
             }
         }
@@ -86,7 +88,7 @@ struct Inferrer {
         var ids: [Int] = []
         var ok = true
         for ref in from {
-            if ref.value == "input" { ids.append(0); continue }
+            if ref.value == "input" { ids.append(scopeInput); continue }
             if let n = names[ref.value] { ids.append(n.node); continue }
             ok = false
             if let me = current, let loop = cycle(from: ref.value, to: me) {
@@ -162,7 +164,12 @@ struct Inferrer {
                 diagnostics.append(Msg.tooManyInputs(b.block, inputs.count).error(b.range))
                 let p = poison(b.range); definePoisoned(item, p); return (p, 1)
             }
+            // A block instance is a scope: its layers' names are local (so a block with named
+            // layers can be used many times) and `input` is the block's input.
+            let (outerNames, outerInput) = (names, scopeInput)
+            scopeInput = inputs[0]
             out = list(b.items, input: inputs[0], prefix: path)
+            (names, scopeInput) = (outerNames, outerInput)
             define(b.name, out)
         case .layer(let l):
             (out, used) = layer(l, inputs: inputs, path: path, prefix: prefix, index: index)

@@ -114,16 +114,47 @@ public struct ArgSpec: Sendable {
     public var type: ArgType
     public var range: ArgRange?
     public var required: Bool
+    /// The value an omitted argument takes (PyTorch's default), if it has a fixed one.
+    public var defaultValue: ArgDefault?
     public var doc: String
 
     init(_ name: String, _ type: ArgType, aliases: [String] = [], range: ArgRange? = nil,
-         required: Bool = false, doc: String = "") {
+         required: Bool = false, default defaultValue: ArgDefault? = nil, doc: String = "") {
         self.name = name
         self.type = type
         self.aliases = aliases
         self.range = range
         self.required = required
+        self.defaultValue = defaultValue
         self.doc = doc
+    }
+}
+
+/// A default argument value, as the table writes it.
+public enum ArgDefault: Hashable, Sendable {
+    case int(Int), number(Double), bool(Bool), string(String), pair(Int), range(Double, Double)
+
+    var value: ArgValue {
+        switch self {
+        case .int(let i): return .int(i)
+        case .number(let d): return .number(d)
+        case .bool(let b): return .bool(b)
+        case .string(let s): return .string(s)
+        case .pair(let i): return .ints([i, i])
+        case .range(let lo, let hi): return .range(lo, hi)
+        }
+    }
+
+    /// How the default reads in docs (`0.5`, `[1, 1]`, `inverted`).
+    var text: String {
+        switch self {
+        case .int(let i): return String(i)
+        case .number(let d): return formatNumber(d)
+        case .bool(let b): return String(b)
+        case .string(let s): return s
+        case .pair(let i): return "\(i)"
+        case .range(let lo, let hi): return "[\(formatNumber(lo)), \(formatNumber(hi))]"
+        }
     }
 }
 
@@ -160,9 +191,9 @@ private let activationNames = Activation.allCases.map(\.rawValue)
 private func activationKind(_ a: Activation) -> KindSpec {
     var args: [ArgSpec] = []
     switch a {
-    case .leakyRelu: args = [ArgSpec("slope", .number, aliases: ["negative_slope"], range: .nonNegative, doc: "negative slope (default 0.01)")]
-    case .elu: args = [ArgSpec("alpha", .number, range: .nonNegative, doc: "ELU alpha (default 1)")]
-    case .softmax, .logSoftmax: args = [ArgSpec("axis", .int, aliases: ["dim"], range: .gtMinusOne, doc: "per-example axis (default last)")]
+    case .leakyRelu: args = [ArgSpec("slope", .number, aliases: ["negative_slope"], range: .nonNegative, default: .number(0.01))]
+    case .elu: args = [ArgSpec("alpha", .number, range: .nonNegative, default: .number(1))]
+    case .softmax, .logSoftmax: args = [ArgSpec("axis", .int, aliases: ["dim"], range: .gtMinusOne, default: .int(-1), doc: "per-example axis, -1 = last")]
     default: break
     }
     return KindSpec(name: a.rawValue, aliases: [], id: .activation(a), primary: args.first?.name, args: args,
@@ -174,31 +205,31 @@ public let kindTable: [KindSpec] = ([
     KindSpec(name: "dense", aliases: ["linear"], id: .dense, primary: "units", args: [
         ArgSpec("units", .int, aliases: ["out_features"], range: .positive, required: true),
         ArgSpec("in", .int, aliases: ["in_features"], range: .positive, doc: "declared input size, checked"),
-        ArgSpec("bias", .bool),
+        ArgSpec("bias", .bool, default: .bool(true)),
         ArgSpec("activation", .choice(activationNames), doc: "adds a separate activation layer"),
     ], parametric: true, doc: "fully connected layer over the last axis"),
     KindSpec(name: "conv2d", aliases: ["conv"], id: .conv2d, primary: "filters", args: [
         ArgSpec("filters", .int, aliases: ["out_channels"], range: .positive, required: true),
         ArgSpec("in_channels", .int, range: .positive, doc: "declared input channels, checked"),
         ArgSpec("kernel", .intPair, aliases: ["kernel_size"], range: .positive, required: true),
-        ArgSpec("stride", .intPair, range: .positive),
-        ArgSpec("padding", .padding, range: .nonNegative),
-        ArgSpec("dilation", .intPair, range: .positive),
-        ArgSpec("groups", .int, range: .positive),
-        ArgSpec("bias", .bool),
+        ArgSpec("stride", .intPair, range: .positive, default: .pair(1)),
+        ArgSpec("padding", .padding, range: .nonNegative, default: .pair(0)),
+        ArgSpec("dilation", .intPair, range: .positive, default: .pair(1)),
+        ArgSpec("groups", .int, range: .positive, default: .int(1)),
+        ArgSpec("bias", .bool, default: .bool(true)),
         ArgSpec("activation", .choice(activationNames)),
     ], parametric: true, doc: "2-D convolution over [C, H, W]"),
     KindSpec(name: "maxpool", aliases: ["maxpool2d"], id: .maxPool, primary: "size", args: [
         ArgSpec("size", .intPair, aliases: ["kernel", "kernel_size", "pool_size"], range: .positive, required: true),
         ArgSpec("stride", .intPair, range: .positive, doc: "defaults to size"),
-        ArgSpec("padding", .intPair, range: .nonNegative),
-        ArgSpec("ceil_mode", .bool),
+        ArgSpec("padding", .intPair, range: .nonNegative, default: .pair(0)),
+        ArgSpec("ceil_mode", .bool, default: .bool(false)),
     ], parametric: false, doc: "2-D max pooling"),
     KindSpec(name: "avgpool", aliases: ["avgpool2d"], id: .avgPool, primary: "size", args: [
         ArgSpec("size", .intPair, aliases: ["kernel", "kernel_size", "pool_size"], range: .positive, required: true),
         ArgSpec("stride", .intPair, range: .positive, doc: "defaults to size"),
-        ArgSpec("padding", .intPair, range: .nonNegative),
-        ArgSpec("ceil_mode", .bool),
+        ArgSpec("padding", .intPair, range: .nonNegative, default: .pair(0)),
+        ArgSpec("ceil_mode", .bool, default: .bool(false)),
     ], parametric: false, doc: "2-D average pooling"),
     KindSpec(name: "global_avgpool", aliases: ["global_avgpool2d"], id: .globalAvgPool, primary: nil, args: [],
              parametric: false, doc: "mean over the spatial axes: [C, H, W] → [C]"),
@@ -206,27 +237,27 @@ public let kindTable: [KindSpec] = ([
         ArgSpec("scale", .int, aliases: ["scale_factor"], range: .positive, required: true),
     ], parametric: false, doc: "nearest-neighbour upsampling"),
     KindSpec(name: "flatten", aliases: [], id: .flatten, primary: "start_dim", args: [
-        ArgSpec("start_dim", .int, range: .nonNegative, doc: "per-example axis to flatten from (default 0)"),
+        ArgSpec("start_dim", .int, range: .nonNegative, default: .int(0), doc: "per-example axis to flatten from"),
     ], parametric: false, doc: "flattens per-example axes"),
     KindSpec(name: "reshape", aliases: ["view"], id: .reshape, primary: "shape", args: [
         ArgSpec("shape", .intList, required: true, doc: "per-example shape, one -1 allowed"),
     ], parametric: false, doc: "per-example reshape"),
 ] + Activation.allCases.map(activationKind) + [
     KindSpec(name: "dropout", aliases: [], id: .dropout, primary: "p", args: [
-        ArgSpec("p", .number, aliases: ["rate"], range: .dropRate, doc: "drop probability (default 0.5)"),
-        ArgSpec("scaling", .choice(["inverted", "classic"])),
+        ArgSpec("p", .number, aliases: ["rate"], range: .dropRate, default: .number(0.5), doc: "drop probability"),
+        ArgSpec("scaling", .choice(["inverted", "classic"]), default: .string("inverted")),
     ], parametric: false, doc: "dropout (Srivastava et al. 2014)"),
     KindSpec(name: "spatial_dropout", aliases: ["dropout2d"], id: .spatialDropout, primary: "p", args: [
-        ArgSpec("p", .number, aliases: ["rate"], range: .dropRate),
+        ArgSpec("p", .number, aliases: ["rate"], range: .dropRate, default: .number(0.5)),
     ], parametric: false, doc: "channel dropout (Tompson et al. 2015)"),
     KindSpec(name: "batchnorm", aliases: ["batchnorm1d", "batchnorm2d"], id: .batchNorm, primary: "features", args: [
         ArgSpec("features", .int, aliases: ["num_features"], range: .positive, doc: "declared channels, checked"),
-        ArgSpec("momentum", .number, range: .probability, doc: "PyTorch convention, new-value weight (default 0.1)"),
-        ArgSpec("eps", .number, range: .positive, doc: "default 1e-5"),
+        ArgSpec("momentum", .number, range: .probability, default: .number(0.1), doc: "PyTorch convention: the weight of the new value"),
+        ArgSpec("eps", .number, range: .positive, default: .number(1e-5)),
     ] + regularizationArgs, parametric: true, doc: "batch normalization over the channel axis (Ioffe & Szegedy 2015)"),
     KindSpec(name: "layernorm", aliases: [], id: .layerNorm, primary: "shape", args: [
         ArgSpec("shape", .intOrList, aliases: ["normalized_shape"], range: .positive, doc: "declared trailing shape, checked (default last dim)"),
-        ArgSpec("eps", .number, range: .positive),
+        ArgSpec("eps", .number, range: .positive, default: .number(1e-5)),
     ] + regularizationArgs, parametric: true, doc: "layer normalization (Ba et al. 2016)"),
     KindSpec(name: "embedding", aliases: [], id: .embedding, primary: "vocab", args: [
         ArgSpec("vocab", .int, aliases: ["num_embeddings"], range: .positive, required: true),
@@ -239,13 +270,13 @@ public let kindTable: [KindSpec] = ([
     KindSpec(name: "attention", aliases: ["mha"], id: .attention, primary: "heads", args: [
         ArgSpec("heads", .int, aliases: ["num_heads"], range: .positive, required: true),
         ArgSpec("dim", .int, aliases: ["embed_dim"], range: .positive, doc: "declared model width, checked"),
-        ArgSpec("dropout", .number, range: .dropRate, doc: "dropout on the attention weights"),
-        ArgSpec("causal", .bool),
+        ArgSpec("dropout", .number, range: .dropRate, default: .number(0), doc: "dropout on the attention weights"),
+        ArgSpec("causal", .bool, default: .bool(false)),
     ], parametric: true, doc: "multi-head self-attention over [seq, dim]"),
     KindSpec(name: "add", aliases: [], id: .add, primary: nil, args: [], parametric: false,
              doc: "elementwise sum of the `from:` inputs"),
     KindSpec(name: "concat", aliases: ["cat"], id: .concat, primary: "axis", args: [
-        ArgSpec("axis", .int, aliases: ["dim"], range: .gtMinusOne, doc: "per-example axis, 0 = channels"),
+        ArgSpec("axis", .int, aliases: ["dim"], range: .gtMinusOne, default: .int(0), doc: "per-example axis, 0 = channels"),
     ], parametric: false, doc: "concatenation of the `from:` inputs"),
     KindSpec(name: "residual", aliases: [], id: .residual, primary: "body", args: [
         ArgSpec("body", .layers, required: true),
@@ -256,17 +287,17 @@ public let kindTable: [KindSpec] = ([
     KindSpec(name: "shake_shake", aliases: [], id: .shakeShake, primary: "branches", args: [
         ArgSpec("branches", .branches, required: true),
         ArgSpec("shortcut", .layers),
-        ArgSpec("forward", .choice(["shake", "even"])),
-        ArgSpec("backward", .choice(["shake", "even", "keep"])),
-        ArgSpec("level", .choice(["batch", "image"])),
+        ArgSpec("forward", .choice(["shake", "even"]), default: .string("shake")),
+        ArgSpec("backward", .choice(["shake", "even", "keep"]), default: .string("shake")),
+        ArgSpec("level", .choice(["batch", "image"]), default: .string("image")),
     ], parametric: false, doc: "Shake-Shake branch mixing (Gastaldi 2017)"),
     KindSpec(name: "shakedrop", aliases: [], id: .shakeDrop, primary: "body", args: [
         ArgSpec("body", .layers, required: true),
-        ArgSpec("p", .number, range: .survival, doc: "probability the branch is kept as a plain residual"),
+        ArgSpec("p", .number, range: .survival, default: .number(0.5), doc: "probability the branch is kept as a plain residual"),
         ArgSpec("shortcut", .layers),
-        ArgSpec("alpha", .numberRange),
-        ArgSpec("beta", .numberRange),
-        ArgSpec("level", .choice(["batch", "image"])),
+        ArgSpec("alpha", .numberRange, default: .range(-1, 1)),
+        ArgSpec("beta", .numberRange, default: .range(0, 1)),
+        ArgSpec("level", .choice(["batch", "image"]), default: .string("image")),
     ], parametric: false, doc: "ShakeDrop (Yamada et al. 2019)"),
 ]).map { k in
     // Parametric layers take the regularization attributes; norms already list them.
@@ -279,11 +310,11 @@ public let kindTable: [KindSpec] = ([
 private let recurrentArgs: [ArgSpec] = [
     ArgSpec("units", .int, aliases: ["hidden", "hidden_size"], range: .positive, required: true),
     ArgSpec("in", .int, aliases: ["input_size"], range: .positive, doc: "declared input features, checked"),
-    ArgSpec("bidirectional", .bool),
-    ArgSpec("return_sequences", .bool),
-    ArgSpec("dropout", .number, range: .dropRate, doc: "variational dropout on the inputs (Gal & Ghahramani 2016)"),
-    ArgSpec("recurrent_dropout", .number, range: .dropRate, doc: "variational dropout on h(t-1)"),
-    ArgSpec("zoneout", .number, range: .dropRate, doc: "zoneout probability (Krueger et al. 2017)"),
+    ArgSpec("bidirectional", .bool, default: .bool(false)),
+    ArgSpec("return_sequences", .bool, default: .bool(false)),
+    ArgSpec("dropout", .number, range: .dropRate, default: .number(0), doc: "variational dropout on the inputs (Gal & Ghahramani 2016)"),
+    ArgSpec("recurrent_dropout", .number, range: .dropRate, default: .number(0), doc: "variational dropout on h(t-1)"),
+    ArgSpec("zoneout", .number, range: .dropRate, default: .number(0), doc: "zoneout probability (Krueger et al. 2017)"),
 ]
 
 /// Kinds by every name they answer to.

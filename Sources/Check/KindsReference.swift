@@ -12,10 +12,10 @@ public func kindsReferenceMarkdown() -> String {
         if !k.aliases.isEmpty || k.primary != nil { out += "\n\n" }
         let args = k.args.filter { a in !regularizationArgs.contains { $0.name == a.name } }
         if !args.isEmpty {
-            out += "| argument | aliases | type | required | notes |\n|---|---|---|---|---|\n"
+            out += "| argument | aliases | type | default | notes |\n|---|---|---|---|---|\n"
             for a in args {
                 let notes = [a.range.map { "value \($0.phrase)" }, a.doc.isEmpty ? nil : a.doc].compactMap { $0 }.joined(separator: "; ")
-                out += "| `\(a.name)` | \(a.aliases.map { "`\($0)`" }.joined(separator: ", ")) | \(a.type.phrase) | \(a.required ? "yes" : "") | \(notes) |\n"
+                out += "| `\(a.name)` | \(a.aliases.map { "`\($0)`" }.joined(separator: ", ")) | \(a.type.phrase) | \(a.required ? "required" : a.defaultValue.map { "`\($0.text)`" } ?? "") | \(notes) |\n"
             }
         }
         if k.parametric { out += "\nAlso takes the regularization attributes below.\n" }

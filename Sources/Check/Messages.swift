@@ -95,6 +95,9 @@ enum Msg {
     static func missingBlockParameter(_ p: String, _ b: String) -> Message {
         Message(id: "missing-argument", text: "missing parameter '\(p)' for block '\(b)'")
     }
+    static func blockParameterType(_ p: String, _ b: String) -> Message {
+        Message(id: "wrong-type", text: "parameter '\(p)' of block '\(b)' must be a number, a string or a boolean")
+    }
     static func blockTakesNoArguments(_ b: String) -> Message {
         Message(id: "unexpected-argument", text: "block '\(b)' takes no parameters")
     }
@@ -160,6 +163,10 @@ enum Msg {
         let k = dilation == 1 ? "kernel \(kernel)" : "kernel \(kernel) dilated by \(dilation)"
         return Message(id: "spatial-size", text: "'\(kind)' reduces \(axis) to \(out) (input \(input), \(k), padding \(pad), stride \(stride))")
     }
+    static let samePadding = Message(id: "invalid-padding", text: "padding 'same' needs stride 1 and an odd kernel extent")
+    static func poolPadding(_ p: Int, _ k: Int) -> Message {
+        Message(id: "invalid-padding", text: "pool padding \(p) must be at most half the window \(k)")
+    }
     static func groups(_ c: Int, _ g: Int, _ filters: Int) -> Message {
         Message(id: "invalid-groups", text: "conv2d groups \(g) must divide both input channels \(c) and filters \(filters)")
     }
@@ -214,6 +221,9 @@ enum Msg {
     static func labelSmoothing(_ loss: String) -> Message {
         Message(id: "label-smoothing-loss", text: "label smoothing is ignored by loss '\(loss)', which is not cross-entropy")
     }
+    static func softmaxBeforeCrossEntropy(_ a: String) -> Message {
+        Message(id: "softmax-before-cross-entropy", text: "final '\(a)' before cross-entropy, which expects logits and applies log-softmax itself")
+    }
     static func memory(_ need: String, _ have: String) -> Message {
         Message(id: "memory", text: "parameters need \(need) for training but the machine has \(have)")
     }
@@ -231,5 +241,6 @@ enum Msg {
     static func missingKey(_ k: String, _ section: String) -> Message {
         Message(id: "missing-key", text: "missing key '\(k)' in '\(section)'")
     }
+    static let nesterov = Message(id: "invalid-value", text: "nesterov momentum needs a positive momentum and zero dampening")
     static let dataSource = Message(id: "missing-key", text: "'data' needs 'dir' or 'train' files")
 }

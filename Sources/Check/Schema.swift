@@ -51,6 +51,21 @@ private func described(_ j: JSON, _ doc: String) -> JSON {
     o.append(("description", .string(doc)))
     return .object(o)
 }
+private func withDefault(_ j: JSON, _ d: ArgDefault?) -> JSON {
+    guard case .object(var o) = j, let d = d else { return j }
+    let value: JSON
+    switch d {
+    case .int(let i): value = .number(Double(i))
+    case .number(let x): value = .number(x)
+    case .bool(let b): value = .bool(b)
+    case .string(let s): value = .string(s)
+    case .pair(let i): value = .number(Double(i))
+    case .range(let lo, let hi): value = .array([.number(lo), .number(hi)])
+    }
+    o.append(("default", value))
+    return .object(o)
+}
+
 private func object(_ props: [(String, JSON)], required: [String] = [], closed: Bool = true) -> JSON {
     var o: [(String, JSON)] = [("type", .string("object")), ("properties", .object(props))]
     if !required.isEmpty { o.append(("required", .array(required.map(JSON.string)))) }
@@ -80,7 +95,7 @@ private func schema(_ t: ArgType) -> JSON {
 }
 
 private func layerSchema(_ k: KindSpec, name: String) -> JSON {
-    let args = object(k.args.map { a in (a.name, described(schema(a.type), a.doc)) }
+    let args = object(k.args.map { a in (a.name, withDefault(described(schema(a.type), a.doc), a.defaultValue)) }
                       + k.args.flatMap { a in a.aliases.map { ($0, described(schema(a.type), "alias of \(a.name)")) } })
     var forms: [JSON] = [args, type("null")]
     if let p = k.primary, let a = k.arg(p) { forms.insert(schema(a.type), at: 0) }

@@ -141,7 +141,7 @@ private func convRule(_ i: RuleInput, _ d: inout [Diagnostic]) -> RuleOutput? {
     case .ints(let v)?: p = v
     case .keyword("same")?:
         for a in 0..<2 where s[a] != 1 || (dl[a] * (k[a] - 1)) % 2 != 0 {
-            d.append(Message(id: "invalid-padding", text: "padding 'same' needs stride 1 and an odd kernel extent").error(l.argRanges["padding"] ?? l.range))
+            d.append(Msg.samePadding.error(l.argRanges["padding"] ?? l.range))
             return nil
         }
         p = [dl[0] * (k[0] - 1) / 2, dl[1] * (k[1] - 1) / 2]
@@ -159,7 +159,7 @@ private func poolRule(_ i: RuleInput, _ d: inout [Diagnostic], max: Bool) -> Rul
     let k = pair(l, "size", [2, 2]), s = pair(l, "stride", k), p = pair(l, "padding", [0, 0])
     let ceil = l.bool("ceil_mode") ?? false
     for a in 0..<2 where p[a] * 2 > k[a] {
-        d.append(Message(id: "invalid-padding", text: "pool padding \(p[a]) must be at most half the window \(k[a])").error(l.argRanges["padding"] ?? l.range))
+        d.append(Msg.poolPadding(p[a], k[a]).error(l.argRanges["padding"] ?? l.range))
         return nil
     }
     guard let h = windowDim(i, i.x[1], axis: "height", k: k[0], p: p[0], s: s[0], dl: 1, ceil: ceil, &d),

@@ -78,7 +78,7 @@ private func resolveOptimizer(_ v: Value, _ d: inout [Diagnostic]) -> OptimizerC
         }
     }
     if o.nesterov && (o.momentum <= 0 || o.dampening != 0) {
-        d.append(Message(id: "invalid-value", text: "nesterov momentum needs a positive momentum and zero dampening").error(sec.keyRange("nesterov")))
+        d.append(Msg.nesterov.error(sec.keyRange("nesterov")))
     }
     return o
 }

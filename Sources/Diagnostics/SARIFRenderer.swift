@@ -4,7 +4,7 @@ extension DiagnosticRenderer {
     /// The driver lists as rules the ids that occur (sorted); each result points at its rule by
     /// id and index. Notes with a place become related locations (notes without one are added
     /// to the message text); fix-its become fixes with one replacement each. SARIF regions are
-    /// 1-based with an exclusive end column, as Regula's ranges are.
+    /// 1-based with an exclusive end column, as Regula's ranges are, and columns count code points.
     public static func sarif(_ diagnostics: [Diagnostic], toolVersion: String) -> String {
         let ruleIDs = Array(Set(diagnostics.map(\.id))).sorted()
         let ruleIndex = Dictionary(uniqueKeysWithValues: ruleIDs.enumerated().map { ($1, $0) })
@@ -47,7 +47,9 @@ extension DiagnosticRenderer {
         return JSON.object([
             ("$schema", .string("https://json.schemastore.org/sarif-2.1.0.json")),
             ("version", .string("2.1.0")),
-            ("runs", .array([.object([("tool", .object([("driver", driver)])), ("results", .array(results))])])),
+            // Regula counts columns in Unicode scalars; SARIF's default would be UTF-16 code units.
+            ("runs", .array([.object([("tool", .object([("driver", driver)])), ("columnKind", .string("unicodeCodePoints")),
+                                      ("results", .array(results))])])),
         ]).rendered()
     }
 

@@ -6,29 +6,20 @@ import Diagnostics
 /// Prints a spec as canonical DSL: two-space indentation, one layer per line, sections in the
 /// order regula, model, input, defaults, blocks, layers, loss, train, data.
 ///
-/// - Parameter header: comment lines to put first (see `leadingComments(of:)`); the AST keeps
-///   no comments, so this is how `regula fmt` and `regula convert` keep a file's header.
-public func printDSL(_ spec: Spec, header: [String] = []) -> String {
-    var p = DSLPrinter()
+/// - Parameter comments: the comments of the source (`comments(in:)`); each is put back before
+///   the statement or layer it preceded, or at the end of its line. The AST keeps no comments,
+///   so this is how `regula fmt` and `regula convert` keep them.
+public func printDSL(_ spec: Spec, comments: [SourceComment] = []) -> String {
+    var p = DSLPrinter(queue: CommentQueue(comments))
     p.spec(spec)
-    return header.map { $0 + "\n" }.joined() + p.out
-}
-
-/// The comment lines (`# ...`) at the top of a spec, before anything else; both formats use `#`.
-public func leadingComments(of file: SourceFile) -> [String] {
-    var result: [String] = []
-    for line in file.lines {
-        let content = line.drop { $0 == " " || $0 == "\t" }
-        guard content.hasPrefix("#") else { break }
-        result.append(String(line))
-    }
-    return result
+    return p.out
 }
 
 private let reservedWords: Set<String> = ["true", "false", "null"]
 
 struct DSLPrinter {
     var out = ""
+    var queue = CommentQueue([])
     /// Block parameters and repeat indices in scope, as in the parser.
     var scopes: [Set<String>] = []
 
@@ -36,31 +27,49 @@ struct DSLPrinter {
         out += String(repeating: "  ", count: indent) + s + "\n"
     }
 
+    /// A top-level statement from source line `line`, with the comments before it and its
+    /// trailing comment (taken before `build` runs, since nested layers consume later ones).
+    mutating func statement(at line: Int?, _ build: (inout DSLPrinter) -> String) {
+        if let line { out += queue.before(line, indent: "") }
+        let trailing = line.flatMap { queue.trailing($0) }
+        let text = build(&self)
+        self.line(appendingTrailing(trailing, to: text), 0)
+    }
+
     mutating func spec(_ s: Spec) {
-        if let v = s.version { line("regula \(v.value)", 0) }
-        if let m = s.model { line("model " + name(m.value), 0) }
+        if let v = s.version { statement(at: v.range.start.line) { _ in "regula \(v.value)" } }
+        if let m = s.model { statement(at: m.range.start.line) { "model " + $0.name(m.value) } }
         if let i = s.input {
-            var text = "input " + list(i.shape)
-            let options = [i.dtype.map { "dtype: " + name($0.value) }, i.dataFormat.map { "data_format: " + name($0.value) }].compactMap { $0 }
-            if !options.isEmpty { text += "(" + options.joined(separator: ", ") + ")" }
-            line(text, 0)
+            statement(at: i.range.start.line) { p in
+                var text = "input " + p.list(i.shape)
+                let options = [i.dtype.map { "dtype: " + p.name($0.value) }, i.dataFormat.map { "data_format: " + p.name($0.value) }].compactMap { $0 }
+                if !options.isEmpty { text += "(" + options.joined(separator: ", ") + ")" }
+                return text
+            }
         }
-        if !s.defaults.isEmpty { line("defaults " + section(Value(.map(s.defaults), s.range)), 0) }
+        if !s.defaults.isEmpty {
+            statement(at: s.defaults.first?.key.range.start.line) { "defaults " + $0.section(Value(.map(s.defaults), s.range)) }
+        }
         for b in s.blocks {
             if !out.isEmpty { out += "\n" }
-            let params = b.parameters.map { p in p.name.value + (p.defaultValue.map { " = " + value($0, 0) } ?? "") }
-            let header = "block \(b.name.value)" + (params.isEmpty ? "" : "(" + params.joined(separator: ", ") + ")")
-            scopes.append(Set(b.parameters.map(\.name.value)))
-            line(header + " " + layerList(b.body, 0), 0)
-            scopes.removeLast()
+            statement(at: b.range.start.line) { p in
+                let params = b.parameters.map { x in x.name.value + (x.defaultValue.map { " = " + p.value($0, 0) } ?? "") }
+                let header = "block \(b.name.value)" + (params.isEmpty ? "" : "(" + params.joined(separator: ", ") + ")")
+                p.scopes.append(Set(b.parameters.map(\.name.value)))
+                defer { p.scopes.removeLast() }
+                return header + " " + p.layerList(b.body, 0)
+            }
         }
         if !s.layers.isEmpty || s.blocks.isEmpty {
             if !out.isEmpty { out += "\n" }
+            // The `layers` keyword has no range of its own; comments above the first layer go above it.
+            if let first = s.layers.first?.range.start.line { out += queue.before(first, indent: "") }
             line("layers " + layerList(s.layers, 0), 0)
         }
         let sections = [("loss", s.loss), ("train", s.train), ("data", s.data)].filter { $0.1 != nil }
         if !sections.isEmpty && !out.isEmpty { out += "\n" }
-        for case let (keyword, v?) in sections { line(keyword + " " + section(v), 0) }
+        for case let (keyword, v?) in sections { statement(at: v.range.start.line) { keyword + " " + $0.section(v) } }
+        out += queue.rest()
     }
 
     /// A top-level section's value: a map that does not fit on one line gets one entry per line.
@@ -74,8 +83,12 @@ struct DSLPrinter {
     mutating func layerList(_ items: [LayerItem], _ indent: Int) -> String {
         if items.isEmpty { return "{}" }
         var text = "{\n"
+        let pad = String(repeating: "  ", count: indent + 1)
         for item in items {
-            text += String(repeating: "  ", count: indent + 1) + self.item(item, indent + 1) + "\n"
+            let line = item.range.start.line
+            text += queue.before(line, indent: pad)
+            let trailing = queue.trailing(line)
+            text += pad + appendingTrailing(trailing, to: self.item(item, indent + 1)) + "\n"
         }
         return text + String(repeating: "  ", count: indent) + "}"
     }

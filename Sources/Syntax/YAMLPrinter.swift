@@ -3,24 +3,32 @@
 
 /// The spec as YAML; expressions print as `"${ ... }"`.
 ///
-/// - Parameter header: comment lines to put first (see `leadingComments(of:)`).
-public func printYAML(_ spec: Spec, header: [String] = []) -> String {
-    var p = YAMLPrinter()
+/// - Parameter comments: the comments of the source (`comments(in:)`); each is put back before
+///   the section or layer it preceded, or at the end of its line.
+public func printYAML(_ spec: Spec, comments: [SourceComment] = []) -> String {
+    var p = YAMLPrinter(queue: CommentQueue(comments))
     p.spec(spec)
-    return header.map { $0 + "\n" }.joined() + p.out
+    return p.out + p.queue.rest()
 }
 
 struct YAMLPrinter {
     var out = ""
+    var queue = CommentQueue([])
+
+    /// Puts the comments that came before source line `line` here, at `indent`.
+    mutating func comments(before line: Int?, _ indent: Int) {
+        if let line { out += queue.before(line, indent: String(repeating: "  ", count: indent)) }
+    }
 
     mutating func line(_ s: String, _ indent: Int) {
         out += String(repeating: "  ", count: indent) + s + "\n"
     }
 
     mutating func spec(_ s: Spec) {
-        if let v = s.version { line("regula: \(v.value)", 0) }
-        if let m = s.model { line("model: " + scalar(m.value), 0) }
+        if let v = s.version { comments(before: v.range.start.line, 0); line("regula: \(v.value)", 0) }
+        if let m = s.model { comments(before: m.range.start.line, 0); line("model: " + scalar(m.value), 0) }
         if let i = s.input {
+            comments(before: i.range.start.line, 0)
             if i.dtype == nil && i.dataFormat == nil {
                 line("input: " + flow(.list(i.shape)), 0)
             } else {
@@ -31,12 +39,14 @@ struct YAMLPrinter {
             }
         }
         if !s.defaults.isEmpty {
+            comments(before: s.defaults.first?.key.range.start.line, 0)
             line("defaults:", 0)
             for e in s.defaults { entry(e, 1) }
         }
         if !s.blocks.isEmpty {
             line("blocks:", 0)
             for b in s.blocks {
+                comments(before: b.range.start.line, 1)
                 line(key(b.name.value) + ":", 1)
                 if !b.parameters.isEmpty {
                     if b.parameters.allSatisfy({ $0.defaultValue == nil }) {
@@ -49,9 +59,13 @@ struct YAMLPrinter {
                 layerList("layers", b.body, 2)
             }
         }
+        comments(before: s.layers.first?.range.start.line, 0)
         layerList("layers", s.layers, 0)
         for (k, v) in [("loss", s.loss), ("train", s.train), ("data", s.data)] {
-            if let v { entry(Entry(key: .init(k, v.range), value: v), 0) }
+            if let v {
+                comments(before: v.range.start.line, 0)
+                entry(Entry(key: .init(k, v.range), value: v), 0)
+            }
         }
     }
 
@@ -63,6 +77,13 @@ struct YAMLPrinter {
     }
 
     mutating func item(_ item: LayerItem, _ indent: Int) {
+        comments(before: item.range.start.line, indent)
+        let trailing = queue.trailing(item.range.start.line)
+        let start = out.utf8.count
+        defer {
+            let from = out.utf8.index(out.utf8.startIndex, offsetBy: start)
+            if let trailing, let end = out[from...].firstIndex(of: "\n") { out.insert(contentsOf: "  " + trailing, at: end) }
+        }
         switch item {
         case .repeat(let r):
             line("- repeat:", indent)
@@ -102,7 +123,9 @@ struct YAMLPrinter {
                     line("- " + flow(v.kind), indent + 1)
                     continue
                 }
-                // A branch: a list inside a list, `- - relu`.
+                // A branch: a list inside a list, `- - relu`. Comments go first, so the line
+                // rewritten below is the first item's.
+                comments(before: items[0].range.start.line, indent + 1)
                 var first = true
                 for item in items {
                     let before = out
@@ -115,7 +138,8 @@ struct YAMLPrinter {
                     }
                 }
             }
-        case .map(let es) where containsLayers(e.value):
+        case .map(let es) where containsLayers(e.value) || (indent == 0 && flow(e.value.kind).count > 72):
+            // Maps holding layers, and top-level sections too long for one line, in block style.
             line(key(e.key.value) + ":", indent)
             for x in es { entry(x, indent + 1) }
         default:

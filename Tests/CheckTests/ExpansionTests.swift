@@ -117,3 +117,49 @@ final class ExpansionTests: XCTestCase {
     }
 }
 
+
+final class BlockScopeTests: XCTestCase {
+    func testBlockInstancesScopeTheirNamesAndInput() throws {
+        let (model, d) = checkYAML("""
+        regula: 1
+        input: [10, 32]
+        blocks:
+          encoder:
+            params: {heads: 4}
+            layers:
+              - attention: {heads: "${heads}", name: att}
+              - add: {from: [input, att], name: sum}
+              - layernorm: {name: ln}
+              - dense: {units: 64, activation: relu}
+              - dense: {units: 32, name: mlp}
+              - add: {from: [ln, mlp]}
+              - layernorm
+        layers:
+          - repeat: {count: 2, layers: [encoder: 4]}
+          - encoder: {heads: 2, name: last}
+          - dense: {units: 32, from: last}
+        """)
+        XCTAssertEqual(lines(d), [])
+        let m = try XCTUnwrap(model)
+        let adds = m.nodes.filter { $0.op == .add }
+        XCTAssertEqual(adds.count, 6)
+        // The first add of the second instance reads the first instance's output, not the model input.
+        XCTAssertEqual(adds[2].inputs.first, adds[1].id + 1)
+        XCTAssertEqual(adds[0].inputs.first, 0)
+        XCTAssertEqual(m.parameters.first { $0.name.hasPrefix("1.att.") }?.name, "1.att.in_proj_weight")
+    }
+
+    func testNamesInsideABlockAreNotVisibleOutside() {
+        let (_, d) = checkYAML("""
+        regula: 1
+        input: [8]
+        blocks:
+          b:
+            layers: [dense: {units: 8, name: inner}]
+        layers:
+          - b
+          - dense: {units: 8, from: inner}
+        """)
+        XCTAssertEqual(lines(d), ["8:29: error: unknown layer 'inner' in 'from'"])
+    }
+}

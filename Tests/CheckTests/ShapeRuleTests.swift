@@ -132,3 +132,29 @@ final class NormAxisTests: XCTestCase {
         XCTAssertEqual(d2.first?.notes.map(\.message), ["16 is the size of the channel axis; 'batchnorm' normalizes per channel"])
     }
 }
+
+final class DefaultsTests: XCTestCase {
+    func testOmittedArgumentsTakePyTorchDefaults() throws {
+        let (model, d) = checkYAML(spec(input: "[4, 8, 8]", """
+        - conv2d: {filters: 4, kernel: 3}
+        - batchnorm
+        - dropout
+        - maxpool: 2
+        - shakedrop: {body: [relu]}
+        - shake_shake: {branches: [[relu], [relu]]}
+        - softmax
+        - flatten
+        - layernorm
+        """))
+        XCTAssertEqual(lines(d), [])
+        let ops = try XCTUnwrap(model).nodes.map(\.op)
+        XCTAssertEqual(ops[1], .conv2d(filters: 4, kernel: [3, 3], stride: [1, 1], padding: [0, 0], dilation: [1, 1], groups: 1, bias: true))
+        XCTAssertEqual(ops[2], .batchNorm(momentum: 0.1, eps: 1e-5))
+        XCTAssertEqual(ops[3], .dropout(p: 0.5, scaling: .inverted))
+        XCTAssertEqual(ops[4], .maxPool(size: [2, 2], stride: [2, 2], padding: [0, 0], ceilMode: false))
+        XCTAssertTrue(ops.contains(.shakeDrop(ShakeDrop(p: 0.5, alpha: -1...1, beta: 0...1, level: .image))))
+        XCTAssertTrue(ops.contains(.shakeShake(ShakeShake(forward: .shake, backward: .shake, level: .image))))
+        XCTAssertTrue(ops.contains(.activation(.softmax, slope: 0, axis: 2)))
+        XCTAssertEqual(ops.last, .layerNorm(normalizedShape: [36], eps: 1e-5))
+    }
+}

@@ -70,6 +70,7 @@ final class RendererTests: XCTestCase {
         let run = try XCTUnwrap((log["runs"] as? [[String: Any]])?.first)
         let driver = try XCTUnwrap((run["tool"] as? [String: Any])?["driver"] as? [String: Any])
         XCTAssertEqual(driver["name"] as? String, "regula")
+        XCTAssertEqual(run["columnKind"] as? String, "unicodeCodePoints")
         XCTAssertEqual((driver["rules"] as? [[String: Any]])?.compactMap { $0["id"] as? String },
                        ["duplicate-key", "input-size-mismatch", "multi-line", "tab-indentation", "unsupported-version"])
         let results = try XCTUnwrap(run["results"] as? [[String: Any]])

@@ -33,14 +33,72 @@ final class PrinterTests: XCTestCase {
         assertSnapshot(printYAML(spec), named: "kitchen-sink.yaml")
     }
 
-    func testHeaderCommentsAreKept() throws {
-        let file = SourceFile(path: "h.yaml", text: "# A model.\n  # indented\n\nmodel: m # trailing\n# later\nlayers: [relu]\n")
-        XCTAssertEqual(leadingComments(of: file), ["# A model.", "  # indented"])
-        let spec = try XCTUnwrap(parseYAML(file).spec)
-        let dsl = printDSL(spec, header: leadingComments(of: file))
-        XCTAssertEqual(dsl, "# A model.\n  # indented\nmodel m\n\nlayers {\n  relu\n}\n")
-        XCTAssertEqual(parseDSL(SourceFile(path: "h.regula", text: dsl)).spec?.strippingRanges(), spec.strippingRanges())
-        XCTAssertTrue(printYAML(spec, header: ["# A model."]).hasPrefix("# A model.\nmodel: m\n"))
+    func testCommentsAreKept() throws {
+        let source = SourceFile(path: "c.regula", text: """
+        # A model.
+        regula 1
+        model m   # the name
+
+        # Building blocks.
+        block b(width) {
+          # inside a block
+          dense(width)   # trailing in a block
+        }
+
+        layers {
+          # first layer
+          flatten
+          residual(body: {   # the body
+            relu   # "quoted # not a comment" is fine here
+          })
+          dense(10)   # classifier
+        }
+        # the end
+        """)
+        let (spec, diags) = parseDSL(source)
+        XCTAssertEqual(diags, [])
+        let found = comments(in: source)
+        XCTAssertEqual(found.filter { !$0.ownLine }.map(\.line), [3, 8, 14, 15, 17])
+        let printed = printDSL(try XCTUnwrap(spec), comments: found)
+        XCTAssertEqual(printed, """
+        # A model.
+        regula 1
+        model m  # the name
+
+        # Building blocks.
+        block b(width) {
+          # inside a block
+          dense(width)  # trailing in a block
+        }
+
+        # first layer
+        layers {
+          flatten
+          residual(body: {  # the body
+            relu  # "quoted # not a comment" is fine here
+          })
+          dense(10)  # classifier
+        }
+        # the end
+
+        """)
+        // fmt is idempotent with comments, and they do not change the AST.
+        let again = SourceFile(path: "c2.regula", text: printed)
+        XCTAssertEqual(printDSL(try XCTUnwrap(parseDSL(again).spec), comments: comments(in: again)), printed)
+        XCTAssertEqual(parseDSL(again).spec?.strippingRanges(), spec?.strippingRanges())
+        // And they survive conversion to YAML.
+        let yaml = printYAML(try XCTUnwrap(spec), comments: found)
+        XCTAssertTrue(yaml.contains("  - flatten\n"))
+        XCTAssertTrue(yaml.contains("  - dense: 10  # classifier\n"))
+        XCTAssertTrue(yaml.hasPrefix("# A model.\nregula: 1\nmodel: m\n"))
+        let y = SourceFile(path: "c.yaml", text: yaml)
+        XCTAssertEqual(parseYAML(y).spec?.strippingRanges(), spec?.strippingRanges())
+        XCTAssertEqual(comments(in: y).count, found.count, yaml)
+    }
+
+    func testYAMLCommentsInQuotesAreNotComments() {
+        let file = SourceFile(path: "q.yaml", text: "a: \"x # y\"  # real\nb: 'it''s # no'\nc: d#e\n")
+        XCTAssertEqual(comments(in: file).map(\.text), ["# real"])
     }
 
     func testStringsThatLookLikeOtherThingsAreQuoted() throws {

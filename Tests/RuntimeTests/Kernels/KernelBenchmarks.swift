@@ -4,23 +4,7 @@ import Dispatch
 
 /// Throughput figures for the report; skipped unless REGULA_BENCH is set (benchmarks are not tests).
 final class KernelBenchmarks: XCTestCase {
-    /// Seconds per call. REGULA_BENCH=cpu measures this thread's CPU time instead of wall time
-    /// (meaningful for one thread on a loaded machine).
-    func time(_ repeats: Int, _ body: () -> Void) -> Double {
-        body()
-        let cpu = ProcessInfo.processInfo.environment["REGULA_BENCH"] == "cpu"
-        func now() -> Double {
-            if cpu {
-                var ts = timespec()
-                clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts)
-                return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
-            }
-            return Double(DispatchTime.now().uptimeNanoseconds) * 1e-9
-        }
-        let start = now()
-        for _ in 0..<repeats { body() }
-        return (now() - start) / Double(repeats)
-    }
+    func time(_ repeats: Int, _ body: () -> Void) -> Double { benchTime(repeats, body) }
 
     func testTutorialCNNConvThroughput() throws {
         guard ProcessInfo.processInfo.environment["REGULA_BENCH"] != nil else { throw XCTSkip("set REGULA_BENCH=1 to measure") }
@@ -88,5 +72,14 @@ final class KernelBenchmarks: XCTestCase {
                              2.0 * pow(Double(size), 3) / t * 1e-9))
             }
         }
+    }
+
+    func testDispatchOverhead() throws {
+        guard ProcessInfo.processInfo.environment["REGULA_BENCH"] != nil else { throw XCTSkip("set REGULA_BENCH=1 to measure") }
+        let pool = ThreadPool(threads: 2)
+        let sink = UnsafeMutablePointer<Int>.allocate(capacity: 2)
+        defer { sink.deallocate() }
+        let t = time(20000) { pool.parallelFor(2) { i in sink[i] &+= 1 } }
+        print(String(format: "parallelFor(2) on 2 threads: %.2f us per call", t * 1e6))
     }
 }

@@ -1,4 +1,5 @@
 import XCTest
+import Dispatch
 @testable import Runtime
 
 /// Deterministic test data (SplitMix64); the runtime's own RNG is tested elsewhere.
@@ -86,3 +87,22 @@ extension Tensor {
 
 /// Awkward sizes the fast kernels must get right (edges of every blocking).
 let awkwardSizes = [1, 3, 7, 17, 31, 33, 65, 127]
+
+/// Seconds per call. REGULA_BENCH=cpu measures this thread's CPU time instead of wall time
+/// (meaningful for one thread on a loaded machine).
+func benchTime(_ repeats: Int, _ body: () -> Void) -> Double {
+    body()
+    let cpu = ProcessInfo.processInfo.environment["REGULA_BENCH"] == "cpu"
+    func now() -> Double {
+        if cpu {
+            var ts = timespec()
+            clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts)
+            return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
+        }
+        return Double(DispatchTime.now().uptimeNanoseconds) * 1e-9
+    }
+    let start = now()
+    for _ in 0..<repeats { body() }
+    return (now() - start) / Double(repeats)
+}
+

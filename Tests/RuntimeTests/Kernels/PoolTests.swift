@@ -54,6 +54,16 @@ final class PoolTests: XCTestCase {
         XCTAssertEqual(idx[0], 1)
         MaxPool2d.forward(s, x: allNegInf.data, y: y.data, indices: idx)
         XCTAssertEqual(idx[0], 0)
+        // The general (padded, 3×3) path follows the same rule: the last NaN of a window wins.
+        let g = Pool2dShape(batch: 1, channels: 1, height: 3, width: 3, kernelH: 3, kernelW: 3, strideH: 1, strideW: 1, padH: 1, padW: 1)
+        let twoNaN = Tensor(shape: [9], values: [0, 1, .nan, 3, 4, .nan, 6, 7, 8])
+        let out = Tensor(shape: [g.outputCount])
+        let gi = UnsafeMutablePointer<Int32>.allocate(capacity: g.outputCount)
+        defer { gi.deallocate() }
+        MaxPool2d.forward(g, x: twoNaN.data, y: out.data, indices: gi)
+        XCTAssertTrue(out[0].isNaN == false && out[0] == 4 && gi[0] == 4)   // window rows 0-1, cols 0-1
+        XCTAssertTrue(out[0 * g.outW + 1].isNaN)
+        XCTAssertEqual(gi[0 * g.outW + 1], 5)
     }
 
     func testAvgPoolMatchesTwinAndGradient() {

@@ -99,7 +99,10 @@ public enum Conv2d {
         let partials = UnsafeMutablePointer<Float>.allocate(capacity: max(chunks * wCount, 1))
         defer { partials.deallocate() }
         let dyFloats = Gemm.packedCountA(m: s.groupOut, k: spatial)
-        let colFloats = Gemm.packedCountB(n: s.patch, k: spatial)
+        let colFloats = max(Gemm.packedCountB(n: s.patch, k: spatial), s.patch * spatial)
+        // A patch narrower than one 32-column panel (a first layer on one input channel) would
+        // waste most of the micro-kernel; there each weight is a plain dot product over pixels.
+        let narrow = s.patch < GemmMicroKernel.nr
         pool.parallelFor(chunks) { chunk in
             let part = partials + chunk * wCount
             GemmScratch.shared.withBuffer(floats: dyFloats + colFloats) { work in
@@ -109,6 +112,18 @@ public enum Conv2d {
                     for g in 0..<s.groups {
                         let xg = x + (n * s.inChannels + g * s.groupIn) * inPlane
                         let dyg = dy + (n * s.outChannels + g * s.groupOut) * spatial
+                        if narrow {
+                            let rows: UnsafePointer<Float>
+                            if s.isPointwise { rows = xg } else { Im2col.im2col(s, xg, col); rows = UnsafePointer(col) }
+                            let pg = part + g * s.groupOut * s.patch
+                            for oc in 0..<s.groupOut {
+                                for p in 0..<s.patch {
+                                    let v = Reduce.dot(dyg + oc * spatial, rows + p * spatial, count: spatial)
+                                    pg[oc * s.patch + p] = n == n0 ? v : pg[oc * s.patch + p] + v
+                                }
+                            }
+                            continue
+                        }
                         Gemm.packA(m: s.groupOut, k: spatial, a: dyg, lda: spatial, into: packedDy)
                         if s.isPointwise {
                             Gemm.packB(transB: true, n: s.patch, k: spatial, b: xg, ldb: spatial, into: col)

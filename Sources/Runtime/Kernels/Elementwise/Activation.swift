@@ -116,10 +116,26 @@ public enum Activation: Hashable, Sendable {
             Activation.chunked(count, pool) { lo, n in
                 switch self {
                 case .identity: if UnsafePointer(dx) != dy { (dx + lo).update(from: dy + lo, count: n) }
-                case .relu: for i in lo..<(lo + n) { dx[i] = y[i] > 0 ? dy[i] : 0 }
+                case .relu: Activation.reluBackward(y + lo, dy + lo, dx + lo, count: n)
                 default: for i in lo..<(lo + n) { dx[i] = dy[i] * self.derivative(x: 0, y: y[i]) }
                 }
             }
         }
+    }
+
+    /// dx = dy·[y > 0], sixteen lanes at a time: the scalar form compiles to a data-dependent
+    /// branch that mispredicts half the time on real activations.
+    @inline(__always)
+    static func reluBackward(_ y: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>, count: Int) {
+        let ry = UnsafeRawPointer(y), rg = UnsafeRawPointer(dy), rd = UnsafeMutableRawPointer(dx)
+        let zero = SIMD16<Float>()
+        var i = 0
+        while i + 16 <= count {
+            let yv = ry.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self)
+            let gv = rg.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self)
+            rd.storeBytes(of: gv.replacing(with: zero, where: .!(yv .> zero)), toByteOffset: i * 4, as: SIMD16<Float>.self)
+            i += 16
+        }
+        while i < count { dx[i] = y[i] > 0 ? dy[i] : 0; i += 1 }
     }
 }

@@ -30,10 +30,11 @@ public enum Reduce {
         let rp = UnsafeRawPointer(p), rq = UnsafeRawPointer(q)
         var i = 0
         while i + 32 <= count {
-            a0.addProduct(rp.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self),
-                          rq.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self))
-            a1.addProduct(rp.loadUnaligned(fromByteOffset: i * 4 + 64, as: SIMD16<Float>.self),
-                          rq.loadUnaligned(fromByteOffset: i * 4 + 64, as: SIMD16<Float>.self))
+            // stdlib `addingProduct` (not the micro-kernel's helper) so it inlines across files in debug builds
+            a0 = a0.addingProduct(rp.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self),
+                                  rq.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self))
+            a1 = a1.addingProduct(rp.loadUnaligned(fromByteOffset: i * 4 + 64, as: SIMD16<Float>.self),
+                                  rq.loadUnaligned(fromByteOffset: i * 4 + 64, as: SIMD16<Float>.self))
             i += 32
         }
         var tail: Float = 0
@@ -51,8 +52,8 @@ public enum Reduce {
         while i + 32 <= count {
             let d0 = raw.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self) - m
             let d1 = raw.loadUnaligned(fromByteOffset: i * 4 + 64, as: SIMD16<Float>.self) - m
-            a0.addProduct(d0, d0)
-            a1.addProduct(d1, d1)
+            a0 = a0.addingProduct(d0, d0)
+            a1 = a1.addingProduct(d1, d1)
             i += 32
         }
         var tail: Float = 0

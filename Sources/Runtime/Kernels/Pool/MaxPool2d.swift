@@ -2,7 +2,9 @@
 ///
 /// Layouts: x is [N, C, H, W], y and `indices` are [N, C, OH, OW]; `indices` holds the arg-max as
 /// an offset `h·W + w` inside its input plane (PyTorch's `return_indices` convention). Padding
-/// acts as −∞; ties keep the first maximum in row-major window order; NaN propagates (PyTorch).
+/// acts as −∞; ties keep the first maximum in row-major window order; NaN propagates (the last NaN
+/// of a window wins, as in PyTorch's `val > max || isnan(val)` rule). The window bounds are
+/// clipped once per output and the update is branch-free, so the loop does not mispredict.
 /// Planes (n, c) are independent work items. Backward scatters dy to the recorded positions in
 /// window order, so overlapping windows accumulate deterministically.
 public enum MaxPool2d {
@@ -10,20 +12,42 @@ public enum MaxPool2d {
                                indices: UnsafeMutablePointer<Int32>, pool: ThreadPool = .default) {
         s.validate()
         let (h, w, oh, ow) = (s.height, s.width, s.outH, s.outW)
+        if s.kernelH == 2 && s.kernelW == 2 && s.strideH == 2 && s.strideW == 2 && s.padH == 0 && s.padW == 0
+            && s.dilationH == 1 && s.dilationW == 1 && 2 * oh <= h && 2 * ow <= w {
+            pool.parallelFor(s.planes) { p in
+                pool2x2(xp: x + p * h * w, w: w, oh: oh, ow: ow, yp: y + p * oh * ow, ip: indices + p * oh * ow)
+            }
+            return
+        }
         pool.parallelFor(s.planes) { p in
             let xp = x + p * h * w, yp = y + p * oh * ow, ip = indices + p * oh * ow
             for i in 0..<oh {
+                // Taps inside the image, computed once per output row/column instead of tested per tap.
+                let (kh0, kh1) = taps(i * s.strideH - s.padH, k: s.kernelH, d: s.dilationH, size: h)
                 for j in 0..<ow {
-                    var best = -Float.infinity, arg = -1
-                    for kh in 0..<s.kernelH {
-                        let ih = i * s.strideH - s.padH + kh * s.dilationH
-                        if ih < 0 || ih >= h { continue }
-                        for kw in 0..<s.kernelW {
-                            let iw = j * s.strideW - s.padW + kw * s.dilationW
-                            if iw < 0 || iw >= w { continue }
-                            let v = xp[ih * w + iw]
-                            if v > best || v.isNaN && !best.isNaN || arg < 0 { best = v; arg = ih * w + iw }
-                            if v.isNaN { break }
+                    let (kw0, kw1) = taps(j * s.strideW - s.padW, k: s.kernelW, d: s.dilationW, size: w)
+                    let ih0 = i * s.strideH - s.padH, iw0 = j * s.strideW - s.padW
+                    // PyTorch's rule: start at −∞ with the first tap's index; take v if v > best or v is NaN.
+                    let first = kh0 < kh1 && kw0 < kw1 ? (ih0 + kh0 * s.dilationH) * w + iw0 + kw0 * s.dilationW : -1
+                    var best = -Float.infinity, arg = first, sum: Float = 0
+                    for kh in kh0..<max(kh0, kh1) {
+                        let rowStart = (ih0 + kh * s.dilationH) * w + iw0
+                        for kw in kw0..<max(kw0, kw1) {
+                            let at = rowStart + kw * s.dilationW
+                            let v = xp[at]
+                            let take = v > best
+                            best = take ? v : best
+                            arg = take ? at : arg
+                            sum += v
+                        }
+                    }
+                    if sum.isNaN {   // a NaN (or +∞ and −∞) in the window: redo with the exact rule
+                        best = -.infinity; arg = first
+                        for kh in kh0..<max(kh0, kh1) {
+                            for kw in kw0..<max(kw0, kw1) {
+                                let at = (ih0 + kh * s.dilationH) * w + iw0 + kw * s.dilationW
+                                if xp[at] > best || xp[at].isNaN { best = xp[at]; arg = at }
+                            }
                         }
                     }
                     yp[i * ow + j] = best
@@ -31,6 +55,40 @@ public enum MaxPool2d {
                 }
             }
         }
+    }
+
+    /// The common 2×2, stride-2 window with every window inside the image. The taps are compared
+    /// with selects (no data-dependent branches); a window whose sum is NaN (a NaN input, or
+    /// +∞ and −∞) is redone with the exact NaN rule, which costs nothing on ordinary data.
+    static func pool2x2(xp: UnsafePointer<Float>, w: Int, oh: Int, ow: Int, yp: UnsafeMutablePointer<Float>,
+                        ip: UnsafeMutablePointer<Int32>) {
+        for i in 0..<oh {
+            for j in 0..<ow {
+                let at = 2 * i * w + 2 * j
+                let a = xp[at], b = xp[at + 1], c = xp[at + w], d = xp[at + w + 1]
+                var best = a, arg = at
+                let tb = b > best
+                best = tb ? b : best; arg = tb ? at + 1 : arg
+                let tc = c > best
+                best = tc ? c : best; arg = tc ? at + w : arg
+                let td = d > best
+                best = td ? d : best; arg = td ? at + w + 1 : arg
+                if (a + b + c + d).isNaN {
+                    best = -.infinity; arg = at
+                    for t in [at, at + 1, at + w, at + w + 1] where xp[t] > best || xp[t].isNaN { best = xp[t]; arg = t }
+                }
+                yp[i * ow + j] = best
+                ip[i * ow + j] = Int32(arg)
+            }
+        }
+    }
+
+    /// Kernel taps kk in lo..<hi whose input coordinate start + kk·d lies in 0..<size.
+    @inline(__always)
+    static func taps(_ start: Int, k: Int, d: Int, size: Int) -> (Int, Int) {
+        let lo = start >= 0 ? 0 : (-start + d - 1) / d
+        let hi = size - 1 - start >= 0 ? min(k, (size - 1 - start) / d + 1) : 0
+        return (lo, hi)
     }
 
     /// dx = scatter-add of dy at the recorded arg-max positions (dx is overwritten).
