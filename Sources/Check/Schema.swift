@@ -96,7 +96,8 @@ private func schema(_ t: ArgType) -> JSON {
 
 private func layerSchema(_ k: KindSpec, name: String) -> JSON {
     let args = object(k.args.map { a in (a.name, withDefault(described(schema(a.type), a.doc), a.defaultValue)) }
-                      + k.args.flatMap { a in a.aliases.map { ($0, described(schema(a.type), "alias of \(a.name)")) } })
+                      + k.args.flatMap { a in a.aliases.map { ($0, described(schema(a.type), "alias of \(a.name)")) } }
+                      + layerFields)   // `name`, `from`, `expect` may also sit inside the argument map
     var forms: [JSON] = [args, type("null")]
     if let p = k.primary, let a = k.arg(p) { forms.insert(schema(a.type), at: 0) }
     return described(object([(name, anyOf(forms))] + layerFields, required: [name]), k.doc)
@@ -117,7 +118,10 @@ public func jsonSchema() -> String {
     let repeatForm = object([("repeat", object([("count", orExpr(type("integer"))), ("as", type("string")), ("layers", ref("layers"))],
                                                required: ["count", "layers"]))], required: ["repeat"])
     // A block use: `- resblock: {filters: 32}`; block names are the spec's own, so any other key.
-    let blockUse = described(.object([("type", .string("object")), ("minProperties", .number(1))]), "a use of a block defined under 'blocks'")
+    // Excludes built-in kind keys, so a misspelt argument of a built-in kind is not taken for a block use.
+    let builtIn = JSON.object([("anyOf", .array((allKindNames + ["repeat"]).map { .object([("required", .array([.string($0)]))]) }))])
+    let blockUse = described(.object([("type", .string("object")), ("minProperties", .number(1)), ("not", builtIn)]),
+                             "a use of a block defined under 'blocks'")
     let layerItem = anyOf([enumOf(allKindNames), type("string")] + kindForms + [repeatForm, blockUse])
     let regularization = object(regularizationArgs.map { ($0.name, described(schema($0.type), $0.doc)) })
     let dims = JSON.object([("type", .string("array")), ("items", anyOf([.object([("type", .string("integer")), ("minimum", .number(1))]), type("string")]))])

@@ -76,7 +76,7 @@ final class GemmTests: XCTestCase {
 
     func testBitIdenticalAcrossThreadCounts() {
         var rng = TestRandom(seed: 4)
-        for (m, n, k) in [(128, 256, 784), (65, 33, 300), (200, 600, 513), (7, 1000, 31)] {
+        for (m, n, k) in [(128, 256, 784), (65, 33, 300), (200, 600, 513), (7, 1000, 31), (200, 10, 1568)] {
             let a = rng.tensor([m, k]), b = rng.tensor([n, k])
             let c1 = Tensor(shape: [m, n]), c2 = Tensor(shape: [m, n]), c3 = Tensor(shape: [m, n])
             for (c, t) in [(c1, 1), (c2, 2), (c3, 5)] {

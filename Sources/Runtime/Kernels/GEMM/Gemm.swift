@@ -16,6 +16,7 @@
 ///   threads — the result is bit-identical for any thread count.
 /// * `GemmMicroKernel.kernel8x32` does the FMAs from registers; edges (M % 8, N % 32) go through a
 ///   scratch tile with the same arithmetic.
+/// * A·Bᵀ with fewer than 32 columns takes a dot-product path (`dotProducts`).
 /// * An optional `GemmEpilogue` (bias, activation, saved pre-activation) runs on each finished
 ///   tile while it is still in cache, instead of another pass over C.
 public enum Gemm {
@@ -43,6 +44,11 @@ public enum Gemm {
         let mr = GemmMicroKernel.mr, nr = GemmMicroKernel.nr
         // Small products are not worth a dispatch to the other core.
         let pool = 2 * m * n * k < parallelThreshold ? serial : pool
+        if !transA && transB && n < nr && k >= nr {
+            dotProducts(m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc,
+                        epilogue: epilogue, pool: pool)
+            return
+        }
         let aPanels = roundUp(m, mr) / mr, bPanels = roundUp(n, nr) / nr
         let aFloats = packedCountA(m: m, k: k)
         GemmScratch.shared.withBuffer(floats: aFloats + packedCountB(n: n, k: k)) { packed in
@@ -59,6 +65,27 @@ public enum Gemm {
             // Phase 2: every tile of C runs the micro-kernel over the packed panels.
             computeTiles(m: m, n: n, k: k, alpha: alpha, packedA: packA, packedB: packB, beta: beta, c: c, ldc: ldc,
                          epilogue: epilogue, pool: pool)
+        }
+    }
+
+    /// A·Bᵀ with fewer than 32 columns (a classifier layer: [batch, features]·[classes, features]ᵀ):
+    /// both operands are contiguous along k, so each element is one SIMD dot product, instead of a
+    /// micro-kernel that would pad the columns to 32 and pack all of A. Chosen by shape only, so
+    /// thread counts still cannot change a result; rows are the work items.
+    static func dotProducts(m: Int, n: Int, k: Int, alpha: Float, a: UnsafePointer<Float>, lda: Int,
+                            b: UnsafePointer<Float>, ldb: Int, beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int,
+                            epilogue: GemmEpilogue?, pool: ThreadPool) {
+        let rowsPerItem = 16
+        pool.parallelFor(ceilDiv(m, rowsPerItem)) { item in
+            let i0 = item * rowsPerItem, i1 = min(m, i0 + rowsPerItem)
+            for i in i0..<i1 {
+                for j in 0..<n {
+                    var v = alpha * Reduce.dot(a + i * lda, b + j * ldb, count: k)
+                    if beta != 0 { v += beta * c[i * ldc + j] }
+                    c[i * ldc + j] = v
+                }
+            }
+            epilogue?.apply(c, ldc: ldc, i0: i0, rows: i1 - i0, j0: 0, cols: n)
         }
     }
 
