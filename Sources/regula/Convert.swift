@@ -22,9 +22,10 @@ struct Convert: ParsableCommand {
     var output: String?
 
     func run() throws {
-        let spec = try parsedSpecOrExit(file)
+        let (spec, source) = try parsedSpecOrExit(file)
         let target = to ?? (file.hasSuffix(".regula") ? .yaml : .regula)
-        let text = target == .yaml ? printYAML(spec) : printDSL(spec)
+        let kept = comments(in: source)
+        let text = target == .yaml ? printYAML(spec, comments: kept) : printDSL(spec, comments: kept)
         try writeOrPrint(text, to: output)
     }
 }
@@ -43,11 +44,10 @@ struct Fmt: ParsableCommand {
     var check = false
 
     func run() throws {
-        let spec = try parsedSpecOrExit(file)
-        let text = printDSL(spec)
+        let (spec, source) = try parsedSpecOrExit(file)
+        let text = printDSL(spec, comments: comments(in: source))
         if check {
-            let current = try? String(contentsOfFile: file, encoding: .utf8)
-            if current != text { throw ExitCode.diagnostics }
+            if source.text != text { throw ExitCode.diagnostics }
             return
         }
         if inPlace {
@@ -63,7 +63,7 @@ struct Fmt: ParsableCommand {
 }
 
 /// Parses (without checking) so that convert and fmt work on specs with shape errors.
-func parsedSpecOrExit(_ path: String) throws -> Spec {
+func parsedSpecOrExit(_ path: String) throws -> (spec: Spec, source: SourceFile) {
     let source: SourceFile
     var diagnostics: [Diagnostic]
     do {
@@ -80,7 +80,7 @@ func parsedSpecOrExit(_ path: String) throws -> Spec {
     guard let spec = parsed.spec, !diagnostics.contains(where: { $0.severity == .error }) else {
         throw ExitCode.diagnostics
     }
-    return spec
+    return (spec, source)
 }
 
 func writeOrPrint(_ text: String, to path: String?) throws {

@@ -203,4 +203,28 @@ final class ElementwiseTests: XCTestCase {
         Bias.gradChannels(batch: b, channels: c, spatial: s, g.data, dbias: d2.data, pool: ThreadPool(threads: 2))
         assertBitIdentical(d1, d2)
     }
+
+    func testFullEpilogueEqualsSeparatePasses() {
+        var rng = TestRandom(seed: 19)
+        for (m, n, k, axis) in [(33, 70, 40, GemmEpilogue.BiasAxis.columns), (17, 300, 9, .rows), (40, 10, 64, .columns)] {
+            let a = rng.tensor([m, k]), b = rng.tensor([n, k])
+            let scale = rng.tensor([axis == .columns ? n : m]), bias = rng.tensor([axis == .columns ? n : m])
+            let residual = rng.tensor([m, n])
+            let mask = Tensor(shape: [m, n], values: (0..<(m * n)).map { _ in rng.uniform(0, 1) < 0.7 ? 1 / 0.7 : 0 })
+            let fused = Tensor(shape: [m, n]), pre = Tensor(shape: [m, n]), plain = Tensor(shape: [m, n])
+            Gemm.sgemm(transB: true, m: m, n: n, k: k, a: a.data, lda: k, b: b.data, ldb: k, c: fused.data, ldc: n,
+                       epilogue: GemmEpilogue(scale: scale.data, bias: bias.data, biasAxis: axis, residual: residual.data,
+                                              activation: .gelu, preActivation: pre.data, dropoutMask: mask.data))
+            Gemm.sgemm(transB: true, m: m, n: n, k: k, a: a.data, lda: k, b: b.data, ldb: k, c: plain.data, ldc: n)
+            for i in 0..<m { for j in 0..<n {
+                let ch = axis == .columns ? j : i
+                plain[i * n + j] = plain[i * n + j] * scale[ch] + bias[ch]
+            } }
+            Bias.add(plain.data, residual.data, plain.data, count: m * n)
+            assertBitIdentical(pre, plain, "pre-activation")
+            Activation.gelu.forward(plain.data, plain.data, count: m * n)
+            Dropout.apply(plain.data, mask: mask.data, plain.data, count: m * n)
+            assertBitIdentical(fused, plain, "m \(m) n \(n) k \(k) \(axis)")
+        }
+    }
 }

@@ -78,38 +78,58 @@ public enum Bias {
     }
 }
 
-/// What `Gemm.sgemm` applies to each finished tile of C while it is still in cache:
-/// `C = f(C + bias)` with the bias per column (dense layers) or per row (convolutions as
-/// W·col), optionally saving the pre-activation `C + bias` for the backward pass.
+/// What `Gemm.sgemm` applies to each finished tile of C while it is still in cache (the fusion
+/// pass's target), in this order, each step optional:
+///   z = C·scale + bias + residual     (scale/bias per column for dense layers, per row for
+///                                      convolutions as W·col; `scale` is a folded batchnorm)
+///   preActivation ← z                 (saved for backward when the activation needs its input)
+///   y = f(z) ⊙ dropoutMask            (mask holds 0 or 1/keep, same layout as C)
+/// `residual`, `preActivation` and `dropoutMask` use C's layout and row stride `ldc`.
+/// Each step is the same arithmetic as the separate kernels, so fused and unfused results agree
+/// bit for bit.
 public struct GemmEpilogue {
     public enum BiasAxis: Sendable { case columns, rows }
 
+    public var scale: UnsafePointer<Float>?
     public var bias: UnsafePointer<Float>?
     public var biasAxis: BiasAxis
+    public var residual: UnsafePointer<Float>?
     public var activation: Activation
-    /// Where to store `C + bias` before the activation (same layout and `ldc` as C), or nil.
     public var preActivation: UnsafeMutablePointer<Float>?
+    public var dropoutMask: UnsafePointer<Float>?
 
-    public init(bias: UnsafePointer<Float>? = nil, biasAxis: BiasAxis = .columns, activation: Activation = .identity,
-                preActivation: UnsafeMutablePointer<Float>? = nil) {
+    public init(scale: UnsafePointer<Float>? = nil, bias: UnsafePointer<Float>? = nil, biasAxis: BiasAxis = .columns,
+                residual: UnsafePointer<Float>? = nil, activation: Activation = .identity,
+                preActivation: UnsafeMutablePointer<Float>? = nil, dropoutMask: UnsafePointer<Float>? = nil) {
+        self.scale = scale
         self.bias = bias
         self.biasAxis = biasAxis
+        self.residual = residual
         self.activation = activation
         self.preActivation = preActivation
+        self.dropoutMask = dropoutMask
     }
 
     /// Applies the epilogue to rows `i0..<i0+rows`, columns `j0..<j0+cols` of C.
     func apply(_ c: UnsafeMutablePointer<Float>, ldc: Int, i0: Int, rows: Int, j0: Int, cols: Int) {
         for i in i0..<(i0 + rows) {
             let row = c + i * ldc + j0
+            if let scale {
+                switch biasAxis {
+                case .columns: for j in 0..<cols { row[j] *= scale[j0 + j] }
+                case .rows: let v = scale[i]; for j in 0..<cols { row[j] *= v }
+                }
+            }
             if let bias {
                 switch biasAxis {
                 case .columns: for j in 0..<cols { row[j] += bias[j0 + j] }
                 case .rows: let v = bias[i]; for j in 0..<cols { row[j] += v }
                 }
             }
+            if let residual { let r = residual + i * ldc + j0; for j in 0..<cols { row[j] += r[j] } }
             if let preActivation { (preActivation + i * ldc + j0).update(from: row, count: cols) }
             activation.forwardSerial(row, row, count: cols)
+            if let dropoutMask { let m = dropoutMask + i * ldc + j0; for j in 0..<cols { row[j] *= m[j] } }
         }
     }
 }

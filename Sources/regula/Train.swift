@@ -1,0 +1,94 @@
+import ArgumentParser
+import Foundation
+import Interpreter
+
+/// Options shared by `train` and `eval` that override the spec's `train:`/`data:` sections.
+struct RunOptions: ParsableArguments {
+    @Option(help: "Worker threads (default: every core). Results do not depend on it.")
+    var threads: Int?
+
+    @Option(help: "Random seed (overrides train.seed).")
+    var seed: UInt64?
+
+    @Option(help: "A folder holding the data files (overrides the spec's data paths by file name).")
+    var data: String?
+
+    @Option(help: "Use only the first N training examples.")
+    var limit: Int?
+
+    func apply(to options: inout TrainOptions) {
+        options.threads = threads
+        options.seed = seed
+        options.dataDirectory = data
+        options.limit = limit
+    }
+
+    func validate() throws {
+        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
+        if let limit, limit < 1 { throw ValidationError("--limit must be at least 1") }
+    }
+}
+
+struct Train: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Train a spec on Regula's CPU runtime.",
+        discussion: """
+            Writes model.safetensors (a PyTorch state_dict), train_state.safetensors, metrics.csv and \
+            metrics.jsonl into the run folder at every epoch end. Exits 1 on spec errors or a training \
+            fault (the last good checkpoint is kept), 2 on I/O or data problems.
+            """)
+
+    @Argument(help: "The spec file.")
+    var file: String
+
+    @OptionGroup var runOptions: RunOptions
+
+    @Option(help: "Number of epochs (overrides train.epochs).")
+    var epochs: Int?
+
+    @Option(help: "Stop after this many optimizer steps.")
+    var steps: Int?
+
+    @Option(help: "The run folder (default: runs/<model name>).")
+    var out: String?
+
+    @Flag(help: "Continue bit-identically from the checkpoint in the run folder.")
+    var resume = false
+
+    @Option(name: .customLong("init"), help: "Start from the weights in this model.safetensors.")
+    var initFrom: String?
+
+    func validate() throws {
+        if let epochs, epochs < 1 { throw ValidationError("--epochs must be at least 1") }
+        if let steps, steps < 1 { throw ValidationError("--steps must be at least 1") }
+        if resume && initFrom != nil { throw ValidationError("--resume and --init cannot be combined") }
+    }
+
+    func run() throws {
+        let result = try frontendOrExit(file)
+        guard let model = result.model else { throw ExitCode.diagnostics }
+        var options = TrainOptions()
+        runOptions.apply(to: &options)
+        options.epochs = epochs
+        options.maxSteps = steps
+        options.outDirectory = out
+        options.resume = resume
+        options.initCheckpoint = initFrom
+        do {
+            _ = try Interpreter.train(model: model, options: options, log: { Out.print($0 + "\n") })
+        } catch let error as TrainError {
+            Out.error(error.description + "\n")
+            throw error.exitCode
+        }
+    }
+}
+
+extension TrainError {
+    /// Data and I/O problems exit 2; faults during training exit 1.
+    var exitCode: ExitCode {
+        switch self {
+        case .data, .io, .checkpoint: return .io
+        case .memory, .nonFinite, .unsupported: return .diagnostics
+        }
+    }
+}
