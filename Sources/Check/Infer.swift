@@ -233,6 +233,11 @@ struct Inferrer {
         }
         guard let rule = shapeRule(l.spec.id) else { preconditionFailure("kind \(l.spec.name) has no shape rule") }
         let inputDType: DType = x == 0 ? dtype : .float32
+        if inputDType == .int32 && l.spec.id != .embedding {
+            // Token ids are indices, not values: only an embedding can read them.
+            diagnostics.append(Msg.intInput(l.written).error(l.range))
+            let p = poison(l.range, [x]); define(l.name, p); return (p, 1)
+        }
         let input = RuleInput(layer: l, x: nodes[x].shape, arithmetic: arithmetic[x], dtype: inputDType)
         guard let r = rule(input, &diagnostics) else {
             let p = poison(l.range, [x]); define(l.name, p); return (p, 1)
