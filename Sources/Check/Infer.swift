@@ -72,7 +72,9 @@ struct Inferrer {
         }
     }
 
-    private mutating func define(_ name: Located<String>?, _ node: Int) {
+    /// Makes `name` refer to `node`; `label` also shows it as the node's name (not for the
+    /// activation node a layer's `activation:` adds, whose layer node already carries it).
+    private mutating func define(_ name: Located<String>?, _ node: Int, label: Bool = true) {
         guard let n = name else { return }
         if n.value == "input" { diagnostics.append(Msg.reservedName.error(n.range)); return }
         if let previous = names[n.value] {
@@ -80,7 +82,7 @@ struct Inferrer {
             return
         }
         names[n.value] = (node, n.range)
-        if nodes[node].name == nil { nodes[node].name = n.value }
+        if label && nodes[node].name == nil { nodes[node].name = n.value }
     }
 
     /// The nodes `from` names, or nil after reporting why not.
@@ -231,6 +233,11 @@ struct Inferrer {
         }
         guard let rule = shapeRule(l.spec.id) else { preconditionFailure("kind \(l.spec.name) has no shape rule") }
         let inputDType: DType = x == 0 ? dtype : .float32
+        if inputDType == .int32 && l.spec.id != .embedding {
+            // Token ids are indices, not values: only an embedding can read them.
+            diagnostics.append(Msg.intInput(l.written).error(l.range))
+            let p = poison(l.range, [x]); define(l.name, p); return (p, 1)
+        }
         let input = RuleInput(layer: l, x: nodes[x].shape, arithmetic: arithmetic[x], dtype: inputDType)
         guard let r = rule(input, &diagnostics) else {
             let p = poison(l.range, [x]); define(l.name, p); return (p, 1)
@@ -256,7 +263,7 @@ struct Inferrer {
             let actDisplay = display.split(separator: "/").dropLast().map(String.init) + [act.rawValue]
             out = add(.activation(act, slope: act == .leakyRelu ? 0.01 : act == .elu ? 1 : 0, axis: r.shape.count - 1), [out], r.shape,
                       path: actPath, name: nil, display: actDisplay.joined(separator: "/"), range: l.argRanges["activation"] ?? l.range)
-            define(l.name, out)
+            define(l.name, out, label: false)
             return (out, 2)
         }
         define(l.name, out)

@@ -204,6 +204,9 @@ enum Msg {
     static func embeddingInput(_ dtype: String) -> Message {
         Message(id: "dtype-mismatch", text: "embedding expects int32 token ids but gets \(dtype) values")
     }
+    static func intInput(_ kind: String) -> Message {
+        Message(id: "dtype-mismatch", text: "'\(kind)' cannot read the int32 token ids of the model input; an embedding must come first")
+    }
     static func expectFailed(_ got: Shape, _ expected: [String]) -> Message {
         Message(id: "expect-failed", text: "layer output \(show(got)) does not match expected [\(expected.joined(separator: ", "))]")
     }

@@ -75,10 +75,7 @@ struct Train: ParsableCommand {
         options.resume = resume
         options.initCheckpoint = initFrom
         do {
-            let outcome = try Interpreter.train(model: model, options: options, log: { Out.print($0 + "\n") })
-            if let accuracy = outcome.testAccuracy, let loss = outcome.testLoss {
-                Out.print(String(format: "test: loss %.4f, accuracy %.2f%%\n", loss, accuracy * 100))
-            }
+            _ = try Interpreter.train(model: model, options: options, log: { Out.print($0 + "\n") })
         } catch let error as TrainError {
             Out.error(error.description + "\n")
             throw error.exitCode

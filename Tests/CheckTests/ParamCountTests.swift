@@ -77,3 +77,18 @@ final class ParamCountTests: XCTestCase {
         XCTAssertEqual(ps.count, 8 + 4 + 4)
     }
 }
+
+final class NamingTests: XCTestCase {
+    func testANamedLayerWithAnActivationNamesOneNodeButExportsItsOutput() throws {
+        let (m2, d2) = checkYAML(spec(input: "[8]", """
+        - dense: {units: 8, activation: relu, name: h}
+        - dense: {units: 8, from: input, name: g}
+        - add: {from: [h, g]}
+        """))
+        XCTAssertEqual(lines(d2), [])
+        let nodes = try XCTUnwrap(m2).nodes
+        XCTAssertEqual(nodes.compactMap(\.name), ["input", "h", "g"])
+        // `h` as an input means the activation's output (node 2), not the dense node.
+        XCTAssertEqual(nodes.last?.inputs, [2, 3])
+    }
+}

@@ -123,3 +123,32 @@ final class TrainingConfigTests: XCTestCase {
         ])
     }
 }
+
+final class PathAndMemoryTests: XCTestCase {
+    func testDataPathsResolveAgainstTheSpecFolder() {
+        XCTAssertEqual(resolvePath("../data/mnist/a.gz", specFile: "specs/mnist_mlp.yaml"), "data/mnist/a.gz")
+        XCTAssertEqual(resolvePath("../../x", specFile: "specs/mnist_mlp.yaml"), "../x")
+        XCTAssertEqual(resolvePath("./d/x", specFile: "mnist.yaml"), "d/x")
+        XCTAssertEqual(resolvePath("x", specFile: "/a/b/spec.yaml"), "/a/b/x")
+        XCTAssertEqual(resolvePath("../../../x", specFile: "/a/spec.yaml"), "/x")
+        XCTAssertEqual(resolvePath("/abs/x", specFile: "specs/s.yaml"), "/abs/x")
+    }
+
+    func testMemoryIsReadFromTheMachineAndFormatted() throws {
+        let bytes = try XCTUnwrap(physicalMemory())
+        XCTAssertGreaterThan(bytes, 1 << 26)
+        XCTAssertEqual(formatBytes(512), "512 bytes")
+        XCTAssertEqual(formatBytes(1536), "1.5 KB")
+        XCTAssertEqual(formatBytes(3 << 30), "3.0 GB")
+        XCTAssertEqual(formatBytes(300 << 20), "300 MB")
+    }
+
+    func testMemoryLintCountsValueGradientAndTwoMoments() {
+        // 10·784 + 10 trainable floats × 16 bytes = 125,600 bytes.
+        let text = spec(input: "[784]", "- dense: 10")
+        XCTAssertEqual(lines(checkYAML(text, options: CheckOptions(physicalMemory: 125_600)).diagnostics), [])
+        XCTAssertEqual(lines(checkYAML(text, options: CheckOptions(physicalMemory: 125_599)).diagnostics),
+                       ["1:1: warning: parameters need 123 KB for training but the machine has 123 KB"])
+        XCTAssertEqual(lines(checkYAML(text, options: CheckOptions(physicalMemory: nil)).diagnostics), [])
+    }
+}

@@ -13,10 +13,11 @@ import Dispatch
 /// way that depends on `threads`; kernels that reduce over a batch either reduce inside one item
 /// or write per-item partials and sum them in a fixed order afterwards.
 ///
-/// Scheduling: the indices are cut into `min(threads, count)` contiguous chunks, one per worker,
-/// run with `DispatchQueue.concurrentPerform` (the caller's thread takes part). Contiguous chunks
-/// keep neighbouring tiles on the same core; the static split costs nothing to schedule, which
-/// matters for the small kernels of an MLP step (a few microseconds each).
+/// Scheduling: `min(threads, count)` workers run with `DispatchQueue.concurrentPerform` (the
+/// caller's thread takes part) and claim contiguous runs of about count/(8·workers) indices from a
+/// shared counter. Runs keep neighbouring tiles on one core, and dynamic claiming keeps both cores
+/// busy when one of them is shared with other processes. Which thread runs an index never
+/// affects its result.
 public final class ThreadPool: @unchecked Sendable {
     /// Number of workers this pool uses (at least 1).
     public let threads: Int
@@ -35,9 +36,16 @@ public final class ThreadPool: @unchecked Sendable {
             for i in 0..<count { body(i) }
             return
         }
-        DispatchQueue.concurrentPerform(iterations: workers) { w in
-            let lo = count * w / workers, hi = count * (w + 1) / workers
-            for i in lo..<hi { body(i) }
+        // Workers claim contiguous runs of indices from a shared counter, so a worker that starts
+        // late (a busy machine) simply takes fewer runs instead of stalling the call.
+        let run = max(1, count / (workers * 8))
+        let next = ClaimCounter()
+        DispatchQueue.concurrentPerform(iterations: workers) { _ in
+            while true {
+                let lo = next.claim(run)
+                if lo >= count { break }
+                for i in lo..<min(count, lo + run) { body(i) }
+            }
         }
     }
 
@@ -90,5 +98,20 @@ final class NSLockLite: @unchecked Sendable {
         pthread_mutex_lock(mutex)
         defer { pthread_mutex_unlock(mutex) }
         return body()
+    }
+}
+
+/// The shared "next index" of one `parallelFor` call.
+final class ClaimCounter: @unchecked Sendable {
+    private let lock = NSLockLite()
+    private var next = 0
+
+    /// Returns the first index of the next run of `size` indices.
+    func claim(_ size: Int) -> Int {
+        lock.withLock {
+            let lo = next
+            next += size
+            return lo
+        }
     }
 }

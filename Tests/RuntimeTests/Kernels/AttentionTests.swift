@@ -48,4 +48,22 @@ final class AttentionTests: XCTestCase {
         Attention.mergeHeads(batch: b, steps: t, heads: h, dim: d, split.data, back.data)
         assertBitIdentical(x, back)
     }
+
+    func testBitIdenticalAcrossThreadCounts() {
+        var rng = TestRandom(seed: 82)
+        let s = Attention.Shape(batch: 3, heads: 4, queries: 17, keys: 33, dim: 16, causal: true)
+        let (pairs, tq, tk, d) = (12, 17, 33, 16)
+        let q = rng.tensor([pairs * tq * d]), k = rng.tensor([pairs * tk * d]), v = rng.tensor([pairs * tk * d]), g = rng.tensor([pairs * tq * d])
+        var outs: [[Tensor]] = []
+        for t in [1, 2] {
+            let pool = ThreadPool(threads: t)
+            let probs = Tensor(shape: [pairs * tq * tk]), out = Tensor(shape: [pairs * tq * d])
+            let dq = Tensor(shape: [q.count]), dk = Tensor(shape: [k.count]), dv = Tensor(shape: [v.count])
+            Attention.forward(s, q: q.data, k: k.data, v: v.data, dropoutMask: nil, probs: probs.data, out: out.data, pool: pool)
+            Attention.backward(s, q: q.data, k: k.data, v: v.data, dropoutMask: nil, probs: probs.data, dout: g.data,
+                               dq: dq.data, dk: dk.data, dv: dv.data, pool: pool)
+            outs.append([out, dq, dk, dv])
+        }
+        for (a, b) in zip(outs[0], outs[1]) { assertBitIdentical(a, b) }
+    }
 }

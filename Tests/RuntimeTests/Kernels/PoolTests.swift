@@ -118,4 +118,25 @@ final class PoolTests: XCTestCase {
             XCTAssertEqual(Double(gx[(p * h + i) * w + j]), ref, accuracy: 1e-5)
         } } }
     }
+
+    func testBitIdenticalAcrossThreadCounts() {
+        var rng = TestRandom(seed: 43)
+        let s = Pool2dShape(batch: 5, channels: 7, height: 13, width: 11, kernelH: 3, kernelW: 3, strideH: 2, strideW: 2,
+                            padH: 1, padW: 1, ceilMode: true)
+        let x = rng.tensor([s.inputCount]), dy = rng.tensor([s.outputCount])
+        var outs: [Tensor] = []
+        let idx = UnsafeMutablePointer<Int32>.allocate(capacity: s.outputCount)
+        defer { idx.deallocate() }
+        for t in [1, 2] {
+            let pool = ThreadPool(threads: t)
+            let ym = Tensor(shape: [s.outputCount]), dxm = Tensor(shape: [s.inputCount])
+            let ya = Tensor(shape: [s.outputCount]), dxa = Tensor(shape: [s.inputCount])
+            MaxPool2d.forward(s, x: x.data, y: ym.data, indices: idx, pool: pool)
+            MaxPool2d.backward(s, dy: dy.data, indices: idx, dx: dxm.data, pool: pool)
+            AvgPool2d.forward(s, x: x.data, y: ya.data, pool: pool)
+            AvgPool2d.backward(s, dy: dy.data, dx: dxa.data, pool: pool)
+            outs += [ym, dxm, ya, dxa]
+        }
+        for i in 0..<4 { assertBitIdentical(outs[i], outs[i + 4]) }
+    }
 }
