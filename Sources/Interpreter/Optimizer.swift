@@ -12,16 +12,33 @@ struct Optimizer {
     let config: OptimizerConfig
     let clipNorm: Double?
     let params: [(info: ParamInfo, tensor: Tensor)]
+    let pool: ThreadPool
+    /// The update is elementwise, so each parameter is cut into fixed chunks (independent of the
+    /// thread count) that run in parallel, each with its own optimizer state.
+    static let chunk = 16_384
+    /// (parameter index, offset, count) of every chunk.
+    let chunks: [(param: Int, offset: Int, count: Int)]
     var sgd: [SGD.State] = []
     var adam: [Adam.State] = []
 
-    init(config: OptimizerConfig, clipNorm: Double?, params: [(info: ParamInfo, tensor: Tensor)]) {
+    init(config: OptimizerConfig, clipNorm: Double?, params: [(info: ParamInfo, tensor: Tensor)], pool: ThreadPool) {
         self.config = config
         self.clipNorm = clipNorm
         self.params = params
+        self.pool = pool
+        var chunks: [(Int, Int, Int)] = []
+        for (k, p) in params.enumerated() {
+            var off = 0
+            repeat {
+                let n = min(Self.chunk, p.tensor.count - off)
+                chunks.append((k, off, n))
+                off += n
+            } while off < p.tensor.count
+        }
+        self.chunks = chunks
         switch config.kind {
-        case .sgd: sgd = params.map { SGD.makeState(count: $0.tensor.count) }
-        case .adam, .adamw: adam = params.map { Adam.makeState(count: $0.tensor.count) }
+        case .sgd: sgd = chunks.map { SGD.makeState(count: $0.2) }
+        case .adam, .adamw: adam = chunks.map { Adam.makeState(count: $0.2) }
         }
     }
 
@@ -36,21 +53,33 @@ struct Optimizer {
             GradientClipping.clipGlobalNorm(buffers, maxNorm: c)
         }
         let mode: WeightDecay.Mode = config.decay == .coupled ? .coupled : .decoupled
-        for (k, p) in params.enumerated() {
+        let decays = params.map { p -> WeightDecay in
             let wd = p.info.regularization.weightDecay
-            let decay = wd > 0 ? WeightDecay(wd, mode) : .none
-            let n = p.tensor.count
-            switch config.kind {
-            case .sgd:
-                let h = SGD.Hyper(lr: lr, momentum: momentum ?? config.momentum, dampening: config.dampening,
-                                  nesterov: config.nesterov)
-                SGD.step(p.tensor.data, grads[k], count: n, state: &sgd[k], hyper: h, decay: decay)
-            case .adam, .adamw:
-                let h = Adam.Hyper(lr: lr, beta1: momentum ?? config.beta1, beta2: config.beta2, eps: config.eps)
-                Adam.step(p.tensor.data, grads[k], count: n, state: &adam[k], hyper: h, decay: decay)
+            return wd > 0 ? WeightDecay(wd, mode) : .none
+        }
+        let chunks = self.chunks, params = self.params, config = self.config
+        switch config.kind {
+        case .sgd:
+            let h = SGD.Hyper(lr: lr, momentum: momentum ?? config.momentum, dampening: config.dampening, nesterov: config.nesterov)
+            sgd.withUnsafeMutableBufferPointer { states in
+                pool.parallelFor(chunks.count) { c in
+                    let (k, off, n) = chunks[c]
+                    SGD.step(params[k].tensor.data + off, grads[k] + off, count: n, state: &states[c], hyper: h, decay: decays[k])
+                }
             }
+        case .adam, .adamw:
+            let h = Adam.Hyper(lr: lr, beta1: momentum ?? config.beta1, beta2: config.beta2, eps: config.eps)
+            adam.withUnsafeMutableBufferPointer { states in
+                pool.parallelFor(chunks.count) { c in
+                    let (k, off, n) = chunks[c]
+                    Adam.step(params[k].tensor.data + off, grads[k] + off, count: n, state: &states[c], hyper: h, decay: decays[k])
+                }
+            }
+        }
+        // Max-norm projects whole rows, after the update.
+        for p in params {
             if let c = p.info.regularization.maxNorm, let rows = p.tensor.shape.first, rows > 0 {
-                MaxNorm.project(p.tensor.data, rows: rows, cols: n / rows, maxNorm: Float(c))
+                MaxNorm.project(p.tensor.data, rows: rows, cols: p.tensor.count / rows, maxNorm: Float(c))
             }
         }
     }
@@ -60,10 +89,11 @@ struct Optimizer {
     func stateTensors() -> [(String, [Int], [Float])] {
         var out: [(String, [Int], [Float])] = []
         for (k, p) in params.enumerated() {
-            if k < sgd.count { out.append((p.info.name + ".momentum_buffer", p.info.shape, sgd[k].buffer)) }
-            if k < adam.count {
-                out.append((p.info.name + ".exp_avg", p.info.shape, adam[k].m))
-                out.append((p.info.name + ".exp_avg_sq", p.info.shape, adam[k].v))
+            let mine = chunks.indices.filter { chunks[$0].param == k }
+            if !sgd.isEmpty { out.append((p.info.name + ".momentum_buffer", p.info.shape, mine.flatMap { sgd[$0].buffer })) }
+            if !adam.isEmpty {
+                out.append((p.info.name + ".exp_avg", p.info.shape, mine.flatMap { adam[$0].m }))
+                out.append((p.info.name + ".exp_avg_sq", p.info.shape, mine.flatMap { adam[$0].v }))
             }
         }
         return out
@@ -71,15 +101,16 @@ struct Optimizer {
 
     /// Restores `stateTensors()` output and the step count.
     mutating func restore(_ tensors: [String: [Float]], steps: Int) throws {
-        for (k, p) in params.enumerated() {
+        for (c, (k, off, n)) in chunks.enumerated() {
+            let p = params[k]
             func get(_ suffix: String) throws -> [Float] {
                 guard let v = tensors[p.info.name + suffix], v.count == p.tensor.count else {
                     throw TrainError.checkpoint("train state has no \(p.info.name + suffix) of \(p.tensor.count) values")
                 }
-                return v
+                return Array(v[off..<(off + n)])
             }
-            if k < sgd.count { sgd[k] = SGD.State(buffer: try get(".momentum_buffer"), steps: steps) }
-            if k < adam.count { adam[k] = Adam.State(m: try get(".exp_avg"), v: try get(".exp_avg_sq"), steps: steps) }
+            if !sgd.isEmpty { sgd[c] = SGD.State(buffer: try get(".momentum_buffer"), steps: steps) }
+            if !adam.isEmpty { adam[c] = Adam.State(m: try get(".exp_avg"), v: try get(".exp_avg_sq"), steps: steps) }
         }
     }
 }

@@ -36,7 +36,7 @@ public func train(model: CheckedModel, options: TrainOptions, log: @escaping (St
                              normalization: data.normalization)
     let stepsPerEpoch = loader.batchesPerEpoch
     var schedule = Schedule(cfg, epochs: cfg.epochs, stepsPerEpoch: stepsPerEpoch)
-    var optimizer = Optimizer(config: cfg.optimizer, clipNorm: cfg.clipGradNorm, params: session.store.trainable)
+    var optimizer = Optimizer(config: cfg.optimizer, clipNorm: cfg.clipGradNorm, params: session.store.trainable, pool: session.pool)
     var gradNames: [UnsafeMutablePointer<Float>] = []
     for p in optimizer.params {
         guard let g = exec.gradient(p.info.name) else { throw TrainError.unsupported("training graph has no gradient for \(p.info.name)") }
@@ -91,7 +91,9 @@ public func train(model: CheckedModel, options: TrainOptions, log: @escaping (St
         var lossSum = 0.0, accSum = 0.0, seen = 0
         for b in 0..<stepsPerEpoch {
             if let m = options.maxSteps, step >= m { break }
+            var t = DispatchTime.now().uptimeNanoseconds
             let n = loader.fill(batch: b, inputs: exec.dataInput, labels: labelBuffer)
+            exec.profile?.add("(data)", DispatchTime.now().uptimeNanoseconds - t)
             exec.run(batch: n, step: UInt64(step))
             let loss = exec.scalar(.loss) ?? .nan
             if !loss.isFinite {
@@ -102,7 +104,9 @@ public func train(model: CheckedModel, options: TrainOptions, log: @escaping (St
                 throw TrainError.nonFinite(step: step + 1, epoch: epoch + 1, loss: loss, node: culprit, checkpoint: lastCheckpoint)
             }
             lr = schedule.lr(step: step, epoch: epoch)
+            t = DispatchTime.now().uptimeNanoseconds
             optimizer.step(grads: gradNames, lr: lr, momentum: schedule.momentum(step: step))
+            exec.profile?.add("(optimizer)", DispatchTime.now().uptimeNanoseconds - t)
             step += 1
             let dataLoss = exec.scalar(.dataLoss) ?? loss
             lossSum += dataLoss * Double(n)
