@@ -18,6 +18,8 @@ struct Inferrer {
     private var names: [String: (node: Int, range: SourceRange)] = [:]
     /// What `from: input` means here: the model input, or a block instance's input.
     private var scopeInput = 0
+    /// Names in definition order, so a block instance can drop its own on exit without copying `names`.
+    private var definedLog: [String] = []
     /// Every name defined anywhere in the model, for telling forward references from typos.
     private var allNames: [String: SourceRange] = [:]
     /// Each named layer's explicit `from:` names, for telling cycles from plain forward references.
@@ -82,6 +84,7 @@ struct Inferrer {
             return
         }
         names[n.value] = (node, n.range)
+        definedLog.append(n.value)
         if label && nodes[node].name == nil { nodes[node].name = n.value }
     }
 
@@ -125,7 +128,10 @@ struct Inferrer {
         case .block(let b): for i in b.items { definePoisoned(i, node) }
         case .invalid: break
         }
-        if let n = item.name, names[n.value] == nil, n.value != "input" { names[n.value] = (node, n.range) }
+        if let n = item.name, names[n.value] == nil, n.value != "input" {
+            names[n.value] = (node, n.range)
+            definedLog.append(n.value)
+        }
     }
 
     // MARK: walking
@@ -168,10 +174,12 @@ struct Inferrer {
             }
             // A block instance is a scope: its layers' names are local (so a block with named
             // layers can be used many times) and `input` is the block's input.
-            let (outerNames, outerInput) = (names, scopeInput)
+            let (mark, outerInput) = (definedLog.count, scopeInput)
             scopeInput = inputs[0]
             out = list(b.items, input: inputs[0], prefix: path)
-            (names, scopeInput) = (outerNames, outerInput)
+            for n in definedLog[mark...] { names.removeValue(forKey: n) }
+            definedLog.removeSubrange(mark...)
+            scopeInput = outerInput
             define(b.name, out)
         case .layer(let l):
             (out, used) = layer(l, inputs: inputs, path: path, prefix: prefix, index: index)

@@ -17,21 +17,25 @@ public enum ProgressStyle: Sendable {
     case quiet
 }
 
-/// Draws the training progress through the caller's `log` sink.
+/// Draws the training progress.
 ///
-/// `log` receives text to write verbatim: the bar is a fragment that starts with `\r`, clears the
-/// line (`ESC[K`) and has no newline; every other message ends with `\n`. Keeping the sink a
-/// plain closure lets the CLI write to stdout and tests capture the text.
+/// `log` receives complete lines without their newline (epoch lines, plain progress lines, the
+/// summary). The one-line bar is not a line: it is written to `bar` (standard output by
+/// default) as a fragment that starts with `\r`, clears the line (`ESC[K`) and has no newline,
+/// and it is cleared before the next line is logged.
 struct ProgressDisplay {
     let log: (String) -> Void
+    let barSink: (String) -> Void
     let bar: Bool
     let lineEvery: Int
     let quiet: Bool
     private var barVisible = false
     private var lastDraw: Double = 0
 
-    init(style: ProgressStyle, lineEvery: Int, log: @escaping (String) -> Void) {
+    init(style: ProgressStyle, lineEvery: Int, log: @escaping (String) -> Void,
+         bar barSink: @escaping (String) -> Void = ProgressDisplay.standardOutput) {
         self.log = log
+        self.barSink = barSink
         switch style {
         case .auto: bar = isatty(STDOUT_FILENO) != 0; quiet = false
         case .bar: bar = true; quiet = false
@@ -43,8 +47,14 @@ struct ProgressDisplay {
 
     /// A complete message on its own line (clears a visible bar first).
     mutating func line(_ text: String) {
-        if barVisible { log("\r\u{1B}[K"); barVisible = false }
-        log(text + "\n")
+        if barVisible { barSink("\r\u{1B}[K"); barVisible = false }
+        log(text)
+    }
+
+    /// Writes a bar fragment to standard output and flushes it.
+    static func standardOutput(_ fragment: String) {
+        fputs(fragment, stdout)
+        fflush(stdout)
     }
 
     /// Called after every optimizer step.
@@ -57,16 +67,16 @@ struct ProgressDisplay {
             // Redraw at most ~20 times a second: a terminal write per MLP step would cost more than the step.
             if now - lastDraw < 0.05 && step != stepsPerEpoch { return }
             lastDraw = now
-            log("\r\u{1B}[K" + Self.barGlyphs(step, stepsPerEpoch) + " " + text + "  ETA " + duration(eta))
+            barSink("\r\u{1B}[K" + Self.barGlyphs(step, stepsPerEpoch) + " " + text + "  ETA " + duration(eta))
             barVisible = true
         } else if step % lineEvery == 0 {
-            log(text + "\n")
+            log(text)
         }
     }
 
     /// Ends the bar's line so the next message starts on a fresh line.
     mutating func finishBar() {
-        if barVisible { log("\n"); barVisible = false }
+        if barVisible { barSink("\r\u{1B}[K"); barVisible = false }
     }
 
     static func barGlyphs(_ done: Int, _ total: Int, width: Int = 20) -> String {

@@ -11,7 +11,8 @@ import Runtime
 /// validation, metrics rows, early stopping (Keras semantics), per-epoch schedules and plateau,
 /// and an atomic checkpoint. After the last epoch: best weights restored when asked, test set.
 ///
-/// - Parameter log: receives text to write verbatim (see `ProgressDisplay`).
+/// - Parameter log: receives complete lines without a newline; on a terminal the progress bar
+///   is drawn on standard output between them (see `ProgressDisplay`).
 public func train(model: CheckedModel, options: TrainOptions, log: @escaping (String) -> Void) throws -> TrainResult {
     var cfg = model.training
     if let s = options.seed { cfg.seed = s }

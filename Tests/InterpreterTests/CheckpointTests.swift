@@ -75,6 +75,18 @@ final class CheckpointTests: XCTestCase {
         let ev = try evaluate(model: model, checkpoint: ckpt, options: e)
         XCTAssertEqual(ev.accuracy, try XCTUnwrap(r.testAccuracy), accuracy: 1e-9)
         XCTAssertEqual(ev.count, 500)
+        // `--init` starts from exactly those weights: with no steps the test accuracy is the same.
+        var i = testOptions("init-from")
+        i.initCheckpoint = ckpt
+        i.maxSteps = 0
+        i.testLimit = 500
+        let fromInit = try train(model: model, options: i) { _ in }
+        XCTAssertEqual(fromInit.steps, 0)
+        XCTAssertEqual(fromInit.testAccuracy, r.testAccuracy)
+        var fresh = i
+        fresh.initCheckpoint = nil
+        fresh.outDirectory = i.outDirectory.map { $0 + "-fresh" }
+        XCTAssertNotEqual(try train(model: model, options: fresh) { _ in }.testAccuracy, r.testAccuracy)
         // A wrong checkpoint is a clear error naming what is missing.
         XCTAssertThrowsError(try evaluate(model: try loadSpec("mnist_cnn"), checkpoint: ckpt, options: e)) { err in
             XCTAssertTrue("\(err)".contains("does not match the model; missing: 1.weight"), "\(err)")

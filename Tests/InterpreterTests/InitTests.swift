@@ -43,4 +43,18 @@ final class InitTests: XCTestCase {
         XCTAssertEqual(lines.count, 2)
         XCTAssertTrue(lines[0].hasPrefix("epoch 1/1  step 2/4  loss 0.5000  acc 90.00%"))
     }
+
+    /// On a terminal the bar is redrawn in place with `\r` and cleared before the next line.
+    func testProgressBarRedrawsInPlace() {
+        var lines: [String] = [], bar: [String] = []
+        var p = ProgressDisplay(style: .bar, lineEvery: 1, log: { lines.append($0) }, bar: { bar.append($0) })
+        p.step(epoch: 2, epochs: 3, step: 4, stepsPerEpoch: 4, loss: 0.25, accuracy: 0.5, samplesPerSecond: 1000, eta: 75)
+        p.line("epoch 2/3: done")
+        XCTAssertEqual(bar.count, 2)
+        XCTAssertTrue(bar[0].hasPrefix("\r\u{1B}[K[====================] epoch 2/3  step 4/4  loss 0.2500"), bar[0])
+        XCTAssertTrue(bar[0].hasSuffix("ETA 1m15s"), bar[0])
+        XCTAssertFalse(bar[0].contains("\n"))
+        XCTAssertEqual(bar[1], "\r\u{1B}[K")
+        XCTAssertEqual(lines, ["epoch 2/3: done"])
+    }
 }
