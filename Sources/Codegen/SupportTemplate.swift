@@ -29,7 +29,7 @@ struct Options {
     var logSteps = false
 
     static let usage = """
-        options: --data DIR  --epochs N  --seed N  --threads N  --out DIR  --limit N  --max-steps N
+        options: --data DIR  --epochs N  --seed N  --threads N  --out DIR  --limit N  --steps N
                  --checkpoint FILE  --log-steps
         """
 
@@ -53,7 +53,7 @@ struct Options {
             case "--threads": o.threads = try number(try value())
             case "--out": o.out = try value()
             case "--limit": o.limit = try number(try value())
-            case "--max-steps": o.maxSteps = try number(try value())
+            case "--steps": o.maxSteps = try number(try value())
             case "--checkpoint": o.checkpoint = try value()
             case "--log-steps": o.logSteps = true
             case "-h", "--help": print(usage); exit(0)
