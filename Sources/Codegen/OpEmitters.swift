@@ -42,6 +42,7 @@ struct OpEmitter {
              .batchNormTrain, .batchNormBackward, .batchNormUpdateStats, .batchNormEval,
              .batchNormFoldWeight, .batchNormFoldBias,
              .dropout, .dropoutBackward, .stochasticDepth, .stochasticDepthBackward,
+             .spatialDropout, .spatialDropoutBackward, .shakeShake, .shakeShakeBackward, .shakeDrop, .shakeDropBackward,
              .softmaxCrossEntropy, .softmaxCrossEntropyBackward, .accuracy,
              .l1Penalty, .l1PenaltyBackward, .l2Penalty, .l2PenaltyBackward:
             return
@@ -231,6 +232,7 @@ struct OpEmitter {
         case .l2PenaltyBackward(let lambda):
             w.line("for j in 0..<\(L.count(i[0])) { \(p(o[0]))[j] = \(Self.float(2 * lambda)) * \(p(i[0]))[j] }")
         default:
+            if emitStochastic(op, i, o, into: &w) { return }
             preconditionFailure("no emitter for \(op); OpEmitter.check should have rejected it")
         }
     }

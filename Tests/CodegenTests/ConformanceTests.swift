@@ -16,13 +16,18 @@ final class ConformanceTests: XCTestCase {
 
     func testCNNMatchesInterpreter() throws { try conform("mnist_cnn.yaml") }
 
-    func testOtherSpecsMatchInterpreter() throws {
+    func testL1MatchesInterpreter() throws { try slow("mlp_l1.yaml") }
+    func testL2MatchesInterpreter() throws { try slow("mlp_l2.yaml") }
+    func testElasticNetMatchesInterpreter() throws { try slow("mlp_elastic_net.yaml") }
+    func testStochasticDepthMatchesInterpreter() throws { try slow("resnet_stochastic_depth.yaml") }
+    func testShakeShakeMatchesInterpreter() throws { try slow("shake_shake.yaml") }
+    func testShakeDropMatchesInterpreter() throws { try slow("shakedrop.yaml") }
+
+    private func slow(_ spec: String) throws {
         guard ProcessInfo.processInfo.environment["REGULA_SLOW_TESTS"] == "1" else {
-            throw XCTSkip("set REGULA_SLOW_TESTS=1 to build and compare every trainable spec")
+            throw XCTSkip("set REGULA_SLOW_TESTS=1 to build and compare \(spec)")
         }
-        for spec in ["mlp_l1.yaml", "mlp_l2.yaml", "mlp_elastic_net.yaml", "resnet_stochastic_depth.yaml"] {
-            try conform(spec)
-        }
+        try conform(spec)
     }
 
     private func conform(_ spec: String, file: StaticString = #filePath, line: UInt = #line) throws {
