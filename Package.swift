@@ -38,12 +38,14 @@ let package = Package(
         // Tensors, kernels (each with a naive twin), RNG, optimizers, data, checkpoints.
         // Imports nothing from the compiler so generated code can depend on it alone.
         .target(name: "Runtime", swiftSettings: numeric),
+        // IR → a Swift package that trains the model on the runtime alone.
+        .target(name: "Codegen", dependencies: ["IR", "Check"]),
         // Runs IR graphs on the runtime.
         .target(name: "Interpreter", dependencies: ["IR", "Runtime"], swiftSettings: numeric),
         // The one place that knows the order of the stages.
-        .target(name: "Driver", dependencies: ["Syntax", "Check", "IR", "Interpreter", "Runtime", "Diagnostics"]),
+        .target(name: "Driver", dependencies: ["Syntax", "Check", "IR", "Interpreter", "Codegen", "Runtime", "Diagnostics"]),
         .executableTarget(name: "regula", dependencies: [
-            "Check", "Diagnostics", "IR", "Interpreter", "Syntax",
+            "Check", "Codegen", "Diagnostics", "IR", "Interpreter", "Syntax",
             "Driver", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -55,6 +57,7 @@ let package = Package(
         .testTarget(name: "IRTests", dependencies: ["IR", "Check", "Syntax", "TestSupport"], exclude: ["Snapshots"]),
         .testTarget(name: "RuntimeTests", dependencies: ["Runtime"], swiftSettings: numeric),
         .testTarget(name: "InterpreterTests", dependencies: ["Interpreter", "IR", "Check", "Syntax", "Runtime"]),
+        .testTarget(name: "CodegenTests", dependencies: ["Codegen", "Driver", "Interpreter", "IR", "Check", "Syntax"]),
         .testTarget(name: "DriverTests", dependencies: ["Driver", "regula"]),
     ],
     swiftLanguageModes: [.v5]

@@ -90,8 +90,12 @@ public func train(model: CheckedModel, options: TrainOptions, log: @escaping (St
         loader.startEpoch(epoch)
         let t0 = Date()
         var lossSum = 0.0, accSum = 0.0, seen = 0
-        for b in 0..<stepsPerEpoch {
-            if let m = options.maxSteps, step >= m { break }
+        // A run stopped by `maxSteps` checkpoints mid-epoch; resuming continues at its next batch
+        // (the epoch's order depends only on the seed and the epoch).
+        let startBatch = epoch == firstEpoch ? min(max(step - epoch * stepsPerEpoch, 0), stepsPerEpoch) : 0
+        var finished = true
+        for b in startBatch..<stepsPerEpoch {
+            if let m = options.maxSteps, step >= m { finished = false; break }
             var t = DispatchTime.now().uptimeNanoseconds
             let n = loader.fill(batch: b, inputs: exec.dataInput, labels: labelBuffer)
             exec.profile?.add("(data)", DispatchTime.now().uptimeNanoseconds - t)
@@ -122,6 +126,18 @@ public func train(model: CheckedModel, options: TrainOptions, log: @escaping (St
                           loss: lossSum / Double(seen), accuracy: accSum / Double(seen), samplesPerSecond: rate, eta: remaining)
         }
         progress.finishBar()
+        if !finished {
+            // Stopped inside the epoch: keep a resumable checkpoint, but an incomplete epoch has
+            // no metrics row and does not feed early stopping or plateau schedules.
+            if options.writeCheckpoints {
+                try CheckpointStore.writeModel(session.store, to: ckpt.modelPath)
+                try ckpt.writeState(CheckpointStore.TrainState(step: step, epoch: epoch, seed: cfg.seed, history: history,
+                                                                learningRate: lr, optimizer: [:]), optimizer: optimizer)
+                lastCheckpoint = ckpt.modelPath
+            }
+            progress.line("stopped after \(step) steps (epoch \(epoch + 1), batch \(step - epoch * stepsPerEpoch)/\(stepsPerEpoch))")
+            break epochLoop
+        }
         let seconds = Date().timeIntervalSince(t0)
         var row = EpochMetrics(epoch: epoch + 1, trainLoss: lossSum / Double(max(seen, 1)), trainAccuracy: accSum / Double(max(seen, 1)),
                                valLoss: nil, valAccuracy: nil, learningRate: lr, seconds: seconds,

@@ -1,0 +1,295 @@
+import Check
+import IR
+
+/// Why `regula compile` cannot emit a spec.
+public enum CodegenError: Error, Hashable, CustomStringConvertible {
+    /// An IR op (or a training feature) this back end has no emitter for yet.
+    case unsupported(String)
+
+    public var description: String {
+        switch self {
+        case .unsupported(let what): return "regula compile does not support \(what) yet"
+        }
+    }
+}
+
+/// The op table of the code generator: one case per IR op, each a call into the runtime's
+/// kernels with compile-time constant shapes. The calls mirror the interpreter's
+/// (`Interpreter/ExecutorOps*.swift`) argument for argument, so generated training reproduces
+/// the interpreter's losses; the emitted code differs only in having its sizes folded in.
+///
+/// `Op.kernelName` and `Op.isEpilogueLoopStep` decide what runs as a kernel call and what joins
+/// a fused elementwise loop (`EpilogueEmitter`).
+struct OpEmitter {
+    let layout: Layout
+    /// Max-pooling arg-max buffers, by the pooled value: the backward reuses the forward's.
+    var poolBuffers: [(name: String, capacity: Int)] = []
+    private var poolBufferOf: [ValueID: String] = [:]
+    /// The largest batch, for buffer capacities.
+    let maxBatch: Int
+
+    init(layout: Layout, maxBatch: Int) {
+        self.layout = layout
+        self.maxBatch = maxBatch
+    }
+
+    /// Rejects ops without an emitter before anything is written.
+    static func check(_ op: Op) throws {
+        switch op {
+        case .matmul, .biasAdd, .biasGrad, .add, .scale, .reshape,
+             .conv2d, .conv2dBackwardData, .conv2dBackwardFilter, .maxPool2d, .maxPool2dBackward,
+             .avgPool2d, .avgPool2dBackward, .globalAvgPool, .globalAvgPoolBackward,
+             .batchNormTrain, .batchNormBackward, .batchNormUpdateStats, .batchNormEval,
+             .batchNormFoldWeight, .batchNormFoldBias,
+             .dropout, .dropoutBackward, .stochasticDepth, .stochasticDepthBackward,
+             .softmaxCrossEntropy, .softmaxCrossEntropyBackward, .accuracy,
+             .l1Penalty, .l1PenaltyBackward, .l2Penalty, .l2PenaltyBackward:
+            return
+        case .activation(let a, _, _), .activationBackward(let a, _, _):
+            if a.isElementwise { return }
+            throw CodegenError.unsupported("the \(a.rawValue) activation")
+        default:
+            throw CodegenError.unsupported("op \(opName(op))")
+        }
+    }
+
+    /// The op's name as in the IR text (`conv2d_backward_data`).
+    static func opName(_ op: Op) -> String {
+        op.name
+    }
+
+    private func p(_ v: ValueID) -> String { layout.ptr(v) }
+
+    /// Emits `op` reading `i` and writing `o` (a node's host op or one kernel epilogue step).
+    mutating func emit(_ op: Op, _ i: [ValueID], _ o: [ValueID], into w: inout SwiftWriter) {
+        let L = layout
+        switch op {
+        case .matmul(let transA, let transB):
+            let a = L.matrix(i[0]), b = L.matrix(i[1])
+            let m = transA ? String(a.cols) : a.rows
+            let k = transA ? a.rows : String(a.cols)
+            let n = transB ? b.rows : String(b.cols)
+            w.line("Gemm.sgemm(transA: \(transA), transB: \(transB), m: \(m), n: \(n), k: \(k),")
+            w.line("           a: \(p(i[0])), lda: \(a.cols), b: \(p(i[1])), ldb: \(b.cols), c: \(p(o[0])), ldc: \(n), pool: pool)")
+        case .biasAdd(let axis):
+            let s = L.split(i[0], axis: axis)
+            if p(i[0]) != p(o[0]) { w.line("\(p(o[0])).update(from: \(p(i[0])), count: \(L.count(i[0])))") }
+            if s.inner == 1 {
+                w.line("Bias.addColumns(m: \(s.outer), n: \(s.channels), \(p(o[0])), ld: \(s.channels), bias: \(p(i[1])))")
+            } else {
+                w.line("Bias.addChannels(batch: \(s.outer), channels: \(s.channels), spatial: \(s.inner), \(p(o[0])), bias: \(p(i[1])))")
+            }
+        case .biasGrad(let axis):
+            let s = L.split(i[0], axis: axis)
+            if s.inner == 1 {
+                w.line("Bias.gradColumns(m: \(s.outer), n: \(s.channels), \(p(i[0])), ld: \(s.channels), dbias: \(p(o[0])), pool: pool)")
+            } else {
+                w.line("Bias.gradChannels(batch: \(s.outer), channels: \(s.channels), spatial: \(s.inner), \(p(i[0])), dbias: \(p(o[0])))")
+            }
+        case .activation(let a, let slope, _):
+            w.line("\(Self.kernel(a, slope)).forward(\(p(i[0])), \(p(o[0])), count: \(L.count(i[0])), pool: pool)")
+        case .activationBackward(let a, let slope, _):
+            let k = Self.kernel(a, slope)
+            if a.backwardReadsOutput {
+                w.line("\(k).backward(x: nil, y: \(p(i[1])), dy: \(p(i[0])), dx: \(p(o[0])), count: \(L.count(i[0])), pool: pool)")
+            } else {
+                // f′ from x and f(x): the interpreter's value whichever input its kernel reads.
+                w.line("for j in 0..<\(L.count(i[0])) { \(p(o[0]))[j] = \(p(i[0]))[j] * \(k).derivative(x: \(p(i[1]))[j], y: \(k).value(\(p(i[1]))[j])) }")
+            }
+        case .add:
+            if i.count == 1 {
+                if p(i[0]) != p(o[0]) { w.line("\(p(o[0])).update(from: \(p(i[0])), count: \(L.count(o[0])))") }
+            } else {
+                w.line("Bias.add(\(p(i[0])), \(p(i[1])), \(p(o[0])), count: \(L.count(o[0])))")
+                for v in i.dropFirst(2) { w.line("Bias.accumulate(\(p(v)), into: \(p(o[0])), count: \(L.count(o[0])))") }
+            }
+        case .scale(let c):
+            w.line("for j in 0..<\(L.count(i[0])) { \(p(o[0]))[j] = \(Self.float(c)) * \(p(i[0]))[j] }")
+        case .reshape:
+            // A view: the plan gives it its source's storage, so nothing moves.
+            if p(i[0]) != p(o[0]) { w.line("\(p(o[0])).update(from: \(p(i[0])), count: \(L.count(i[0])))") }
+        case .conv2d(let a):
+            w.line("Conv2d.forward(\(convShape(a, x: i[0], w: i[1])), x: \(p(i[0])), weight: \(p(i[1])), bias: nil, y: \(p(o[0])), pool: pool)")
+        case .conv2dBackwardData(let a, _):
+            w.line("Conv2d.backwardData(\(convShape(a, x: o[0], w: i[1])), dy: \(p(i[0])), weight: \(p(i[1])), dx: \(p(o[0])), pool: pool)")
+        case .conv2dBackwardFilter(let a, _):
+            w.line("Conv2d.backwardWeight(\(convShape(a, x: i[1], w: o[0])), x: \(p(i[1])), dy: \(p(i[0])), dweight: \(p(o[0])), dbias: nil, pool: pool)")
+        case .maxPool2d(let a):
+            let idx = poolBuffer(for: i[0], capacity: maxBatch * L.unit(o[0]))
+            w.line("MaxPool2d.forward(\(poolShape(a, i[0])), x: \(p(i[0])), y: \(p(o[0])), indices: \(idx), pool: pool)")
+        case .maxPool2dBackward(let a):
+            if let idx = poolBufferOf[i[1]] {
+                w.line("MaxPool2d.backward(\(poolShape(a, i[1])), dy: \(p(i[0])), indices: \(idx), dx: \(p(o[0])), pool: pool)")
+            } else {
+                preconditionFailure("maxpool2d_backward without its forward in the same graph")
+            }
+        case .avgPool2d(let a):
+            w.line("AvgPool2d.forward(\(poolShape(a, i[0])), x: \(p(i[0])), y: \(p(o[0])), pool: pool)")
+        case .avgPool2dBackward(let a, _):
+            w.line("AvgPool2d.backward(\(poolShape(a, o[0])), dy: \(p(i[0])), dx: \(p(o[0])), pool: pool)")
+        case .globalAvgPool:
+            let d = L.perExample(i[0])
+            w.line("GlobalAvgPool.forward(planes: \(L.times("n", d[0])), spatial: \(d.dropFirst().reduce(1, *)), x: \(p(i[0])), y: \(p(o[0])))")
+        case .globalAvgPoolBackward(let spatial):
+            let d = L.perExample(i[0])
+            w.line("GlobalAvgPool.backward(planes: \(L.times("n", d[0])), spatial: \(spatial.reduce(1, *)), dy: \(p(i[0])), dx: \(p(o[0])))")
+        default:
+            emitNormAndLoss(op, i, o, into: &w)
+        }
+    }
+
+    private mutating func emitNormAndLoss(_ op: Op, _ i: [ValueID], _ o: [ValueID], into w: inout SwiftWriter) {
+        let L = layout
+        switch op {
+        case .batchNormTrain(let eps):
+            // The kernel saves 1/√(var+eps); the IR's third output is the biased variance.
+            let (c, s) = channelsSpatial(i[0])
+            w.line("BatchNorm.forwardTraining(batch: n, channels: \(c), spatial: \(s), x: \(p(i[0])), gamma: \(p(i[1])), beta: \(p(i[2])),")
+            w.line("                          y: \(p(o[0])), saveMean: \(p(o[1])), saveInvStd: \(p(o[2])), runningMean: nil, runningVar: nil,")
+            w.line("                          eps: \(Self.float(eps)), pool: pool)")
+            w.line("for k in 0..<\(c) { \(p(o[2]))[k] = max(1 / (\(p(o[2]))[k] * \(p(o[2]))[k]) - \(Self.float(eps)), 0) }")
+        case .batchNormBackward(let eps):
+            let (c, s) = channelsSpatial(i[1])
+            w.line("for k in 0..<\(c) { invStd[k] = 1 / (\(p(i[4]))[k] + \(Self.float(eps))).squareRoot() }")
+            w.line("BatchNorm.backwardTraining(batch: n, channels: \(c), spatial: \(s), x: \(p(i[1])), dy: \(p(i[0])), gamma: \(p(i[2])),")
+            w.line("                           saveMean: \(p(i[3])), saveInvStd: invStd, dx: \(p(o[0])),")
+            w.line("                           dgamma: \(o.count > 1 ? p(o[1]) : "nil"), dbeta: \(o.count > 2 ? p(o[2]) : "nil"), pool: pool)")
+        case .batchNormUpdateStats(let momentum, let spatial):
+            // r ← (1−m)·r + m·batch, the variance unbiased by n/(n−1) as PyTorch.
+            let hasCount = i.count == 5
+            let mean = p(i[hasCount ? 3 : 2]), v = p(i[hasCount ? 4 : 3])
+            let m = Self.float(momentum)
+            w.line("do {")
+            w.line("    let count = n * \(spatial), unbias: Float = count > 1 ? Float(count) / Float(count - 1) : 1")
+            w.line("    for k in 0..<\(L.unit(i[0])) {")
+            w.line("        \(p(i[0]))[k] = (1 - \(m)) * \(p(i[0]))[k] + \(m) * \(mean)[k]")
+            w.line("        \(p(i[1]))[k] = (1 - \(m)) * \(p(i[1]))[k] + \(m) * \(v)[k] * unbias")
+            w.line("    }")
+            if hasCount { w.line("    \(p(i[2]))[0] += 1") }
+            w.line("}")
+        case .batchNormEval(let eps):
+            let (c, s) = channelsSpatial(i[0])
+            w.line("BatchNorm.forwardInference(batch: n, channels: \(c), spatial: \(s), x: \(p(i[0])), gamma: \(p(i[1])), beta: \(p(i[2])),")
+            w.line("                           runningMean: \(p(i[3])), runningVar: \(p(i[4])), y: \(p(o[0])), eps: \(Self.float(eps)), pool: pool)")
+        case .batchNormFoldWeight(let eps):
+            let units = L.perExample(i[0]).first ?? 1, per = L.unit(i[0]) / max(units, 1)
+            w.line("for u in 0..<\(units) {")
+            w.line("    let a = \(p(i[1]))[u] / (\(p(i[2]))[u] + \(Self.float(eps))).squareRoot()")
+            w.line("    for j in 0..<\(per) { \(p(o[0]))[u * \(per) + j] = \(p(i[0]))[u * \(per) + j] * a }")
+            w.line("}")
+        case .batchNormFoldBias(let eps):
+            let bias = i.count == 5 ? "\(p(i[4]))[u]" : "0"
+            w.line("for u in 0..<\(L.unit(i[0])) {")
+            w.line("    \(p(o[0]))[u] = (\(bias) - \(p(i[2]))[u]) * \(p(i[0]))[u] / (\(p(i[3]))[u] + \(Self.float(eps))).squareRoot() + \(p(i[1]))[u]")
+            w.line("}")
+        case .dropout(let prob, let scaling, let key), .dropoutBackward(let prob, let scaling, let key):
+            // Inverted dropout: keep with q = 1−p, scale 1/q; the backward regenerates the mask.
+            let q = 1 - prob
+            let scale = scaling == .inverted ? (q > 0 ? "1 / Float(\(Self.float(q)))" : "0") : "1"
+            w.line("RandomStream(seed: seed, step: step, stream: \(key.id)).applyBernoulli(\(p(i[0])), \(p(o[0])), count: \(L.count(i[0])),")
+            w.line("    keep: \(Self.float(q)), scale: \(scale), threads: pool.threads)")
+        case .stochasticDepth(let survival, let mode, let key), .stochasticDepthBackward(let survival, let mode, let key):
+            let len = L.unit(i[0])
+            w.line("do {")
+            w.line("    let stream = RandomStream(seed: seed, step: step, stream: \(key.id))")
+            w.line("    let p: Float = \(Self.float(survival))")
+            w.line("    for s in 0..<n {")
+            switch mode {
+            case .batch: w.line("        let g: Float = stream.uniform(at: 0) < p ? 1 : 0")
+            case .sample: w.line("        let g: Float = stream.uniform(at: s) < p ? 1 / p : 0")
+            }
+            w.line("        for j in 0..<\(len) { \(p(o[0]))[s * \(len) + j] = g * \(p(i[0]))[s * \(len) + j] }")
+            w.line("    }")
+            w.line("}")
+        case .softmaxCrossEntropy(let sm):
+            // The kernel fuses the loss with its gradient: `probs` holds (softmax − q)/N.
+            let k = L.unit(i[0])
+            let probs = o.count > 1 ? p(o[1]) : "nil"
+            w.line("\(p(o[0]))[0] = Float(SoftmaxCrossEntropy.forwardBackward(batch: n, classes: \(k), logits: \(p(i[0])),")
+            w.line("    labels: \(L.i32(i[1])), smoothing: \(Self.smoothing(sm)), dlogits: \(probs), pool: pool).loss)")
+        case .softmaxCrossEntropyBackward:
+            if p(i[0]) != p(o[0]) { w.line("\(p(o[0])).update(from: \(p(i[0])), count: \(L.count(o[0])))") }
+        case .accuracy:
+            let k = L.unit(i[0])
+            w.line("\(p(o[0]))[0] = Float(SoftmaxCrossEntropy.correctCount(batch: n, classes: \(k), logits: \(p(i[0])),")
+            w.line("    labels: \(L.i32(i[1])))) / Float(n)")
+        case .l1Penalty(let lambda):
+            w.line("do {")
+            w.line("    var s = 0.0")
+            w.line("    for j in 0..<\(L.count(i[0])) { s += Double(abs(\(p(i[0]))[j])) }")
+            w.line("    \(p(o[0]))[0] = Float(\(lambda) * s)")
+            w.line("}")
+        case .l1PenaltyBackward(let lambda):
+            let l = Self.float(lambda)
+            w.line("for j in 0..<\(L.count(i[0])) { let x = \(p(i[0]))[j]; \(p(o[0]))[j] = x > 0 ? \(l) : (x < 0 ? -\(l) : 0) }")
+        case .l2Penalty(let lambda):
+            w.line("do {")
+            w.line("    var s = 0.0")
+            w.line("    for j in 0..<\(L.count(i[0])) { s += Double(\(p(i[0]))[j]) * Double(\(p(i[0]))[j]) }")
+            w.line("    \(p(o[0]))[0] = Float(\(lambda) * s)")
+            w.line("}")
+        case .l2PenaltyBackward(let lambda):
+            w.line("for j in 0..<\(L.count(i[0])) { \(p(o[0]))[j] = \(Self.float(2 * lambda)) * \(p(i[0]))[j] }")
+        default:
+            preconditionFailure("no emitter for \(op); OpEmitter.check should have rejected it")
+        }
+    }
+
+    private mutating func poolBuffer(for v: ValueID, capacity: Int) -> String {
+        if let name = poolBufferOf[v] { return name }
+        let name = layout.prefix + "PoolIndices" + String(v.raw)
+        poolBufferOf[v] = name + ".pointer"
+        poolBuffers.append((name, max(capacity, 1)))
+        return name + ".pointer"
+    }
+
+    private func channelsSpatial(_ v: ValueID) -> (Int, Int) {
+        let d = layout.perExample(v)
+        return (d.first ?? 1, d.dropFirst().reduce(1, *))
+    }
+
+    private func convShape(_ a: Conv2DAttrs, x: ValueID, w: ValueID) -> String {
+        let xd = layout.perExample(x), wd = layout.perExample(w)
+        return "Conv2dShape(batch: n, inChannels: \(xd[0]), height: \(xd[1]), width: \(xd[2]), outChannels: \(wd[0]), "
+            + "kernelH: \(wd[2]), kernelW: \(wd[3]), strideH: \(a.stride[0]), strideW: \(a.stride[1]), "
+            + "padH: \(a.padding[0]), padW: \(a.padding[1]), dilationH: \(a.dilation[0]), dilationW: \(a.dilation[1]), groups: \(a.groups))"
+    }
+
+    private func poolShape(_ a: Pool2DAttrs, _ x: ValueID) -> String {
+        let d = layout.perExample(x)
+        return "Pool2dShape(batch: n, channels: \(d[0]), height: \(d[1]), width: \(d[2]), kernelH: \(a.size[0]), kernelW: \(a.size[1]), "
+            + "strideH: \(a.stride[0]), strideW: \(a.stride[1]), padH: \(a.padding[0]), padW: \(a.padding[1]), ceilMode: \(a.ceilMode))"
+    }
+
+    /// The runtime's activation value (`Activation.relu`, `Activation.leakyRelu(slope: 0.01)`).
+    static func kernel(_ a: Check.Activation, _ slope: Double) -> String {
+        switch a {
+        case .relu: return "Activation.relu"
+        case .gelu: return "Activation.gelu"
+        case .tanh: return "Activation.tanh"
+        case .sigmoid: return "Activation.sigmoid"
+        case .identity: return "Activation.identity"
+        case .silu: return "Activation.silu"
+        case .leakyRelu: return "Activation.leakyRelu(slope: \(float(slope)))"
+        case .elu: return "Activation.elu(alpha: \(float(slope)))"
+        case .softmax, .logSoftmax: preconditionFailure("softmax is not pointwise")
+        }
+    }
+
+    static func smoothing(_ s: Smoothing) -> String {
+        if s.epsilon == 0 { return ".none" }
+        switch s.variant {
+        case .uniform: return ".uniform(\(float(s.epsilon)))"
+        case .offTarget: return ".offTarget(\(float(s.epsilon)))"
+        }
+    }
+
+    /// A Float literal that round-trips exactly (Swift prints the shortest exact digits), typed
+    /// so that `Float(x)` of the spec's Double is what the interpreter computes too.
+    static func float(_ x: Double) -> String {
+        let f = Float(x)
+        var s = "\(f)"
+        if f.isInfinite { s = f > 0 ? "Float.infinity" : "-Float.infinity" }
+        return s
+    }
+}

@@ -1,0 +1,21 @@
+import Check
+import Codegen
+import Foundation
+
+/// `regula compile`: generates the Swift package for a checked spec and writes it to `output`.
+///
+/// - Parameters:
+///   - model: the front end's checked model.
+///   - specPath: the spec's path (its base name and lines appear in the generated comments).
+/// - Throws: `CodegenError` for ops or features the generator does not support yet,
+///   `DriverError` when the folder cannot be written.
+public func compileSpec(_ model: CheckedModel, specPath: String, output: String, options: CompileOptions) throws -> GeneratedPackage {
+    let text = (try? String(contentsOfFile: specPath, encoding: .utf8)) ?? ""
+    let package = try compilePackage(model, source: SpecSource(path: specPath, text: text), options: options)
+    do {
+        try package.write(to: output)
+    } catch {
+        throw DriverError("cannot write the package to \(output): \(error.localizedDescription)")
+    }
+    return package
+}

@@ -1,0 +1,93 @@
+import Codegen
+import Foundation
+import Interpreter
+import XCTest
+
+/// The generated trainer reproduces `regula train`: same seed, same data, 20 steps, per-step
+/// losses equal to a relative 1e-5.
+///
+/// Each package builds once into a persistent scratch folder under the system temp dir
+/// (`regula-codegen-conformance/<spec>`, `--runtime-path` = this checkout), so reruns are
+/// incremental. MLP and CNN run by default; the other trainable specs with REGULA_SLOW_TESTS=1.
+final class ConformanceTests: XCTestCase {
+    static let steps = 20
+
+    func testMLPMatchesInterpreter() throws { try conform("mnist_mlp.yaml") }
+
+    func testCNNMatchesInterpreter() throws { try conform("mnist_cnn.yaml") }
+
+    func testOtherSpecsMatchInterpreter() throws {
+        guard ProcessInfo.processInfo.environment["REGULA_SLOW_TESTS"] == "1" else {
+            throw XCTSkip("set REGULA_SLOW_TESTS=1 to build and compare every trainable spec")
+        }
+        for spec in ["mlp_l1.yaml", "mlp_l2.yaml", "mlp_elastic_net.yaml", "resnet_stochastic_depth.yaml"] {
+            try conform(spec)
+        }
+    }
+
+    private func conform(_ spec: String, file: StaticString = #filePath, line: UInt = #line) throws {
+        let model = try checkedSpec(spec)
+        let limit = model.training.batchSize * Self.steps
+        let dataDir = repoRoot + "/data/mnist"
+
+        // The interpreter's losses.
+        var expected: [Double] = []
+        var options = TrainOptions()
+        options.threads = 2
+        options.dataDirectory = dataDir
+        options.limit = limit
+        options.maxSteps = Self.steps
+        options.writeCheckpoints = false
+        options.writeMetrics = false
+        options.evaluateTest = false
+        options.progress = .quiet
+        options.stepCallback = { expected.append($0.loss) }
+        _ = try Interpreter.train(model: model, options: options, log: { _ in })
+
+        // The generated package's.
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("regula-codegen-conformance")
+        let dir = root.appendingPathComponent(spec.replacingOccurrences(of: ".", with: "_")).path
+        let package = try generate(spec, runtimePath: repoRoot)
+        try package.write(to: dir)
+        try run("/usr/bin/env", ["swift", "build", "--package-path", dir, "-c", "release"], in: dir)
+        let binDir = try run("/usr/bin/env", ["swift", "build", "--package-path", dir, "-c", "release", "--show-bin-path"], in: dir)
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let exe = binDir + "/" + Names(spec: model.name)
+        let out = try run(exe, ["--data", dataDir, "--limit", String(limit), "--max-steps", String(Self.steps), "--threads", "2",
+                                "--log-steps", "--out", dir + "/run"], in: dir)
+        let actual = out.split(separator: "\n").compactMap { l -> Double? in
+            let parts = l.split(separator: " ")
+            guard parts.count == 4, parts[0] == "step", parts[2] == "loss" else { return nil }
+            return Double(parts[3])
+        }
+        XCTAssertEqual(actual.count, Self.steps, out, file: file, line: line)
+        XCTAssertEqual(expected.count, Self.steps, file: file, line: line)
+        for (k, (a, e)) in zip(actual, expected).enumerated() {
+            XCTAssertEqual(a, e, accuracy: 1e-5 * max(abs(e), 1e-12), "\(spec) step \(k + 1)", file: file, line: line)
+        }
+        XCTAssertTrue(FileManager.default.fileExists(atPath: dir + "/run/model.safetensors"))
+        XCTAssertTrue(FileManager.default.fileExists(atPath: dir + "/run/metrics.csv"))
+    }
+
+    /// The executable's name: the model's type name.
+    private func Names(spec name: String) -> String {
+        name.split(whereSeparator: { !$0.isLetter && !$0.isNumber }).map { $0.prefix(1).uppercased() + $0.dropFirst() }.joined()
+    }
+
+    @discardableResult
+    private func run(_ tool: String, _ args: [String], in dir: String) throws -> String {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: tool)
+        p.arguments = args
+        p.currentDirectoryURL = URL(fileURLWithPath: dir)
+        let pipe = Pipe()
+        p.standardOutput = pipe
+        p.standardError = pipe
+        try p.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        let text = String(decoding: data, as: UTF8.self)
+        if p.terminationStatus != 0 { XCTFail("\(tool) \(args.joined(separator: " ")) failed:\n\(text)"); throw XCTSkip("failed") }
+        return text
+    }
+}

@@ -1,0 +1,49 @@
+@testable import Codegen
+import Check
+import Driver
+import Diagnostics
+import XCTest
+
+/// Spec content must never become code: identifiers, literals and comments are sanitized.
+final class NamesTests: XCTestCase {
+    func testIdentifiersFollowTheStateDictNames() {
+        XCTAssertEqual(Names.identifier("0.weight"), "layer0Weight")
+        XCTAssertEqual(Names.identifier("fc1.weight"), "fc1Weight")
+        XCTAssertEqual(Names.identifier("2.body.0.running_mean"), "layer2Body0RunningMean")
+        XCTAssertEqual(Names.identifier("class"), "class_")
+        XCTAssertEqual(Names.identifier("…"), "value")
+        XCTAssertEqual(Names.typeName("mnist_mlp"), "MnistMlp")
+    }
+
+    func testInjectionBecomesHarmless() {
+        let evil = "x\"); exit(1); //"
+        XCTAssertEqual(Names.identifier(evil + ".weight"), "xExit1Weight")
+        XCTAssertEqual(Names.stringLiteral(evil + ".weight"), #""x\"); exit(1); //.weight""#)
+        XCTAssertEqual(Names.stringLiteral("a\nb\u{202E}"), #""a\u{a}b\u{202e}""#)
+        XCTAssertEqual(Names.comment("a\nexit(1)"), "a?exit(1)")
+    }
+
+    func testInjectedLayerNameInASpec() throws {
+        let text = """
+        regula: 1
+        model: evil
+        input: [4]
+        layers:
+          - dense: {units: 3, name: "x\\"); exit(1); //"}
+        loss: cross_entropy
+        train: {optimizer: {kind: sgd, lr: 0.1}, batch_size: 2, epochs: 1}
+
+        """
+        let r = Frontend.run(source: SourceFile(path: "evil.yaml", text: text))
+        guard let model = r.model else { throw XCTSkip("the checker rejects the name: \(r.diagnostics.map(\.message))") }
+        let p = try compilePackage(model, source: SpecSource(path: "evil.yaml", text: text), options: CompileOptions(runtimePath: "R"))
+        let swift = try XCTUnwrap(p.files["Sources/Evil/Model.swift"])
+        XCTAssertTrue(swift.contains("let xExit1Weight = Tensor(shape: [3, 4])"), swift)
+        XCTAssertTrue(swift.contains(#"("x\"); exit(1); //.weight", xExit1Weight, false)"#), swift)
+        // No line carries the name unescaped outside a comment.
+        for line in swift.split(separator: "\n") where line.contains("exit(1)") {
+            let trimmed = line.trimmingCharacters(in: .whitespaces)
+            XCTAssertTrue(trimmed.hasPrefix("//") || line.contains(#"\"); exit(1)"#), String(line))
+        }
+    }
+}
