@@ -37,3 +37,17 @@ final class ExitCodeTests: XCTestCase {
         XCTAssertTrue(result.stderr.contains("--no-such-option"), result.stderr)
     }
 }
+
+/// `regula lint FOLDER` searches the folder for spec files.
+final class LintFolderTests: XCTestCase {
+    func testFolderArgumentLintsEverySpecBelowIt() throws {
+        let result = try CLI.run(["lint", "--format", "json", "specs/broken"])
+        XCTAssertEqual(result.status, 1)
+        let broken = try FileManager.default.contentsOfDirectory(atPath: CLI.root.appendingPathComponent("specs/broken").path)
+            .filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".regula") }
+        let reported = Set(try XCTUnwrap(JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: Any]])
+            .compactMap { $0["file"] as? String })
+        // Every broken spec yields at least one diagnostic, so every file appears.
+        XCTAssertEqual(reported, Set(broken.map { "specs/broken/" + $0 }))
+    }
+}
