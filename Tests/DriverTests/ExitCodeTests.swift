@@ -43,11 +43,14 @@ final class LintFolderTests: XCTestCase {
     func testFolderArgumentLintsEverySpecBelowIt() throws {
         let result = try CLI.run(["lint", "--format", "json", "specs/broken"])
         XCTAssertEqual(result.status, 1)
-        let broken = try FileManager.default.contentsOfDirectory(atPath: CLI.root.appendingPathComponent("specs/broken").path)
+        // Every broken spec that expects an error appears (the memory warning depends on the machine).
+        let folder = CLI.root.appendingPathComponent("specs/broken")
+        let broken = try FileManager.default.contentsOfDirectory(atPath: folder.path)
             .filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".regula") }
+            .filter { (try? String(contentsOf: folder.appendingPathComponent($0), encoding: .utf8))?.contains("expected-error") == true }
         let reported = Set(try XCTUnwrap(JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: Any]])
             .compactMap { $0["file"] as? String })
-        // Every broken spec yields at least one diagnostic, so every file appears.
-        XCTAssertEqual(reported, Set(broken.map { "specs/broken/" + $0 }))
+        XCTAssertGreaterThan(broken.count, 30)
+        XCTAssertTrue(Set(broken.map { "specs/broken/" + $0 }).isSubset(of: reported))
     }
 }
