@@ -50,7 +50,12 @@ public func train(model: CheckedModel, options: TrainOptions, log: @escaping (St
     }
     var history: [[String: Double]] = []
     var step = 0, firstEpoch = 0
-    let metrics = MetricsWriter(directory: options.writeMetrics ? runDir : nil, append: options.resume)
+    var metrics: MetricsWriter?
+    if options.writeMetrics {
+        do { metrics = try MetricsWriter(folder: runDir, append: options.resume) } catch {
+            throw TrainError.io("cannot write the metrics files in \(runDir): \(error)")
+        }
+    }
     if options.resume {
         try CheckpointStore.loadModel(ckpt.modelPath, into: session.store)
         let st = try ckpt.readState()
@@ -139,9 +144,9 @@ public func train(model: CheckedModel, options: TrainOptions, log: @escaping (St
             break epochLoop
         }
         let seconds = Date().timeIntervalSince(t0)
-        var row = EpochMetrics(epoch: epoch + 1, trainLoss: lossSum / Double(max(seen, 1)), trainAccuracy: accSum / Double(max(seen, 1)),
-                               valLoss: nil, valAccuracy: nil, learningRate: lr, seconds: seconds,
-                               samplesPerSecond: Double(seen) / max(seconds, 1e-9))
+        var row = EpochMetrics(epoch: epoch + 1, step: step, lr: lr, trainLoss: lossSum / Double(max(seen, 1)),
+                               trainAccuracy: accSum / Double(max(seen, 1)), samplesPerSecond: Double(seen) / max(seconds, 1e-9),
+                               elapsed: Date().timeIntervalSince(start))
         if let v = data.validation {
             let r = try session.evaluate(v, normalization: data.normalization)
             row.valLoss = r.loss
@@ -152,8 +157,8 @@ public func train(model: CheckedModel, options: TrainOptions, log: @escaping (St
         if let v = row.valLoss { monitored["val_loss"] = v }
         if let v = row.valAccuracy { monitored["val_accuracy"] = v }
         history.append(monitored)
-        metrics.append(row)
-        progress.line(Summary.epochLine(row, epochs: cfg.epochs))
+        metrics?.append(row)
+        progress.line(Summary.epochLine(row, epochs: cfg.epochs, seconds: seconds))
 
         if let m = schedule.plateauMonitor, var p = schedule.plateau, let v = monitored[m] {
             schedule.plateauLR = p.step(metric: v, lr: schedule.plateauLR)
@@ -194,7 +199,7 @@ public func train(model: CheckedModel, options: TrainOptions, log: @escaping (St
     let total = Date().timeIntervalSince(start)
     let result = TrainResult(epochs: epochs, steps: step, testLoss: testLoss, testAccuracy: testAccuracy,
                              stoppedEarly: stoppedEarly, bestEpoch: bestEpoch, runDirectory: writing ? runDir : nil,
-                             peakRSS: ResourceUsage.peakRSS(), samplesPerSecond: Double(samplesTotal) / max(total, 1e-9))
+                             peakRSS: ProcessMemory.peakResidentBytes() ?? 0, samplesPerSecond: Double(samplesTotal) / max(total, 1e-9))
     if let p = exec.profile { progress.line(p.report) }
     progress.line(Summary.final(result))
     return result
