@@ -49,10 +49,12 @@ let package = Package(
             "Driver", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
-        .testTarget(name: "DiagnosticsTests", dependencies: ["Diagnostics"]),
-        .testTarget(name: "SyntaxTests", dependencies: ["Syntax"]),
-        .testTarget(name: "CheckTests", dependencies: ["Check", "Syntax"]),
-        .testTarget(name: "IRTests", dependencies: ["IR", "Check", "Syntax"]),
+        // Shared by the test targets: golden-file snapshots, deterministic test-input generators.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "DiagnosticsTests", dependencies: ["Diagnostics", "TestSupport"], exclude: ["Snapshots"]),
+        .testTarget(name: "SyntaxTests", dependencies: ["Syntax", "TestSupport"], exclude: ["Snapshots"]),
+        .testTarget(name: "CheckTests", dependencies: ["Check", "Syntax", "TestSupport"], exclude: ["Snapshots"]),
+        .testTarget(name: "IRTests", dependencies: ["IR", "Check", "Syntax", "TestSupport"], exclude: ["Snapshots"]),
         .testTarget(name: "RuntimeTests", dependencies: ["Runtime"], swiftSettings: numeric),
         .testTarget(name: "InterpreterTests", dependencies: ["Interpreter", "IR", "Check", "Syntax", "Runtime"]),
         .testTarget(name: "CodegenTests", dependencies: ["Codegen", "Driver", "Interpreter", "IR", "Check", "Syntax"]),

@@ -1,27 +1,11 @@
+import Check
 import Diagnostics
 import Foundation
 
-/// Measures the front end (parse + check) on a large generated spec: `regula bench --lint`.
+/// Measures the front end (parse + check) on a large generated spec (`regula bench --only lint`):
+/// dense, layernorm, dropout and residual adds with names and regularization, so every stage
+/// (kinds, arguments, references, shapes, lint rules, parameters) does real work.
 public enum LintBenchmark {
-    /// A clean YAML spec with `layers` layers: a 64-wide MLP whose layers cycle through
-    /// dense, batchnorm, relu and dropout, each with a name and regularization attributes, so
-    /// every stage (kinds, arguments, references, shapes, lint rules, parameters) does real work.
-    public static func syntheticSpec(layers: Int) -> String {
-        var lines = ["regula: 1", "model: synthetic_\(layers)", "input: [64]", "defaults: {weight_decay: 1e-4}", "layers:"]
-        lines.reserveCapacity(layers + 8)
-        for i in 0..<layers {
-            switch i % 4 {
-            case 0: lines.append("  - {dense: {units: 64, l2: 1e-5}, name: d\(i)}")
-            case 1: lines.append("  - {batchnorm: {}, name: n\(i)}")
-            case 2: lines.append("  - {relu: {}, name: r\(i)}")
-            default: lines.append("  - {dropout: 0.1, name: p\(i)}")
-            }
-        }
-        lines.append("  - dense: 10")
-        lines.append("loss: cross_entropy")
-        return lines.joined(separator: "\n") + "\n"
-    }
-
     public struct Result {
         /// Median wall time of parse + check, in seconds.
         public var median: Double
@@ -31,7 +15,7 @@ public enum LintBenchmark {
 
     /// Parses and checks the synthetic spec `repetitions` times and reports the median.
     public static func run(layers: Int = 5000, repetitions: Int = 7) -> Result {
-        let source = SourceFile(path: "synthetic_\(layers).yaml", text: syntheticSpec(layers: layers))
+        let source = SourceFile(path: "bench_\(layers).yaml", text: benchmarkSpecYAML(layers: layers))
         var runs: [Double] = []
         var diagnostics: [Diagnostic] = []
         for _ in 0..<max(1, repetitions) {

@@ -1,5 +1,6 @@
 import Check
 import Foundation
+import Runtime
 
 /// The run folder's checkpoints.
 ///
@@ -15,22 +16,31 @@ struct CheckpointStore {
     var statePath: String { directory + "/train_state.safetensors" }
     var bestPath: String { directory + "/best.safetensors" }
 
-    static func modelEntries(_ store: ParameterStore) -> [SafeTensors.Entry] {
-        zip(store.infos, store.tensors).map { info, t in
-            if info.role == .numBatchesTracked {
-                return SafeTensors.Entry(name: info.name, shape: info.shape, values: .i64(t.array.map { Int64($0) }))
-            }
-            return SafeTensors.Entry(name: info.name, shape: info.shape, values: .f32(t.array))
+    static func modelTensors(_ store: ParameterStore) -> [String: SafeTensor] {
+        var out: [String: SafeTensor] = [:]
+        for (info, t) in zip(store.infos, store.tensors) {
+            out[info.name] = info.role == .numBatchesTracked
+                ? SafeTensor(int64s: t.array.map { Int64($0) }, shape: info.shape)
+                : SafeTensor(floats: UnsafeBufferPointer(start: t.data, count: t.count), shape: info.shape)
         }
+        return out
     }
 
     static func writeModel(_ store: ParameterStore, to path: String) throws {
-        try SafeTensors.write(modelEntries(store), metadata: ["format": "pt"], to: path)
+        do { try SafeTensors.write(modelTensors(store), metadata: ["format": "pt"], to: path) } catch {
+            throw TrainError.io("cannot write \(path): \(error)")
+        }
+    }
+
+    static func read(_ path: String) throws -> (tensors: [String: SafeTensor], metadata: [String: String]) {
+        do { return try SafeTensors.read(path) } catch {
+            throw TrainError.checkpoint("\(error)")
+        }
     }
 
     /// Loads a state_dict into the store; every name must be present with the same shape.
     static func loadModel(_ path: String, into store: ParameterStore) throws {
-        let (entries, _) = try SafeTensors.read(path)
+        let (entries, _) = try read(path)
         let expected = Set(store.infos.map(\.name))
         let unexpected = entries.keys.filter { !expected.contains($0) }.sorted()
         let missing = store.infos.map(\.name).filter { entries[$0] == nil }
@@ -42,12 +52,15 @@ struct CheckpointStore {
         }
         for (info, t) in zip(store.infos, store.tensors) {
             guard let e = entries[info.name] else { continue }
-            guard e.shape.reduce(1, *) == info.count, e.shape == info.shape || (e.shape.isEmpty && info.count == 1) || (info.shape.isEmpty && info.count == 1) else {
+            guard e.elementCount == info.count, e.shape == info.shape || info.count == 1 else {
                 throw TrainError.checkpoint("\(path): \(info.name) has shape \(e.shape), the model expects \(info.shape)")
             }
-            switch e.values {
-            case .f32(let v): for i in 0..<info.count { t.data[i] = v[i] }
-            case .i64(let v): for i in 0..<info.count { t.data[i] = Float(v[i]) }
+            if let v = e.int64s {
+                for i in 0..<info.count { t.data[i] = Float(v[i]) }
+            } else if let v = e.floats {
+                for i in 0..<info.count { t.data[i] = v[i] }
+            } else {
+                throw TrainError.checkpoint("\(path): \(info.name) has dtype \(e.dtype.rawValue), expected F32 or I64")
             }
         }
     }
@@ -64,16 +77,19 @@ struct CheckpointStore {
     }
 
     func writeState(_ s: TrainState, optimizer: Optimizer) throws {
-        let entries = optimizer.stateTensors().map { SafeTensors.Entry(name: $0.0, shape: $0.1, values: .f32($0.2)) }
+        var tensors: [String: SafeTensor] = [:]
+        for (name, shape, values) in optimizer.stateTensors() { tensors[name] = SafeTensor(floats: values, shape: shape) }
         let history = (try? JSONSerialization.data(withJSONObject: s.history, options: [.sortedKeys]))
             .flatMap { String(data: $0, encoding: .utf8) } ?? "[]"
         let meta = ["step": String(s.step), "epoch": String(s.epoch), "seed": String(s.seed),
                     "history": history, "lr": String(s.learningRate)]
-        try SafeTensors.write(entries, metadata: meta, to: statePath)
+        do { try SafeTensors.write(tensors, metadata: meta, to: statePath) } catch {
+            throw TrainError.io("cannot write \(statePath): \(error)")
+        }
     }
 
     func readState() throws -> TrainState {
-        let (entries, meta) = try SafeTensors.read(statePath)
+        let (entries, meta) = try CheckpointStore.read(statePath)
         guard let step = meta["step"].flatMap(Int.init), let epoch = meta["epoch"].flatMap(Int.init),
               let seed = meta["seed"].flatMap(UInt64.init) else {
             throw TrainError.checkpoint("\(statePath): metadata lacks step, epoch or seed")
@@ -81,7 +97,7 @@ struct CheckpointStore {
         let history = meta["history"].flatMap { $0.data(using: .utf8) }
             .flatMap { try? JSONSerialization.jsonObject(with: $0) as? [[String: Double]] } ?? []
         var opt: [String: [Float]] = [:]
-        for (k, e) in entries { if case .f32(let v) = e.values { opt[k] = v } }
+        for (k, e) in entries { if let v = e.floats { opt[k] = v } }
         return TrainState(step: step, epoch: epoch, seed: seed, history: history,
                           learningRate: meta["lr"].flatMap(Double.init) ?? 0, optimizer: opt)
     }

@@ -47,5 +47,5 @@ public func benchmark(model: CheckedModel, steps: Int = 200, warmup: Int = 10,
     let seconds = Double(end - start) / 1e9
     return BenchmarkResult(model: model.name, batchSize: batch, steps: steps,
                            samplesPerSecond: seconds > 0 ? Double(samples) / seconds : 0,
-                           peakRSS: ResourceUsage.peakRSS(), threads: options.threads ?? ThreadPool.processorCount)
+                           peakRSS: ProcessMemory.peakResidentBytes() ?? 0, threads: options.threads ?? ThreadPool.processorCount)
 }

@@ -200,9 +200,10 @@ final class Executor {
             guard let final else { preconditionFailure("transient \(v) has no result storage") }
             return final
         }
-        ExecutorOps.run(node.op, node.inputs, node.outputs, dest, self)
-        var current = node.outputs.first
-        for s in node.epilogue {
+        let done = node.epilogue.isEmpty ? 0 : ExecutorOps.runFusedHead(node, dest, self)
+        if done == 0 { ExecutorOps.run(node.op, node.inputs, node.outputs, dest, self) }
+        var current = done == 0 ? node.outputs.first : node.epilogue[done - 1].result
+        for s in node.epilogue.dropFirst(done) {
             guard let c = current else { preconditionFailure("epilogue without a running value") }
             ExecutorOps.run(s.op, [c] + s.operands, [s.result], dest, self)
             current = s.result

@@ -60,17 +60,3 @@ enum MemoryCheck {
         return .max
     }
 }
-
-/// Process resource figures.
-enum ResourceUsage {
-    /// Peak resident set size in bytes (VmHWM on Linux, ru_maxrss elsewhere).
-    static func peakRSS() -> Int {
-        if let text = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) {
-            for line in text.split(separator: "\n") where line.hasPrefix("VmHWM:") {
-                let parts = line.split(separator: " ")
-                if parts.count >= 2, let kb = Int(parts[1]) { return kb * 1024 }
-            }
-        }
-        return 0
-    }
-}

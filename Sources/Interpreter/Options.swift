@@ -1,4 +1,5 @@
 import Check
+import Runtime
 
 /// What the CLI (`regula train`, `eval`, `bench`) can override in a spec's `train:` section.
 public struct TrainOptions {
@@ -54,20 +55,9 @@ public struct StepReport {
     public var learningRate: Double
 }
 
-/// Metrics of one finished epoch (also one row of `metrics.csv`).
-public struct EpochMetrics: Equatable {
-    public var epoch: Int
-    public var trainLoss: Double
-    public var trainAccuracy: Double
-    public var valLoss: Double?
-    public var valAccuracy: Double?
-    public var learningRate: Double
-    public var seconds: Double
-    public var samplesPerSecond: Double
-}
-
 /// What `train` returns.
 public struct TrainResult {
+    /// One row per finished epoch, as written to `metrics.csv` (the runtime's `EpochMetrics`).
     public var epochs: [EpochMetrics]
     public var steps: Int
     public var testLoss: Double?

@@ -4,6 +4,7 @@ import Glibc
 import Darwin
 #endif
 import Foundation
+import Runtime
 
 /// How the training loop reports progress.
 public enum ProgressStyle: Sendable {
@@ -98,4 +99,23 @@ func duration(_ seconds: Double) -> String {
     if s >= 3600 { return "\(s / 3600)h" + String(format: "%02dm", (s % 3600) / 60) }
     if s >= 60 { return "\(s / 60)m" + String(format: "%02ds", s % 60) }
     return "\(s)s"
+}
+
+/// The text of epoch lines and the final summary.
+enum Summary {
+    static func epochLine(_ m: EpochMetrics, epochs: Int, seconds: Double) -> String {
+        var s = "epoch \(m.epoch)/\(epochs): loss \(fmt(m.trainLoss, 4)), accuracy \(fmt(m.trainAccuracy * 100, 2))%"
+        if let v = m.valLoss { s += ", val_loss \(fmt(v, 4))" }
+        if let v = m.valAccuracy { s += ", val_accuracy \(fmt(v * 100, 2))%" }
+        s += ", lr \(m.lr), \(fmt(seconds, 1)) s, \(Int(m.samplesPerSecond.rounded())) samples/s"
+        return s
+    }
+
+    static func final(_ r: TrainResult) -> String {
+        var s = "done: \(r.steps) steps"
+        if let a = r.testAccuracy, let l = r.testLoss { s += ", test accuracy \(fmt(a * 100, 2))%, test loss \(fmt(l, 4))" }
+        s += ", \(Int(r.samplesPerSecond.rounded())) samples/s, peak memory \(mib(r.peakRSS))"
+        if let d = r.runDirectory { s += ", run folder \(d)" }
+        return s
+    }
 }

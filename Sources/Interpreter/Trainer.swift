@@ -50,7 +50,12 @@ public func train(model: CheckedModel, options: TrainOptions, log: @escaping (St
     }
     var history: [[String: Double]] = []
     var step = 0, firstEpoch = 0
-    let metrics = MetricsWriter(directory: options.writeMetrics ? runDir : nil, append: options.resume)
+    var metrics: MetricsWriter?
+    if options.writeMetrics {
+        do { metrics = try MetricsWriter(folder: runDir, append: options.resume) } catch {
+            throw TrainError.io("cannot write the metrics files in \(runDir): \(error)")
+        }
+    }
     if options.resume {
         try CheckpointStore.loadModel(ckpt.modelPath, into: session.store)
         let st = try ckpt.readState()
@@ -90,8 +95,12 @@ public func train(model: CheckedModel, options: TrainOptions, log: @escaping (St
         loader.startEpoch(epoch)
         let t0 = Date()
         var lossSum = 0.0, accSum = 0.0, seen = 0
-        for b in 0..<stepsPerEpoch {
-            if let m = options.maxSteps, step >= m { break }
+        // A run stopped by `maxSteps` checkpoints mid-epoch; resuming continues at its next batch
+        // (the epoch's order depends only on the seed and the epoch).
+        let startBatch = epoch == firstEpoch ? min(max(step - epoch * stepsPerEpoch, 0), stepsPerEpoch) : 0
+        var finished = true
+        for b in startBatch..<stepsPerEpoch {
+            if let m = options.maxSteps, step >= m { finished = false; break }
             var t = DispatchTime.now().uptimeNanoseconds
             let n = loader.fill(batch: b, inputs: exec.dataInput, labels: labelBuffer)
             exec.profile?.add("(data)", DispatchTime.now().uptimeNanoseconds - t)
@@ -122,10 +131,22 @@ public func train(model: CheckedModel, options: TrainOptions, log: @escaping (St
                           loss: lossSum / Double(seen), accuracy: accSum / Double(seen), samplesPerSecond: rate, eta: remaining)
         }
         progress.finishBar()
+        if !finished {
+            // Stopped inside the epoch: keep a resumable checkpoint, but an incomplete epoch has
+            // no metrics row and does not feed early stopping or plateau schedules.
+            if options.writeCheckpoints {
+                try CheckpointStore.writeModel(session.store, to: ckpt.modelPath)
+                try ckpt.writeState(CheckpointStore.TrainState(step: step, epoch: epoch, seed: cfg.seed, history: history,
+                                                                learningRate: lr, optimizer: [:]), optimizer: optimizer)
+                lastCheckpoint = ckpt.modelPath
+            }
+            progress.line("stopped after \(step) steps (epoch \(epoch + 1), batch \(step - epoch * stepsPerEpoch)/\(stepsPerEpoch))")
+            break epochLoop
+        }
         let seconds = Date().timeIntervalSince(t0)
-        var row = EpochMetrics(epoch: epoch + 1, trainLoss: lossSum / Double(max(seen, 1)), trainAccuracy: accSum / Double(max(seen, 1)),
-                               valLoss: nil, valAccuracy: nil, learningRate: lr, seconds: seconds,
-                               samplesPerSecond: Double(seen) / max(seconds, 1e-9))
+        var row = EpochMetrics(epoch: epoch + 1, step: step, lr: lr, trainLoss: lossSum / Double(max(seen, 1)),
+                               trainAccuracy: accSum / Double(max(seen, 1)), samplesPerSecond: Double(seen) / max(seconds, 1e-9),
+                               elapsed: Date().timeIntervalSince(start))
         if let v = data.validation {
             let r = try session.evaluate(v, normalization: data.normalization)
             row.valLoss = r.loss
@@ -136,8 +157,8 @@ public func train(model: CheckedModel, options: TrainOptions, log: @escaping (St
         if let v = row.valLoss { monitored["val_loss"] = v }
         if let v = row.valAccuracy { monitored["val_accuracy"] = v }
         history.append(monitored)
-        metrics.append(row)
-        progress.line(Summary.epochLine(row, epochs: cfg.epochs))
+        metrics?.append(row)
+        progress.line(Summary.epochLine(row, epochs: cfg.epochs, seconds: seconds))
 
         if let m = schedule.plateauMonitor, var p = schedule.plateau, let v = monitored[m] {
             schedule.plateauLR = p.step(metric: v, lr: schedule.plateauLR)
@@ -178,7 +199,7 @@ public func train(model: CheckedModel, options: TrainOptions, log: @escaping (St
     let total = Date().timeIntervalSince(start)
     let result = TrainResult(epochs: epochs, steps: step, testLoss: testLoss, testAccuracy: testAccuracy,
                              stoppedEarly: stoppedEarly, bestEpoch: bestEpoch, runDirectory: writing ? runDir : nil,
-                             peakRSS: ResourceUsage.peakRSS(), samplesPerSecond: Double(samplesTotal) / max(total, 1e-9))
+                             peakRSS: ProcessMemory.peakResidentBytes() ?? 0, samplesPerSecond: Double(samplesTotal) / max(total, 1e-9))
     if let p = exec.profile { progress.line(p.report) }
     progress.line(Summary.final(result))
     return result

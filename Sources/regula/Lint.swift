@@ -8,7 +8,7 @@ struct Lint: ParsableCommand {
         abstract: "Check specs for syntax, shape and regularization mistakes.",
         discussion: "Exits 0 when no spec has errors (warnings allowed), 1 when any has, 2 when a file cannot be read.")
 
-    @Argument(help: "Spec files (.yaml, .yml or .regula).")
+    @Argument(help: "Spec files (.yaml, .yml or .regula), or folders to search for them.")
     var files: [String]
 
     @OptionGroup var output: DiagnosticOptions
@@ -17,7 +17,7 @@ struct Lint: ParsableCommand {
         var diagnostics: [Diagnostic] = []
         var sources: [SourceFile] = []
         var unreadable = false
-        for path in files {
+        for path in files.flatMap(specFiles) {
             do {
                 let result = try Frontend.run(path: path)
                 diagnostics += result.diagnostics
@@ -32,4 +32,15 @@ struct Lint: ParsableCommand {
         if unreadable { throw ExitCode.io }
         if diagnostics.contains(where: { $0.severity == .error }) { throw ExitCode.diagnostics }
     }
+}
+
+/// `path` itself, or the spec files below it when it is a folder (sorted, so output is stable).
+func specFiles(_ path: String) -> [String] {
+    var isFolder: ObjCBool = false
+    guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), isFolder.boolValue else { return [path] }
+    let extensions: Set<String> = ["yaml", "yml", "regula"]
+    let found = FileManager.default.enumerator(atPath: path)?.compactMap { $0 as? String } ?? []
+    return found.filter { extensions.contains(URL(fileURLWithPath: $0).pathExtension) }
+        .sorted()
+        .map { (path.hasSuffix("/") ? path : path + "/") + $0 }
 }

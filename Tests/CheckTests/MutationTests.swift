@@ -1,28 +1,16 @@
 import XCTest
 import Diagnostics
+import TestSupport
 @testable import Check
 
 /// Feeds thousands of corrupted versions of the good specs to the parser and checker: none may
 /// crash or hang, and a model comes back exactly when no error was reported.
 final class MutationTests: XCTestCase {
-    /// A small deterministic generator (SplitMix64), so failures reproduce.
-    struct Rng {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        mutating func below(_ n: Int) -> Int { Int(next() % UInt64(max(n, 1))) }
-    }
-
     static let replacements = ["0", "-1", "1e308", "99999999999999999999", "2147483648", "0.5", "1.5", "abc", "[]", "{}",
                                "${i}", "${1/0}", "${2 ** 62}", "null", "true", "[1, 2, 3]", "none", "input", "same",
                                "dense", "residual", "repeat", "'${'", "-", ":", "[", "&a", "*a"]
 
-    static func mutate(_ text: String, _ rng: inout Rng) -> String {
+    static func mutate(_ text: String, _ rng: inout SplitMix64) -> String {
         var lines = text.components(separatedBy: "\n")
         guard lines.count > 2 else { return text }
         let k = rng.below(lines.count)
@@ -59,7 +47,7 @@ final class MutationTests: XCTestCase {
     func testCorruptedSpecsNeverCrashAndModelsComeExactlyWithoutErrors() throws {
         let dir = repoRoot + "/specs"
         let files = try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.hasSuffix(".yaml") }.sorted()
-        var rng = Rng(state: 2026)
+        var rng = SplitMix64(seed: 2026)
         var runs = 0, withErrors = 0
         for f in files {
             let original = try String(contentsOfFile: dir + "/" + f, encoding: .utf8)

@@ -37,3 +37,20 @@ final class ExitCodeTests: XCTestCase {
         XCTAssertTrue(result.stderr.contains("--no-such-option"), result.stderr)
     }
 }
+
+/// `regula lint FOLDER` searches the folder for spec files.
+final class LintFolderTests: XCTestCase {
+    func testFolderArgumentLintsEverySpecBelowIt() throws {
+        let result = try CLI.run(["lint", "--format", "json", "specs/broken"])
+        XCTAssertEqual(result.status, 1)
+        // Every broken spec that expects an error appears (the memory warning depends on the machine).
+        let folder = CLI.root.appendingPathComponent("specs/broken")
+        let broken = try FileManager.default.contentsOfDirectory(atPath: folder.path)
+            .filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".regula") }
+            .filter { (try? String(contentsOf: folder.appendingPathComponent($0), encoding: .utf8))?.contains("expected-error") == true }
+        let reported = Set(try XCTUnwrap(JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: Any]])
+            .compactMap { $0["file"] as? String })
+        XCTAssertGreaterThan(broken.count, 30)
+        XCTAssertTrue(Set(broken.map { "specs/broken/" + $0 }).isSubset(of: reported))
+    }
+}

@@ -1,4 +1,5 @@
 import Check
+import TestSupport
 import XCTest
 @testable import IR
 
@@ -94,7 +95,7 @@ final class AutodiffTests: XCTestCase {
     }
 
     func testGoldenTrainingGraphs() {
-        assertSnapshot(render(autodiff(lower(Models.mlp()))), named: "mlp.autodiff")
-        assertSnapshot(render(autodiff(lower(Models.cnn()))), named: "cnn.autodiff")
+        assertSnapshot(render(autodiff(lower(Models.mlp()))), named: "mlp.autodiff.txt")
+        assertSnapshot(render(autodiff(lower(Models.cnn()))), named: "cnn.autodiff.txt")
     }
 }

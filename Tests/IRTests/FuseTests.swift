@@ -1,4 +1,5 @@
 import Check
+import TestSupport
 import XCTest
 @testable import IR
 
@@ -15,7 +16,7 @@ final class FuseTests: XCTestCase {
         XCTAssertFalse(first.transient.contains(first.epilogue[1].result))
         // Backward: dx = dy·W, then dropout and relu backward in the same kernel.
         XCTAssertTrue(g.nodes.contains { $0.op == .matmul(transA: false, transB: false) && $0.epilogue.map(\.op.name) == ["dropout_backward", "relu_backward"] })
-        assertSnapshot(render(g), named: "mlp.fuse")
+        assertSnapshot(render(g), named: "mlp.fuse.txt")
     }
 
     func testFusionKeepsEveryValueAndTheResults() {
@@ -35,7 +36,7 @@ final class FuseTests: XCTestCase {
         XCTAssertTrue(train.nodes.contains { $0.op == .batchNormTrain(eps: 1e-5) && $0.epilogue.map(\.op.name) == ["relu"] })
         // The effect reading the batch statistics still comes after the node that defines them.
         XCTAssertEqual(verify(train), [])
-        assertSnapshot(render(train), named: "cnn.fuse")
+        assertSnapshot(render(train), named: "cnn.fuse.txt")
 
         let sd = fuse(inference(lower(Models.stochasticDepth())))
         XCTAssertTrue(sd.nodes.contains { $0.epilogue.map(\.op.name) == ["bias_add", "scale", "add", "relu"] },

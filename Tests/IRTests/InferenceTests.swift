@@ -1,4 +1,5 @@
 import Check
+import TestSupport
 import XCTest
 @testable import IR
 
@@ -41,8 +42,8 @@ final class InferenceTests: XCTestCase {
             XCTAssertEqual(g.nodes[i + 1].op, .biasAdd(axis: 1))
             XCTAssertEqual(g.nodes.first { $0.outputs.contains(g.nodes[i + 1].inputs[1]) }?.inputs.count, 5, "conv bias folded in")
         }
-        assertSnapshot(render(g), named: "cnn.inference")
-        assertSnapshot(render(inference(lower(Models.mlp()))), named: "mlp.inference")
+        assertSnapshot(render(g), named: "cnn.inference.txt")
+        assertSnapshot(render(inference(lower(Models.mlp()))), named: "mlp.inference.txt")
     }
 
     func testBatchNormFoldsIntoDenseWithoutBiasAndStaysWhenNotAfterAProducer() {

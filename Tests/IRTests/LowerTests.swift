@@ -1,4 +1,5 @@
 import Check
+import TestSupport
 import XCTest
 @testable import IR
 
@@ -10,7 +11,7 @@ final class LowerTests: XCTestCase {
         XCTAssertEqual(g.state.count, 6)
         XCTAssertEqual(g.rngKeys.count, 2)
         XCTAssertEqual(g[g.output(.logits)!].description, "f32[N, 10]")
-        assertSnapshot(render(g), named: "mlp.lower")
+        assertSnapshot(render(g), named: "mlp.lower.txt")
     }
 
     func testCNNLowersWithRunningStatUpdatesAsEffects() {
@@ -18,7 +19,7 @@ final class LowerTests: XCTestCase {
         XCTAssertEqual(verify(g), [])
         XCTAssertEqual(g.nodes.filter(\.op.isEffect).count, 2)
         XCTAssertEqual(g.inputs.filter { if case .buffer = $0.kind { return true }; return false }.count, 6)
-        assertSnapshot(render(g), named: "cnn.lower")
+        assertSnapshot(render(g), named: "cnn.lower.txt")
     }
 
     func testResidualRegularizersBecomeGateOpsBeforeTheAdd() {

@@ -1,4 +1,5 @@
 import Check
+import TestSupport
 import XCTest
 @testable import IR
 
@@ -41,6 +42,6 @@ final class PipelineTests: XCTestCase {
 
     func testInferenceGoldenAfterPlan() throws {
         let g = try Pipeline(mode: .inference).run(Models.cnn()) { _ in }
-        assertSnapshot(render(g), named: "cnn.inference.plan")
+        assertSnapshot(render(g), named: "cnn.inference.plan.txt")
     }
 }

@@ -1,4 +1,5 @@
 import Check
+import TestSupport
 import XCTest
 @testable import IR
 
@@ -100,7 +101,7 @@ final class PlanTests: XCTestCase {
             guard let m = g.memory else { return XCTFail("no plan") }
             assertSound(g, m, name)
             XCTAssertLessThan(m.arenaBytes, m.naiveBytes, "\(name): reuse saves memory")
-            assertSnapshot(render(g), named: "\(name).plan")
+            assertSnapshot(render(g), named: "\(name).plan.txt")
         }
         // MLP state: 784·256 + 256 + 256·256 + 256 + 256·10 + 10 floats.
         XCTAssertEqual(plan(lower(Models.mlp())).memory?.stateBytes, 4 * (784 * 256 + 256 + 256 * 256 + 256 + 2560 + 10))

@@ -1,6 +1,7 @@
 import Check
 import Diagnostics
 import Syntax
+import TestSupport
 import XCTest
 @testable import IR
 
@@ -46,13 +47,13 @@ final class SpecTests: XCTestCase {
     func testTutorialSpecsGolden() throws {
         for name in ["mnist_mlp", "mnist_cnn"] {
             let model = try checked(name + ".yaml")
-            assertSnapshot(render(lower(model)), named: "spec.\(name).lower")
-            assertSnapshot(render(try Pipeline(mode: .train).run(model) { _ in }), named: "spec.\(name).train")
+            assertSnapshot(render(lower(model)), named: "spec.\(name).lower.txt")
+            assertSnapshot(render(try Pipeline(mode: .train).run(model) { _ in }), named: "spec.\(name).train.txt")
         }
         for name in ["transformer_block", "lstm_classifier", "shake_shake", "shakedrop", "resnet_stochastic_depth"] {
             let model = try checked(name + ".yaml")
-            assertSnapshot(render(try Pipeline(mode: .train).run(model) { _ in }), named: "spec.\(name).train")
-            assertSnapshot(render(try Pipeline(mode: .inference).run(model) { _ in }), named: "spec.\(name).inference")
+            assertSnapshot(render(try Pipeline(mode: .train).run(model) { _ in }), named: "spec.\(name).train.txt")
+            assertSnapshot(render(try Pipeline(mode: .inference).run(model) { _ in }), named: "spec.\(name).inference.txt")
         }
     }
 }

@@ -1,5 +1,6 @@
 import XCTest
 import Foundation
+import Runtime
 @testable import Interpreter
 
 /// Reads a safetensors header: name → (dtype, shape).
@@ -54,10 +55,10 @@ final class CheckpointTests: XCTestCase {
         ]
         XCTAssertEqual(Set(h.keys), Set(expected.keys))
         for (k, v) in expected { XCTAssertEqual(h[k]?.0, v.0, k); XCTAssertEqual(h[k]?.1, v.1, k) }
-        let entries = try SafeTensors.read(path).entries
-        XCTAssertEqual(entries["1.num_batches_tracked"]?.values, .i64([3]))
+        let entries = try SafeTensors.read(path).tensors
+        XCTAssertEqual(entries["1.num_batches_tracked"]?.int64s, [3])
         // After 3 steps from r_var = 1 the running variance has moved but stays positive.
-        guard case .f32(let rv) = try XCTUnwrap(entries["1.running_var"]).values else { return XCTFail() }
+        let rv = try XCTUnwrap(entries["1.running_var"]?.floats)
         XCTAssertTrue(rv.allSatisfy { $0 > 0 && $0 != 1 })
     }
 

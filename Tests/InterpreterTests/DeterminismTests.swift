@@ -3,13 +3,14 @@ import Foundation
 @testable import Interpreter
 
 final class DeterminismTests: XCTestCase {
-    func run(_ name: String, threads: Int, limit: Int, epochs: Int, dir: String? = nil, resume: Bool = false) throws -> (losses: [Double], weights: Data, dir: String) {
+    func run(_ name: String, threads: Int, limit: Int, epochs: Int, dir: String? = nil, resume: Bool = false, maxSteps: Int? = nil) throws -> (losses: [Double], weights: Data, dir: String) {
         var o = testOptions("det")
         if let dir { o.outDirectory = dir }
         o.threads = threads
         o.limit = limit
         o.epochs = epochs
         o.resume = resume
+        o.maxSteps = maxSteps
         o.evaluateTest = false
         var losses: [Double] = []
         o.stepCallback = { losses.append($0.loss) }
@@ -48,5 +49,15 @@ final class DeterminismTests: XCTestCase {
         o.limit = 1280; o.epochs = 2; o.seed = 1; o.evaluateTest = false
         let other = try train(model: try loadSpec("mnist_mlp"), options: o) { _ in }
         XCTAssertNotEqual(try Data(contentsOf: URL(fileURLWithPath: try XCTUnwrap(other.runDirectory) + "/model.safetensors")), full.weights)
+    }
+
+    /// A run cut by `--steps` in the middle of an epoch resumes at the next batch, bit-identically.
+    func testResumeFromAMidEpochStopIsBitIdentical() throws {
+        let full = try run("mnist_mlp", threads: 2, limit: 1280, epochs: 2)
+        let cut = try run("mnist_mlp", threads: 2, limit: 1280, epochs: 2, maxSteps: 15)
+        XCTAssertEqual(cut.losses.count, 15)
+        let rest = try run("mnist_mlp", threads: 2, limit: 1280, epochs: 2, dir: cut.dir, resume: true)
+        XCTAssertEqual(cut.losses + rest.losses, full.losses)
+        XCTAssertEqual(rest.weights, full.weights)
     }
 }

@@ -32,7 +32,7 @@ final class EarlyStoppingTests: XCTestCase {
         XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: dir + "/model.safetensors")),
                        try Data(contentsOf: URL(fileURLWithPath: try XCTUnwrap(one.runDirectory) + "/model.safetensors")))
         let csv = try String(contentsOfFile: dir + "/metrics.csv", encoding: .utf8).split(separator: "\n")
-        XCTAssertEqual(csv.first, "epoch,train_loss,train_accuracy,val_loss,val_accuracy,lr,seconds,samples_per_second")
+        XCTAssertEqual(csv.first, "epoch,step,lr,train_loss,train_acc,val_loss,val_acc,samples_per_sec,elapsed")
         XCTAssertEqual(csv.count, 3)
         let jsonl = try String(contentsOfFile: dir + "/metrics.jsonl", encoding: .utf8).split(separator: "\n")
         XCTAssertEqual(jsonl.count, 2)

@@ -1,5 +1,6 @@
 import XCTest
 import Diagnostics
+import TestSupport
 @testable import Syntax
 
 /// Feeds thousands of deterministic corruptions of the good specs to the readers: none may
@@ -107,18 +108,5 @@ final class MutationTests: XCTestCase {
         XCTAssertEqual(first, (0..<20).map { _ in Self.mutate(text, &b) })
         XCTAssertGreaterThan(Set(first).count, 15)
         XCTAssertFalse(first.contains(text))
-    }
-}
-
-/// A tiny deterministic generator (Steele, Lea & Flood's SplitMix64), so mutants are the same on every run.
-struct SplitMix64 {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

@@ -3,7 +3,7 @@ import XCTest
 
 /// Compares `actual` with the golden file `Snapshots/<name>` beside this test file.
 /// Run with `REGULA_RECORD=1` to write (re-record) the golden files instead.
-func assertSnapshot(_ actual: String, named name: String, testFile: StaticString = #filePath,
+public func assertSnapshot(_ actual: String, named name: String, testFile: StaticString = #filePath,
                     file: StaticString = #filePath, line: UInt = #line) {
     let folder = URL(fileURLWithPath: "\(testFile)").deletingLastPathComponent().appendingPathComponent("Snapshots")
     let url = folder.appendingPathComponent(name)

@@ -1,0 +1,45 @@
+import Check
+import IR
+import Runtime
+
+/// Fused nodes whose first epilogue steps the producing kernel can do itself: a dense matmul or
+/// a conv2d followed by its bias add (and a pointwise activation) runs them in the GEMM epilogue,
+/// on each tile while it is in cache, instead of as separate passes over the output.
+extension ExecutorOps {
+    /// Runs `node`'s op together with a leading bias add (+ activation) when possible; returns
+    /// how many epilogue steps it consumed (0 = nothing done, run the node normally).
+    static func runFusedHead(_ node: Node, _ ptr: Ptr, _ e: Executor) -> Int {
+        guard let out = node.outputs.first, node.transient.contains(out),
+              let first = node.epilogue.first, first.operands.count == 1 else { return 0 }
+        let rank = e.fixedShape[out.raw].count + (e.batched[out.raw] ? 1 : 0)
+        switch (node.op, first.op) {
+        case (.matmul(false, let transB), .biasAdd(let axis)) where axis == rank - 1:
+            let (act, used) = activationStep(node, after: first)
+            let (ra, ca) = matrix(node.inputs[0], e), (rb, cb) = matrix(node.inputs[1], e)
+            let m = ra, k = ca, n = transB ? rb : cb
+            let result = node.epilogue[used - 1].result
+            let pre: UnsafeMutablePointer<Float>? = used == 2 && !node.transient.contains(first.result) ? e.storage(first.result) : nil
+            let epi = GemmEpilogue(bias: ptr(first.operands[0]), biasAxis: .columns, activation: act, preActivation: pre)
+            Gemm.sgemm(transA: false, transB: transB, m: m, n: n, k: k, a: ptr(node.inputs[0]), lda: ca,
+                       b: ptr(node.inputs[1]), ldb: cb, c: ptr(result), ldc: n, epilogue: epi, pool: e.pool)
+            return used
+        case (.conv2d(let a), .biasAdd(let axis)) where axis == 1:
+            let (act, used) = activationStep(node, after: first)
+            if used == 2 && !node.transient.contains(first.result) { return 0 }   // the kernel cannot keep the pre-activation
+            let result = node.epilogue[used - 1].result
+            Conv2d.forward(convShape(a, x: e.shape(node.inputs[0]), w: e.shape(node.inputs[1])), x: ptr(node.inputs[0]),
+                           weight: ptr(node.inputs[1]), bias: ptr(first.operands[0]), y: ptr(result), activation: act, pool: e.pool)
+            return used
+        default:
+            return 0
+        }
+    }
+
+    /// The pointwise activation right after the bias step, if any: (activation, steps used).
+    static func activationStep(_ node: Node, after first: EpilogueStep) -> (Runtime.Activation, Int) {
+        guard node.epilogue.count > 1, case .activation(let f, let slope, _) = node.epilogue[1].op, f.isElementwise else {
+            return (.identity, 1)
+        }
+        return (kernel(f, slope), 2)
+    }
+}
