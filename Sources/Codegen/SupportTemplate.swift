@@ -205,60 +205,12 @@ enum Checkpoint {
     }
 }
 
-/// One epoch's metrics: a row of `metrics.csv` and a line of `metrics.jsonl`.
-struct EpochRow {
-    var epoch: Int
-    var trainLoss: Double
-    var trainAccuracy: Double
-    var valLoss: Double?
-    var valAccuracy: Double?
-    var learningRate: Double
-    var seconds: Double
-    var samplesPerSecond: Double
-
-    init(epoch: Int, trainLoss: Double, trainAccuracy: Double, learningRate: Double, seconds: Double, samplesPerSecond: Double) {
-        self.epoch = epoch
-        self.trainLoss = trainLoss
-        self.trainAccuracy = trainAccuracy
-        self.learningRate = learningRate
-        self.seconds = seconds
-        self.samplesPerSecond = samplesPerSecond
-    }
-
-    func line(epochs: Int) -> String {
-        var s = "epoch \(epoch)/\(epochs): loss \(String(format: "%.4f", trainLoss)), accuracy \(String(format: "%.2f", trainAccuracy * 100))%"
-        if let v = valLoss { s += ", val_loss \(String(format: "%.4f", v))" }
-        if let v = valAccuracy { s += ", val_accuracy \(String(format: "%.2f", v * 100))%" }
-        return s + ", lr \(learningRate), \(String(format: "%.1f", seconds)) s, \(Int(samplesPerSecond.rounded())) samples/s"
-    }
-}
-
-/// `metrics.csv` and `metrics.jsonl` in the run folder, with `regula train`'s columns.
-struct RunMetrics {
-    let directory: String
-    static let columns = ["epoch", "train_loss", "train_accuracy", "val_loss", "val_accuracy", "lr", "seconds", "samples_per_second"]
-
-    init(directory: String) {
-        self.directory = directory
-        _ = FileManager.default.createFile(atPath: directory + "/metrics.csv", contents: Data((Self.columns.joined(separator: ",") + "\n").utf8))
-        _ = FileManager.default.createFile(atPath: directory + "/metrics.jsonl", contents: Data())
-    }
-
-    func append(_ m: EpochRow) {
-        func num(_ x: Double?) -> String { x.map { $0.isFinite ? String($0) : "nan" } ?? "" }
-        let values = [String(m.epoch), num(m.trainLoss), num(m.trainAccuracy), num(m.valLoss), num(m.valAccuracy),
-                      num(m.learningRate), num(m.seconds), num(m.samplesPerSecond)]
-        appendLine(values.joined(separator: ","), to: directory + "/metrics.csv")
-        let json = zip(Self.columns, values).filter { !$0.1.isEmpty }.map { "\"\($0.0)\": \($0.1 == "nan" ? "null" : $0.1)" }
-        appendLine("{" + json.joined(separator: ", ") + "}", to: directory + "/metrics.jsonl")
-    }
-
-    private func appendLine(_ line: String, to path: String) {
-        guard let h = FileHandle(forWritingAtPath: path) else { return }
-        defer { try? h.close() }
-        _ = try? h.seekToEnd()
-        try? h.write(contentsOf: Data((line + "\n").utf8))
-    }
+/// The epoch's line on standard output, as `regula train` prints it.
+func epochLine(_ m: EpochMetrics, epochs: Int, seconds: Double) -> String {
+    var s = "epoch \(m.epoch)/\(epochs): loss \(String(format: "%.4f", m.trainLoss)), accuracy \(String(format: "%.2f", m.trainAccuracy * 100))%"
+    if let v = m.valLoss { s += ", val_loss \(String(format: "%.4f", v))" }
+    if let v = m.valAccuracy { s += ", val_accuracy \(String(format: "%.2f", v * 100))%" }
+    return s + ", lr \(m.lr), \(String(format: "%.1f", seconds)) s, \(Int(m.samplesPerSecond.rounded())) samples/s"
 }
 """#
 }

@@ -18,7 +18,7 @@ func train(_ options: Options) throws {
     let stepsPerEpoch = loader.batchesPerEpoch
     let schedule = Recipe.schedule(epochs: epochs, stepsPerEpoch: stepsPerEpoch)
     var optimizer = Optimizer(model)
-    let metrics = RunMetrics(directory: runDir)
+    let metrics = try MetricsWriter(folder: runDir)
     var history: [[String: Double]] = []
     print("training \(Recipe.name): \(data.train.count) examples, \(stepsPerEpoch) steps/epoch, batch \(Recipe.batchSize), \(epochs) epochs, \(threads) threads")
     var step = 0, samplesTotal = 0
@@ -29,8 +29,9 @@ func train(_ options: Options) throws {
         loader.startEpoch(epoch)
         let t0 = Date()
         var lossSum = 0.0, accSum = 0.0, seen = 0
+        var finished = true
         for b in 0..<stepsPerEpoch {
-            if let m = options.maxSteps, step >= m { break }
+            if let m = options.maxSteps, step >= m { finished = false; break }
             let n = loader.fill(batch: b, inputs: model.trainInput, labels: model.trainLabels)
             let r = model.trainStep(n: n, step: UInt64(step))
             guard r.loss.isFinite else {
@@ -45,9 +46,18 @@ func train(_ options: Options) throws {
             samplesTotal += n
             if options.logSteps { print("step \(step) loss \(r.loss)") }
         }
+        if !finished {
+            // Stopped inside the epoch (--steps): checkpoint, but an incomplete epoch has no metrics row.
+            try Checkpoint.writeModel(model.state, to: runDir + "/model.safetensors")
+            try Checkpoint.writeState(optimizer.stateTensors(model), step: step, epoch: epoch, seed: seed, history: history,
+                                      learningRate: lr, to: runDir + "/train_state.safetensors")
+            print("stopped after \(step) steps (epoch \(epoch + 1), batch \(step - epoch * stepsPerEpoch)/\(stepsPerEpoch))")
+            break
+        }
         let seconds = Date().timeIntervalSince(t0)
-        var row = EpochRow(epoch: epoch + 1, trainLoss: lossSum / Double(max(seen, 1)), trainAccuracy: accSum / Double(max(seen, 1)),
-                           learningRate: lr, seconds: seconds, samplesPerSecond: Double(seen) / max(seconds, 1e-9))
+        var row = EpochMetrics(epoch: epoch + 1, step: step, lr: lr, trainLoss: lossSum / Double(max(seen, 1)),
+                               trainAccuracy: accSum / Double(max(seen, 1)), samplesPerSecond: Double(seen) / max(seconds, 1e-9),
+                               elapsed: Date().timeIntervalSince(start))
         if let v = data.validation {
             let e = evaluate(model, v, seed: seed)
             row.valLoss = e.loss
@@ -58,7 +68,7 @@ func train(_ options: Options) throws {
         if let v = row.valAccuracy { monitored["val_accuracy"] = v }
         history.append(monitored)
         metrics.append(row)
-        print(row.line(epochs: epochs))
+        print(epochLine(row, epochs: epochs, seconds: seconds))
         try Checkpoint.writeModel(model.state, to: runDir + "/model.safetensors")
         try Checkpoint.writeState(optimizer.stateTensors(model), step: step, epoch: epoch + 1, seed: seed, history: history,
                                   learningRate: lr, to: runDir + "/train_state.safetensors")

@@ -97,35 +97,60 @@ struct TrainerEmitter {
     private func emitOptimizer(_ t: TrainingConfig, _ w: inout SwiftWriter) {
         let o = t.optimizer
         let params = model.parameters.filter(\.trainable)
-        let isSGD = o.kind == .sgd
+        let kind = o.kind == .sgd ? "SGD" : "Adam"
         let mode = o.decay == .coupled ? ".coupled" : ".decoupled"
-        w.doc("\(o.kind.rawValue.uppercased()) over the trainable parameters, unrolled: clipping, then each parameter's")
-        w.doc("update with its own weight decay (\(o.decay.rawValue)), then max-norm, as `regula train`.")
+        w.doc("\(o.kind.rawValue.uppercased()) over the trainable parameters, as `regula train`: clipping, then each")
+        w.doc("parameter's update with its own weight decay (\(o.decay.rawValue)), then max-norm. The update is")
+        w.doc("elementwise, so parameters are cut into fixed chunks (independent of the thread count) that")
+        w.doc("run in parallel, each with its own state.")
         w.block("struct Optimizer") { w in
-            w.line("var states: [\(isSGD ? "SGD" : "Adam").State]")
+            w.line("static let chunk = 16_384")
+            w.line("let chunks: [(param: Int, offset: Int, count: Int)]")
+            w.line("var states: [\(kind).State]")
             w.line()
             w.block("init(_ model: \(typeName))") { w in
-                w.line("states = model.trainable.map { \(isSGD ? "SGD" : "Adam").makeState(count: $0.tensor.count) }")
+                w.line("var chunks: [(param: Int, offset: Int, count: Int)] = []")
+                w.block("for (k, p) in model.trainable.enumerated()") { w in
+                    w.line("var offset = 0")
+                    w.block("repeat", trailer: " while offset < p.tensor.count") { w in
+                        w.line("let n = min(Self.chunk, p.tensor.count - offset)")
+                        w.line("chunks.append((k, offset, n))")
+                        w.line("offset += n")
+                    }
+                }
+                w.line("self.chunks = chunks")
+                w.line("states = chunks.map { \(kind).makeState(count: $0.count) }")
             }
             w.line()
-            w.doc("One step with learning rate `lr`; `momentum` overrides SGD momentum or Adam's β₁ (one-cycle).")
+            w.doc("Weight decay per trainable parameter, from the spec's regularization.")
+            w.line("static let decays: [WeightDecay] = [")
+            for p in params {
+                let wd = p.regularization.weightDecay
+                w.line("    \(wd > 0 ? "WeightDecay(\(wd), \(mode))" : ".none"),  // \(Names.comment(p.name)), \(origins(p.name))")
+            }
+            w.line("]")
+            w.line()
+            w.doc("One step with learning rate `lr`; `momentum` overrides SGD momentum or Adam's beta1 (one-cycle).")
             w.block("mutating func step(_ model: \(typeName), lr: Double, momentum: Double?)") { w in
                 w.line("let p = model.trainable")
                 if let c = t.clipGradNorm {
                     w.line("GradientClipping.clipGlobalNorm(p.map { UnsafeMutableBufferPointer(start: $0.gradient, count: $0.tensor.count) }, maxNorm: \(c))")
                 }
-                if isSGD {
+                if o.kind == .sgd {
                     w.line("let hyper = SGD.Hyper(lr: lr, momentum: momentum ?? \(o.momentum), dampening: \(o.dampening), nesterov: \(o.nesterov))")
                 } else {
                     w.line("let hyper = Adam.Hyper(lr: lr, beta1: momentum ?? \(o.beta1), beta2: \(o.beta2), eps: \(o.eps))")
                 }
+                w.line("let chunks = self.chunks, decays = Self.decays")
+                w.block("states.withUnsafeMutableBufferPointer", opener: " { states in") { w in
+                    w.block("model.pool.parallelFor(chunks.count)", opener: " { c in") { w in
+                        w.line("let (k, offset, n) = chunks[c]")
+                        w.line("\(kind).step(p[k].tensor.data + offset, p[k].gradient + offset, count: n, state: &states[c], hyper: hyper, decay: decays[k])")
+                    }
+                }
                 for (k, p) in params.enumerated() {
-                    w.comment("\(origins(p.name)): \(p.name)")
-                    let wd = p.regularization.weightDecay
-                    let decay = wd > 0 ? "WeightDecay(\(wd), \(mode))" : ".none"
-                    let kind = isSGD ? "SGD" : "Adam"
-                    w.line("\(kind).step(p[\(k)].tensor.data, p[\(k)].gradient, count: \(p.count), state: &states[\(k)], hyper: hyper, decay: \(decay))")
                     if let c = p.regularization.maxNorm, let rows = p.shape.first, rows > 0 {
+                        w.comment("max-norm \(c) on \(p.name) (Srivastava et al. 2014)")
                         w.line("MaxNorm.project(p[\(k)].tensor.data, rows: \(rows), cols: \(p.count / rows), maxNorm: \(OpEmitter.float(c)))")
                     }
                 }
@@ -135,11 +160,12 @@ struct TrainerEmitter {
             w.block("func stateTensors(_ model: \(typeName)) -> [String: SafeTensor]") { w in
                 w.line("var out: [String: SafeTensor] = [:]")
                 w.block("for (k, p) in model.trainable.enumerated()") { w in
-                    if isSGD {
-                        w.line("out[p.name + \".momentum_buffer\"] = SafeTensor(floats: states[k].buffer, shape: p.tensor.shape)")
+                    w.line("let mine = chunks.indices.filter { chunks[$0].param == k }")
+                    if o.kind == .sgd {
+                        w.line("out[p.name + \".momentum_buffer\"] = SafeTensor(floats: mine.flatMap { states[$0].buffer }, shape: p.tensor.shape)")
                     } else {
-                        w.line("out[p.name + \".exp_avg\"] = SafeTensor(floats: states[k].m, shape: p.tensor.shape)")
-                        w.line("out[p.name + \".exp_avg_sq\"] = SafeTensor(floats: states[k].v, shape: p.tensor.shape)")
+                        w.line("out[p.name + \".exp_avg\"] = SafeTensor(floats: mine.flatMap { states[$0].m }, shape: p.tensor.shape)")
+                        w.line("out[p.name + \".exp_avg_sq\"] = SafeTensor(floats: mine.flatMap { states[$0].v }, shape: p.tensor.shape)")
                     }
                 }
                 w.line("return out")
