@@ -14,6 +14,9 @@ struct NodeEmitter {
     var ops: OpEmitter
     var layout: Layout { ops.layout }
 
+    /// Elements per example from which a fused loop is split over the thread pool by sample.
+    static let parallelUnit = 4096
+
     /// Whether `op` can be a step of a fused loop.
     static func isLoopStep(_ op: Op) -> Bool {
         switch op {
@@ -24,11 +27,17 @@ struct NodeEmitter {
     }
 
     mutating func emit(_ node: Node, into w: inout SwiftWriter) {
-        ops.emit(node.op, node.inputs, node.outputs, into: &w)
+        let inKernel = kernelEpilogue(node)
+        if inKernel.steps > 0 {
+            emitWithKernelEpilogue(node, inKernel, into: &w)
+        } else {
+            ops.emit(node.op, node.inputs, node.outputs, into: &w)
+        }
         guard var running = node.outputs.first else { return }
+        if inKernel.steps > 0 { running = node.epilogue[inKernel.steps - 1].result }
         var pending: [EpilogueStep] = []
         var loopSource = running
-        for step in node.epilogue {
+        for step in node.epilogue.dropFirst(inKernel.steps) {
             if Self.isLoopStep(step.op) {
                 if pending.isEmpty { loopSource = running }
                 pending.append(step)
@@ -39,6 +48,59 @@ struct NodeEmitter {
             running = step.result
         }
         if !pending.isEmpty { emitLoop(pending, from: loopSource, node: node, into: &w) }
+    }
+
+    /// Leading epilogue steps the kernel itself can apply to each output tile while it is in
+    /// cache: a bias (per column of a matmul, per channel of a conv) and then an elementwise
+    /// activation. The runtime's GEMM epilogue does the same arithmetic as the separate passes,
+    /// so the values are unchanged. Only values no one else reads may be skipped.
+    private func kernelEpilogue(_ node: Node) -> (steps: Int, bias: ValueID?, activation: (Check.Activation, Double)?) {
+        let isMatmul: Bool
+        switch node.op {
+        case .matmul(let transA, _): isMatmul = !transA
+        case .conv2d: isMatmul = false
+        default: return (0, nil, nil)
+        }
+        guard let host = node.outputs.first, node.transient.contains(host) else { return (0, nil, nil) }
+        var k = 0
+        var bias: ValueID?
+        var activation: (Check.Activation, Double)?
+        if k < node.epilogue.count, case .biasAdd(let axis) = node.epilogue[k].op {
+            let fits = isMatmul ? layout.split(host, axis: axis).inner == 1 : axis == 1
+            if fits { bias = node.epilogue[k].operands[0]; k += 1 }
+        }
+        if k < node.epilogue.count, case .activation(let a, let slope, _) = node.epilogue[k].op, a.isElementwise,
+           k == 0 || node.transient.contains(node.epilogue[k - 1].result) {
+            activation = (a, slope)
+            k += 1
+        }
+        return (k, bias, activation)
+    }
+
+    private mutating func emitWithKernelEpilogue(_ node: Node, _ e: (steps: Int, bias: ValueID?, activation: (Check.Activation, Double)?),
+                                                 into w: inout SwiftWriter) {
+        let L = layout
+        let out = node.epilogue[e.steps - 1].result
+        let act = e.activation.map { OpEmitter.kernel($0.0, $0.1) }
+        let names = node.epilogue.prefix(e.steps).map { $0.op.name }.joined(separator: " -> ")
+        w.comment("\(names) in the kernel's epilogue")
+        switch node.op {
+        case .matmul(_, let transB):
+            let a = L.matrix(node.inputs[0]), b = L.matrix(node.inputs[1])
+            let n = transB ? b.rows : String(b.cols)
+            var parts: [String] = []
+            if let bias = e.bias { parts.append("bias: \(L.ptr(bias))") }
+            if let act { parts.append("activation: \(act)") }
+            w.line("Gemm.sgemm(transA: false, transB: \(transB), m: \(a.rows), n: \(n), k: \(a.cols),")
+            w.line("           a: \(L.ptr(node.inputs[0])), lda: \(a.cols), b: \(L.ptr(node.inputs[1])), ldb: \(b.cols), c: \(L.ptr(out)), ldc: \(n),")
+            w.line("           epilogue: GemmEpilogue(\(parts.joined(separator: ", "))), pool: pool)")
+        case .conv2d(let attrs):
+            let shape = ops.convShape(attrs, x: node.inputs[0], w: node.inputs[1])
+            w.line("Conv2d.forward(\(shape), x: \(L.ptr(node.inputs[0])), weight: \(L.ptr(node.inputs[1])),")
+            w.line("               bias: \(e.bias.map(L.ptr) ?? "nil"), y: \(L.ptr(out)), activation: \(act ?? "Activation.identity"), pool: pool)")
+        default:
+            preconditionFailure("no kernel epilogue for \(node.op)")
+        }
     }
 
     /// One fused loop over `steps`, starting from `source`.
@@ -60,15 +122,33 @@ struct NodeEmitter {
             }
         }
         guard let axis else {
-            w.block("for i in 0..<\(L.count(source))") { body(&$0, "i", nil) }
+            let unit = L.unit(source)
+            if L.isBatched(source) && unit >= Self.parallelUnit {
+                w.block("pool.parallelFor(n)", opener: " { r in") { w in
+                    w.block("for j in 0..<\(unit)") { w in
+                        w.line("let i = r * \(unit) + j")
+                        body(&w, "i", nil)
+                    }
+                }
+            } else {
+                w.block("for i in 0..<\(L.count(source))") { body(&$0, "i", nil) }
+            }
             return
         }
         let sp = L.split(source, axis: axis)
-        if sp.inner == 1 {
+        if sp.inner == 1 || sp.channels * sp.inner < Self.parallelUnit {
             w.block("for r in 0..<\(sp.outer)") { w in
                 w.block("for c in 0..<\(sp.channels)") { w in
-                    w.line("let i = r * \(sp.channels) + c")
-                    body(&w, "i", "c")
+                    if sp.inner == 1 {
+                        w.line("let i = r * \(sp.channels) + c")
+                        body(&w, "i", "c")
+                    } else {
+                        w.line("let base = (r * \(sp.channels) + c) * \(sp.inner)")
+                        w.block("for s in 0..<\(sp.inner)") { w in
+                            w.line("let i = base + s")
+                            body(&w, "i", "c")
+                        }
+                    }
                 }
             }
         } else {

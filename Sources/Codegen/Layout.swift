@@ -50,6 +50,12 @@ struct Layout {
         preconditionFailure("value \(v) has no storage in the plan")
     }
 
+    /// Whether two values share storage (a view and its source, or a planned reuse).
+    func sameStorage(_ a: ValueID, _ b: ValueID) -> Bool {
+        if let x = offset(a), let y = offset(b) { return x == y }
+        return ptr(a) == ptr(b)
+    }
+
     /// `v`'s storage as class ids (labels).
     func i32(_ v: ValueID) -> String { "UnsafeMutableRawPointer(\(ptr(v))).assumingMemoryBound(to: Int32.self)" }
 

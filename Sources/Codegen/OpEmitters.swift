@@ -42,6 +42,7 @@ struct OpEmitter {
              .batchNormTrain, .batchNormBackward, .batchNormUpdateStats, .batchNormEval,
              .batchNormFoldWeight, .batchNormFoldBias,
              .dropout, .dropoutBackward, .stochasticDepth, .stochasticDepthBackward,
+             .spatialDropout, .spatialDropoutBackward, .shakeShake, .shakeShakeBackward, .shakeDrop, .shakeDropBackward,
              .softmaxCrossEntropy, .softmaxCrossEntropyBackward, .accuracy,
              .l1Penalty, .l1PenaltyBackward, .l2Penalty, .l2PenaltyBackward:
             return
@@ -73,7 +74,7 @@ struct OpEmitter {
             w.line("           a: \(p(i[0])), lda: \(a.cols), b: \(p(i[1])), ldb: \(b.cols), c: \(p(o[0])), ldc: \(n), pool: pool)")
         case .biasAdd(let axis):
             let s = L.split(i[0], axis: axis)
-            if p(i[0]) != p(o[0]) { w.line("\(p(o[0])).update(from: \(p(i[0])), count: \(L.count(i[0])))") }
+            if !L.sameStorage(i[0], o[0]) { w.line("\(p(o[0])).update(from: \(p(i[0])), count: \(L.count(i[0])))") }
             if s.inner == 1 {
                 w.line("Bias.addColumns(m: \(s.outer), n: \(s.channels), \(p(o[0])), ld: \(s.channels), bias: \(p(i[1])))")
             } else {
@@ -98,7 +99,7 @@ struct OpEmitter {
             }
         case .add:
             if i.count == 1 {
-                if p(i[0]) != p(o[0]) { w.line("\(p(o[0])).update(from: \(p(i[0])), count: \(L.count(o[0])))") }
+                if !L.sameStorage(i[0], o[0]) { w.line("\(p(o[0])).update(from: \(p(i[0])), count: \(L.count(o[0])))") }
             } else {
                 w.line("Bias.add(\(p(i[0])), \(p(i[1])), \(p(o[0])), count: \(L.count(o[0])))")
                 for v in i.dropFirst(2) { w.line("Bias.accumulate(\(p(v)), into: \(p(o[0])), count: \(L.count(o[0])))") }
@@ -107,7 +108,7 @@ struct OpEmitter {
             w.line("for j in 0..<\(L.count(i[0])) { \(p(o[0]))[j] = \(Self.float(c)) * \(p(i[0]))[j] }")
         case .reshape:
             // A view: the plan gives it its source's storage, so nothing moves.
-            if p(i[0]) != p(o[0]) { w.line("\(p(o[0])).update(from: \(p(i[0])), count: \(L.count(i[0])))") }
+            if !L.sameStorage(i[0], o[0]) { w.line("\(p(o[0])).update(from: \(p(i[0])), count: \(L.count(i[0])))") }
         case .conv2d(let a):
             w.line("Conv2d.forward(\(convShape(a, x: i[0], w: i[1])), x: \(p(i[0])), weight: \(p(i[1])), bias: nil, y: \(p(o[0])), pool: pool)")
         case .conv2dBackwardData(let a, _):
@@ -208,7 +209,7 @@ struct OpEmitter {
             w.line("\(p(o[0]))[0] = Float(SoftmaxCrossEntropy.forwardBackward(batch: n, classes: \(k), logits: \(p(i[0])),")
             w.line("    labels: \(L.i32(i[1])), smoothing: \(Self.smoothing(sm)), dlogits: \(probs), pool: pool).loss)")
         case .softmaxCrossEntropyBackward:
-            if p(i[0]) != p(o[0]) { w.line("\(p(o[0])).update(from: \(p(i[0])), count: \(L.count(o[0])))") }
+            if !L.sameStorage(i[0], o[0]) { w.line("\(p(o[0])).update(from: \(p(i[0])), count: \(L.count(o[0])))") }
         case .accuracy:
             let k = L.unit(i[0])
             w.line("\(p(o[0]))[0] = Float(SoftmaxCrossEntropy.correctCount(batch: n, classes: \(k), logits: \(p(i[0])),")
@@ -231,6 +232,7 @@ struct OpEmitter {
         case .l2PenaltyBackward(let lambda):
             w.line("for j in 0..<\(L.count(i[0])) { \(p(o[0]))[j] = \(Self.float(2 * lambda)) * \(p(i[0]))[j] }")
         default:
+            if emitStochastic(op, i, o, into: &w) { return }
             preconditionFailure("no emitter for \(op); OpEmitter.check should have rejected it")
         }
     }
@@ -248,7 +250,7 @@ struct OpEmitter {
         return (d.first ?? 1, d.dropFirst().reduce(1, *))
     }
 
-    private func convShape(_ a: Conv2DAttrs, x: ValueID, w: ValueID) -> String {
+    func convShape(_ a: Conv2DAttrs, x: ValueID, w: ValueID) -> String {
         let xd = layout.perExample(x), wd = layout.perExample(w)
         return "Conv2dShape(batch: n, inChannels: \(xd[0]), height: \(xd[1]), width: \(xd[2]), outChannels: \(wd[0]), "
             + "kernelH: \(wd[2]), kernelW: \(wd[3]), strideH: \(a.stride[0]), strideW: \(a.stride[1]), "

@@ -29,7 +29,7 @@ struct Options {
     var logSteps = false
 
     static let usage = """
-        options: --data DIR  --epochs N  --seed N  --threads N  --out DIR  --limit N  --max-steps N
+        options: --data DIR  --epochs N  --seed N  --threads N  --out DIR  --limit N  --steps N
                  --checkpoint FILE  --log-steps
         """
 
@@ -53,7 +53,7 @@ struct Options {
             case "--threads": o.threads = try number(try value())
             case "--out": o.out = try value()
             case "--limit": o.limit = try number(try value())
-            case "--max-steps": o.maxSteps = try number(try value())
+            case "--steps": o.maxSteps = try number(try value())
             case "--checkpoint": o.checkpoint = try value()
             case "--log-steps": o.logSteps = true
             case "-h", "--help": print(usage); exit(0)
@@ -152,6 +152,26 @@ func evaluate(_ model: MODEL, _ data: Dataset, seed: UInt64) -> (loss: Double, a
         seen += n
     }
     return (lossSum / Double(max(seen, 1)), correct / Double(max(seen, 1)), seen)
+}
+
+/// Per-sample branch coefficients `[batch][branches]` for Shake-Shake (Gastaldi 2017): with two
+/// branches (u, 1−u), with more uᵢ/Σu; batch level uses sample 0's draw for all; no stream = even.
+func shakeCoefficients(_ stream: RandomStream?, branches k: Int, perImage: Bool, batch n: Int) -> [Float] {
+    var out = [Float](repeating: 1 / Float(k), count: n * k)
+    guard let stream else { return out }
+    for s in 0..<n {
+        let src = perImage ? s : 0
+        if k == 2 {
+            let u = stream.uniform(at: src)
+            out[s * 2] = u
+            out[s * 2 + 1] = 1 - u
+        } else {
+            var total: Float = 0
+            for b in 0..<k { let u = stream.uniform(at: src * k + b); out[s * k + b] = u; total += u }
+            for b in 0..<k { out[s * k + b] = total > 0 ? out[s * k + b] / total : 1 / Float(k) }
+        }
+    }
+    return out
 }
 
 /// `model.safetensors` (the PyTorch state_dict) and `train_state.safetensors`, written atomically.

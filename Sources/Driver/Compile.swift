@@ -19,3 +19,13 @@ public func compileSpec(_ model: CheckedModel, specPath: String, output: String,
     }
     return package
 }
+
+/// The Regula checkout this `regula` was built from, if it is still there: the default runtime
+/// for `regula compile`, so a package generated in a fresh clone builds against that clone
+/// without network access or a published release.
+public func buildCheckoutRoot() -> String? {
+    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    let manifest = root.appendingPathComponent("Package.swift").path
+    guard let text = try? String(contentsOfFile: manifest, encoding: .utf8), text.contains("RegulaRuntime") else { return nil }
+    return root.path
+}

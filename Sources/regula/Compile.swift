@@ -8,9 +8,11 @@ struct Compile: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Generate a Swift package that trains (or, with --inference, evaluates) the spec's model.",
         discussion: """
-            The package depends only on Regula's RegulaRuntime library: on a local checkout with \
-            --runtime-path, otherwise on --runtime-url from version --runtime-version. Build it with \
-            `swift run -c release`; it accepts --data, --epochs, --seed, --threads and --out like `regula train`.
+            The package depends only on Regula's RegulaRuntime library: on the checkout at --runtime-path \
+            (default: the checkout this regula was built from, when it exists), or, with --runtime-url or \
+            --runtime-version, on that package URL from that version. Build and run it with \
+            `swift run -c release`; it accepts --data, --epochs, --seed, --threads, --out, --limit and \
+            --steps like `regula train` and writes the same checkpoints and metrics.
             """)
 
     @Argument(help: "The spec file.")
@@ -22,11 +24,11 @@ struct Compile: ParsableCommand {
     @Option(help: "Depend on the Regula checkout at this path (a local path dependency).")
     var runtimePath: String?
 
-    @Option(help: "The Regula package URL to depend on when --runtime-path is not given.")
-    var runtimeURL: String = CompileOptions.defaultRuntimeURL
+    @Option(help: "Depend on this Regula package URL instead of a local checkout (default \(CompileOptions.defaultRuntimeURL)).")
+    var runtimeURL: String?
 
-    @Option(help: "The minimum Regula version to depend on when --runtime-path is not given.")
-    var runtimeVersion: String = CompileOptions.defaultRuntimeVersion
+    @Option(help: "The minimum Regula version to depend on with a URL (default \(CompileOptions.defaultRuntimeVersion)).")
+    var runtimeVersion: String?
 
     @Flag(help: "Emit inference-only code (batchnorm folded, dropout removed) that evaluates a checkpoint.")
     var inference = false
@@ -34,7 +36,10 @@ struct Compile: ParsableCommand {
     func run() throws {
         let result = try frontendOrExit(file)
         guard let model = result.model else { throw ExitCode.diagnostics }
-        let options = CompileOptions(runtimePath: runtimePath, runtimeURL: runtimeURL, runtimeVersion: runtimeVersion,
+        let remote = runtimeURL != nil || runtimeVersion != nil
+        let options = CompileOptions(runtimePath: runtimePath ?? (remote ? nil : buildCheckoutRoot()),
+                                     runtimeURL: runtimeURL ?? CompileOptions.defaultRuntimeURL,
+                                     runtimeVersion: runtimeVersion ?? CompileOptions.defaultRuntimeVersion,
                                      inference: inference)
         do {
             let package = try compileSpec(model, specPath: file, output: output, options: options)

@@ -1,0 +1,86 @@
+import Check
+import IR
+
+/// Shake-Shake, ShakeDrop and spatial dropout: the interpreter's draws
+/// (Interpreter/ExecutorStochastic.swift) written out with the sizes folded in. Every draw comes
+/// from the op's keyed stream at the current step, so the backward regenerates the forward's.
+extension OpEmitter {
+    mutating func emitStochastic(_ op: Op, _ i: [ValueID], _ o: [ValueID], into w: inout SwiftWriter) -> Bool {
+        let L = layout
+        func p(_ v: ValueID) -> String { L.ptr(v) }
+        switch op {
+        case .spatialDropout(let prob, let key), .spatialDropoutBackward(let prob, let key):
+            // One Bernoulli draw per (sample, channel) plane (Tompson et al. 2015).
+            let d = L.perExample(i[0])
+            let channels = d.first ?? 1, len = d.dropFirst().reduce(1, *)
+            let q = 1 - prob
+            w.line("do {")
+            w.line("    let stream = RandomStream(seed: seed, step: step, stream: \(key.id))")
+            w.line("    let q: Float = \(Self.float(q)), scale: Float = \(q > 0 ? "1 / q" : "0")")
+            w.line("    for r in 0..<\(L.times("n", channels)) {")
+            w.line("        let s: Float = stream.uniform(at: r) < q ? scale : 0")
+            w.line("        for j in 0..<\(len) { \(p(o[0]))[r * \(len) + j] = s * \(p(i[0]))[r * \(len) + j] }")
+            w.line("    }")
+            w.line("}")
+        case .shakeShake(let a):
+            // y = Σ αᵢFᵢ with α from the forward key (Gastaldi 2017).
+            let len = L.unit(o[0])
+            w.line("do {")
+            w.line("    let alpha = shakeCoefficients(\(coefficientArgs(a, key: a.forward == .shake ? a.forwardKey : nil)))")
+            w.line("    for s in 0..<n {")
+            for b in 0..<a.branches { w.line("        let c\(b) = alpha[s * \(a.branches) + \(b)]") }
+            w.line("        for j in 0..<\(len) {")
+            w.line("            let k = s * \(len) + j")
+            w.line("            var acc: Float = 0")
+            for (b, v) in i.enumerated() { w.line("            acc += c\(b) * \(p(v))[k]") }
+            w.line("            \(p(o[0]))[k] = acc")
+            w.line("        }")
+            w.line("    }")
+            w.line("}")
+        case .shakeShakeBackward(let a):
+            // dFᵢ = βᵢ·dy, β from its own key: independent of α unless the mode is keep.
+            let key: RngKey?
+            switch a.backward {
+            case .shake: key = a.backwardKey
+            case .keep: key = a.forward == .shake ? a.forwardKey : nil
+            case .even: key = nil
+            }
+            let len = L.unit(i[0])
+            w.line("do {")
+            w.line("    let beta = shakeCoefficients(\(coefficientArgs(a, key: key)))")
+            w.line("    for s in 0..<n {")
+            for (b, v) in o.enumerated() {
+                w.line("        let c\(b) = beta[s * \(a.branches) + \(b)]")
+                w.line("        for j in 0..<\(len) { \(p(v))[s * \(len) + j] = c\(b) * \(p(i[0]))[s * \(len) + j] }")
+            }
+            w.line("    }")
+            w.line("}")
+        case .shakeDrop(let a), .shakeDropBackward(let a):
+            // (b + α − bα)·F forward, (b + β − bβ)·dy backward; the gate b ~ Bernoulli(p) per
+            // batch comes from the key both passes share (Yamada et al. 2019).
+            let isForward: Bool
+            if case .shakeDrop = op { isForward = true } else { isForward = false }
+            let range = isForward ? a.alpha : a.beta
+            let key = isForward ? a.forwardKey : a.backwardKey
+            let len = L.unit(i[0])
+            w.line("do {")
+            w.line("    let gate: Float = RandomStream(seed: seed, step: step, stream: \(a.gateKey.id)).uniform(at: 0) < \(Self.float(a.p)) ? 1 : 0")
+            w.line("    let stream = RandomStream(seed: seed, step: step, stream: \(key.id))")
+            w.line("    let lo: Float = \(Self.float(range.lowerBound)), span: Float = \(Self.float(range.upperBound - range.lowerBound))")
+            w.line("    for s in 0..<n {")
+            w.line("        let u = lo + span * stream.uniform(at: \(a.level == .image ? "s" : "0"))")
+            w.line("        let c = gate + u - gate * u")
+            w.line("        for j in 0..<\(len) { \(p(o[0]))[s * \(len) + j] = c * \(p(i[0]))[s * \(len) + j] }")
+            w.line("    }")
+            w.line("}")
+        default:
+            return false
+        }
+        return true
+    }
+
+    private func coefficientArgs(_ a: ShakeAttrs, key: RngKey?) -> String {
+        let stream = key.map { "RandomStream(seed: seed, step: step, stream: \($0.id))" } ?? "nil"
+        return "\(stream), branches: \(a.branches), perImage: \(a.level == .image), batch: n"
+    }
+}
