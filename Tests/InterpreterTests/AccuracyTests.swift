@@ -16,16 +16,18 @@ final class AccuracyTests: XCTestCase {
     }
 
     /// conv16-bn-relu-pool-conv32-bn-relu-pool-fc10, SGD momentum 0.9 lr 0.05 wd 5e-4, batch 64,
-    /// 3 epochs (PyTorch: 97.9%). The issue asks for ≥ 97.5%; Regula reaches 96.6–97.1% with
-    /// seed 0 depending on the kernels' summation order (the loss spikes to ~12 in the first ten
-    /// steps at lr 0.05 with momentum 0.9 and the run is sensitive to rounding), so the bar here is
-    /// 96% until that gap is understood.
-    func testTutorialCNNReaches96PercentIn3Epochs() throws {
+    /// 3 epochs (PyTorch: 97.9%), with torchvision's usual MNIST normalization (mean 0.1307,
+    /// std 0.3081), which `specs/mnist_cnn.yaml` does not state: without it the same recipe reaches
+    /// 96.6–97.1% for seeds 0–2 (the loss spikes in the first ten steps at lr 0.05), with it 97.6%.
+    func testTutorialCNNReaches97_5PercentIn3Epochs() throws {
+        var model = try loadSpec("mnist_cnn")
+        model.training.data.mean = 0.1307
+        model.training.data.std = 0.3081
         var o = testOptions("acc-cnn")
         o.writeCheckpoints = false
-        let r = try train(model: try loadSpec("mnist_cnn"), options: o) { _ in }
+        let r = try train(model: model, options: o) { _ in }
         XCTAssertEqual(r.epochs.count, 3)
-        XCTAssertGreaterThanOrEqual(try XCTUnwrap(r.testAccuracy), 0.96)
+        XCTAssertGreaterThanOrEqual(try XCTUnwrap(r.testAccuracy), 0.975)
         print("tutorial CNN: test accuracy \(r.testAccuracy ?? 0), \(Int(r.samplesPerSecond)) samples/s, peak RSS \(r.peakRSS)")
     }
 }
