@@ -11,16 +11,21 @@ public struct CompileOptions: Sendable {
     public var runtimeVersion: String
     /// Emit the inference graph only (batchnorm folded, dropout removed) and an evaluating main.
     public var inference: Bool
+    /// The folder the generated program reads its data from when `--data` is not given
+    /// (nil: `data/mnist`, relative to where it runs).
+    public var dataDirectory: String?
 
     public static let defaultRuntimeURL = "https://github.com/regula-lang/regula.git"
     public static let defaultRuntimeVersion = "0.1.0"
 
     public init(runtimePath: String? = nil, runtimeURL: String = CompileOptions.defaultRuntimeURL,
-                runtimeVersion: String = CompileOptions.defaultRuntimeVersion, inference: Bool = false) {
+                runtimeVersion: String = CompileOptions.defaultRuntimeVersion, inference: Bool = false,
+                dataDirectory: String? = nil) {
         self.runtimePath = runtimePath
         self.runtimeURL = runtimeURL
         self.runtimeVersion = runtimeVersion
         self.inference = inference
+        self.dataDirectory = dataDirectory
     }
 }
 
@@ -64,7 +69,8 @@ public func compilePackage(_ model: CheckedModel, source: SpecSource, options: C
     }
     let models = ModelEmitter(model: model, train: train, infer: infer, source: source)
     let typeName = models.typeName
-    let trainer = TrainerEmitter(model: model, typeName: typeName, propertyNames: models.propertyNames, source: source) { name in
+    let trainer = TrainerEmitter(model: model, typeName: typeName, propertyNames: models.propertyNames, source: source,
+                                 dataDirectory: options.dataDirectory ?? "data/mnist") { name in
         let path = name.split(separator: ".").dropLast().joined(separator: ".")
         let origin = (train ?? infer).nodes.first { $0.origin?.path == path }?.origin
         return source.comment(for: origin)

@@ -40,7 +40,7 @@ struct Compile: ParsableCommand {
         let options = CompileOptions(runtimePath: runtimePath ?? (remote ? nil : buildCheckoutRoot()),
                                      runtimeURL: runtimeURL ?? CompileOptions.defaultRuntimeURL,
                                      runtimeVersion: runtimeVersion ?? CompileOptions.defaultRuntimeVersion,
-                                     inference: inference)
+                                     inference: inference, dataDirectory: Driver.dataDirectory(of: model))
         do {
             let package = try compileSpec(model, specPath: file, output: output, options: options)
             Out.print("wrote \(package.files.count) files to \(output)\n")
