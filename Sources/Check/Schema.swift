@@ -2,45 +2,7 @@
 // YAML format, generated from the kinds table so editors complete and validate every kind and
 // argument the checker knows.
 
-/// A JSON value with deterministic (insertion-ordered) rendering.
-indirect enum JSON {
-    case string(String)
-    case number(Double)
-    case bool(Bool)
-    case array([JSON])
-    case object([(String, JSON)])
-
-    func render(_ indent: String = "") -> String {
-        let inner = indent + "  "
-        switch self {
-        case .string(let s): return quote(s)
-        case .number(let x): return x == x.rounded() && abs(x) < 1e15 ? String(Int(x)) : String(x)
-        case .bool(let b): return b ? "true" : "false"
-        case .array(let a):
-            if a.isEmpty { return "[]" }
-            return "[\n" + a.map { inner + $0.render(inner) }.joined(separator: ",\n") + "\n" + indent + "]"
-        case .object(let o):
-            if o.isEmpty { return "{}" }
-            return "{\n" + o.map { inner + quote($0.0) + ": " + $0.1.render(inner) }.joined(separator: ",\n") + "\n" + indent + "}"
-        }
-    }
-
-    private func quote(_ s: String) -> String {
-        var out = "\""
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\t": out += "\\t"
-            default:
-                if u.value < 0x20 { out += "\\u" + String(repeating: "0", count: 4 - String(u.value, radix: 16).count) + String(u.value, radix: 16) }
-                else { out.unicodeScalars.append(u) }
-            }
-        }
-        return out + "\""
-    }
-}
+import Diagnostics
 
 private func ref(_ name: String) -> JSON { .object([("$ref", .string("#/definitions/\(name)"))]) }
 private func type(_ t: String) -> JSON { .object([("type", .string(t))]) }
@@ -184,5 +146,5 @@ public func jsonSchema() -> String {
             ("layer", layerItem),
         ])),
     ])
-    return root.render() + "\n"
+    return root.rendered()
 }

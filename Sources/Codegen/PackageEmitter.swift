@@ -6,21 +6,27 @@ import IR
 public struct CompileOptions: Sendable {
     /// A local Regula checkout: the generated package depends on it by path (`--runtime-path`).
     public var runtimePath: String?
-    /// Otherwise the Regula package URL and the minimum version (`from:`) to depend on.
+    /// Otherwise the Regula package URL and the release tag to depend on (pinned by `revision:`,
+    /// because SwiftPM refuses version-range dependencies whose targets use unsafe flags).
     public var runtimeURL: String
     public var runtimeVersion: String
     /// Emit the inference graph only (batchnorm folded, dropout removed) and an evaluating main.
     public var inference: Bool
+    /// The folder the generated program reads its data from when `--data` is not given
+    /// (nil: `data/mnist`, relative to where it runs).
+    public var dataDirectory: String?
 
     public static let defaultRuntimeURL = "https://github.com/regula-lang/regula.git"
     public static let defaultRuntimeVersion = "0.1.0"
 
     public init(runtimePath: String? = nil, runtimeURL: String = CompileOptions.defaultRuntimeURL,
-                runtimeVersion: String = CompileOptions.defaultRuntimeVersion, inference: Bool = false) {
+                runtimeVersion: String = CompileOptions.defaultRuntimeVersion, inference: Bool = false,
+                dataDirectory: String? = nil) {
         self.runtimePath = runtimePath
         self.runtimeURL = runtimeURL
         self.runtimeVersion = runtimeVersion
         self.inference = inference
+        self.dataDirectory = dataDirectory
     }
 }
 
@@ -64,7 +70,8 @@ public func compilePackage(_ model: CheckedModel, source: SpecSource, options: C
     }
     let models = ModelEmitter(model: model, train: train, infer: infer, source: source)
     let typeName = models.typeName
-    let trainer = TrainerEmitter(model: model, typeName: typeName, propertyNames: models.propertyNames, source: source) { name in
+    let trainer = TrainerEmitter(model: model, typeName: typeName, propertyNames: models.propertyNames, source: source,
+                                 dataDirectory: options.dataDirectory ?? "data/mnist") { name in
         let path = name.split(separator: ".").dropLast().joined(separator: ".")
         let origin = (train ?? infer).nodes.first { $0.origin?.path == path }?.origin
         return source.comment(for: origin)
@@ -96,14 +103,18 @@ private func header(_ source: SpecSource) -> String {
 /// `REGULA_TARGET_CPU`): the runtime's SIMD kernels are generic code specialized here, so they
 /// run at full speed only with the CPU set. SwiftPM accepts `unsafeFlags` in a root package
 /// (the generated one is always the root when built); Regula's own runtime target uses them too,
-/// which SwiftPM allows for path dependencies but refuses for version-pinned ones, hence
-/// `--runtime-path` for local builds.
+/// which SwiftPM allows for path, branch and revision dependencies but refuses for version
+/// ranges, hence the tag is pinned by `revision:`.
 func packageManifest(_ typeName: String, _ options: CompileOptions) -> String {
     let dependency: String
     if let path = options.runtimePath {
         dependency = ".package(name: \"Regula\", path: \(Names.stringLiteral(path)))"
     } else {
-        dependency = ".package(url: \(Names.stringLiteral(options.runtimeURL)), from: \(Names.stringLiteral(options.runtimeVersion)))"
+        // Pinned to the release tag by `revision:`, not a version range: SwiftPM refuses
+        // dependencies resolved by version whose targets use unsafe flags, and Regula's runtime
+        // sets `-target-cpu` (measured: "the target 'Runtime' in product 'RegulaRuntime' contains
+        // unsafe build flags"); tags, branches and revisions are accepted.
+        dependency = ".package(url: \(Names.stringLiteral(options.runtimeURL)), revision: \(Names.stringLiteral(options.runtimeVersion)))"
     }
     return """
     // swift-tools-version:6.0

@@ -95,14 +95,14 @@ final class IndexBuffer {
     deinit { pointer.deallocate() }
 }
 
-/// The spec's data, found by base name in `--data` (default `data/mnist`), as `regula train`.
+/// The spec's data, found by base name in `--data` (default `Recipe.dataDirectory`), as `regula train`.
 struct TrainingData {
     var train: Dataset
     var validation: Dataset?
     var test: Dataset?
 
     static func load(_ options: Options) throws -> TrainingData {
-        let dir = options.data ?? "data/mnist"
+        let dir = options.data ?? Recipe.dataDirectory
         func resolve(_ name: String) -> String {
             let p = dir + "/" + name, fm = FileManager.default
             if fm.fileExists(atPath: p) { return p }

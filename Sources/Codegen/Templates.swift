@@ -45,6 +45,11 @@ func train(_ options: Options) throws {
             seen += n
             samplesTotal += n
             if options.logSteps { print("step \(step) loss \(r.loss)") }
+            if (b + 1) % 100 == 0 || b + 1 == stepsPerEpoch {
+                let rate = Double(seen) / max(Date().timeIntervalSince(t0), 1e-9)
+                print("epoch \(epoch + 1)/\(epochs)  step \(b + 1)/\(stepsPerEpoch)  loss \(String(format: "%.4f", lossSum / Double(seen)))  "
+                      + "acc \(String(format: "%.2f", accSum / Double(seen) * 100))%  \(Int(rate.rounded())) samples/s")
+            }
         }
         if !finished {
             // Stopped inside the epoch (--steps): checkpoint, but an incomplete epoch has no metrics row.

@@ -11,6 +11,8 @@ struct TrainerEmitter {
     let typeName: String
     let propertyNames: [String: String]
     let source: SpecSource
+    /// Where the data files are looked up when `--data` is not given.
+    let dataDirectory: String
     let origins: (String) -> String
 
     /// Training features the generated loop does not implement yet.
@@ -55,7 +57,8 @@ struct TrainerEmitter {
             w.line("static let epochs = \(t.epochs)")
             w.line("static let seed: UInt64 = \(t.seed)")
             w.line("static let format = \(Names.stringLiteral(d.format.rawValue))")
-            w.comment("Data files by base name, looked up in --data (default data/mnist).")
+            w.comment("Data files by base name, looked up in --data (default `dataDirectory`).")
+            w.line("static let dataDirectory = \(Names.stringLiteral(dataDirectory))")
             w.line("static let trainInputs = \(file(d.trainInputs, "train-images-idx3-ubyte"))")
             w.line("static let trainLabels = \(file(d.trainLabels, "train-labels-idx1-ubyte"))")
             let hasTest = d.testInputs != nil || d.trainInputs == nil

@@ -1,15 +1,18 @@
-/// A JSON value with object keys in insertion order, so rendered diagnostics are stable text
-/// that golden files can pin (Foundation's encoder orders keys by hash or alphabetically).
-enum JSON {
+/// A JSON value with object keys in insertion order, so rendered output (diagnostics, the JSON
+/// Schema) is stable text that golden files can pin (Foundation's encoder orders keys by hash or
+/// alphabetically).
+public indirect enum JSON {
     case string(String)
     case int(Int)
+    /// Rendered as an integer when it is one (`3`, not `3.0`).
+    case number(Double)
     case bool(Bool)
     case null
     case array([JSON])
     case object([(String, JSON)])
 
     /// Pretty-printed with two-space indentation and a trailing newline.
-    func rendered() -> String {
+    public func rendered() -> String {
         var out = ""
         write(to: &out, indent: 0)
         return out + "\n"
@@ -21,6 +24,7 @@ enum JSON {
         switch self {
         case .string(let s): out += JSON.quote(s)
         case .int(let n): out += String(n)
+        case .number(let x): out += x == x.rounded() && abs(x) < 1e15 ? String(Int(x)) : String(x)
         case .bool(let b): out += b ? "true" : "false"
         case .null: out += "null"
         case .array(let items):
@@ -44,7 +48,8 @@ enum JSON {
         }
     }
 
-    static func quote(_ s: String) -> String {
+    /// `s` as a JSON string literal (also a valid YAML double-quoted scalar).
+    public static func quote(_ s: String) -> String {
         var out = "\""
         for u in s.unicodeScalars {
             switch u {

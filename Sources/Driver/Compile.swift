@@ -20,6 +20,15 @@ public func compileSpec(_ model: CheckedModel, specPath: String, output: String,
     return package
 }
 
+/// The absolute folder of the spec's training data (where `regula train` would read it), so a
+/// generated program finds the data wherever it runs; nil when the spec names no files.
+public func dataDirectory(of model: CheckedModel) -> String? {
+    guard let train = model.training.data.trainInputs else { return nil }
+    var url = URL(fileURLWithPath: train, relativeTo: URL(fileURLWithPath: FileManager.default.currentDirectoryPath))
+    url = url.deletingLastPathComponent().standardizedFileURL
+    return url.path
+}
+
 /// The Regula checkout this `regula` was built from, if it is still there: the default runtime
 /// for `regula compile`, so a package generated in a fresh clone builds against that clone
 /// without network access or a published release.

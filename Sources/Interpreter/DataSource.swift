@@ -64,6 +64,11 @@ struct DataSource {
                 }
             }
         }
+        if model.input.dtype == .int32 {
+            // Token ids: checked against the vocabulary and never normalized.
+            for d in [train, test].compactMap({ $0 }) { try checkTokens(d, model) }
+            return DataSource(train: train, validation: validation, test: test, normalization: Normalization())
+        }
         return DataSource(train: train, validation: validation, test: test,
                           normalization: Normalization(scale: Float(cfg.scale), mean: Float(cfg.mean), std: Float(cfg.std)))
     }

@@ -88,6 +88,7 @@ final class Executor {
         for (v, slot) in memory.slots { location[v.raw] = .arena(slot.offset) }
         for n in g.nodes {
             try ExecutorOps.checkSupported(n.op)
+            try ExecutorOps.checkSequence(n)
             for s in n.epilogue { try ExecutorOps.checkSupported(s.op) }
         }
     }
@@ -144,10 +145,16 @@ final class Executor {
         UnsafeMutableRawPointer(pointer(v)).assumingMemoryBound(to: Int32.self)
     }
 
-    /// The data input's buffer (`[batch] + input shape`, float32).
+    /// The data input's buffer (`[batch] + input shape`, float32). For int32 token inputs this is
+    /// a float staging buffer that `run` converts into the int32 input (see `stageTokens`).
     var dataInput: UnsafeMutablePointer<Float> {
         guard let v = graph.input(.data) else { preconditionFailure("graph has no data input") }
-        return pointer(v)
+        return tokenStaging?.data ?? pointer(v)
+    }
+
+    /// Float staging for an int32 data input (token ids arrive as floats from the readers).
+    private(set) lazy var tokenStaging: Tensor? = graph.input(.data).flatMap {
+        graph[$0].dtype == .int32 ? Tensor(shape: [max(maxBatch * unitCount[$0.raw], 1)]) : nil
     }
 
     /// The labels input's buffer (class ids).
@@ -176,6 +183,7 @@ final class Executor {
         self.batch = batch
         self.step = step
         runCount += 1
+        stageTokens()
         for (i, node) in graph.nodes.enumerated() {
             if check != nil && node.op.isEffect { continue }
             if let profile {

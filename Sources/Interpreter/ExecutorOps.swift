@@ -16,7 +16,7 @@ enum ExecutorOps {
         case .activation(let a, _, _), .activationBackward(let a, _, _):
             _ = a
         default:
-            if !isImplemented(op) { throw TrainError.unsupported("IR op \(op)") }
+            if !isImplemented(op) && !isSequenceOp(op) { throw TrainError.unsupported("IR op \(op)") }
         }
     }
 
@@ -27,6 +27,7 @@ enum ExecutorOps {
         if runNorm(op, inputs, outputs, ptr, e) { return }
         if runReparam(op, inputs, outputs, ptr, e) { return }
         if runLoss(op, inputs, outputs, ptr, e) { return }
+        if runSequence(op, inputs, outputs, ptr, e) { return }
         preconditionFailure("interpreter has no kernel for \(op)")
     }
 

@@ -1,3 +1,4 @@
+import Diagnostics
 // Prints a spec as YAML in the core format (block style for structure, flow style for
 // arguments), for `regula convert`. Reading the output gives back the same AST, ranges aside.
 
@@ -209,24 +210,6 @@ struct YAMLPrinter {
         return ok && !plainScalarIsSpecial(s) && !["yes", "no", "on", "off", "y", "n"].contains(s.lowercased())
     }
 
-    private func quoteYAML(_ s: String) -> String {
-        var out = "\""
-        for c in s.unicodeScalars {
-            switch c {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\t": out += "\\t"
-            case "\r": out += "\\r"
-            default:
-                if c.value < 0x20 { out += "\\x" + String(format2(c.value)) } else { out.unicodeScalars.append(c) }
-            }
-        }
-        return out + "\""
-    }
-
-    private func format2(_ v: UInt32) -> String {
-        let h = String(v, radix: 16)
-        return h.count == 1 ? "0" + h : h
-    }
+    /// A YAML double-quoted scalar; JSON's escapes are a subset of YAML's.
+    private func quoteYAML(_ s: String) -> String { JSON.quote(s) }
 }

@@ -10,7 +10,8 @@ struct Compile: ParsableCommand {
         discussion: """
             The package depends only on Regula's RegulaRuntime library: on the checkout at --runtime-path \
             (default: the checkout this regula was built from, when it exists), or, with --runtime-url or \
-            --runtime-version, on that package URL from that version. Build and run it with \
+            --runtime-version, on that package URL at that release tag (pinned by revision: SwiftPM \
+            refuses version-range dependencies with the runtime's -target-cpu flags). Build and run it with \
             `swift run -c release`; it accepts --data, --epochs, --seed, --threads, --out, --limit and \
             --steps like `regula train` and writes the same checkpoints and metrics.
             """)
@@ -27,7 +28,7 @@ struct Compile: ParsableCommand {
     @Option(help: "Depend on this Regula package URL instead of a local checkout (default \(CompileOptions.defaultRuntimeURL)).")
     var runtimeURL: String?
 
-    @Option(help: "The minimum Regula version to depend on with a URL (default \(CompileOptions.defaultRuntimeVersion)).")
+    @Option(help: "The Regula release tag to depend on with a URL, pinned by revision (default \(CompileOptions.defaultRuntimeVersion)).")
     var runtimeVersion: String?
 
     @Flag(help: "Emit inference-only code (batchnorm folded, dropout removed) that evaluates a checkpoint.")
@@ -40,7 +41,7 @@ struct Compile: ParsableCommand {
         let options = CompileOptions(runtimePath: runtimePath ?? (remote ? nil : buildCheckoutRoot()),
                                      runtimeURL: runtimeURL ?? CompileOptions.defaultRuntimeURL,
                                      runtimeVersion: runtimeVersion ?? CompileOptions.defaultRuntimeVersion,
-                                     inference: inference)
+                                     inference: inference, dataDirectory: Driver.dataDirectory(of: model))
         do {
             let package = try compileSpec(model, specPath: file, output: output, options: options)
             Out.print("wrote \(package.files.count) files to \(output)\n")

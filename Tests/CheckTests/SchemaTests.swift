@@ -35,10 +35,6 @@ final class SchemaTests: XCTestCase {
         let properties = try XCTUnwrap(root["properties"] as? [String: Any])
         XCTAssertEqual(Set(properties.keys), ["regula", "model", "input", "defaults", "blocks", "layers", "loss", "train", "data"])
     }
-
-    func testJSONStringsAreEscaped() {
-        XCTAssertEqual(JSON.string("a\"b\\c\nd\u{1}").render(), #""a\"b\\c\nd\u0001""#)
-    }
 }
 
 final class KindsReferenceTests: XCTestCase {

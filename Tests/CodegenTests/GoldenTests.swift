@@ -36,7 +36,7 @@ final class GoldenTests: XCTestCase {
         XCTAssertTrue(local.contains(#".product(name: "RegulaRuntime", package: "Regula")"#))
         XCTAssertTrue(local.contains(#"Context.environment["REGULA_TARGET_CPU"] ?? "native""#))
         let remote = try XCTUnwrap(try generate("mnist_mlp.yaml", runtimePath: nil).files["Package.swift"])
-        XCTAssertTrue(remote.contains(".package(url: \"\(CompileOptions.defaultRuntimeURL)\", from: \"\(CompileOptions.defaultRuntimeVersion)\")"))
+        XCTAssertTrue(remote.contains(".package(url: \"\(CompileOptions.defaultRuntimeURL)\", revision: \"\(CompileOptions.defaultRuntimeVersion)\")"))
     }
 
     func testUnsupportedOpIsAClearError() throws {
