@@ -62,7 +62,9 @@ struct SelfAttention {
                    c: qkv, ldc: 3 * dim, epilogue: GemmEpilogue(bias: ptr(i[2])), pool: e.pool)
         splitPart(qkv, 0, into: q); splitPart(qkv, 1, into: k); splitPart(qkv, 2, into: v)
         let m = mask()
-        Attention.forward(kernelShape, q: q, k: k, v: v, dropoutMask: m.map { UnsafePointer($0.data) }, probs: probs, out: out, pool: e.pool)
+        withExtendedLifetime(m) {
+            Attention.forward(kernelShape, q: q, k: k, v: v, dropoutMask: m.map { UnsafePointer($0.data) }, probs: probs, out: out, pool: e.pool)
+        }
         Attention.mergeHeads(batch: n, steps: steps, heads: a.heads, dim: headDim, out, ctx)
         Gemm.sgemm(transB: true, m: rows, n: dim, k: dim, a: ctx, lda: dim, b: ptr(i[3]), ldb: dim,
                    c: ptr(o[0]), ldc: dim, epilogue: GemmEpilogue(bias: ptr(i[4])), pool: e.pool)
@@ -83,8 +85,10 @@ struct SelfAttention {
         Attention.splitHeads(batch: n, steps: steps, heads: a.heads, dim: headDim, dctx, dout)
         splitPart(qkv, 0, into: q); splitPart(qkv, 1, into: k); splitPart(qkv, 2, into: v)
         let m = mask()
-        Attention.backward(kernelShape, q: q, k: k, v: v, dropoutMask: m.map { UnsafePointer($0.data) }, probs: probs,
-                           dout: dout, dq: dq, dk: dk, dv: dv, pool: e.pool)
+        withExtendedLifetime(m) {
+            Attention.backward(kernelShape, q: q, k: k, v: v, dropoutMask: m.map { UnsafePointer($0.data) }, probs: probs,
+                               dout: dout, dq: dq, dk: dk, dv: dv, pool: e.pool)
+        }
         mergePart(dq, 0, into: dqkv); mergePart(dk, 1, into: dqkv); mergePart(dv, 2, into: dqkv)
         // Input projection: dW_in = dqkvᵀ·x, db_in = Σ dqkv, dx = dqkv·W_in.
         Gemm.sgemm(transA: true, m: 3 * dim, n: dim, k: rows, a: dqkv, lda: 3 * dim, b: x, ldb: dim, c: ptr(o[1]), ldc: dim, pool: e.pool)

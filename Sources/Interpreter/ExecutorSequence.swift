@@ -84,6 +84,40 @@ struct Recurrent {
     /// Floats per direction in the workspace: the kernel cache and the hidden sequence.
     var block: Int { cacheCount + n * steps * h }
 
+    /// Whether the run needs the regularized LSTM kernel (recurrent dropout or zoneout).
+    var regularized: Bool { a.recurrentDropout > 0 || a.zoneout > 0 }
+
+    /// Recurrent-dropout and zoneout masks of direction d, drawn from the op's stream past the
+    /// input masks: recurrent unit (n, j) kept iff u(R + d·N·H + n·H + j) < 1−q_r, R = dirs·N·I;
+    /// zoneout keeps the old c (h) iff u(Z + d·2·N·T·H + k) < z (u(Z + … + N·T·H + k) for h),
+    /// Z = R + dirs·N·H, k = (n·T + t)·H + j. Eval: no recurrent mask, zoneout weight z everywhere.
+    func masks(_ d: Int) -> RecurrentMaskSet {
+        var set = RecurrentMaskSet()
+        let nh = n * h, nth = n * steps * h
+        let r = a.directions * n * features, z = r + a.directions * nh
+        if a.train, let key = a.key {
+            let stream = e.random(key)
+            if a.recurrentDropout > 0 {
+                let q = Float(1 - a.recurrentDropout), scale: Float = q > 0 ? 1 / q : 0
+                let m = Tensor(shape: [nh])
+                for k in 0..<nh { m.data[k] = stream.uniform(at: r + d * nh + k) < q ? scale : 0 }
+                set.recurrent = m
+            }
+            if a.zoneout > 0 {
+                let p = Float(a.zoneout), c = Tensor(shape: [nth]), hz = Tensor(shape: [nth])
+                for k in 0..<nth {
+                    c.data[k] = stream.uniform(at: z + d * 2 * nth + k) < p ? 1 : 0
+                    hz.data[k] = stream.uniform(at: z + d * 2 * nth + nth + k) < p ? 1 : 0
+                }
+                set.zoneCell = c; set.zoneHidden = hz
+            }
+        } else if a.zoneout > 0 {
+            let c = Tensor(shape: [nth], repeating: Float(a.zoneout))
+            set.zoneCell = c; set.zoneHidden = c
+        }
+        return set
+    }
+
     /// x of direction d as the kernel reads it: time-reversed for d = 1, masked by the input mask.
     func directionInput(_ x: UnsafePointer<Float>, _ d: Int, mask: Tensor?, into buf: UnsafeMutablePointer<Float>) {
         let f = features
@@ -112,6 +146,12 @@ struct Recurrent {
             directionInput(ptr(i[0]), d, mask: ExecutorOps.inputMask(a, direction: d, batch: n, features: features, e), into: xd)
             let (wIh, wHh, bIh, bHh) = params(i[1...], d)
             switch cell {
+            case .lstm where regularized:
+                let m = masks(d)
+                withExtendedLifetime(m) {
+                    LSTM.forward(shape, x: xd, wIh: ptr(wIh), wHh: ptr(wHh), bIh: bIh.map(ptr), bHh: bHh.map(ptr),
+                                 masks: m.pointers, y: seq, cache: cache, pool: e.pool)
+                }
             case .lstm:
                 LSTM.forward(shape, x: xd, wIh: ptr(wIh), wHh: ptr(wHh), bIh: bIh.map(ptr), bHh: bHh.map(ptr),
                              h0: nil, c0: nil, y: seq, hN: nil, cN: nil, cache: cache, pool: e.pool)
@@ -158,6 +198,12 @@ struct Recurrent {
             let (wIh, wHh, bIh, bHh) = params(paramIns, d)
             let (gIh, gHh, gbIh, gbHh) = params(paramOuts, d)
             switch cell {
+            case .lstm where regularized:
+                let m = masks(d)
+                withExtendedLifetime(m) {
+                    LSTM.backward(shape, x: xd, wIh: ptr(wIh), wHh: ptr(wHh), masks: m.pointers, y: seq, cache: cache, dy: dseq,
+                                  dx: dxd, dwIh: ptr(gIh), dwHh: ptr(gHh), dbIh: gbIh.map(ptr), dbHh: gbHh.map(ptr), pool: e.pool)
+                }
             case .lstm:
                 LSTM.backward(shape, x: xd, wIh: ptr(wIh), wHh: ptr(wHh), h0: nil, c0: nil, y: seq, cache: cache,
                               dy: dseq, dhN: nil, dcN: nil, dx: dxd, dwIh: ptr(gIh), dwHh: ptr(gHh),
@@ -183,16 +229,27 @@ struct Recurrent {
     }
 }
 
+/// Mask tensors of one direction (kept alive while the kernel reads their pointers).
+struct RecurrentMaskSet {
+    var recurrent: Tensor?
+    var zoneCell: Tensor?
+    var zoneHidden: Tensor?
+    var pointers: LSTMMasks {
+        LSTMMasks(recurrent: recurrent.map { UnsafePointer($0.data) }, zoneCell: zoneCell.map { UnsafePointer($0.data) },
+                  zoneHidden: zoneHidden.map { UnsafePointer($0.data) })
+    }
+}
+
 extension ExecutorOps {
     /// Rejects, before anything runs, a recurrent regularizer the kernels cannot apply: the
     /// interpreter never ignores a regularizer silently.
     static func checkSequence(_ node: Node) throws {
         switch node.op {
-        case .lstm(let a), .gru(let a):
+        case .gru(let a):
             if a.recurrentDropout > 0 || a.zoneout > 0 {
                 let kind = node.origin?.kind ?? "recurrent layer"
                 let at = node.origin?.range.map { " at line \($0.start.line)" } ?? ""
-                throw TrainError.unsupported("\(kind) '\(node.origin?.path ?? "?")'\(at): recurrent_dropout and zoneout are not implemented by the interpreter")
+                throw TrainError.unsupported("\(kind) '\(node.origin?.path ?? "?")'\(at): recurrent_dropout and zoneout are implemented for lstm only; the interpreter cannot run them for gru")
             }
         default:
             break
