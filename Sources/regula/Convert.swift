@@ -75,7 +75,7 @@ func parsedSpecOrExit(_ path: String) throws -> (spec: Spec, source: SourceFile)
     let parsed = parseSpec(source)
     diagnostics += parsed.diagnostics
     if !diagnostics.isEmpty {
-        Out.error(DiagnosticOptions().render(diagnostics, sources: [source], handle: STDERR_FILENO))
+        Out.error(DiagnosticStyle().render(diagnostics, sources: [source], handle: STDERR_FILENO))
     }
     guard let spec = parsed.spec, !diagnostics.contains(where: { $0.severity == .error }) else {
         throw ExitCode.diagnostics

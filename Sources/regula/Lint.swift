@@ -27,7 +27,7 @@ struct Lint: ParsableCommand {
                 unreadable = true
             }
         }
-        let text = output.render(diagnostics, sources: sources, handle: STDOUT_FILENO)
+        let text = output.style.render(diagnostics, sources: sources, handle: STDOUT_FILENO)
         if !text.isEmpty { Out.print(text.hasSuffix("\n") ? text : text + "\n") }
         if unreadable { throw ExitCode.io }
         if diagnostics.contains(where: { $0.severity == .error }) { throw ExitCode.diagnostics }

@@ -19,6 +19,15 @@ struct DiagnosticOptions: ParsableArguments {
     @Option(help: "Colour diagnostics: auto (only on a terminal), always or never.")
     var color: ColorMode = .auto
 
+    var style: DiagnosticStyle { DiagnosticStyle(format: format, color: color) }
+}
+
+/// How diagnostics are printed. A plain value (not the ParsableArguments above) so commands
+/// without `--format`/`--color` options can use the defaults: text, colour on a terminal.
+struct DiagnosticStyle {
+    var format: DiagnosticFormat = .text
+    var color: ColorMode = .auto
+
     func useColor(_ handle: Int32) -> Bool {
         switch color {
         case .always: return true
@@ -59,7 +68,7 @@ extension ExitCode {
 /// Runs the front end on `path`, printing diagnostics to stderr in text form; throws the exit
 /// code when the file cannot be read or has errors. Used by commands whose main output is not
 /// diagnostics (summary, convert, ir, train).
-func frontendOrExit(_ path: String, options: DiagnosticOptions = DiagnosticOptions()) throws -> FrontendResult {
+func frontendOrExit(_ path: String, style: DiagnosticStyle = DiagnosticStyle()) throws -> FrontendResult {
     let result: FrontendResult
     do {
         result = try Frontend.run(path: path)
@@ -68,7 +77,7 @@ func frontendOrExit(_ path: String, options: DiagnosticOptions = DiagnosticOptio
         throw ExitCode.io
     }
     if !result.diagnostics.isEmpty {
-        Out.error(options.render(result.diagnostics, sources: [result.source], handle: STDERR_FILENO))
+        Out.error(style.render(result.diagnostics, sources: [result.source], handle: STDERR_FILENO))
     }
     if result.hasErrors { throw ExitCode.diagnostics }
     return result

@@ -54,3 +54,25 @@ final class LintFolderTests: XCTestCase {
         XCTAssertTrue(Set(broken.map { "specs/broken/" + $0 }).isSubset(of: reported))
     }
 }
+
+/// Every command that reads a spec prints its diagnostics and exits 1 on a broken one.
+final class BrokenSpecCommandTests: XCTestCase {
+    func testEveryCommandReportsDiagnosticsOnABrokenSpec() throws {
+        let spec = "specs/broken/in_features_flatten.yaml"
+        for command in [["summary"], ["ir"], ["train", "--steps", "1"], ["eval", "--checkpoint", "none.safetensors"], ["compile", "-o", NSTemporaryDirectory() + "regula-broken-out"]] {
+            let result = try CLI.run(command + [spec])
+            XCTAssertEqual(result.status, 1, "\(command): \(result.stderr)")
+            XCTAssertTrue(result.stderr.contains("\(spec):8:28: error: expected in_features 1568 (32·7·7) but declared 1600"),
+                          "\(command): \(result.stderr)")
+        }
+    }
+
+    func testParseOnlyCommandsReportSyntaxErrors() throws {
+        let spec = "specs/broken/syntax_duplicate_keys.yaml"
+        for command in [["convert"], ["fmt"]] {
+            let result = try CLI.run(command + [spec])
+            XCTAssertEqual(result.status, 1, "\(command): \(result.stderr)")
+            XCTAssertTrue(result.stderr.contains("error: duplicate key"), "\(command): \(result.stderr)")
+        }
+    }
+}
