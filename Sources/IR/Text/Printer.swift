@@ -65,6 +65,9 @@ struct Printer {
         case .zeros: out.append("init=zeros")
         case .ones: out.append("init=ones")
         }
+        // Registration-time values the runtime computes from the drawn weight (weight/spectral norm).
+        if p.role == .weightGain { out = ["init=row_norm(weight_v)"] }
+        if p.role == .spectralU || p.role == .spectralV { out.append("power_iterated") }
         if !p.trainable && !p.role.isBuffer { out.append("frozen") }
         let r = p.regularization
         if r.weightDecay != 0 { out.append("decay=\(r.weightDecay)") }
