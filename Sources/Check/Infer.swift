@@ -260,11 +260,12 @@ struct Inferrer {
             diagnostics.append(Msg.tooManyParameters(l.written).error(l.range))
             let p = poison(l.range, [x]); define(l.name, p); return (p, 1)
         }
-        let params = rows.map { row in
+        var params = rows.map { row in
             ParamInfo(name: path + "." + row.suffix, shape: row.shape, role: row.role, trainable: row.trainable,
                       initializer: row.initializer,
                       regularization: regularization(row, layer: l, defaults: defaults, optimizerDecay: optimizerDecay))
         }
+        params = reparametrize(params, op: r.op, layer: l, diagnostics: &diagnostics)
         var out = add(r.op, [x], r.shape, params: params, path: path, name: l.name?.value, display: display, range: l.range, arithmetic: r.arithmetic)
         if let a = l.string("activation"), let act = Activation(rawValue: a) {
             let actPath = join(prefix, String(index + 1))

@@ -61,6 +61,20 @@ public enum ParamRole: String, Hashable, Sendable {
     /// Batchnorm running statistics (non-trainable buffers).
     case runningMean, runningVar
     case numBatchesTracked
+    /// Weight normalization's magnitude g (`weight_g`, shape [out, 1, …]); the direction v is the
+    /// `.weight` row named `weight_v`.
+    case weightGain
+    /// Spectral normalization's power-iteration vectors (`weight_u` [out], `weight_v` [in·kh·kw]);
+    /// the trainable W is the `.weight` row named `weight_orig`.
+    case spectralU, spectralV
+
+    /// Non-trainable state updated by the forward pass rather than by the optimizer.
+    public var isBuffer: Bool {
+        switch self {
+        case .runningMean, .runningVar, .numBatchesTracked, .spectralU, .spectralV: return true
+        default: return false
+        }
+    }
 }
 
 /// How a parameter is initialized (PyTorch's defaults per layer kind).

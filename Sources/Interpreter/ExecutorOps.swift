@@ -25,6 +25,7 @@ enum ExecutorOps {
         if runStochastic(op, inputs, outputs, ptr, e) { return }
         if runSpatial(op, inputs, outputs, ptr, e) { return }
         if runNorm(op, inputs, outputs, ptr, e) { return }
+        if runReparam(op, inputs, outputs, ptr, e) { return }
         if runLoss(op, inputs, outputs, ptr, e) { return }
         if runSequence(op, inputs, outputs, ptr, e) { return }
         preconditionFailure("interpreter has no kernel for \(op)")

@@ -158,7 +158,7 @@ extension ExecutorOps {
              .bceLoss, .bceLossBackward, .l1Penalty, .l1PenaltyBackward, .l2Penalty, .l2PenaltyBackward:
             return true
         default:
-            return false
+            return isReparam(op)
         }
     }
 }

@@ -21,6 +21,7 @@ final class ParameterStore {
         for (i, p) in parameters.enumerated() {
             ParameterInit.fill(tensors[i].data, p, index: i, seed: seed)
         }
+        ReparamInit.apply(infos: infos, tensors: tensors)
     }
 
     func tensor(named name: String) -> Tensor? { index[name].map { tensors[$0] } }

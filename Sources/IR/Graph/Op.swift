@@ -232,6 +232,21 @@ public enum Op: Hashable, Sendable {
     /// [dy, x, γ, mean, rstd] → [dx, dγ, dβ].
     case layerNormBackward(axes: Int, eps: Double)
 
+    // MARK: Weight reparametrization (parameter-only: once per step, before the layer reads W)
+    /// [v, g: out,1,…] → [w, norms: out]: w = g·v/‖v‖ per output row (Salimans & Kingma 2016).
+    case weightNorm
+    /// [dw, v, g, norms] → [dv, dg].
+    case weightNormBackward
+    /// [W, u, v] → [u', v']: `iterations` power-iteration steps v ← normalize(Wᵀu), u ← normalize(Wv),
+    /// W viewed [out, rest]. Training only; `spectral_norm_update` writes u', v' back.
+    case powerIteration(iterations: Int)
+    /// [W, u, v] → [W/σ, σ: 1] with σ = uᵀWv (Miyato et al. 2018).
+    case spectralNorm
+    /// [dW_SN, W, u, v, σ] → dW with u, v held constant.
+    case spectralNormBackward
+    /// Effect [u, v, u', v']: the buffers take the power iteration's result.
+    case spectralNormUpdate
+
     // MARK: Sequence
     /// [ids: i32[N, T], table: [V, D]] → [N, T, D].
     case embedding
@@ -278,6 +293,7 @@ extension Op {
     /// Effects have no outputs; they update their state inputs in place.
     public var isEffect: Bool {
         if case .batchNormUpdateStats = self { return true }
+        if case .spectralNormUpdate = self { return true }
         return false
     }
 

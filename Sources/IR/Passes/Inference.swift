@@ -99,6 +99,10 @@ struct InferenceLowering {
             scale(a.p + (1 - a.p) * ea)                                 // E[b + α − bα] = p + (1−p)E[α]
         case .batchNormUpdateStats:
             break
+        case .powerIteration:
+            map[n.outputs[0]] = v(n.inputs[1]); map[n.outputs[1]] = v(n.inputs[2])  // eval: stored u, v
+        case .spectralNormUpdate:
+            break
         case .batchNormTrain(let eps):
             let stats = batchNormStats(n)
             if let f = folds[at] {

@@ -36,7 +36,7 @@ struct Lowering {
         let data = b.addInput(.data, TensorType(model.input.dtype, [batchDim] + model.input.shape))
         for p in model.parameters {
             let dtype: DType = p.role == .numBatchesTracked ? .int32 : .float32
-            let isBuffer = p.role == .runningMean || p.role == .runningVar || p.role == .numBatchesTracked
+            let isBuffer = p.role.isBuffer
             let kind: InputKind = isBuffer ? .buffer(p) : .parameter(p)
             paramOf[p.name] = b.addInput(kind, TensorType(dtype, p.shape.map { .fixed($0) }))
         }
@@ -90,11 +90,11 @@ struct Lowering {
         case .input:
             return x
         case .dense:
-            let y = b.emit1(.matmul(transA: false, transB: true), [x, required(node, .weight)], origin: o)
+            let y = b.emit1(.matmul(transA: false, transB: true), [x, weight(node, o)], origin: o)
             return bias(y, axis: rank - 1)
         case .conv2d(_, _, let stride, let padding, let dilation, let groups, _):
             let a = Conv2DAttrs(stride: stride, padding: padding, dilation: dilation, groups: groups)
-            return bias(b.emit1(.conv2d(a), [x, required(node, .weight)], origin: o), axis: 1)
+            return bias(b.emit1(.conv2d(a), [x, weight(node, o)], origin: o), axis: 1)
         case .maxPool(let size, let stride, let padding, let ceil):
             return b.emit1(.maxPool2d(Pool2DAttrs(size: size, stride: stride, padding: padding, ceilMode: ceil)), [x], origin: o)
         case .avgPool(let size, let stride, let padding, let ceil):

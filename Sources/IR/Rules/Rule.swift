@@ -25,7 +25,7 @@ extension Op {
     /// This op's row in the rule table.
     var rule: OpRule {
         if let r = denseRule(self) ?? convRule(self) ?? elementwiseRule(self) ?? stochasticRule(self)
-            ?? normRule(self) ?? sequenceRule(self) ?? lossRule(self) { return r }
+            ?? normRule(self) ?? reparamRule(self) ?? sequenceRule(self) ?? lossRule(self) { return r }
         preconditionFailure("op \(self) has no row in the rule table")
     }
 

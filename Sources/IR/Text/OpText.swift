@@ -43,6 +43,12 @@ extension Op {
         case .batchNormFoldBias: return "batchnorm_fold_bias"
         case .layerNorm: return "layernorm"
         case .layerNormBackward: return "layernorm_backward"
+        case .weightNorm: return "weight_norm"
+        case .weightNormBackward: return "weight_norm_backward"
+        case .powerIteration: return "power_iteration"
+        case .spectralNorm: return "spectral_norm"
+        case .spectralNormBackward: return "spectral_norm_backward"
+        case .spectralNormUpdate: return "spectral_norm_update"
         case .embedding: return "embedding"
         case .embeddingBackward: return "embedding_backward"
         case .lstm: return "lstm"
@@ -122,6 +128,8 @@ extension Op {
         case .conv2dBackwardFilter(let a, let w): return conv(a) + ["weight=\(list(w))"]
         case .maxPool2d(let p), .maxPool2dBackward(let p), .avgPool2d(let p): return pool(p)
         case .avgPool2dBackward(let p, let input): return pool(p) + ["input=\(list(input))"]
+        case .weightNorm, .weightNormBackward, .spectralNorm, .spectralNormBackward, .spectralNormUpdate: return []
+        case .powerIteration(let n): return ["iterations=\(n)"]
         case .globalAvgPool, .add, .embedding, .mseLoss, .mseLossBackward, .bceLoss, .bceLossBackward, .accuracy: return []
         case .globalAvgPoolBackward(let s): return ["spatial=\(list(s))"]
         case .upsampleNearest(let k), .upsampleNearestBackward(let k): return ["scale=\(k)"]

@@ -65,7 +65,10 @@ struct Printer {
         case .zeros: out.append("init=zeros")
         case .ones: out.append("init=ones")
         }
-        if !p.trainable && p.role != .runningMean && p.role != .runningVar && p.role != .numBatchesTracked { out.append("frozen") }
+        // Registration-time values the runtime computes from the drawn weight (weight/spectral norm).
+        if p.role == .weightGain { out = ["init=row_norm(weight_v)"] }
+        if p.role == .spectralU || p.role == .spectralV { out.append("power_iterated") }
+        if !p.trainable && !p.role.isBuffer { out.append("frozen") }
         let r = p.regularization
         if r.weightDecay != 0 { out.append("decay=\(r.weightDecay)") }
         if r.l1 != 0 { out.append("l1=\(r.l1)") }

@@ -1,0 +1,66 @@
+import Diagnostics
+
+// Weight and spectral normalization replace a layer's `weight` by the tensors PyTorch's wrappers
+// register, so a checkpoint still loads into the equivalent wrapped module with `load_state_dict`:
+//
+//   torch.nn.utils.weight_norm(m, dim=0)   weight → weight_g [out, 1, …] (magnitude, trainable)
+//                                                    weight_v [out, in, …] (direction, trainable)
+//   torch.nn.utils.spectral_norm(m)        weight → weight_orig [out, in, …] (trainable)
+//                                                    weight_u [out], weight_v [in·kh·kw] (buffers)
+//
+// As in PyTorch the new tensors come after the layer's remaining ones (`bias` first). The values
+// PyTorch computes at registration (g = ‖v‖ per row; u, v normalized Gaussian draws refined by
+// power iteration) depend on the initial weight, so the runtime computes them after drawing it;
+// the initializers below are the draws it starts from. Semantics: reference §4.3 and §4.4.
+
+/// The layer kinds whose weight can be reparametrized (a single [out, …] kernel, PyTorch dim 0).
+private func reparametrizable(_ op: LayerOp) -> Bool {
+    switch op {
+    case .dense, .conv2d: return true
+    default: return false
+    }
+}
+
+extension Msg {
+    static func reparamConflict(_ kind: String) -> Message {
+        Message(id: "reparam-conflict", text: "layer '\(kind)' cannot use both weight_norm and spectral_norm; choose one")
+    }
+    static func reparamUnsupported(_ what: String, _ kind: String) -> Message {
+        Message(id: "reparam-unsupported", text: "\(what) is not supported on '\(kind)' layers yet; it applies to dense and conv2d")
+    }
+}
+
+/// `params` with the weight of a `weight_norm`/`spectral_norm` layer replaced by PyTorch's
+/// tensors; unchanged (with an error) when the layer asks for both or its kind has no support.
+func reparametrize(_ params: [ParamInfo], op: LayerOp, layer l: ELayer, diagnostics: inout [Diagnostic]) -> [ParamInfo] {
+    let flagged = params.filter { $0.regularization.weightNorm || $0.regularization.spectralNorm }
+    guard !flagged.isEmpty else { return params }
+    let wn = flagged.contains { $0.regularization.weightNorm }, sn = flagged.contains { $0.regularization.spectralNorm }
+    let at = l.argRanges["spectral_norm"] ?? l.argRanges["weight_norm"] ?? l.range
+    if wn && sn {
+        diagnostics.append(Msg.reparamConflict(l.written).error(at))
+        return params
+    }
+    guard reparametrizable(op), let i = params.firstIndex(where: { $0.role == .weight }), let out = params[i].shape.first else {
+        diagnostics.append(Msg.reparamUnsupported(wn ? "weight_norm" : "spectral_norm", l.written).error(at))
+        return params
+    }
+    let w = params[i]
+    let base = String(w.name.dropLast("weight".count))
+    var rest = params
+    rest.remove(at: i)
+    if wn {
+        // g is a magnitude: no decay or penalties (as a normalization scale); v keeps the kernel's.
+        let g = ParamInfo(name: base + "weight_g", shape: [out] + Array(repeating: 1, count: w.shape.count - 1),
+                          role: .weightGain, trainable: true, initializer: .ones)
+        var v = w
+        v.name = base + "weight_v"
+        return rest + [g, v]
+    }
+    var orig = w
+    orig.name = base + "weight_orig"
+    let u = ParamInfo(name: base + "weight_u", shape: [out], role: .spectralU, trainable: false, initializer: .normal(std: 1))
+    let v = ParamInfo(name: base + "weight_v", shape: [w.count / max(out, 1)], role: .spectralV, trainable: false,
+                      initializer: .normal(std: 1))
+    return rest + [orig, u, v]
+}
