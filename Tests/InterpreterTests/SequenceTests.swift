@@ -91,6 +91,20 @@ final class SequenceTests: XCTestCase {
         """, batch: 5, threads: 2)
     }
 
+    /// GRU with variational input and recurrent dropout and zoneout, bidirectional, last state.
+    func testRegularizedBidirectionalGRUGradients() throws {
+        try gradientCheck("""
+        regula: 1
+        model: s5
+        input: [5, 3]
+        layers:
+          - gru: {units: 6, bidirectional: true, dropout: 0.3, recurrent_dropout: 0.3, zoneout: 0.2}
+          - dense: 3
+        loss: cross_entropy
+        train: {optimizer: {kind: sgd, lr: 0.1}, batch_size: 5}
+        """, batch: 5, threads: 2)
+    }
+
     static let attentionSpec = """
     regula: 1
     model: s4

@@ -12,7 +12,7 @@ import Darwin
 ///   state, c_t = d_c⊙c_{t−1} + (1−d_c)⊙c̃_t and h_t = d_h⊙h_{t−1} + (1−d_h)⊙h̃_t: 0 or 1 per
 ///   (sample, unit, step) in training, the probability z everywhere at eval (the expectation,
 ///   no rescaling); nil for none.
-public struct LSTMMasks {
+public struct RecurrentMasks {
     public var recurrent: UnsafePointer<Float>?
     public var zoneCell: UnsafePointer<Float>?
     public var zoneHidden: UnsafePointer<Float>?
@@ -29,7 +29,7 @@ public struct LSTMMasks {
 /// Initial states h0/c0 are zero (the interpreter's layers start from zero state).
 extension LSTM {
     public static func forward(_ s: RecurrentShape, x: UnsafePointer<Float>, wIh: UnsafePointer<Float>, wHh: UnsafePointer<Float>,
-                               bIh: UnsafePointer<Float>?, bHh: UnsafePointer<Float>?, masks: LSTMMasks,
+                               bIh: UnsafePointer<Float>?, bHh: UnsafePointer<Float>?, masks: RecurrentMasks,
                                y: UnsafeMutablePointer<Float>, cache: UnsafeMutablePointer<Float>, pool: ThreadPool = .default) {
         let (bsz, steps, h) = (s.batch, s.steps, s.hidden)
         let g4 = 4 * h
@@ -70,7 +70,7 @@ extension LSTM {
     /// Backward through time of the regularized forward (same masks). Weight and bias gradients
     /// are overwritten; dx is skipped when nil.
     public static func backward(_ s: RecurrentShape, x: UnsafePointer<Float>, wIh: UnsafePointer<Float>, wHh: UnsafePointer<Float>,
-                                masks: LSTMMasks, y: UnsafePointer<Float>, cache: UnsafePointer<Float>, dy: UnsafePointer<Float>,
+                                masks: RecurrentMasks, y: UnsafePointer<Float>, cache: UnsafePointer<Float>, dy: UnsafePointer<Float>,
                                 dx: UnsafeMutablePointer<Float>?, dwIh: UnsafeMutablePointer<Float>, dwHh: UnsafeMutablePointer<Float>,
                                 dbIh: UnsafeMutablePointer<Float>?, dbHh: UnsafeMutablePointer<Float>?, pool: ThreadPool = .default) {
         let (bsz, steps, h) = (s.batch, s.steps, s.hidden)
