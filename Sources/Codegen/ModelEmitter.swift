@@ -133,8 +133,32 @@ struct ModelEmitter {
                     w.line("\(name).data.update(repeating: 1, count: \(p.count))")
                 }
             }
+            emitReparamInit(&w)
         }
         w.line()
+    }
+
+    /// PyTorch's registration-time values once every tensor is drawn, as `regula train`: weight
+    /// norm's g = ‖v‖ per output row, spectral norm's u, v refined by 15 power iterations.
+    private func emitReparamInit(_ w: inout SwiftWriter) {
+        let byName = Dictionary(model.parameters.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        for p in model.parameters {
+            let suffix = p.name.hasSuffix("weight_g") ? "weight_g" : "weight_u"
+            let base = String(p.name.dropLast(suffix.count))
+            switch p.role {
+            case .weightGain:
+                guard let v = byName[base + "weight_v"] else { continue }
+                let rows = v.shape.first ?? 1
+                w.line("WeightNorm.initialGain(rows: \(rows), cols: \(v.count / max(rows, 1)), v: \(propertyNames[v.name] ?? "_").data, g: \(propertyNames[p.name] ?? "_").data)")
+            case .spectralU:
+                guard let wo = byName[base + "weight_orig"], let v = byName[base + "weight_v"] else { continue }
+                let rows = wo.shape.first ?? 1
+                w.line("SpectralNorm.powerIteration(rows: \(rows), cols: \(wo.count / max(rows, 1)), w: \(propertyNames[wo.name] ?? "_").data,")
+                w.line("                            u: \(propertyNames[p.name] ?? "_").data, v: \(propertyNames[v.name] ?? "_").data, iterations: 15)")
+            default:
+                break
+            }
+        }
     }
 
     private func emitStateLists(_ w: inout SwiftWriter) {

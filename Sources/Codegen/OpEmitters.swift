@@ -44,6 +44,7 @@ struct OpEmitter {
              .dropout, .dropoutBackward, .stochasticDepth, .stochasticDepthBackward,
              .spatialDropout, .spatialDropoutBackward, .shakeShake, .shakeShakeBackward, .shakeDrop, .shakeDropBackward,
              .attention, .attentionBackward, .layerNorm, .layerNormBackward,
+             .weightNorm, .weightNormBackward, .powerIteration, .spectralNorm, .spectralNormBackward, .spectralNormUpdate,
              .softmaxCrossEntropy, .softmaxCrossEntropyBackward, .accuracy,
              .l1Penalty, .l1PenaltyBackward, .l2Penalty, .l2PenaltyBackward:
             return

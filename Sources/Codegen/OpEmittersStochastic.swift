@@ -94,6 +94,44 @@ extension OpEmitter {
             w.line("LayerNorm.backward(rows: \(rows), d: \(d), x: \(p(i[1])), dy: \(p(i[0])), gamma: \(p(i[2])), saveMean: \(p(i[3])),")
             w.line("                   saveInvStd: \(p(i[4])), dx: \(p(o[0])), dgamma: \(o.count > 1 ? p(o[1]) : "nil"), dbeta: \(o.count > 2 ? p(o[2]) : "nil"), pool: pool)")
         default:
+            return emitReparam(op, i, o, into: &w)
+        }
+        return true
+    }
+
+    /// Weight and spectral normalization (Salimans & Kingma 2016; Miyato et al. 2018) on the
+    /// runtime's kernels, weights viewed as [rows = out, cols = in·kh·kw], as the interpreter.
+    private func emitReparam(_ op: Op, _ i: [ValueID], _ o: [ValueID], into w: inout SwiftWriter) -> Bool {
+        let L = layout
+        func p(_ v: ValueID) -> String { L.ptr(v) }
+        func rc(_ v: ValueID) -> (Int, Int) {
+            let rows = L.perExample(v).first ?? 1
+            return (rows, L.unit(v) / max(rows, 1))
+        }
+        switch op {
+        case .weightNorm:                       // [v, g] → [w, norms]
+            let (r, c) = rc(i[0])
+            w.line("WeightNorm.forward(rows: \(r), cols: \(c), v: \(p(i[0])), g: \(p(i[1])), w: \(p(o[0])), norms: \(p(o[1])))")
+        case .weightNormBackward:               // [dw, v, g, norms] → [dv, dg]
+            let (r, c) = rc(i[1])
+            w.line("WeightNorm.backward(rows: \(r), cols: \(c), v: \(p(i[1])), g: \(p(i[2])), norms: \(p(i[3])), dw: \(p(i[0])),")
+            w.line("                    dv: \(p(o[0])), dg: \(p(o[1])))")
+        case .powerIteration(let n):            // [W, u, v] → [u', v'] on copies; the update effect writes back
+            let (r, c) = rc(i[0])
+            w.line("\(p(o[0])).update(from: \(p(i[1])), count: \(r))")
+            w.line("\(p(o[1])).update(from: \(p(i[2])), count: \(c))")
+            w.line("SpectralNorm.powerIteration(rows: \(r), cols: \(c), w: \(p(i[0])), u: \(p(o[0])), v: \(p(o[1])), iterations: \(n))")
+        case .spectralNorm:                     // [W, u, v] → [W/σ, σ]
+            let (r, c) = rc(i[0])
+            w.line("\(p(o[1]))[0] = SpectralNorm.forward(rows: \(r), cols: \(c), w: \(p(i[0])), u: \(p(i[1])), v: \(p(i[2])), out: \(p(o[0])))")
+        case .spectralNormBackward:             // [dW_SN, W, u, v, σ] → dW
+            let (r, c) = rc(i[1])
+            w.line("SpectralNorm.backward(rows: \(r), cols: \(c), w: \(p(i[1])), u: \(p(i[2])), v: \(p(i[3])), sigma: \(p(i[4]))[0],")
+            w.line("                      dOut: \(p(i[0])), dw: \(p(o[0])))")
+        case .spectralNormUpdate:               // u ← u', v ← v'
+            w.line("\(p(i[0])).update(from: \(p(i[2])), count: \(L.unit(i[0])))")
+            w.line("\(p(i[1])).update(from: \(p(i[3])), count: \(L.unit(i[1])))")
+        default:
             return false
         }
         return true

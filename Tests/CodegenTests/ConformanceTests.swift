@@ -23,6 +23,8 @@ final class ConformanceTests: XCTestCase {
     func testShakeShakeMatchesInterpreter() throws { try slow("shake_shake.yaml") }
     func testShakeDropMatchesInterpreter() throws { try slow("shakedrop.yaml") }
     func testTransformerMatchesInterpreter() throws { try slow("transformer_block.yaml") }
+    func testWeightNormMatchesInterpreter() throws { try slow("mlp_weight_norm.yaml") }
+    func testSpectralNormMatchesInterpreter() throws { try slow("mlp_spectral_norm.yaml") }
 
     private func slow(_ spec: String) throws {
         guard ProcessInfo.processInfo.environment["REGULA_SLOW_TESTS"] == "1" else {
