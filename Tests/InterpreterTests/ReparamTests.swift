@@ -171,13 +171,18 @@ final class ReparamTests: XCTestCase {
     /// converged first and restored before every evaluation, so they are the constants the
     /// gradient assumes (§4.4: "gradient check with u, v frozen").
     func testGradientsMatchFiniteDifferencesWithUVFrozen() throws {
+        try gradientCheck(conv: "weight_norm", dense: "spectral_norm", spectral: "4")
+        try gradientCheck(conv: "spectral_norm", dense: "weight_norm", spectral: "1")
+    }
+
+    func gradientCheck(conv: String, dense: String, spectral prefix: String, file: StaticString = #filePath, line: UInt = #line) throws {
         let batch = 4
         let s = try session("""
           - reshape: [2, 3, 3]
-          - conv2d: {filters: 3, kernel: 2, weight_norm: true}
+          - conv2d: {filters: 3, kernel: 2, \(conv): true}
           - tanh
           - flatten
-          - dense: {units: 5, spectral_norm: true, activation: tanh}
+          - dense: {units: 5, \(dense): true, activation: tanh}
           - dense: 3
         """, input: 18, batch: batch, seed: 11)
         let e = try s.trainingExecutor()
@@ -185,11 +190,11 @@ final class ReparamTests: XCTestCase {
             feed(e, batch: batch, inputs: 18, classes: 3)   // the plan reuses input storage within a step
             e.run(batch: batch, step: UInt64(step))
         }
-        let u = try tensor(s, "4.weight_u"), v = try tensor(s, "4.weight_v")
+        let u = try tensor(s, prefix + ".weight_u"), v = try tensor(s, prefix + ".weight_v")
         let u0 = u.array, v0 = v.array
         func loss() -> Double {
-            u0.withUnsafeBufferPointer { u.data.update(from: $0.baseAddress!, count: u0.count) }
-            v0.withUnsafeBufferPointer { v.data.update(from: $0.baseAddress!, count: v0.count) }
+            for (k, x) in u0.enumerated() { u.data[k] = x }
+            for (k, x) in v0.enumerated() { v.data[k] = x }
             feed(e, batch: batch, inputs: 18, classes: 3)
             e.run(batch: batch, step: 3)
             return e.scalar(.loss) ?? .nan
@@ -204,15 +209,17 @@ final class ReparamTests: XCTestCase {
                 t.data[k] = old - h; let down = loss()
                 t.data[k] = old
                 let numeric = (up - down) / Double(2 * h)
-                XCTAssertEqual(Double(grad[k]), numeric, accuracy: 5e-4 + 0.02 * abs(numeric), "\(info.name)[\(k)]")
+                XCTAssertEqual(Double(grad[k]), numeric, accuracy: 5e-4 + 0.02 * abs(numeric), "\(info.name)[\(k)]",
+                               file: file, line: line)
                 checked += 1
             }
             _ = loss()
         }
-        XCTAssertTrue(s.store.trainable.contains { $0.info.name == "1.weight_g" })
-        XCTAssertTrue(s.store.trainable.contains { $0.info.name == "4.weight_orig" })
-        XCTAssertFalse(s.store.trainable.contains { $0.info.name == "4.weight_u" })
-        XCTAssertGreaterThan(checked, 20)
+        let names = Set(s.store.trainable.map(\.info.name))
+        XCTAssertTrue(names.contains(prefix + ".weight_orig"), file: file, line: line)
+        XCTAssertFalse(names.contains(prefix + ".weight_u") || names.contains(prefix + ".weight_v"), file: file, line: line)
+        XCTAssertEqual(names.filter { $0.hasSuffix("weight_g") }.count, 1, file: file, line: line)
+        XCTAssertGreaterThan(checked, 20, file: file, line: line)
     }
 
     // MARK: training runs
