@@ -50,6 +50,12 @@ struct Layout {
         preconditionFailure("value \(v) has no storage in the plan")
     }
 
+    /// `ptr(v)`, or `nil` (as Swift text) when the plan gave `v` no storage (an unread output).
+    func ptrOrNil(_ v: ValueID) -> String {
+        if stateValues[v] != nil || offset(v) != nil || transientHome[v] != nil { return ptr(v) }
+        return "nil"
+    }
+
     /// Whether two values share storage (a view and its source, or a planned reuse).
     func sameStorage(_ a: ValueID, _ b: ValueID) -> Bool {
         if let x = offset(a), let y = offset(b) { return x == y }

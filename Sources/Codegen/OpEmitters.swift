@@ -43,6 +43,7 @@ struct OpEmitter {
              .batchNormFoldWeight, .batchNormFoldBias,
              .dropout, .dropoutBackward, .stochasticDepth, .stochasticDepthBackward,
              .spatialDropout, .spatialDropoutBackward, .shakeShake, .shakeShakeBackward, .shakeDrop, .shakeDropBackward,
+             .attention, .attentionBackward, .layerNorm, .layerNormBackward,
              .softmaxCrossEntropy, .softmaxCrossEntropyBackward, .accuracy,
              .l1Penalty, .l1PenaltyBackward, .l2Penalty, .l2PenaltyBackward:
             return

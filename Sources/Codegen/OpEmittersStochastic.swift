@@ -73,10 +73,36 @@ extension OpEmitter {
             w.line("        for j in 0..<\(len) { \(p(o[0]))[s * \(len) + j] = c * \(p(i[0]))[s * \(len) + j] }")
             w.line("    }")
             w.line("}")
+        case .attention(let a):
+            // [x, in_w, in_b, out_w, out_b] → train: [y, qkv, probs, ctx]; eval: [y].
+            w.line("\(attention(a, x: i[0])).forward(")
+            w.line("    x: \(p(i[0])), inWeight: \(p(i[1])), inBias: \(p(i[2])), outWeight: \(p(i[3])), outBias: \(p(i[4])), y: \(p(o[0])),")
+            w.line("    saved: \(o.count == 4 ? "(\(p(o[1])), \(p(o[2])), \(p(o[3])))" : "nil"))")
+        case .attentionBackward(let a):
+            // [dy, x, in_w, in_b, out_w, out_b, qkv, probs, ctx] → [dx, din_w, din_b, dout_w, dout_b].
+            w.line("\(attention(a, x: i[1])).backward(")
+            w.line("    dy: \(p(i[0])), x: \(p(i[1])), inWeight: \(p(i[2])), outWeight: \(p(i[4])), qkv: \(p(i[6])), probs: \(p(i[7])), ctx: \(p(i[8])),")
+            w.line("    dx: \(p(o[0])), dInWeight: \(p(o[1])), dInBias: \(p(o[2])), dOutWeight: \(p(o[3])), dOutBias: \(p(o[4])))")
+        case .layerNorm(let axes, let eps):
+            // [x, γ, β] → [y, mean, rstd] over the trailing `axes` axes.
+            let d = L.perExample(i[0]).suffix(axes).reduce(1, *), rows = L.isBatched(i[0]) ? L.times("n", L.unit(i[0]) / max(d, 1)) : String(L.unit(i[0]) / max(d, 1))
+            w.line("LayerNorm.forward(rows: \(rows), d: \(d), x: \(p(i[0])), gamma: \(p(i[1])), beta: \(p(i[2])), y: \(p(o[0])),")
+            w.line("                  saveMean: \(o.count > 1 ? L.ptrOrNil(o[1]) : "nil"), saveInvStd: \(o.count > 2 ? L.ptrOrNil(o[2]) : "nil"), eps: \(Self.float(eps)), pool: pool)")
+        case .layerNormBackward(let axes, _):
+            // [dy, x, γ, mean, rstd] → [dx, dγ, dβ].
+            let d = L.perExample(i[1]).suffix(axes).reduce(1, *), rows = L.isBatched(i[1]) ? L.times("n", L.unit(i[1]) / max(d, 1)) : String(L.unit(i[1]) / max(d, 1))
+            w.line("LayerNorm.backward(rows: \(rows), d: \(d), x: \(p(i[1])), dy: \(p(i[0])), gamma: \(p(i[2])), saveMean: \(p(i[3])),")
+            w.line("                   saveInvStd: \(p(i[4])), dx: \(p(o[0])), dgamma: \(o.count > 1 ? p(o[1]) : "nil"), dbeta: \(o.count > 2 ? p(o[2]) : "nil"), pool: pool)")
         default:
             return false
         }
         return true
+    }
+
+    private func attention(_ a: AttentionAttrs, x: ValueID) -> String {
+        let d = layout.perExample(x)
+        let stream = a.train && a.dropout > 0 ? a.key.map { "RandomStream(seed: seed, step: step, stream: \($0.id))" } ?? "nil" : "nil"
+        return "SelfAttention(n: n, steps: \(d[0]), dim: \(d[1]), heads: \(a.heads), causal: \(a.causal), dropout: \(a.dropout), stream: \(stream), pool: pool)"
     }
 
     private func coefficientArgs(_ a: ShakeAttrs, key: RngKey?) -> String {

@@ -22,6 +22,7 @@ final class ConformanceTests: XCTestCase {
     func testStochasticDepthMatchesInterpreter() throws { try slow("resnet_stochastic_depth.yaml") }
     func testShakeShakeMatchesInterpreter() throws { try slow("shake_shake.yaml") }
     func testShakeDropMatchesInterpreter() throws { try slow("shakedrop.yaml") }
+    func testTransformerMatchesInterpreter() throws { try slow("transformer_block.yaml") }
 
     private func slow(_ spec: String) throws {
         guard ProcessInfo.processInfo.environment["REGULA_SLOW_TESTS"] == "1" else {
