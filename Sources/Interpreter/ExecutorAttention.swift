@@ -27,8 +27,8 @@ struct SelfAttention {
         guard a.train, a.dropout > 0, let key = a.key else { return nil }
         let q = Float(1 - a.dropout), scale: Float = q > 0 ? 1 / q : 0
         let count = n * a.heads * steps * steps
-        let m = Tensor(shape: [count]), stream = e.random(key)
-        for j in 0..<count { m.data[j] = stream.uniform(at: j) < q ? scale : 0 }
+        let m = Tensor(shape: [count])
+        e.random(key).fillBernoulli(m.data, count: count, keep: q, value: scale, threads: e.pool.threads)
         return m
     }
 

@@ -12,7 +12,8 @@ import Runtime
 /// same kernel on the time-reversed input.
 ///
 /// Randomness (the op's key, one stream per step): variational input dropout (Gal & Ghahramani
-/// 2016) keeps feature f of sample n in direction d iff u(d·N·I + n·I + f) < 1−p, the same mask at
+/// 2016) keeps feature f of sample n in direction d iff u(d·N·I + n·I + f) < 1−p (the runtime's
+/// `fillBernoulli` test), the same mask at
 /// every step; the kernel draws recurrent-dropout and zoneout masks from the same stream at
 /// offsets past those (`RecurrentMasks`). Attention dropout keeps weight (n, h, i, j) iff
 /// u(((n·H + h)·T + i)·T + j) < 1−p (inverted). Backward regenerates every mask from the key.
@@ -59,8 +60,8 @@ extension ExecutorOps {
     static func inputMask(_ a: RecurrentAttrs, direction: Int, batch n: Int, features f: Int, _ e: Executor) -> Tensor? {
         guard a.train, a.dropout > 0, let key = a.key else { return nil }
         let q = Float(1 - a.dropout), scale: Float = q > 0 ? 1 / q : 0
-        let m = Tensor(shape: [n * f]), stream = e.random(key), base = direction * n * f
-        for j in 0..<(n * f) { m.data[j] = stream.uniform(at: base + j) < q ? scale : 0 }
+        let m = Tensor(shape: [n * f])
+        e.random(key).fillBernoulli(m.data, count: n * f, keep: q, value: scale, offset: direction * n * f, threads: e.pool.threads)
         return m
     }
 }
@@ -100,15 +101,15 @@ struct Recurrent {
             if a.recurrentDropout > 0 {
                 let q = Float(1 - a.recurrentDropout), scale: Float = q > 0 ? 1 / q : 0
                 let m = Tensor(shape: [nh])
-                for k in 0..<nh { m.data[k] = stream.uniform(at: r + d * nh + k) < q ? scale : 0 }
+                stream.fillBernoulli(m.data, count: nh, keep: q, value: scale, offset: r + d * nh, threads: e.pool.threads)
                 set.recurrent = m
             }
             if a.zoneout > 0 {
                 let p = Float(a.zoneout), c = Tensor(shape: [nth]), hz = Tensor(shape: [nth])
-                for k in 0..<nth {
-                    c.data[k] = stream.uniform(at: z + d * 2 * nth + k) < p ? 1 : 0
-                    hz.data[k] = stream.uniform(at: z + d * 2 * nth + nth + k) < p ? 1 : 0
+                if cell == .lstm {
+                    stream.fillBernoulli(c.data, count: nth, keep: p, offset: z + d * 2 * nth, threads: e.pool.threads)
                 }
+                stream.fillBernoulli(hz.data, count: nth, keep: p, offset: z + d * 2 * nth + nth, threads: e.pool.threads)
                 set.zoneCell = c; set.zoneHidden = hz
             }
         } else if a.zoneout > 0 {

@@ -32,13 +32,13 @@ extension GRU {
             } else {
                 for b in 0..<bsz { for j in 0..<g3 { gh[b * g3 + j] = bHh?[j] ?? 0 } }
             }
-            for b in 0..<bsz {
+            pool.parallelFor(bsz) { b in     // samples are independent
                 let row = b * steps + t
                 let a = gates + row * g3, hh = gh.data + b * g3, out = y + row * h, gn = ghn + row * h
                 for j in 0..<h {
                     let r = Activation.sigmoid(a[j] + hh[j])
                     let z = Activation.sigmoid(a[h + j] + hh[h + j])
-                    let n = tanhf(a[2 * h + j] + r * hh[2 * h + j])
+                    let n = fastTanh(a[2 * h + j] + r * hh[2 * h + j])
                     a[j] = r; a[h + j] = z; a[2 * h + j] = n
                     gn[j] = hh[2 * h + j]
                     let hp = t > 0 ? y[(row - 1) * h + j] : 0
@@ -61,7 +61,7 @@ extension GRU {
         let dGx = work.data, dGh = dGx + s.rows * g3, hPrev = dGh + s.rows * g3, dh = hPrev + s.rows * h, back = dh + bsz * h
         RecurrentSupport.previousStates(s, y: y, h0: nil, into: hPrev)
         for t in stride(from: steps - 1, through: 0, by: -1) {
-            for b in 0..<bsz {
+            pool.parallelFor(bsz) { b in     // samples are independent
                 let row = b * steps + t
                 let a = gates + row * g3, gn = ghn + row * h, hp = hPrev + row * h
                 let dxr = dGx + row * g3, dhr = dGh + row * g3, dhb = dh + b * h
