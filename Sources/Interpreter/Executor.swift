@@ -38,6 +38,9 @@ final class Executor {
     private var poolIndices: [Int: (buffer: UnsafeMutablePointer<Int32>, capacity: Int, run: Int)] = [:]
     private var runCount = 0
 
+    /// Reusable work buffers of the sequence ops by purpose (see `scratch(_:_:)`).
+    var scratchBuffers: [String: Tensor] = [:]
+
     /// Batch size and step of the current `run`.
     private(set) var batch = 0
     private(set) var step: UInt64 = 0

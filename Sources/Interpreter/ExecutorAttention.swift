@@ -27,7 +27,7 @@ struct SelfAttention {
         guard a.train, a.dropout > 0, let key = a.key else { return nil }
         let q = Float(1 - a.dropout), scale: Float = q > 0 ? 1 / q : 0
         let count = n * a.heads * steps * steps
-        let m = Tensor(shape: [count])
+        let m = e.scratch("attention.mask", count)
         e.random(key).fillBernoulli(m.data, count: count, keep: q, value: scale, threads: e.pool.threads)
         return m
     }
@@ -52,7 +52,7 @@ struct SelfAttention {
     func forward(_ i: [ValueID], _ o: [ValueID], _ ptr: ExecutorOps.Ptr) {
         let saved = o.count == 4
         let probsCount = n * a.heads * steps * steps
-        let scratch = Tensor(shape: [4 * rows * dim + (saved ? 0 : 3 * rows * dim + probsCount + rows * dim)])
+        let scratch = e.scratch("attention.forward", 4 * rows * dim + (saved ? 0 : 3 * rows * dim + probsCount + rows * dim))
         let heads = scratch.data, q = heads, k = q + rows * dim, v = k + rows * dim, out = v + rows * dim
         let extra = out + rows * dim
         let qkv = saved ? ptr(o[1]) : extra
@@ -73,7 +73,7 @@ struct SelfAttention {
     /// [dy, x, in_w, in_b, out_w, out_b, qkv, probs, ctx] → [dx, din_w, din_b, dout_w, dout_b].
     func backward(_ i: [ValueID], _ o: [ValueID], _ ptr: ExecutorOps.Ptr) {
         let dy = ptr(i[0]), x = ptr(i[1]), qkv = ptr(i[6]), probs = ptr(i[7]), ctx = ptr(i[8])
-        let scratch = Tensor(shape: [8 * rows * dim + 3 * rows * dim])
+        let scratch = e.scratch("attention.backward", 8 * rows * dim + 3 * rows * dim)
         let q = scratch.data, k = q + rows * dim, v = k + rows * dim
         let dout = v + rows * dim, dq = dout + rows * dim, dk = dq + rows * dim, dv = dk + rows * dim
         let dctx = dv + rows * dim, dqkv = dctx + rows * dim

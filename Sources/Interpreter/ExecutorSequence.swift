@@ -60,7 +60,7 @@ extension ExecutorOps {
     static func inputMask(_ a: RecurrentAttrs, direction: Int, batch n: Int, features f: Int, _ e: Executor) -> Tensor? {
         guard a.train, a.dropout > 0, let key = a.key else { return nil }
         let q = Float(1 - a.dropout), scale: Float = q > 0 ? 1 / q : 0
-        let m = Tensor(shape: [n * f])
+        let m = e.scratch("sequence.input-mask", n * f)
         e.random(key).fillBernoulli(m.data, count: n * f, keep: q, value: scale, offset: direction * n * f, threads: e.pool.threads)
         return m
     }
@@ -100,12 +100,12 @@ struct Recurrent {
             let stream = e.random(key)
             if a.recurrentDropout > 0 {
                 let q = Float(1 - a.recurrentDropout), scale: Float = q > 0 ? 1 / q : 0
-                let m = Tensor(shape: [nh])
+                let m = e.scratch("sequence.recurrent-mask", nh)
                 stream.fillBernoulli(m.data, count: nh, keep: q, value: scale, offset: r + d * nh, threads: e.pool.threads)
                 set.recurrent = m
             }
             if a.zoneout > 0 {
-                let p = Float(a.zoneout), c = Tensor(shape: [nth]), hz = Tensor(shape: [nth])
+                let p = Float(a.zoneout), c = e.scratch("sequence.zone-cell", nth), hz = e.scratch("sequence.zone-hidden", nth)
                 if cell == .lstm {
                     stream.fillBernoulli(c.data, count: nth, keep: p, offset: z + d * 2 * nth, threads: e.pool.threads)
                 }
@@ -113,7 +113,8 @@ struct Recurrent {
                 set.zoneCell = c; set.zoneHidden = hz
             }
         } else if a.zoneout > 0 {
-            let c = Tensor(shape: [nth], repeating: Float(a.zoneout))
+            let c = e.scratch("sequence.zone-cell", nth)
+            c.data.update(repeating: Float(a.zoneout), count: nth)
             set.zoneCell = c; set.zoneHidden = c
         }
         return set
@@ -138,7 +139,7 @@ struct Recurrent {
 
     /// [x, params…] → [y, workspace] (train) or [y] (eval).
     func forward(_ i: [ValueID], _ o: [ValueID], _ ptr: ExecutorOps.Ptr) {
-        let scratch = Tensor(shape: [n * steps * features + (o.count > 1 ? 0 : block)])
+        let scratch = e.scratch("sequence.forward", n * steps * features + (o.count > 1 ? 0 : block))
         let xd = scratch.data, width = a.directions * h
         let y = ptr(o[0])
         for d in 0..<a.directions {
@@ -183,7 +184,7 @@ struct Recurrent {
     /// [dy, x, params…, y, workspace] → [dx, dparams…].
     func backward(_ i: [ValueID], _ o: [ValueID], _ ptr: ExecutorOps.Ptr) {
         let rows = n * steps, width = a.directions * h
-        let scratch = Tensor(shape: [2 * rows * features + rows * h])
+        let scratch = e.scratch("sequence.backward", 2 * rows * features + rows * h)
         let xd = scratch.data, dxd = xd + rows * features, dseq = dxd + rows * features
         let dy = ptr(i[0]), dx = ptr(o[0]), ws0 = ptr(i[i.count - 1])
         let paramIns = i[2..<(i.count - 2)], paramOuts = o[1...]
@@ -271,6 +272,16 @@ extension ExecutorOps {
 }
 
 extension Executor {
+    /// A work buffer of at least `count` floats for `purpose`, kept across runs so the sequence
+    /// ops allocate nothing per step once warm; contents are undefined. Ops run one at a time
+    /// and each uses distinct purposes, so no two live uses share a buffer.
+    func scratch(_ purpose: String, _ count: Int) -> Tensor {
+        if let t = scratchBuffers[purpose], t.count >= count { return t }
+        let t = Tensor(shape: [max(count, 1)])
+        scratchBuffers[purpose] = t
+        return t
+    }
+
     /// Converts the staged float token ids of this batch into the int32 data input.
     func stageTokens() {
         guard let staging = tokenStaging, let v = graph.input(.data) else { return }

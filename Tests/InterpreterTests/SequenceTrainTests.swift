@@ -138,4 +138,35 @@ final class SequenceTrainTests: XCTestCase {
         let train = Array(UnsafeBufferPointer(start: t.pointer(out), count: t.count(out)))
         XCTAssertNotEqual(train, eval1)
     }
+
+    /// Masks are keyed by (seed, step, op): the same step regenerates the same attention and
+    /// recurrent masks (what the backward relies on), another step draws new ones.
+    func testMasksAreRegeneratedPerStep() throws {
+        for spec in [SequenceTests.attentionSpec.replacingOccurrences(of: "CAUSAL", with: "false").replacingOccurrences(of: "DROP", with: "0.3"),
+                     """
+                     regula: 1
+                     model: m1
+                     input: [5, 8]
+                     layers:
+                       - lstm: {units: 6, recurrent_dropout: 0.3, zoneout: 0.2}
+                       - dense: 3
+                     loss: cross_entropy
+                     train: {optimizer: {kind: sgd, lr: 0.1}, batch_size: 4}
+                     """] {
+            let s = try Session(model: try checkSpec(spec), seed: 4, batchSize: 4, threads: 2)
+            let t = try s.trainingExecutor()
+            var g = RandomGenerator(seed: 2)
+            let x = (0..<(4 * 40)).map { _ in Float(g.nextNormal()) }
+            func logits(step: UInt64) throws -> [Float] {
+                for (k, v) in x.enumerated() { t.dataInput[k] = v }
+                t.labelInput?.update(repeating: 0, count: 4)
+                t.run(batch: 4, step: step)
+                let out = try XCTUnwrap(t.graph.output(.logits))
+                return Array(UnsafeBufferPointer(start: t.pointer(out), count: t.count(out)))
+            }
+            let a = try logits(step: 5), b = try logits(step: 6), c = try logits(step: 5)
+            XCTAssertEqual(a, c)
+            XCTAssertNotEqual(a, b)
+        }
+    }
 }
