@@ -68,10 +68,14 @@ final class ConformanceTests: XCTestCase {
         let actual = out.split(separator: "\n").compactMap { l -> Double? in
             let parts = l.split(separator: " ")
             guard parts.count == 4, parts[0] == "step", parts[2] == "loss" else { return nil }
-            return Double(parts[3])
+            // The trainer prints the Float loss (shortest round-trip digits): parse it as a Float.
+            return Float(parts[3]).map(Double.init)
         }
         XCTAssertEqual(actual.count, Self.steps, out, file: file, line: line)
         XCTAssertEqual(expected.count, Self.steps, file: file, line: line)
+        let worst = zip(actual, expected).map { abs($0 - $1) / max(abs($1), 1e-12) }.max() ?? 0
+        let identical = zip(actual, expected).filter { $0 == $1 }.count
+        print("conformance \(spec): \(identical)/\(actual.count) steps bit-identical, max relative loss difference \(worst)")
         for (k, (a, e)) in zip(actual, expected).enumerated() {
             XCTAssertEqual(a, e, accuracy: 1e-5 * max(abs(e), 1e-12), "\(spec) step \(k + 1)", file: file, line: line)
         }
