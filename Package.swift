@@ -58,7 +58,7 @@ let package = Package(
         .testTarget(name: "RuntimeTests", dependencies: ["Runtime"], swiftSettings: numeric),
         .testTarget(name: "InterpreterTests", dependencies: ["Interpreter", "IR", "Check", "Syntax", "Runtime"]),
         .testTarget(name: "CodegenTests", dependencies: ["Codegen", "Driver", "Interpreter", "IR", "Check", "Syntax"]),
-        .testTarget(name: "DriverTests", dependencies: ["Driver", "regula"]),
+        .testTarget(name: "DriverTests", dependencies: ["Driver", "regula", "TestSupport"], exclude: ["Snapshots"]),
     ],
     swiftLanguageModes: [.v5]
 )

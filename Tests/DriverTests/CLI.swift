@@ -24,6 +24,7 @@ struct CLI {
         process.currentDirectoryURL = directory
         var environment = ProcessInfo.processInfo.environment
         environment["NO_COLOR"] = "1"
+        environment["COLUMNS"] = "80"  // help text wraps at a fixed width for the snapshots
         process.environment = environment
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
