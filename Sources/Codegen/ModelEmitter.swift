@@ -20,7 +20,9 @@ struct ModelEmitter {
         self.infer = infer
         self.source = source
         typeName = Names.typeName(model.name)
-        var names: [String: String] = [:], used: Set<String> = ["seed", "pool", "state", "trainable", "maxBatch"]
+        var names: [String: String] = [:]
+        var used: Set<String> = ["seed", "pool", "state", "trainable", "maxBatch", "trainArena", "evalArena", "invStdBuffer",
+                                 "trainInput", "trainLabels", "evalInput", "evalLabels", "trainStep", "evaluate"]
         for p in model.parameters {
             var id = Names.identifier(p.name)
             while used.contains(id) { id += "_" }

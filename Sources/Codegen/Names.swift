@@ -29,11 +29,25 @@ enum Names {
         return out
     }
 
-    /// `identifier`, capitalized: a type name (`mnist_mlp` → `MnistMlp`).
+    /// `identifier`, capitalized: a type name (`mnist_mlp` → `MnistMlp`). A name that would
+    /// shadow a type of the generated package, the runtime or the standard library gets `Net`.
     static func typeName(_ raw: String) -> String {
         let id = upperFirst(identifier(raw))
-        return id == "Model" || id == "Trainer" ? id + "Net" : id
+        return reservedTypes.contains(id) ? id + "Net" : id
     }
+
+    /// Types a generated package declares or uses (its own, the runtime's, common Swift ones).
+    static let reservedTypes: Set<String> = [
+        "Model", "Trainer", "Recipe", "Optimizer", "Options", "Arena", "IndexBuffer", "TrainingData", "Checkpoint",
+        "SelfAttention", "RunError", "Runtime", "Swift", "Foundation", "Float", "Double", "Int", "Int32", "Int64",
+        "UInt64", "String", "Bool", "Array", "Data", "Date", "FileManager", "URL", "Error", "Never", "Void",
+        "Activation", "Adam", "Attention", "AvgPool2d", "BatchLoader", "BatchNorm", "Bias", "Conv2d", "Conv2dShape",
+        "Dataset", "Dropout", "EarlyStopping", "Embedding", "EpochMetrics", "GRU", "Gemm", "GemmEpilogue", "GlobalAvgPool",
+        "GradientClipping", "LRSchedule", "LSTM", "LabelSmoothing", "LayerNorm", "MaxNorm", "MaxPool2d", "MetricsWriter",
+        "Normalization", "OneCycle", "Philox", "Pool2dShape", "RandomStream", "ReduceOnPlateau", "SGD", "SafeTensor",
+        "SafeTensors", "Softmax", "SoftmaxCrossEntropy", "SpectralNorm", "Tensor", "ThreadPool", "UpsampleNearest",
+        "WeightDecay", "WeightNorm",
+    ]
 
     /// A double-quoted Swift string literal holding exactly `s`.
     static func stringLiteral(_ s: String) -> String {

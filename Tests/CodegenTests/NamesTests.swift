@@ -2,6 +2,7 @@
 import Check
 import Driver
 import Diagnostics
+import Foundation
 import XCTest
 
 /// Spec content must never become code: identifiers, literals and comments are sanitized.
@@ -13,6 +14,8 @@ final class NamesTests: XCTestCase {
         XCTAssertEqual(Names.identifier("class"), "class_")
         XCTAssertEqual(Names.identifier("…"), "value")
         XCTAssertEqual(Names.typeName("mnist_mlp"), "MnistMlp")
+        XCTAssertEqual(Names.typeName("tensor"), "TensorNet")
+        XCTAssertEqual(Names.typeName("recipe"), "RecipeNet")
     }
 
     func testInjectionBecomesHarmless() {
@@ -40,10 +43,30 @@ final class NamesTests: XCTestCase {
         let swift = try XCTUnwrap(p.files["Sources/Evil/Model.swift"])
         XCTAssertTrue(swift.contains("let xExit1Weight = Tensor(shape: [3, 4])"), swift)
         XCTAssertTrue(swift.contains(#"("x\"); exit(1); //.weight", xExit1Weight, false)"#), swift)
+        // Every generated file is valid Swift: the injection closed no literal or comment.
+        try assertParses(p)
         // No line carries the name unescaped outside a comment.
         for line in swift.split(separator: "\n") where line.contains("exit(1)") {
             let trimmed = line.trimmingCharacters(in: .whitespaces)
             XCTAssertTrue(trimmed.hasPrefix("//") || line.contains(#"\"); exit(1)"#), String(line))
         }
+    }
+
+    /// Runs `swiftc -parse` (syntax only, no modules needed) over every Swift file of `p`.
+    private func assertParses(_ p: GeneratedPackage, file: StaticString = #filePath, line: UInt = #line) throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("regula-parse-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try p.write(to: dir.path)
+        let swiftFiles = p.files.keys.filter { $0.hasSuffix(".swift") && $0 != "Package.swift" }.sorted().map { dir.path + "/" + $0 }
+        let proc = Process()
+        proc.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        proc.arguments = ["swiftc", "-parse"] + swiftFiles
+        let pipe = Pipe()
+        proc.standardError = pipe
+        proc.standardOutput = pipe
+        try proc.run()
+        let out = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        proc.waitUntilExit()
+        XCTAssertEqual(proc.terminationStatus, 0, out, file: file, line: line)
     }
 }
