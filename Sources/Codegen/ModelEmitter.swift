@@ -21,7 +21,7 @@ struct ModelEmitter {
         self.source = source
         typeName = Names.typeName(model.name)
         var names: [String: String] = [:]
-        var used: Set<String> = ["seed", "pool", "state", "trainable", "maxBatch", "trainArena", "evalArena", "invStdBuffer",
+        var used: Set<String> = ["seed", "pool", "state", "trainable", "maxBatch", "trainArena", "evalArena", "invStdBuffer", "scratch",
                                  "trainInput", "trainLabels", "evalInput", "evalLabels", "trainStep", "evaluate"]
         for p in model.parameters {
             var id = Names.identifier(p.name)
@@ -108,6 +108,10 @@ struct ModelEmitter {
         if let train, maxChannels(train) > 0 {
             w.comment("1/√(var+eps) per channel, rebuilt from the saved variance in each batchnorm backward.")
             w.line("private let invStdBuffer = Arena(floats: \(maxChannels(train)))")
+        }
+        if [train, infer].compactMap({ $0 }).contains(where: { $0.nodes.contains { Self.isRecurrent($0.op) } }) {
+            w.comment("Work buffers of the recurrent layers (masks, reversed inputs), kept across steps.")
+            w.line("private let scratch = ScratchBuffers()")
         }
         w.line()
     }
@@ -245,6 +249,13 @@ struct ModelEmitter {
         w.raw("    " + body.file.replacingOccurrences(of: "\n", with: "\n    ").trimmingTrailingIndent())
         w.line("}")
         w.line()
+    }
+
+    static func isRecurrent(_ op: Op) -> Bool {
+        switch op {
+        case .lstm, .lstmBackward, .gru, .gruBackward: return true
+        default: return false
+        }
     }
 
     private func isBackwardStart(_ op: Op) -> Bool {

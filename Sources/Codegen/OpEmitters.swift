@@ -43,7 +43,7 @@ struct OpEmitter {
              .batchNormFoldWeight, .batchNormFoldBias,
              .dropout, .dropoutBackward, .stochasticDepth, .stochasticDepthBackward,
              .spatialDropout, .spatialDropoutBackward, .shakeShake, .shakeShakeBackward, .shakeDrop, .shakeDropBackward,
-             .attention, .attentionBackward, .layerNorm, .layerNormBackward,
+             .attention, .attentionBackward, .lstm, .lstmBackward, .gru, .gruBackward, .layerNorm, .layerNormBackward,
              .weightNorm, .weightNormBackward, .powerIteration, .spectralNorm, .spectralNormBackward, .spectralNormUpdate,
              .softmaxCrossEntropy, .softmaxCrossEntropyBackward, .accuracy,
              .l1Penalty, .l1PenaltyBackward, .l2Penalty, .l2PenaltyBackward:
@@ -235,6 +235,7 @@ struct OpEmitter {
             w.line("for j in 0..<\(L.count(i[0])) { \(p(o[0]))[j] = \(Self.float(2 * lambda)) * \(p(i[0]))[j] }")
         default:
             if emitStochastic(op, i, o, into: &w) { return }
+            if emitSequence(op, i, o, into: &w) { return }
             preconditionFailure("no emitter for \(op); OpEmitter.check should have rejected it")
         }
     }

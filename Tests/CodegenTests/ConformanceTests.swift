@@ -25,6 +25,9 @@ final class ConformanceTests: XCTestCase {
     func testTransformerMatchesInterpreter() throws { try slow("transformer_block.yaml") }
     func testWeightNormMatchesInterpreter() throws { try slow("mlp_weight_norm.yaml") }
     func testSpectralNormMatchesInterpreter() throws { try slow("mlp_spectral_norm.yaml") }
+    /// LSTM with variational input dropout, recurrent dropout and zoneout (the runtime's
+    /// `RecurrentLayer`, shared with the interpreter, draws the masks).
+    func testLSTMMatchesInterpreter() throws { try slow("lstm_classifier.yaml") }
 
     private func slow(_ spec: String) throws {
         guard ProcessInfo.processInfo.environment["REGULA_SLOW_TESTS"] == "1" else {

@@ -1,0 +1,49 @@
+import Check
+import IR
+
+/// Whole-sequence LSTM/GRU: a call into the runtime's `RecurrentLayer`, the same driver the
+/// interpreter runs (Interpreter/ExecutorSequence.swift), so masks, direction handling and the
+/// workspace layout are shared code rather than a copy; only the sizes are folded in here.
+extension OpEmitter {
+    mutating func emitSequence(_ op: Op, _ i: [ValueID], _ o: [ValueID], into w: inout SwiftWriter) -> Bool {
+        let L = layout
+        func p(_ v: ValueID) -> String { L.ptr(v) }
+        func params(_ vs: ArraySlice<ValueID>) -> String { "[" + vs.map { "UnsafePointer(\(p($0)))" }.joined(separator: ", ") + "]" }
+        switch op {
+        case .lstm(let a), .gru(let a):
+            // [x, params…] → train: [y, workspace]; eval: [y].
+            w.line("do {")
+            recurrent(op, a, x: i[0], into: &w)
+            w.line("    layer.forward(x: \(p(i[0])), params: \(params(i.dropFirst())),")
+            w.line("                  y: \(p(o[0])), workspace: \(o.count > 1 ? L.ptrOrNil(o[1]) : "nil"))")
+            w.line("}")
+        case .lstmBackward(let a), .gruBackward(let a):
+            // [dy, x, params…, y, workspace] → [dx, dparams…].
+            let grads = "[" + o.dropFirst().map { L.ptrOrNil($0) }.joined(separator: ", ") + "]"
+            w.line("do {")
+            recurrent(op, a, x: i[1], into: &w)
+            w.line("    layer.backward(dy: \(p(i[0])), x: \(p(i[1])), params: \(params(i[2..<(i.count - 2)])),")
+            w.line("                   workspace: \(p(i[i.count - 1])), dx: \(p(o[0])), gradients: \(grads))")
+            w.line("}")
+        default:
+            return false
+        }
+        return true
+    }
+
+    /// `let layer = RecurrentLayer(…)` with the op's sizes, regularizers and keyed stream.
+    private func recurrent(_ op: Op, _ a: RecurrentAttrs, x: ValueID, into w: inout SwiftWriter) {
+        let d = layout.perExample(x)
+        let cell: String
+        switch op {
+        case .lstm, .lstmBackward: cell = ".lstm"
+        default: cell = ".gru"
+        }
+        let stream = a.train ? a.key.map { "RandomStream(seed: seed, step: step, stream: \($0.id))" } ?? "nil" : "nil"
+        w.line("    let layer = RecurrentLayer(")
+        w.line("        cell: \(cell), shape: RecurrentShape(batch: n, steps: \(d[0]), input: \(d[1]), hidden: \(a.units)),")
+        w.line("        directions: \(a.directions), returnSequences: \(a.returnSequences),")
+        w.line("        dropout: \(a.dropout), recurrentDropout: \(a.recurrentDropout), zoneout: \(a.zoneout),")
+        w.line("        stream: \(stream), pool: pool, scratch: scratch.buffer)")
+    }
+}
