@@ -1,4 +1,6 @@
 import Codegen
+import Driver
+import Foundation
 import XCTest
 
 /// The generated sources, pinned (re-record with REGULA_RECORD=1), and their determinism.
@@ -40,10 +42,30 @@ final class GoldenTests: XCTestCase {
     }
 
     func testUnsupportedOpIsAClearError() throws {
-        XCTAssertThrowsError(try generate("lstm_classifier.yaml")) { error in
+        // An MSE loss (no emitter yet); LSTM, the previous example here, is now emitted.
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("regula-codegen-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("mse.yaml").path
+        let text = "regula: 1\nmodel: mse\ninput: [4]\nlayers:\n  - dense: 3\nloss: mse\ntrain:\n  optimizer: {kind: sgd, lr: 0.1}\n"
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        let r = try Frontend.run(path: path)
+        let model = try XCTUnwrap(r.model, "\(r.diagnostics)")
+        XCTAssertThrowsError(try compilePackage(model, source: SpecSource(path: path, text: text), options: CompileOptions(runtimePath: "RUNTIME"))) { error in
             let text = "\(error)"
             XCTAssertTrue(text.hasPrefix("regula compile does not support"), text)
             XCTAssertTrue(text.hasSuffix("yet"), text)
         }
+    }
+
+    /// The recurrent layers are emitted as calls into the runtime's shared `RecurrentLayer`
+    /// (no copy of the interpreter's driver), deterministically.
+    func testLSTMIsEmittedThroughTheSharedRuntimeLayer() throws {
+        let a = render(try generate("lstm_classifier.yaml")), b = render(try generate("lstm_classifier.yaml"))
+        XCTAssertEqual(a, b)
+        XCTAssertTrue(a.contains("layer.forward(x: t0,"), a)
+        XCTAssertTrue(a.contains("layer.backward(dy:"), a)
+        XCTAssertTrue(a.contains("dropout: 0.25, recurrentDropout: 0.25, zoneout: 0.1,"), a)
+        XCTAssertTrue(a.contains("private let scratch = ScratchBuffers()"), a)
     }
 }
