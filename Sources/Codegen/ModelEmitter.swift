@@ -109,8 +109,8 @@ struct ModelEmitter {
             w.comment("1/√(var+eps) per channel, rebuilt from the saved variance in each batchnorm backward.")
             w.line("private let invStdBuffer = Arena(floats: \(maxChannels(train)))")
         }
-        if [train, infer].compactMap({ $0 }).contains(where: { $0.nodes.contains { Self.isRecurrent($0.op) } }) {
-            w.comment("Work buffers of the recurrent layers (masks, reversed inputs), kept across steps.")
+        if [train, infer].compactMap({ $0 }).contains(where: { $0.nodes.contains { Self.usesScratch($0.op) } }) {
+            w.comment("Work buffers of the recurrent and attention layers (masks, head layouts), kept across steps.")
             w.line("private let scratch = ScratchBuffers()")
         }
         w.line()
@@ -251,9 +251,10 @@ struct ModelEmitter {
         w.line()
     }
 
-    static func isRecurrent(_ op: Op) -> Bool {
+    /// Ops whose runtime driver keeps work buffers in the model's `scratch`.
+    static func usesScratch(_ op: Op) -> Bool {
         switch op {
-        case .lstm, .lstmBackward, .gru, .gruBackward: return true
+        case .lstm, .lstmBackward, .gru, .gruBackward, .attention, .attentionBackward: return true
         default: return false
         }
     }

@@ -46,6 +46,7 @@ enum Names {
         "GradientClipping", "LRSchedule", "LSTM", "LabelSmoothing", "LayerNorm", "MaxNorm", "MaxPool2d", "MetricsWriter",
         "Normalization", "OneCycle", "Philox", "Pool2dShape", "RandomStream", "ReduceOnPlateau", "SGD", "SafeTensor",
         "SafeTensors", "Softmax", "SoftmaxCrossEntropy", "SpectralNorm", "Tensor", "ThreadPool", "UpsampleNearest",
+        "MultiHeadSelfAttention", "RecurrentLayer", "RecurrentShape", "ScratchBuffers",
         "WeightDecay", "WeightNorm",
     ]
 

@@ -140,7 +140,8 @@ extension OpEmitter {
     private func attention(_ a: AttentionAttrs, x: ValueID) -> String {
         let d = layout.perExample(x)
         let stream = a.train && a.dropout > 0 ? a.key.map { "RandomStream(seed: seed, step: step, stream: \($0.id))" } ?? "nil" : "nil"
-        return "SelfAttention(n: n, steps: \(d[0]), dim: \(d[1]), heads: \(a.heads), causal: \(a.causal), dropout: \(a.dropout), stream: \(stream), pool: pool)"
+        return "MultiHeadSelfAttention(batch: n, steps: \(d[0]), dim: \(d[1]), heads: \(a.heads), causal: \(a.causal), dropout: \(a.dropout), stream: \(stream),\n"
+            + "                       pool: pool, scratch: scratch.buffer)"
     }
 
     private func coefficientArgs(_ a: ShakeAttrs, key: RngKey?) -> String {

@@ -83,12 +83,6 @@ public func compilePackage(_ model: CheckedModel, source: SpecSource, options: C
         dir + "Recipe.swift": trainer.emitRecipe(),
         dir + "Support.swift": header(source) + SupportTemplate.text.replacingOccurrences(of: "MODEL", with: typeName) + "\n",
     ]
-    let usesAttention = [train, infer].compactMap { $0 }.contains { g in
-        g.nodes.contains { if case .attention = $0.op { return true }; return false }
-    }
-    if usesAttention {
-        files[dir + "SelfAttention.swift"] = header(source) + AttentionTemplate.text + "\n"
-    }
     if options.inference {
         files[dir + "Evaluate.swift"] = header(source) + "import Foundation\nimport Runtime\n\n"
             + TrainerTemplate.inference.replacingOccurrences(of: "MODEL", with: typeName) + "\n"
