@@ -46,10 +46,11 @@ struct OpEmitter {
              .attention, .attentionBackward, .lstm, .lstmBackward, .gru, .gruBackward, .layerNorm, .layerNormBackward,
              .weightNorm, .weightNormBackward, .powerIteration, .spectralNorm, .spectralNormBackward, .spectralNormUpdate,
              .softmaxCrossEntropy, .softmaxCrossEntropyBackward, .accuracy,
-             .l1Penalty, .l1PenaltyBackward, .l2Penalty, .l2PenaltyBackward:
+             .l1Penalty, .l1PenaltyBackward, .l2Penalty, .l2PenaltyBackward,
+             .concat, .split, .upsampleNearest, .upsampleNearestBackward:
             return
         case .activation(let a, _, _), .activationBackward(let a, _, _):
-            if a.isElementwise { return }
+            if a.isElementwise || a == .softmax || a == .logSoftmax { return }
             throw CodegenError.unsupported("the \(a.rawValue) activation")
         default:
             throw CodegenError.unsupported("op \(opName(op))")
@@ -89,6 +90,14 @@ struct OpEmitter {
             } else {
                 w.line("Bias.gradChannels(batch: \(s.outer), channels: \(s.channels), spatial: \(s.inner), \(p(i[0])), dbias: \(p(o[0])))")
             }
+        case .activation(let a, _, let axis) where a == .softmax || a == .logSoftmax:
+            // Over the trailing per-example axis, rows = every other element (as the interpreter).
+            let (rows, len) = softmaxRows(i[0], axis)
+            w.line("Softmax.\(a == .softmax ? "forward" : "logForward")(rows: \(rows), n: \(len), \(p(i[0])), \(p(o[0])))")
+        case .activationBackward(let a, _, let axis) where a == .softmax || a == .logSoftmax:
+            // [dy, y] → dx.
+            let (rows, len) = softmaxRows(i[0], axis)
+            w.line("Softmax.\(a == .softmax ? "backward" : "logBackward")(rows: \(rows), n: \(len), y: \(p(i[1])), dy: \(p(i[0])), dx: \(p(o[0])))")
         case .activation(let a, let slope, _):
             w.line("\(Self.kernel(a, slope)).forward(\(p(i[0])), \(p(o[0])), count: \(L.count(i[0])), pool: pool)")
         case .activationBackward(let a, let slope, _):
@@ -236,8 +245,19 @@ struct OpEmitter {
         default:
             if emitStochastic(op, i, o, into: &w) { return }
             if emitSequence(op, i, o, into: &w) { return }
+            if emitShape(op, i, o, into: &w) { return }
             preconditionFailure("no emitter for \(op); OpEmitter.check should have rejected it")
         }
+    }
+
+    /// (rows, length) of a softmax, the axis resolved and clamped as the interpreter does
+    /// (`ExecutorOps.softmaxAxis` then `split` on the full shape, batch first); it must be the trailing one.
+    private func softmaxRows(_ v: ValueID, _ axis: Int) -> (String, Int) {
+        let batched = layout.isBatched(v), dims = (batched ? [1] : []) + layout.perExample(v)
+        let a = min(max(axis < 0 ? dims.count + axis : axis + 1, 0), dims.count - 1)
+        precondition(a == dims.count - 1, "softmax over a non-trailing axis")
+        let rows = dims[..<a].reduce(1, *)
+        return (batched ? layout.times("n", rows) : String(rows), dims[a])
     }
 
     private mutating func poolBuffer(for v: ValueID, capacity: Int) -> String {

@@ -99,7 +99,7 @@ enum ExecutorOps {
             if x != y { y.update(from: x, count: e.count(i[0])) }     // a view in planned graphs
         case .concat(let axis):
             let shape = e.shape(o[0])
-            let ax = axis + (e.batched[o[0].raw] ? 1 : 0)
+            let ax = axis  // the IR's axis counts the batch (Lower: spec axis + 1)
             let outer = shape[..<ax].reduce(1, *), inner = shape[(ax + 1)...].reduce(1, *)
             let y = ptr(o[0]), rowOut = shape[ax] * inner
             var offset = 0
@@ -110,7 +110,7 @@ enum ExecutorOps {
             }
         case .split(let axis, let sizes):
             let shape = e.shape(i[0])
-            let ax = axis + (e.batched[i[0].raw] ? 1 : 0)
+            let ax = axis
             let outer = shape[..<ax].reduce(1, *), inner = shape[(ax + 1)...].reduce(1, *)
             let x = ptr(i[0]), rowIn = shape[ax] * inner
             var offset = 0

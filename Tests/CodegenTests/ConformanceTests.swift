@@ -29,6 +29,41 @@ final class ConformanceTests: XCTestCase {
     /// `RecurrentLayer`, shared with the interpreter, draws the masks).
     func testLSTMMatchesInterpreter() throws { try slow("lstm_classifier.yaml") }
 
+    /// Softmax and log-softmax as layers, nearest upsampling, concat (and its backward, split)
+    /// along channels and along the last axis (a spec written here: no spec in specs/ uses them).
+    func testShapeOpsAndSoftmaxLayersMatchInterpreter() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("regula-codegen-specs")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let path = dir.appendingPathComponent("shape_ops.yaml").path
+        try """
+        regula: 1
+        model: shape_ops
+        input: [1, 28, 28]
+        layers:
+          - conv2d: {filters: 4, kernel: 3, stride: 2, padding: 1, name: half}
+          - upsample: {scale: 2, name: up}
+          - conv2d: {filters: 3, kernel: 3, padding: 1, from: input, name: full}
+          - concat: {from: [up, full], axis: 0}
+          - conv2d: {filters: 4, kernel: 3, stride: 2, padding: 1}
+          - relu
+          - flatten
+          - dense: {units: 16, activation: softmax, name: soft}
+          - dense: {units: 16, activation: log_softmax, from: soft, name: logsoft}
+          - concat: {from: [soft, logsoft], axis: -1}
+          - dense: 10
+        loss: cross_entropy
+        train:
+          optimizer: {kind: sgd, lr: 0.05}
+          batch_size: 32
+          epochs: 1
+        data:
+          format: idx
+          dir: \(repoRoot)/data/mnist
+          normalize: {scale: 255}
+        """.write(toFile: path, atomically: true, encoding: .utf8)
+        try slow(path)
+    }
+
     private func slow(_ spec: String) throws {
         guard ProcessInfo.processInfo.environment["REGULA_SLOW_TESTS"] == "1" else {
             throw XCTSkip("set REGULA_SLOW_TESTS=1 to build and compare \(spec)")
@@ -57,7 +92,7 @@ final class ConformanceTests: XCTestCase {
 
         // The generated package's.
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("regula-codegen-conformance")
-        let dir = root.appendingPathComponent(spec.replacingOccurrences(of: ".", with: "_")).path
+        let dir = root.appendingPathComponent((spec as NSString).lastPathComponent.replacingOccurrences(of: ".", with: "_")).path
         let package = try generate(spec, runtimePath: repoRoot)
         try package.write(to: dir)
         // Debug configuration: every target of the package and of the runtime is compiled with
