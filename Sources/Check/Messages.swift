@@ -185,6 +185,9 @@ enum Msg {
     static func axisRange(_ kind: String, _ axis: Int, _ shape: Shape) -> Message {
         Message(id: "axis-out-of-range", text: "axis \(axis) of '\(kind)' is out of range for \(show(shape)) input")
     }
+    static func softmaxAxis(_ kind: String, _ axis: Int, _ shape: Shape) -> Message {
+        Message(id: "unsupported-axis", text: "'\(kind)' over axis \(axis) of \(show(shape)) is not supported; regula normalizes over the last axis only")
+    }
     static func normSize(_ kind: String, _ declared: String, _ actual: String) -> Message {
         Message(id: "norm-mismatch", text: "'\(kind)' declares \(declared) but its input has \(actual)")
     }

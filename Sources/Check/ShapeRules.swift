@@ -225,6 +225,12 @@ private func activationRule(_ a: Activation, _ i: RuleInput, _ d: inout [Diagnos
         d.append(Msg.axisRange(l.written, axis, i.x).error(l.argRanges["axis"] ?? l.range))
         return nil
     }
+    // The runtime's softmax kernels (and so the interpreter and generated code) reduce over the
+    // last axis; another axis is refused here rather than failing later.
+    if (a == .softmax || a == .logSoftmax) && axis != i.x.count - 1 {
+        d.append(Msg.softmaxAxis(l.written, axis, i.x).error(l.argRanges["axis"] ?? l.range))
+        return nil
+    }
     let slope = a == .leakyRelu ? (l.number("slope") ?? 0.01) : a == .elu ? (l.number("alpha") ?? 1) : 0
     return RuleOutput(op: .activation(a, slope: slope, axis: max(axis, 0)), shape: i.x)
 }

@@ -1,25 +1,26 @@
 import Codegen
 import Driver
 import Foundation
+import TestSupport
 import XCTest
 
 /// The generated sources, pinned (re-record with REGULA_RECORD=1), and their determinism.
 final class GoldenTests: XCTestCase {
     func testMLPPackage() throws {
-        assertSnapshot(render(try generate("mnist_mlp.yaml")), named: "mnist_mlp")
+        assertSnapshot(render(try generate("mnist_mlp.yaml")), named: "mnist_mlp.txt")
     }
 
     func testCNNPackage() throws {
-        assertSnapshot(render(try generate("mnist_cnn.yaml")), named: "mnist_cnn")
+        assertSnapshot(render(try generate("mnist_cnn.yaml")), named: "mnist_cnn.txt")
     }
 
     func testResidualPackage() throws {
-        assertSnapshot(render(try generate("resnet_stochastic_depth.yaml")), named: "resnet_stochastic_depth")
+        assertSnapshot(render(try generate("resnet_stochastic_depth.yaml")), named: "resnet_stochastic_depth.txt")
     }
 
     func testInferencePackageFoldsBatchNorm() throws {
         let p = try generate("mnist_cnn.yaml", inference: true)
-        assertSnapshot(render(p), named: "mnist_cnn_inference")
+        assertSnapshot(render(p), named: "mnist_cnn_inference.txt")
         let model = try XCTUnwrap(p.files["Sources/MnistCnn/Model.swift"])
         XCTAssertFalse(model.contains("func trainStep"))
         XCTAssertFalse(model.contains("BatchNorm.forwardTraining"))

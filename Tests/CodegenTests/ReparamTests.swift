@@ -1,3 +1,4 @@
+import TestSupport
 import XCTest
 
 /// Weight and spectral normalization are generated, not dropped: the registration-time values
@@ -14,7 +15,7 @@ final class ReparamTests: XCTestCase {
     }
 
     func testSpectralNormIsGenerated() throws {
-        assertSnapshot(render(try generate("mlp_spectral_norm.yaml")), named: "mlp_spectral_norm")
+        assertSnapshot(render(try generate("mlp_spectral_norm.yaml")), named: "mlp_spectral_norm.txt")
         let infer = try XCTUnwrap(try generate("mlp_spectral_norm.yaml", inference: true).files["Sources/MlpSpectralNorm/Model.swift"])
         XCTAssertTrue(infer.contains("SpectralNorm.forward("))
         XCTAssertFalse(infer.contains("powerIteration(rows: 256, cols: 784, w: layer0WeightOrig.data, u: e"), "no power iteration at eval")
