@@ -5,42 +5,8 @@ import Runtime
 /// The whole executor (lowering, autodiff, every kernel it calls, penalties) against central
 /// finite differences of the objective it reports.
 final class GradientCheckTests: XCTestCase {
-    func check(_ spec: String, batch: Int, threads: Int = 1, fusion: Bool = true, file: StaticString = #filePath, line: UInt = #line) throws {
-        let model = try checkSpec(spec)
-        let session = try Session(model: model, seed: 11, batchSize: batch, threads: threads, fusion: fusion)
-        let e = try session.trainingExecutor()
-        let inputCount = model.input.shape.compactMap(\.value).reduce(1, *)
-        let classes = model.nodes[model.output].shape.last?.value ?? 1
-        var g = RandomGenerator(seed: 99)
-        let x = (0..<(batch * inputCount)).map { _ in Float(g.nextNormal()) }
-        let labels = (0..<batch).map { _ in Int32(g.nextInt(below: UInt32(classes))) }
-        func loss() -> Double {
-            let labelBuffer = e.labelInput!
-            for (k, v) in x.enumerated() { e.dataInput[k] = v }
-            for (k, v) in labels.enumerated() { labelBuffer[k] = v }
-            e.run(batch: batch, step: 3)
-            return e.scalar(.loss) ?? .nan
-        }
-        _ = loss()
-        var checked = 0
-        for (info, t) in session.store.trainable {
-            let grad = Array(UnsafeBufferPointer(start: try XCTUnwrap(e.gradient(info.name)), count: t.count))
-            for k in Set((0..<6).map { ($0 * 7919 + 13) % t.count }) {
-                let old = t.data[k], h: Float = 4e-3
-                t.data[k] = old + h; let up = loss()
-                t.data[k] = old - h; let down = loss()
-                t.data[k] = old
-                let numeric = (up - down) / Double(2 * h)
-                XCTAssertEqual(Double(grad[k]), numeric, accuracy: 3e-3 + 0.03 * abs(numeric),
-                               "\(info.name)[\(k)]", file: file, line: line)
-                checked += 1
-            }
-        }
-        XCTAssertGreaterThan(checked, 0, file: file, line: line)
-    }
-
     func testDenseTanhDropoutWithPenaltiesAndSmoothing() throws {
-        try check("""
+        try checkGradients("""
         regula: 1
         model: g1
         input: [6]
@@ -56,7 +22,7 @@ final class GradientCheckTests: XCTestCase {
     }
 
     func testConvBatchnormPoolDense() throws {
-        try check("""
+        try checkGradients("""
         regula: 1
         model: g2
         input: [2, 6, 6]
@@ -78,7 +44,7 @@ final class GradientCheckTests: XCTestCase {
     /// some arg-max and the loss is not differentiable there.
     /// Same network with average pooling, a batch larger than the conv kernels' per-thread chunk, on two threads.
     func testConvBatchnormPoolDenseTwoThreads() throws {
-        try check("""
+        try checkGradients("""
         regula: 1
         model: g2
         input: [1, 8, 8]
@@ -99,7 +65,7 @@ final class GradientCheckTests: XCTestCase {
     }
 
     func testResidualWithPerSampleStochasticDepth() throws {
-        try check("""
+        try checkGradients("""
         regula: 1
         model: g3
         input: [2, 4, 4]

@@ -9,47 +9,9 @@ import Runtime
 /// step is fixed so forward and backward must regenerate the same masks for the check to pass),
 /// eval semantics against a float64 reference, thread-count determinism, token inputs from NPY.
 final class SequenceTests: XCTestCase {
-    /// Finite-difference check of every trainable tensor (a few entries each). `tokens` gives
-    /// int32 inputs ids in 0..<tokens instead of normal floats.
-    func gradientCheck(_ spec: String, batch: Int, tokens: Int? = nil, threads: Int = 1,
-                       file: StaticString = #filePath, line: UInt = #line) throws {
-        let model = try checkSpec(spec)
-        let session = try Session(model: model, seed: 5, batchSize: batch, threads: threads)
-        let e = try session.trainingExecutor()
-        let inputCount = model.input.shape.compactMap(\.value).reduce(1, *)
-        let classes = model.nodes[model.output].shape.last?.value ?? 1
-        var g = RandomGenerator(seed: 21)
-        let x = (0..<(batch * inputCount)).map { _ in tokens.map { Float(g.nextInt(below: UInt32($0))) } ?? Float(g.nextNormal()) }
-        let labels = (0..<batch).map { _ in Int32(g.nextInt(below: UInt32(classes))) }
-        func loss() -> Double {
-            let labelBuffer = e.labelInput!
-            for (k, v) in x.enumerated() { e.dataInput[k] = v }
-            for (k, v) in labels.enumerated() { labelBuffer[k] = v }
-            e.run(batch: batch, step: 7)
-            return e.scalar(.loss) ?? .nan
-        }
-        _ = loss()
-        var checked = 0
-        for (info, t) in session.store.trainable {
-            let grad = Array(UnsafeBufferPointer(start: try XCTUnwrap(e.gradient(info.name)), count: t.count))
-            var picks = Set((0..<5).map { ($0 * 7919 + 13) % t.count })
-            if let k = grad.indices.max(by: { abs(grad[$0]) < abs(grad[$1]) }) { picks.insert(k) }
-            for k in picks {
-                let old = t.data[k], h: Float = 2e-3
-                t.data[k] = old + h; let up = loss()
-                t.data[k] = old - h; let down = loss()
-                t.data[k] = old
-                let numeric = (up - down) / Double(2 * h)
-                XCTAssertEqual(Double(grad[k]), numeric, accuracy: 2e-3 + 0.03 * abs(numeric),
-                               "\(info.name)[\(k)]", file: file, line: line)
-                checked += 1
-            }
-        }
-        XCTAssertGreaterThan(checked, 8, file: file, line: line)
-    }
 
     func testEmbeddingLSTMDenseGradients() throws {
-        try gradientCheck("""
+        try checkGradients("""
         regula: 1
         model: s1
         input: {shape: [5], dtype: int32}
@@ -59,11 +21,11 @@ final class SequenceTests: XCTestCase {
           - dense: 3
         loss: cross_entropy
         train: {optimizer: {kind: sgd, lr: 0.1}, batch_size: 4}
-        """, batch: 4, tokens: 7)
+        """, batch: 4, tokens: 7, probe: .sequence)
     }
 
     func testBidirectionalGRUSequenceGradients() throws {
-        try gradientCheck("""
+        try checkGradients("""
         regula: 1
         model: s2
         input: [4, 3]
@@ -73,12 +35,12 @@ final class SequenceTests: XCTestCase {
           - dense: 3
         loss: cross_entropy
         train: {optimizer: {kind: sgd, lr: 0.1}, batch_size: 3}
-        """, batch: 3)
+        """, batch: 3, probe: .sequence)
     }
 
     /// Variational input and recurrent dropout and zoneout, bidirectional, on two threads.
     func testRegularizedBidirectionalLSTMGradients() throws {
-        try gradientCheck("""
+        try checkGradients("""
         regula: 1
         model: s3
         input: [5, 3]
@@ -88,12 +50,12 @@ final class SequenceTests: XCTestCase {
           - dense: 3
         loss: cross_entropy
         train: {optimizer: {kind: sgd, lr: 0.1}, batch_size: 5}
-        """, batch: 5, threads: 2)
+        """, batch: 5, threads: 2, probe: .sequence)
     }
 
     /// GRU with variational input and recurrent dropout and zoneout, bidirectional, last state.
     func testRegularizedBidirectionalGRUGradients() throws {
-        try gradientCheck("""
+        try checkGradients("""
         regula: 1
         model: s5
         input: [5, 3]
@@ -102,7 +64,7 @@ final class SequenceTests: XCTestCase {
           - dense: 3
         loss: cross_entropy
         train: {optimizer: {kind: sgd, lr: 0.1}, batch_size: 5}
-        """, batch: 5, threads: 2)
+        """, batch: 5, threads: 2, probe: .sequence)
     }
 
     static let attentionSpec = """
@@ -128,13 +90,19 @@ final class SequenceTests: XCTestCase {
     }
 
     func testAttentionLayerNormResidualGradients() throws {
-        try gradientCheck(attention(dropout: 0, causal: false), batch: 4)
-        try gradientCheck(attention(dropout: 0, causal: true), batch: 4)
+        try checkGradients(attention(dropout: 0, causal: false), batch: 4, probe: .sequence)
+        try checkGradients(attention(dropout: 0, causal: true), batch: 4, probe: .sequence)
     }
 
     /// With dropout on the attention weights the check passes only if backward uses the
     /// forward's mask.
     func testAttentionDropoutGradients() throws {
-        try gradientCheck(attention(dropout: 0.3, causal: false), batch: 4, threads: 2)
+        try checkGradients(attention(dropout: 0.3, causal: false), batch: 4, threads: 2, probe: .sequence)
     }
+}
+
+extension GradientProbe {
+    /// Sequence models: a smaller step and tolerance, and the largest gradient entry always probed.
+    static let sequence = GradientProbe(seed: 5, dataSeed: 21, step: 7, entries: 5, includeLargest: true,
+                                        h: 2e-3, absolute: 2e-3, atLeast: 8)
 }
