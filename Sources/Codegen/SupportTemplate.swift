@@ -154,26 +154,6 @@ func evaluate(_ model: MODEL, _ data: Dataset, seed: UInt64) -> (loss: Double, a
     return (lossSum / Double(max(seen, 1)), correct / Double(max(seen, 1)), seen)
 }
 
-/// Per-sample branch coefficients `[batch][branches]` for Shake-Shake (Gastaldi 2017): with two
-/// branches (u, 1−u), with more uᵢ/Σu; batch level uses sample 0's draw for all; no stream = even.
-func shakeCoefficients(_ stream: RandomStream?, branches k: Int, perImage: Bool, batch n: Int) -> [Float] {
-    var out = [Float](repeating: 1 / Float(k), count: n * k)
-    guard let stream else { return out }
-    for s in 0..<n {
-        let src = perImage ? s : 0
-        if k == 2 {
-            let u = stream.uniform(at: src)
-            out[s * 2] = u
-            out[s * 2 + 1] = 1 - u
-        } else {
-            var total: Float = 0
-            for b in 0..<k { let u = stream.uniform(at: src * k + b); out[s * k + b] = u; total += u }
-            for b in 0..<k { out[s * k + b] = total > 0 ? out[s * k + b] / total : 1 / Float(k) }
-        }
-    }
-    return out
-}
-
 /// `model.safetensors` (the PyTorch state_dict) and `train_state.safetensors`, written atomically.
 enum Checkpoint {
     static func writeModel(_ state: [(name: String, tensor: Tensor, counter: Bool)], to path: String) throws {

@@ -78,26 +78,9 @@ extension ExecutorOps {
         return true
     }
 
-    /// Per-sample branch coefficients, `[batch][branches]` flattened. With two branches they are
-    /// (u, 1−u); with more, uᵢ/Σu. Batch level uses sample 0's draw for everyone; no key = even.
+    /// Per-sample branch coefficients for a shake-shake op (Runtime's `shakeCoefficients`).
     static func shakeCoefficients(_ a: ShakeAttrs, key: RngKey?, _ e: Executor) -> [Float] {
-        let n = e.batch, k = a.branches
-        var out = [Float](repeating: 1 / Float(k), count: n * k)
-        guard let key else { return out }
-        let stream = e.random(key)
-        for s in 0..<n {
-            let src = a.level == .image ? s : 0
-            if k == 2 {
-                let u = stream.uniform(at: src)
-                out[s * 2] = u
-                out[s * 2 + 1] = 1 - u
-            } else {
-                var total: Float = 0
-                for b in 0..<k { let u = stream.uniform(at: src * k + b); out[s * k + b] = u; total += u }
-                for b in 0..<k { out[s * k + b] = total > 0 ? out[s * k + b] / total : 1 / Float(k) }
-            }
-        }
-        return out
+        Runtime.shakeCoefficients(key.map { e.random($0) }, branches: a.branches, perImage: a.level == .image, batch: e.batch)
     }
 
     /// y = Σ_b coeffs[s][b]·x_b per sample s; `count` elements in all.

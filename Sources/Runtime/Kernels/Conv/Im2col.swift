@@ -5,6 +5,17 @@
 /// ow·sw − pw + kw·dw] (0 outside the image). Rows are filled by runs: for stride 1 each output
 /// row is one contiguous copy between the clamped borders, which keeps im2col memory-bound.
 enum Im2col {
+    /// For kernel column `kw`: the input column `dx` that output column 0 reads (before the
+    /// stride), and the output columns [lo, hi) whose input column `o·sw + dx` lies inside [0, W).
+    /// Every im2col variant splits a row into zeros, this in-image run, and zeros.
+    @inline(__always)
+    static func columnRange(_ s: Conv2dShape, kw: Int) -> (dx: Int, lo: Int, hi: Int) {
+        let dx = kw * s.dilationW - s.padW
+        let lo = dx >= 0 ? 0 : min(s.outW, (-dx + s.strideW - 1) / s.strideW)
+        let hi = max(lo, min(s.outW, s.width - dx > 0 ? (s.width - dx - 1) / s.strideW + 1 : 0))
+        return (dx, lo, hi)
+    }
+
     static func im2col(_ s: Conv2dShape, _ x: UnsafePointer<Float>, _ col: UnsafeMutablePointer<Float>) {
         let (h, w, oh, ow) = (s.height, s.width, s.outH, s.outW)
         var row = col
@@ -12,10 +23,7 @@ enum Im2col {
             let plane = x + c * h * w
             for kh in 0..<s.kernelH {
                 for kw in 0..<s.kernelW {
-                    let dx = kw * s.dilationW - s.padW
-                    // Output columns whose input column is inside [0, w).
-                    let owLo = dx >= 0 ? 0 : min(ow, (-dx + s.strideW - 1) / s.strideW)
-                    let owHi = max(owLo, min(ow, w - dx > 0 ? (w - dx - 1) / s.strideW + 1 : 0))
+                    let (dx, owLo, owHi) = columnRange(s, kw: kw)
                     for y in 0..<oh {
                         let out = row + y * ow
                         let ih = y * s.strideH - s.padH + kh * s.dilationH
@@ -46,9 +54,7 @@ enum Im2col {
             let plane = x + c * h * w
             for kh in 0..<s.kernelH {
                 for kw in 0..<s.kernelW {
-                    let dx = kw * s.dilationW - s.padW
-                    let owLo = dx >= 0 ? 0 : min(ow, (-dx + s.strideW - 1) / s.strideW)
-                    let owHi = max(owLo, min(ow, w - dx > 0 ? (w - dx - 1) / s.strideW + 1 : 0))
+                    let (dx, owLo, owHi) = columnRange(s, kw: kw)
                     for y in 0..<oh {
                         let ih = y * s.strideH - s.padH + kh * s.dilationH
                         if ih < 0 || ih >= h { continue }

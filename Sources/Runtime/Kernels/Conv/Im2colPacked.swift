@@ -17,9 +17,7 @@ enum Im2colPacked {
             let plane = x + c * h * w
             for kh in 0..<s.kernelH {
                 for kw in 0..<s.kernelW {
-                    let dx = kw * s.dilationW - s.padW
-                    let owLo = dx >= 0 ? 0 : min(ow, (-dx + s.strideW - 1) / s.strideW)
-                    let owHi = max(owLo, min(ow, w - dx > 0 ? (w - dx - 1) / s.strideW + 1 : 0))
+                    let (dx, owLo, owHi) = Im2col.columnRange(s, kw: kw)
                     for y in 0..<oh {
                         let ih = y * s.strideH - s.padH + kh * s.dilationH
                         let first = y * ow
@@ -45,13 +43,20 @@ enum Im2colPacked {
         return block * kc * np + (col / nr) * nr * kb + (r - block * kc) * nr + col % nr
     }
 
-    /// col as a packed op(B) with k = P, n = S (`Gemm.packedCountB(n: S, k: P)` floats).
-    static func asB(_ s: Conv2dShape, _ x: UnsafePointer<Float>, _ packed: UnsafeMutablePointer<Float>) {
-        let n = s.outH * s.outW, k = s.patch
+    /// Zeroes the columns past `n` in the last 32-wide panel of a packed k×n op(B) (the
+    /// micro-kernel reads whole panels) and returns the padded width.
+    static func zeroPanelTail(_ packed: UnsafeMutablePointer<Float>, n: Int, k: Int) -> Int {
         let np = (n + nr - 1) / nr * nr
         if n % nr != 0 {
             for r in 0..<k { (packed + offset(row: r, col: n, np: np, k: k)).update(repeating: 0, count: nr - n % nr) }
         }
+        return np
+    }
+
+    /// col as a packed op(B) with k = P, n = S (`Gemm.packedCountB(n: S, k: P)` floats).
+    static func asB(_ s: Conv2dShape, _ x: UnsafePointer<Float>, _ packed: UnsafeMutablePointer<Float>) {
+        let n = s.outH * s.outW, k = s.patch
+        let np = zeroPanelTail(packed, n: n, k: k)
         forEachRun(s, x) { r, first, count, src, stride in
             // Split the run at panel edges; inside a panel the destination is contiguous.
             var done = 0
@@ -73,10 +78,7 @@ enum Im2colPacked {
     /// colᵀ as a packed op(B) with k = S, n = P (`Gemm.packedCountB(n: P, k: S)` floats).
     static func asTransposedB(_ s: Conv2dShape, _ x: UnsafePointer<Float>, _ packed: UnsafeMutablePointer<Float>) {
         let k = s.outH * s.outW, n = s.patch
-        let np = (n + nr - 1) / nr * nr
-        if n % nr != 0 {
-            for r in 0..<k { (packed + offset(row: r, col: n, np: np, k: k)).update(repeating: 0, count: nr - n % nr) }
-        }
+        let np = zeroPanelTail(packed, n: n, k: k)
         forEachRun(s, x) { p, first, count, src, stride in
             // Consecutive rows of op(B) are `nr` floats apart inside a K block.
             var done = 0
