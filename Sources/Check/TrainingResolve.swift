@@ -25,7 +25,7 @@ private func resolveLoss(_ v: Value, _ d: inout [Diagnostic]) -> LossConfig {
         if let k = LossConfig.Kind(rawValue: s) { l.kind = k } else { d.append(Msg.unknownChoice("loss", s, kinds).error(v.range)) }
         return l
     }
-    guard let sec = Section(v, path: "loss", keys: ["kind", "label_smoothing", "smoothing_variant"], diagnostics: &d) else { return l }
+    guard let sec = Section(v, path: "loss", keys: sectionKeys("loss"), diagnostics: &d) else { return l }
     if let k = sec.choice("kind", kinds, &d).flatMap(LossConfig.Kind.init) { l.kind = k }
     if let e = sec.number("label_smoothing", .dropRate, &d) { l.labelSmoothing = e }
     if let s = sec.choice("smoothing_variant", ["uniform", "off_target"], &d).flatMap(LossConfig.SmoothingVariant.init) { l.smoothingVariant = s }
@@ -33,8 +33,7 @@ private func resolveLoss(_ v: Value, _ d: inout [Diagnostic]) -> LossConfig {
 }
 
 private func resolveTrain(_ v: Value, into t: inout TrainingConfig, _ d: inout [Diagnostic]) {
-    guard let sec = Section(v, path: "train", keys: ["optimizer", "batch_size", "epochs", "seed", "schedule",
-                                                     "clip_grad_norm", "early_stopping"], diagnostics: &d) else { return }
+    guard let sec = Section(v, path: "train", keys: sectionKeys("train"), diagnostics: &d) else { return }
     if let o = sec.value("optimizer") { t.optimizer = resolveOptimizer(o, &d) }
     if let b = sec.int("batch_size", .positive, &d) { t.batchSize = b }
     if let e = sec.int("epochs", .positive, &d) { t.epochs = e }
@@ -57,8 +56,7 @@ private func resolveOptimizer(_ v: Value, _ d: inout [Diagnostic]) -> OptimizerC
         if let k = OptimizerConfig.Kind(rawValue: s) { setKind(k) } else { d.append(Msg.unknownChoice("train.optimizer", s, kinds).error(v.range)) }
         return o
     }
-    guard let sec = Section(v, path: "train.optimizer", keys: ["kind", "lr", "momentum", "nesterov", "dampening", "betas",
-                                                               "eps", "weight_decay", "decay"], diagnostics: &d) else { return o }
+    guard let sec = Section(v, path: "train.optimizer", keys: sectionKeys("train.optimizer"), diagnostics: &d) else { return o }
     if !sec.has("kind") { d.append(Msg.missingKey("kind", "train.optimizer").error(sec.range)) }
     if let k = sec.choice("kind", kinds, &d).flatMap(OptimizerConfig.Kind.init) { setKind(k) }
     if let lr = sec.number("lr", .positive, &d) { o.lr = lr }
@@ -84,7 +82,7 @@ private func resolveOptimizer(_ v: Value, _ d: inout [Diagnostic]) -> OptimizerC
 }
 
 private func resolveSchedule(_ v: Value, lr: Double, _ d: inout [Diagnostic]) -> ScheduleConfig {
-    let kinds = ["constant", "step", "multistep", "exponential", "cosine", "one_cycle", "plateau"]
+    let kinds = scheduleKinds
     if let s = v.stringValue {
         switch s {
         case "constant": return .constant
@@ -95,10 +93,7 @@ private func resolveSchedule(_ v: Value, lr: Double, _ d: inout [Diagnostic]) ->
             return .constant
         }
     }
-    let keys = ["kind", "step_size", "gamma", "milestones", "warmup_steps", "warmup_start_factor", "min_lr", "max_lr",
-                "pct_start", "div_factor", "final_div_factor", "cycle_momentum", "monitor", "factor", "patience",
-                "threshold", "cooldown"]
-    guard let sec = Section(v, path: "train.schedule", keys: keys, diagnostics: &d) else { return .constant }
+    guard let sec = Section(v, path: "train.schedule", keys: sectionKeys("train.schedule"), diagnostics: &d) else { return .constant }
     guard let kind = sec.choice("kind", kinds, &d) else {
         if !sec.has("kind") { d.append(Msg.missingKey("kind", "train.schedule").error(sec.range)) }
         return .constant
@@ -142,11 +137,9 @@ private func resolveSchedule(_ v: Value, lr: Double, _ d: inout [Diagnostic]) ->
     }
 }
 
-private let monitors = ["val_loss", "val_accuracy", "loss", "accuracy"]
-
 private func resolveEarlyStopping(_ v: Value, _ d: inout [Diagnostic]) -> EarlyStoppingConfig? {
     var e = EarlyStoppingConfig()
-    guard let sec = Section(v, path: "train.early_stopping", keys: ["monitor", "patience", "min_delta", "restore_best", "mode"],
+    guard let sec = Section(v, path: "train.early_stopping", keys: sectionKeys("train.early_stopping"),
                             diagnostics: &d) else { return nil }
     if let m = sec.choice("monitor", monitors, &d) { e.monitor = m }
     if let p = sec.int("patience", .nonNegative, &d) { e.patience = p }
@@ -159,7 +152,7 @@ private func resolveEarlyStopping(_ v: Value, _ d: inout [Diagnostic]) -> EarlyS
 
 private func resolveData(_ v: Value, specFile: String, _ d: inout [Diagnostic]) -> DataConfig {
     var c = DataConfig()
-    guard let sec = Section(v, path: "data", keys: ["format", "dir", "train", "test", "validation_split", "normalize", "limit"],
+    guard let sec = Section(v, path: "data", keys: sectionKeys("data"),
                             diagnostics: &d) else { return c }
     if let f = sec.choice("format", ["idx", "csv", "npy"], &d).flatMap(DataConfig.Format.init) { c.format = f }
     if let dir = sec.string("dir", &d) {
@@ -175,7 +168,7 @@ private func resolveData(_ v: Value, specFile: String, _ d: inout [Diagnostic]) 
         d.append(Msg.dataSource.error(sec.range))
     }
     for split in ["train", "test"] {
-        guard let sv = sec.value(split), let files = Section(sv, path: "data.\(split)", keys: ["inputs", "labels"], diagnostics: &d) else { continue }
+        guard let sv = sec.value(split), let files = Section(sv, path: "data.\(split)", keys: sectionKeys("data.\(split)"), diagnostics: &d) else { continue }
         for key in ["inputs", "labels"] where !files.has(key) { d.append(Msg.missingKey(key, "data.\(split)").error(files.range)) }
         let inputs = files.string("inputs", &d).map { resolvePath($0, specFile: specFile) }
         let labels = files.string("labels", &d).map { resolvePath($0, specFile: specFile) }
@@ -184,7 +177,7 @@ private func resolveData(_ v: Value, specFile: String, _ d: inout [Diagnostic]) 
     }
     if let s = sec.number("validation_split", .dropRate, &d) { c.validationSplit = s }
     if let l = sec.int("limit", .positive, &d) { c.limit = l }
-    if let nv = sec.value("normalize"), let n = Section(nv, path: "data.normalize", keys: ["scale", "mean", "std"], diagnostics: &d) {
+    if let nv = sec.value("normalize"), let n = Section(nv, path: "data.normalize", keys: sectionKeys("data.normalize"), diagnostics: &d) {
         if let s = n.number("scale", .positive, &d) { c.scale = s }
         if let m = n.number("mean", nil, &d) { c.mean = m }
         if let s = n.number("std", .positive, &d) { c.std = s }

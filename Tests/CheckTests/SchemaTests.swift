@@ -37,13 +37,68 @@ final class SchemaTests: XCTestCase {
     }
 }
 
-final class KindsReferenceTests: XCTestCase {
-    func testReferenceDocumentsEveryKindArgumentAndAlias() {
-        let md = kindsReferenceMarkdown()
+final class ReferenceTests: XCTestCase {
+    func testReferenceDocumentsEveryKindArgumentAliasAndSectionKey() {
+        let md = referenceMarkdown()
         for k in kindTable {
-            XCTAssertTrue(md.contains("## `\(k.name)`"), k.name)
+            XCTAssertTrue(md.contains("### `\(k.name)`"), k.name)
             for a in k.aliases { XCTAssertTrue(md.contains("`\(a)`"), a) }
             for a in k.args { XCTAssertTrue(md.contains("| `\(a.name)` |"), "\(k.name).\(a.name)") }
         }
+        for (section, _) in sectionDocs {
+            let heading = section.isEmpty ? "### Top level" : "### `\(section)`"
+            XCTAssertTrue(md.contains(heading), heading)
+        }
+        for key in sectionTable { XCTAssertTrue(md.contains("| `\(key.name)` |"), key.path) }
+    }
+
+    /// The schema (hand-shaped for editors) and the sections table (which the resolver accepts
+    /// keys from) name the same keys in every section.
+    func testSchemaAndSectionsTableAgree() throws {
+        let root = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(jsonSchema().utf8)) as? [String: Any])
+        func keys(_ node: Any?) -> Set<String> {
+            guard let n = node as? [String: Any] else { return [] }
+            if let p = n["properties"] as? [String: Any] { return Set(p.keys) }
+            if let alternatives = n["anyOf"] as? [Any] { return alternatives.map(keys).reduce([], { $0.union($1) }) }
+            return []
+        }
+        func node(_ path: String) -> Any? {
+            var n: Any? = root
+            for part in path.split(separator: ".") {
+                guard let d = n as? [String: Any] else { return nil }
+                if let p = d["properties"] as? [String: Any] { n = p[String(part)]; continue }
+                let alternatives = d["anyOf"] as? [[String: Any]] ?? []
+                n = alternatives.compactMap { ($0["properties"] as? [String: Any])?[String(part)] }.first
+            }
+            return n
+        }
+        for (section, _) in sectionDocs {
+            let fromTable = Set(sectionTable.filter { $0.section == section }.map(\.name))
+            XCTAssertEqual(keys(section.isEmpty ? root : node(section)), fromTable, "section '\(section)'")
+        }
+    }
+
+    /// docs/reference.md is generated; `REGULA_RECORD=1` rewrites it.
+    func testCheckedInReferenceIsUpToDate() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let url = root.appendingPathComponent("docs/reference.md")
+        let generated = referenceMarkdown()
+        if ProcessInfo.processInfo.environment["REGULA_RECORD"] == "1" {
+            try generated.write(to: url, atomically: true, encoding: .utf8)
+            return
+        }
+        let checkedIn = try String(contentsOf: url, encoding: .utf8)
+        XCTAssertTrue(checkedIn == generated,
+                      "docs/reference.md is out of date: run `swift run regula kinds --markdown > docs/reference.md` (or REGULA_RECORD=1 swift test)")
+    }
+
+    func testTopicsResolveKindsAliasesAndSections() {
+        guard case .kind(let k)? = referenceTopic("conv") else { return XCTFail("alias conv") }
+        XCTAssertEqual(k.name, "conv2d")
+        guard case .section("train.optimizer")? = referenceTopic("train.optimizer") else { return XCTFail("section") }
+        XCTAssertNil(referenceTopic(""))
+        XCTAssertNil(referenceTopic("trian"))
+        XCTAssertEqual(closestReferenceTopic("trian"), "train")
+        XCTAssertEqual(closestReferenceTopic("dens"), "dense")
     }
 }
