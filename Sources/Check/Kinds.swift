@@ -329,3 +329,9 @@ let kindsByName: [String: KindSpec] = {
 
 /// Every name a kind answers to (for did-you-mean and the schema).
 let allKindNames: [String] = kindTable.flatMap { [$0.name] + $0.aliases }
+
+/// The name of the argument a positional value fills for `kind` (a name or alias), if any; for
+/// printers that must spell it out (`regula convert` to YAML).
+public func primaryArgumentName(ofKind kind: String) -> String? {
+    kindsByName[kind]?.primary
+}

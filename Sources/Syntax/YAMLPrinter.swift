@@ -4,17 +4,49 @@ import Diagnostics
 
 /// The spec as YAML; expressions print as `"${ ... }"`.
 ///
+/// YAML has no form for a positional argument next to named ones (`dense(256, l2: 0.01)` in the
+/// DSL), so such a layer prints its primary argument under its name (`dense: {units: 256, l2: 0.01}`).
+/// The name of a kind's primary argument comes from the checker's kinds table through
+/// `primaryArgument`; a block's is its first parameter. A layer whose primary argument cannot be
+/// named is refused: `PrintResult.refused` holds an error at it, and callers must not use the text.
+///
 /// - Parameter comments: the comments of the source (`comments(in:)`); each is put back before
 ///   the section or layer it preceded, or at the end of its line.
-public func printYAML(_ spec: Spec, comments: [SourceComment] = []) -> String {
+public func printYAML(_ spec: Spec, comments: [SourceComment] = [],
+                      primaryArgument: @escaping (String) -> String? = { _ in nil }) -> PrintResult {
     var p = YAMLPrinter(queue: CommentQueue(comments))
+    p.primaryArgument = { kind in
+        if let block = spec.blocks.first(where: { $0.name.value == kind }) { return block.parameters.first?.name.value }
+        return primaryArgument(kind)
+    }
     p.spec(spec)
-    return p.out + p.queue.rest()
+    return PrintResult(text: p.out + p.queue.rest(), refused: p.refused)
+}
+
+/// A printed spec, and what could not be printed without loss (errors at the source).
+public struct PrintResult {
+    public var text: String
+    public var refused: [Diagnostic]
 }
 
 struct YAMLPrinter {
     var out = ""
     var queue = CommentQueue([])
+    var primaryArgument: (String) -> String? = { _ in nil }
+    var refused: [Diagnostic] = []
+
+    /// A layer's arguments with a positional primary argument put under its name; nil (and a
+    /// refusal) when the primary argument has no known name.
+    mutating func namedArguments(_ l: Layer) -> [Entry]? {
+        guard let p = l.primary else { return l.arguments }
+        guard let name = primaryArgument(l.kind.value) else {
+            refused.append(.error("convert-unnamed-primary",
+                "cannot write layer '\(l.kind.value)' in YAML: its positional argument has no known name, and YAML has no positional form next to named arguments",
+                at: p.range, notes: [Note("write the argument by name in the source")]))
+            return nil
+        }
+        return [Entry(key: Located(name, p.range), value: p)] + l.arguments
+    }
 
     /// Puts the comments that came before source line `line` here, at `indent`.
     mutating func comments(before line: Int?, _ indent: Int) {
@@ -94,15 +126,16 @@ struct YAMLPrinter {
         case .layer(let l):
             let placed = l.name != nil || l.from != nil || l.expect != nil
             let kind = key(l.kind.value)
-            if let p = l.primary {
+            let arguments = l.arguments.isEmpty ? [] : namedArguments(l) ?? []
+            if let p = l.primary, l.arguments.isEmpty {
                 line("- " + kind + ": " + flow(p.kind), indent)
-            } else if l.arguments.isEmpty {
+            } else if arguments.isEmpty {
                 line("- " + kind + (placed ? ": {}" : ""), indent)
-            } else if l.arguments.allSatisfy({ !containsLayers($0.value) }) {
-                line("- " + kind + ": {" + l.arguments.map { key($0.key.value) + ": " + flow($0.value.kind) }.joined(separator: ", ") + "}", indent)
+            } else if arguments.allSatisfy({ !containsLayers($0.value) }) {
+                line("- " + kind + ": {" + arguments.map { key($0.key.value) + ": " + flow($0.value.kind) }.joined(separator: ", ") + "}", indent)
             } else {
                 line("- " + kind + ":", indent)
-                for a in l.arguments { entry(a, indent + 2) }
+                for a in arguments { entry(a, indent + 2) }
             }
             if let n = l.name { line("name: " + scalar(n.value), indent + 1) }
             if let f = l.from {
@@ -159,7 +192,7 @@ struct YAMLPrinter {
 
     /// A value in flow style. Layer lists (which `containsLayers` keeps out of flow positions
     /// in specs the readers produce) print as flow sequences of flow items.
-    func flow(_ k: Value.Kind) -> String {
+    mutating func flow(_ k: Value.Kind) -> String {
         switch k {
         case .null: return "null"
         case .bool(let b): return b ? "true" : "false"
@@ -172,11 +205,11 @@ struct YAMLPrinter {
         case .list(let vs): return "[" + vs.map { flow($0.kind) }.joined(separator: ", ") + "]"
         case .map(let es): return "{" + es.map { key($0.key.value) + ": " + flow($0.value.kind) }.joined(separator: ", ") + "}"
         case .expr(let e): return quoteYAML("${" + printExpr(e) + "}")
-        case .layers(let items): return "[" + items.map(flowItem).joined(separator: ", ") + "]"
+        case .layers(let items): return "[" + items.map { flowItem($0) }.joined(separator: ", ") + "]"
         }
     }
 
-    private func flowItem(_ item: LayerItem) -> String {
+    private mutating func flowItem(_ item: LayerItem) -> String {
         switch item {
         case .repeat(let r):
             var fields = ["count: " + flow(r.count.kind)]
@@ -185,10 +218,11 @@ struct YAMLPrinter {
             return "{repeat: {" + fields.joined(separator: ", ") + "}}"
         case .layer(let l):
             var fields: [String] = []
-            if let p = l.primary {
+            if let p = l.primary, l.arguments.isEmpty {
                 fields.append(key(l.kind.value) + ": " + flow(p.kind))
             } else {
-                fields.append(key(l.kind.value) + ": {" + l.arguments.map { key($0.key.value) + ": " + flow($0.value.kind) }.joined(separator: ", ") + "}")
+                let arguments = namedArguments(l) ?? []
+                fields.append(key(l.kind.value) + ": {" + arguments.map { key($0.key.value) + ": " + flow($0.value.kind) }.joined(separator: ", ") + "}")
             }
             if let n = l.name { fields.append("name: " + scalar(n.value)) }
             if let f = l.from { fields.append("from: [" + f.map { scalar($0.value) }.joined(separator: ", ") + "]") }

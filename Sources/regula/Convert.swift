@@ -3,6 +3,7 @@ import Diagnostics
 import Driver
 import Foundation
 import Syntax
+import Check
 
 enum SpecFormat: String, ExpressibleByArgument, CaseIterable {
     case yaml, regula
@@ -25,8 +26,13 @@ struct Convert: ParsableCommand {
         let (spec, source) = try parsedSpecOrExit(file)
         let target = to ?? (file.hasSuffix(".regula") ? .yaml : .regula)
         let kept = comments(in: source)
-        let text = target == .yaml ? printYAML(spec, comments: kept) : printDSL(spec, comments: kept)
-        try writeOrPrint(text, to: output)
+        guard target == .yaml else { return try writeOrPrint(printDSL(spec, comments: kept), to: output) }
+        let printed = printYAML(spec, comments: kept, primaryArgument: primaryArgumentName(ofKind:))
+        if !printed.refused.isEmpty {
+            Out.error(DiagnosticStyle().render(printed.refused, sources: [source], handle: STDERR_FILENO))
+            throw ExitCode.diagnostics
+        }
+        try writeOrPrint(printed.text, to: output)
     }
 }
 

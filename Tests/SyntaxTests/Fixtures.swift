@@ -85,4 +85,9 @@ enum Fixtures {
     }
     data {path: "data/mnist.csv", "batch size": 32}
     """
+
+    /// A few rows of the checker's kinds table (SyntaxTests cannot import Check).
+    static func primaryArgument(_ kind: String) -> String? {
+        ["dense": "units", "conv2d": "filters", "dropout": "p", "reshape": "shape"][kind]
+    }
 }

@@ -13,7 +13,7 @@ final class PrinterTests: XCTestCase {
     /// Parse → print (both formats) → parse gives the same AST.
     func assertRoundTrips(_ spec: Spec, _ label: String, file: StaticString = #filePath, line: UInt = #line) {
         let dsl = printDSL(spec)
-        let yaml = printYAML(spec)
+        let yaml = printYAML(spec, primaryArgument: Fixtures.primaryArgument).text
         if let again = parsed("\(label).regula", dsl, file: file, line: line) {
             XCTAssertEqual(again.strippingRanges(), spec.strippingRanges(), "DSL round trip of \(label):\n\(dsl)", file: file, line: line)
             XCTAssertEqual(printDSL(again), dsl, "printDSL is not stable for \(label)", file: file, line: line)
@@ -31,7 +31,7 @@ final class PrinterTests: XCTestCase {
     func testCanonicalOutput() throws {
         let spec = try XCTUnwrap(parsed("k.yaml", Fixtures.yaml))
         assertSnapshot(printDSL(spec), named: "kitchen-sink.regula")
-        assertSnapshot(printYAML(spec), named: "kitchen-sink.yaml")
+        assertSnapshot(printYAML(spec, primaryArgument: Fixtures.primaryArgument).text, named: "kitchen-sink.yaml")
     }
 
     func testCommentsAreKept() throws {
@@ -88,7 +88,7 @@ final class PrinterTests: XCTestCase {
         XCTAssertEqual(printDSL(try XCTUnwrap(parseDSL(again).spec), comments: comments(in: again)), printed)
         XCTAssertEqual(parseDSL(again).spec?.strippingRanges(), spec?.strippingRanges())
         // And they survive conversion to YAML.
-        let yaml = printYAML(try XCTUnwrap(spec), comments: found)
+        let yaml = printYAML(try XCTUnwrap(spec), comments: found, primaryArgument: Fixtures.primaryArgument).text
         XCTAssertTrue(yaml.contains("  - flatten\n"))
         XCTAssertTrue(yaml.contains("  - dense: 10  # classifier\n"))
         XCTAssertTrue(yaml.hasPrefix("# A model.\nregula: 1\nmodel: m\n"))
@@ -141,5 +141,51 @@ final class PrinterTests: XCTestCase {
             guard let ys = parsed("specs/\(name)", y), let ds = parsed("specs/\(twin)", d) else { continue }
             XCTAssertEqual(ds.strippingRanges(), ys.strippingRanges(), "specs/\(twin) differs from specs/\(name)")
         }
+    }
+
+    /// A positional argument next to named ones is printed by name in YAML, never dropped.
+    func testYAMLKeepsNamedArgumentsBesideAPositionalOne() throws {
+        let spec = try XCTUnwrap(parsed("m.regula", """
+        regula 1
+        input [784]
+        block widen(width, act = relu) {
+          dense(width, activation: act)
+        }
+        layers {
+          dense(256, activation: relu, l2: 0.01, max_norm: 3)
+          dropout(0.5, scaling: classic)
+          widen(128, act: tanh)
+          dense(10)
+        }
+        """))
+        let printed = printYAML(spec, primaryArgument: Fixtures.primaryArgument)
+        XCTAssertEqual(printed.refused, [])
+        XCTAssertTrue(printed.text.contains("- dense: {units: 256, activation: relu, l2: 0.01, max_norm: 3}"), printed.text)
+        XCTAssertTrue(printed.text.contains("- dropout: {p: 0.5, scaling: classic}"), printed.text)
+        XCTAssertTrue(printed.text.contains("- widen: {width: 128, act: tanh}"), printed.text)
+        XCTAssertTrue(printed.text.contains("- dense: 10\n"), printed.text)
+        // Reading it back gives every argument, by name.
+        let again = try XCTUnwrap(parsed("m.yaml", printed.text))
+        guard case .layer(let first) = again.layers[0] else { return XCTFail("not a layer") }
+        XCTAssertNil(first.primary)
+        XCTAssertEqual(first.arguments.map(\.key.value), ["units", "activation", "l2", "max_norm"])
+    }
+
+    /// A positional argument whose name is unknown (a misspelt kind) is refused at its place.
+    func testYAMLRefusesWhatItCannotName() throws {
+        let spec = try XCTUnwrap(parsed("m.regula", """
+        regula 1
+        input [784]
+        layers {
+          dens(256, l2: 0.01)
+        }
+        """))
+        let printed = printYAML(spec, primaryArgument: Fixtures.primaryArgument)
+        XCTAssertEqual(printed.refused.count, 1)
+        let refusal = try XCTUnwrap(printed.refused.first)
+        XCTAssertEqual(refusal.severity, .error)
+        XCTAssertEqual(refusal.message, "cannot write layer 'dens' in YAML: its positional argument has no known name, and YAML has no positional form next to named arguments")
+        XCTAssertEqual(refusal.range.start.line, 4)
+        XCTAssertEqual(refusal.range.start.column, 8)
     }
 }
