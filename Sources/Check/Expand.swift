@@ -221,6 +221,11 @@ struct Expander {
         let display = prefix.isEmpty ? spec.name : prefix + "/" + spec.name
         for (key, raw) in given {
             guard let a = spec.arg(key.value) else {
+                if let why = regularizationNotApplicable(key.value, spec) {
+                    diagnostics.append(Msg.regularizationNotApplicable(key.value, l.kind.value, why).error(key.range))
+                    ok = false
+                    continue
+                }
                 let s = closest(to: key.value, in: spec.args.flatMap { [$0.name] + $0.aliases })
                 if let s = s, let a = spec.arg(s) { suggested.insert(a.name) }
                 diagnostics.append(Msg.unknownArgument(key.value, l.kind.value, s).error(key.range,

@@ -186,6 +186,23 @@ public let regularizationArgs: [ArgSpec] = [
     ArgSpec("decay_norm", .bool, doc: "also apply decay and penalties to normalization scale and shift (not recommended)"),
 ]
 
+/// The attributes a normalization layer takes: decay and penalties on its scale and shift.
+/// Max-norm, weight and spectral normalization act on a weight matrix, which a norm layer lacks,
+/// and `decay_bias` on a bias, whose role its shift already has (`decay_norm` covers both).
+let normRegularizationArgs: [ArgSpec] = regularizationArgs.filter { ["weight_decay", "l1", "l2", "decay_norm"].contains($0.name) }
+
+/// Why a regularization attribute is refused on a kind that does not take it.
+func regularizationNotApplicable(_ attribute: String, _ kind: KindSpec) -> String? {
+    guard regularizationArgs.contains(where: { $0.name == attribute }) else { return nil }
+    switch kind.id {
+    case .batchNorm, .layerNorm:
+        return attribute == "decay_bias" ? "a normalization layer's shift is decayed with decay_norm"
+                                         : "a normalization layer has no weight matrix; \(attribute) applies to dense and conv2d weights"
+    default:
+        return kind.parametric ? nil : "'\(kind.name)' has no parameters"
+    }
+}
+
 private let activationNames = Activation.allCases.map(\.rawValue)
 
 private func activationKind(_ a: Activation) -> KindSpec {
@@ -254,11 +271,11 @@ public let kindTable: [KindSpec] = ([
         ArgSpec("features", .int, aliases: ["num_features"], range: .positive, doc: "declared channels, checked"),
         ArgSpec("momentum", .number, range: .probability, default: .number(0.1), doc: "PyTorch convention: the weight of the new value"),
         ArgSpec("eps", .number, range: .positive, default: .number(1e-5)),
-    ] + regularizationArgs, parametric: true, doc: "batch normalization over the channel axis (Ioffe & Szegedy 2015)"),
+    ] + normRegularizationArgs, parametric: true, doc: "batch normalization over the channel axis (Ioffe & Szegedy 2015)"),
     KindSpec(name: "layernorm", aliases: [], id: .layerNorm, primary: "shape", args: [
         ArgSpec("shape", .intOrList, aliases: ["normalized_shape"], range: .positive, doc: "declared trailing shape, checked (default last dim)"),
         ArgSpec("eps", .number, range: .positive, default: .number(1e-5)),
-    ] + regularizationArgs, parametric: true, doc: "layer normalization (Ba et al. 2016)"),
+    ] + normRegularizationArgs, parametric: true, doc: "layer normalization (Ba et al. 2016)"),
     KindSpec(name: "embedding", aliases: [], id: .embedding, primary: "vocab", args: [
         ArgSpec("vocab", .int, aliases: ["num_embeddings"], range: .positive, required: true),
         ArgSpec("dim", .int, aliases: ["embedding_dim"], range: .positive, required: true),

@@ -45,6 +45,9 @@ enum Msg {
     static func unknownKind(_ k: String, _ s: String?) -> Message {
         Message(id: "unknown-kind", text: "unknown layer kind '\(k)'" + suggest(s))
     }
+    static func regularizationNotApplicable(_ a: String, _ kind: String, _ why: String) -> Message {
+        Message(id: "regularization-not-applicable", text: "'\(a)' does not apply to '\(kind)' layers: \(why)")
+    }
     static func unknownArgument(_ a: String, _ kind: String, _ s: String?) -> Message {
         Message(id: "unknown-argument", text: "unknown argument '\(a)' for '\(kind)'" + suggest(s))
     }

@@ -52,7 +52,11 @@ public func referenceMarkdown() -> String {
                     + "\(defaultText(a).map { "`\($0)`" } ?? "") | \(escapeCell(notes(a.range, a.doc))) |\n"
             }
         }
-        if k.parametric { out += "\nAlso takes the [regularization attributes](#regularization-attributes).\n" }
+        if k.parametric {
+            let taken = regularizationTaken(k)
+            out += taken.count == regularizationArgs.count ? "\nAlso takes the [regularization attributes](#regularization-attributes).\n"
+                : "\nAlso takes the [regularization attributes](#regularization-attributes) " + taken.map { "`\($0)`" }.joined(separator: ", ") + ".\n"
+        }
     }
     out += "\n## Regularization attributes\n\n" + capitalized(regularizationIntro) + "\n\n"
         + "| attribute | type | notes |\n|---|---|---|\n"
@@ -104,7 +108,7 @@ public func referenceText(_ topic: ReferenceTopic) -> String {
         if let p = k.primary { out += "primary argument: \(p) (`- \(k.name): VALUE`)\n" }
         let args = ownArguments(k)
         if !args.isEmpty { out += "\narguments:\n" + argumentLines(args) }
-        if k.parametric { out += "\nregularization attributes (regula kinds regularization):\n  " + regularizationArgs.map(\.name).joined(separator: ", ") + "\n" }
+        if k.parametric { out += "\nregularization attributes (regula kinds regularization):\n  " + regularizationTaken(k).joined(separator: ", ") + "\n" }
         return out
     case .section("regularization"):
         return "regularization attributes, " + regularizationIntro + "\n\n" + argumentLines(regularizationArgs)
@@ -138,6 +142,11 @@ private func table(_ rows: [(name: String, type: String, notes: String)]) -> Str
 }
 
 // MARK: - Shared
+
+/// The regularization attributes a kind takes.
+private func regularizationTaken(_ k: KindSpec) -> [String] {
+    regularizationArgs.map(\.name).filter { k.arg($0) != nil }
+}
 
 /// A kind's own arguments (the regularization attributes are documented once).
 private func ownArguments(_ k: KindSpec) -> [ArgSpec] {
