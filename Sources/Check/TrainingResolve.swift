@@ -15,6 +15,7 @@ func resolveTraining(_ spec: Spec, _ d: inout [Diagnostic]) -> TrainingConfig {
     if let train = spec.train { resolveTrain(train, into: &t, &d) }
     if let data = spec.data { t.data = resolveData(data, specFile: spec.file, &d) }
     if let loss = spec.loss { d += lintLabelSmoothing(t.loss, at: loss.range) }
+    d += lintMonitorWithoutValidation(t, spec: spec)
     return t
 }
 

@@ -1,4 +1,5 @@
 import XCTest
+import TestSupport
 @testable import Check
 
 final class ShapeRuleTests: XCTestCase {
@@ -156,5 +157,26 @@ final class DefaultsTests: XCTestCase {
         XCTAssertTrue(ops.contains(.shakeShake(ShakeShake(forward: .shake, backward: .shake, level: .image))))
         XCTAssertTrue(ops.contains(.activation(.softmax, slope: 0, axis: 2)))
         XCTAssertEqual(ops.last, .layerNorm(normalizedShape: [36], eps: 1e-5))
+    }
+}
+
+final class MonitorWithoutValidationTests: XCTestCase {
+    /// The fix-it inserts the split in block and flow maps alike, and the fixed spec checks clean;
+    /// a training metric needs no split.
+    func testFixItAddsAValidationSplitThatSilencesTheError() throws {
+        for data in ["data:\n  dir: ../data/mnist\n", "data: {dir: ../data/mnist}\n"] {
+            let text = "regula: 1\ninput: [784]\nlayers:\n  - dense: 10\ntrain:\n  early_stopping: {patience: 2}\n" + data
+            let (_, d) = checkYAML(text)
+            XCTAssertEqual(d.map(\.message), ["early stopping monitors 'val_loss', which needs a validation set, but 'data' has no 'validation_split'"])
+            XCTAssertEqual(d.first?.range.start.line, 6)
+            let fix = try XCTUnwrap(d.first?.fixIts.first)
+            let fixed = applyingEdit(text, line: fix.range.start.line, startColumn: fix.range.start.column,
+                                     endColumn: fix.range.end.column, replacement: fix.replacement)
+            let (model, after) = checkYAML(fixed)
+            XCTAssertEqual(after.map(\.message), [], fixed)
+            XCTAssertEqual(model?.training.data.validationSplit, 0.1)
+        }
+        let onLoss = "regula: 1\ninput: [784]\nlayers:\n  - dense: 10\ntrain:\n  early_stopping: {monitor: loss}\n"
+        XCTAssertEqual(checkYAML(onLoss).1.map(\.message), [])
     }
 }

@@ -1,0 +1,40 @@
+import Diagnostics
+import Syntax
+
+extension Msg {
+    static func monitorWithoutValidation(_ what: String, _ monitor: String) -> Message {
+        Message(id: "monitor-without-validation",
+                text: "\(what) monitors '\(monitor)', which needs a validation set, but 'data' has no 'validation_split'")
+    }
+}
+
+/// Early stopping and reduce-on-plateau watching a validation metric (`val_loss`, the default)
+/// would never fire without a validation set: an error at the monitor, with a fix-it that adds
+/// `validation_split: 0.1` to `data:`. Monitoring a training metric (`loss`) needs no split.
+func lintMonitorWithoutValidation(_ t: TrainingConfig, spec: Spec) -> [Diagnostic] {
+    guard t.data.validationSplit == 0 else { return [] }
+    var watched: [(what: String, monitor: String, section: String)] = []
+    if let e = t.earlyStopping { watched.append(("early stopping", e.monitor, "early_stopping")) }
+    if case .reduceOnPlateau(let monitor, _, _, _, _, _) = t.schedule { watched.append(("the plateau schedule", monitor, "schedule")) }
+    let fixIts = addValidationSplit(spec.data).map { [$0] } ?? []
+    return watched.filter { $0.monitor.hasPrefix("val_") }.map { w in
+        let section = entry(w.section, in: spec.train)
+        let at = entry("monitor", in: section?.value)?.value.range ?? section?.key.range ?? spec.train?.range ?? spec.range
+        return Msg.monitorWithoutValidation(w.what, w.monitor).error(at, fixIts: fixIts)
+    }
+}
+
+private func entry(_ key: String, in value: Value?) -> Entry? {
+    value?.mapValue?.first { $0.key.value == key }
+}
+
+/// Inserts `validation_split: 0.1` before the first key of a non-empty `data:` map: on the same
+/// line in a flow map (`{dir: …}`), on a line of its own in a block map.
+private func addValidationSplit(_ data: Value?) -> FixIt? {
+    guard let data, let first = data.mapValue?.first else { return nil }
+    let at = SourceRange(file: first.key.range.file, at: first.key.range.start)
+    let flow = data.range.start != first.key.range.start
+    let replacement = flow ? "validation_split: 0.1, "
+                           : "validation_split: 0.1\n" + String(repeating: " ", count: first.key.range.start.column - 1)
+    return FixIt("add 'validation_split: 0.1' to 'data'", range: at, replacement: replacement)
+}
