@@ -90,7 +90,7 @@ final class TrainingConfigTests: XCTestCase {
                        .multiStep(milestones: [3, 6], gamma: 0.5))
         XCTAssertEqual(try training("train: {schedule: {kind: cosine, warmup_steps: 10, min_lr: 0.0001}}\n").schedule,
                        .cosine(warmupSteps: 10, warmupStartFactor: 1.0 / 3, minLR: 0.0001))
-        XCTAssertEqual(try training("train: {schedule: {kind: plateau, patience: 2}}\n").schedule,
+        XCTAssertEqual(try training("train: {schedule: {kind: plateau, patience: 2}}\ndata: {dir: d, validation_split: 0.2}\n").schedule,
                        .reduceOnPlateau(monitor: "val_loss", factor: 0.1, patience: 2, threshold: 1e-4, cooldown: 0, minLR: 0))
         XCTAssertEqual(try training("train: {schedule: {kind: exponential, gamma: 0.9}}\n").schedule, .exponential(gamma: 0.9))
     }

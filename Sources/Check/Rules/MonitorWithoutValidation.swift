@@ -17,9 +17,12 @@ func lintMonitorWithoutValidation(_ t: TrainingConfig, spec: Spec) -> [Diagnosti
     if let e = t.earlyStopping { watched.append(("early stopping", e.monitor, "early_stopping")) }
     if case .reduceOnPlateau(let monitor, _, _, _, _, _) = t.schedule { watched.append(("the plateau schedule", monitor, "schedule")) }
     let fixIts = addValidationSplit(spec.data).map { [$0] } ?? []
-    return watched.filter { $0.monitor.hasPrefix("val_") }.map { w in
+    return watched.filter { $0.monitor.hasPrefix("val_") }.compactMap { w in
         let section = entry(w.section, in: spec.train)
-        let at = entry("monitor", in: section?.value)?.value.range ?? section?.key.range ?? spec.train?.range ?? spec.range
+        let written = entry("monitor", in: section?.value)
+        // A misspelt monitor is reported as such; its default is not the user's choice.
+        if let written, written.value.stringValue != w.monitor { return nil }
+        let at = written?.value.range ?? section?.key.range ?? spec.train?.range ?? spec.range
         return Msg.monitorWithoutValidation(w.what, w.monitor).error(at, fixIts: fixIts)
     }
 }
