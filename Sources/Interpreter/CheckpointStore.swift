@@ -26,8 +26,13 @@ struct CheckpointStore {
         return out
     }
 
-    static func writeModel(_ store: ParameterStore, to path: String) throws {
-        do { try SafeTensors.write(modelTensors(store), metadata: ["format": "pt"], to: path) } catch {
+    /// - Parameter step: the optimizer step the weights belong to, kept in the metadata so that
+    ///   `--resume` can tell a model from a different step than its train state (a write cut
+    ///   between the two files) instead of continuing from a mixture.
+    static func writeModel(_ store: ParameterStore, to path: String, step: Int? = nil) throws {
+        var metadata = ["format": "pt"]
+        if let step { metadata["regula_step"] = String(step) }
+        do { try SafeTensors.write(modelTensors(store), metadata: metadata, to: path) } catch {
             throw TrainError.io("cannot write \(path): \(error)")
         }
     }
@@ -39,8 +44,10 @@ struct CheckpointStore {
     }
 
     /// Loads a state_dict into the store; every name must be present with the same shape.
-    static func loadModel(_ path: String, into store: ParameterStore) throws {
-        let (entries, _) = try read(path)
+    /// Returns the step recorded in its metadata, if any.
+    @discardableResult
+    static func loadModel(_ path: String, into store: ParameterStore) throws -> Int? {
+        let (entries, metadata) = try read(path)
         let expected = Set(store.infos.map(\.name))
         let unexpected = entries.keys.filter { !expected.contains($0) }.sorted()
         let missing = store.infos.map(\.name).filter { entries[$0] == nil }
@@ -63,6 +70,7 @@ struct CheckpointStore {
                 throw TrainError.checkpoint("\(path): \(info.name) has dtype \(e.dtype.rawValue), expected F32 or I64")
             }
         }
+        return metadata["regula_step"].flatMap(Int.init)
     }
 
     struct TrainState {
@@ -74,6 +82,13 @@ struct CheckpointStore {
         var history: [[String: Double]]
         var learningRate: Double
         var optimizer: [String: [Float]]
+        /// Sums over the batches of an unfinished epoch (a mid-epoch checkpoint), so its metrics
+        /// row after `--resume` is the one an uninterrupted run writes.
+        var partial = PartialEpoch()
+    }
+
+    struct PartialEpoch: Equatable {
+        var lossSum = 0.0, accuracySum = 0.0, seen = 0
     }
 
     func writeState(_ s: TrainState, optimizer: Optimizer) throws {
@@ -82,7 +97,9 @@ struct CheckpointStore {
         let history = (try? JSONSerialization.data(withJSONObject: s.history, options: [.sortedKeys]))
             .flatMap { String(data: $0, encoding: .utf8) } ?? "[]"
         let meta = ["step": String(s.step), "epoch": String(s.epoch), "seed": String(s.seed),
-                    "history": history, "lr": String(s.learningRate)]
+                    "history": history, "lr": String(s.learningRate),
+                    "partial_loss_sum": "\(s.partial.lossSum)", "partial_accuracy_sum": "\(s.partial.accuracySum)",
+                    "partial_seen": String(s.partial.seen)]
         do { try SafeTensors.write(tensors, metadata: meta, to: statePath) } catch {
             throw TrainError.io("cannot write \(statePath): \(error)")
         }
@@ -98,7 +115,10 @@ struct CheckpointStore {
             .flatMap { try? JSONSerialization.jsonObject(with: $0) as? [[String: Double]] } ?? []
         var opt: [String: [Float]] = [:]
         for (k, e) in entries { if let v = e.floats { opt[k] = v } }
+        let partial = PartialEpoch(lossSum: meta["partial_loss_sum"].flatMap(Double.init) ?? 0,
+                                   accuracySum: meta["partial_accuracy_sum"].flatMap(Double.init) ?? 0,
+                                   seen: meta["partial_seen"].flatMap(Int.init) ?? 0)
         return TrainState(step: step, epoch: epoch, seed: seed, history: history,
-                          learningRate: meta["lr"].flatMap(Double.init) ?? 0, optimizer: opt)
+                          learningRate: meta["lr"].flatMap(Double.init) ?? 0, optimizer: opt, partial: partial)
     }
 }

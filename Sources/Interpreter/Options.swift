@@ -16,6 +16,13 @@ public struct TrainOptions {
     public var outDirectory: String?
     /// Continue from `train_state.safetensors` + `model.safetensors` in the run folder.
     public var resume: Bool = false
+    /// Discard the run already in the run folder (its checkpoints and metrics) instead of refusing.
+    public var force: Bool = false
+    /// Also write a checkpoint every this many optimizer steps (besides each epoch end).
+    public var checkpointEvery: Int?
+    /// Polled after every step; true stops training with a checkpoint at the current step
+    /// (`regula train` sets it from SIGINT/SIGTERM). `TrainResult.interrupted` reports it.
+    public var stopRequested: (() -> Bool)?
     /// Start from the weights of this `model.safetensors` (names as the PyTorch state_dict).
     public var initCheckpoint: String?
     /// Use only the first `limit` training examples (overrides `data.limit`).
@@ -72,6 +79,10 @@ public struct TrainResult {
     public var peakRSS: Int
     /// Mean training throughput over the run.
     public var samplesPerSecond: Double
+    /// True when `stopRequested` ended the run (a checkpoint at `steps` is in the run folder).
+    public var interrupted: Bool = false
+    /// The divergence warning, if the loss grew far beyond its early values.
+    public var divergence: String?
 }
 
 /// Test-set evaluation (`regula eval`).

@@ -107,7 +107,7 @@ enum Summary {
         var s = "epoch \(m.epoch)/\(epochs): loss \(fmt(m.trainLoss, 4)), accuracy \(fmt(m.trainAccuracy * 100, 2))%"
         if let v = m.valLoss { s += ", val_loss \(fmt(v, 4))" }
         if let v = m.valAccuracy { s += ", val_accuracy \(fmt(v * 100, 2))%" }
-        s += ", lr \(m.lr), \(fmt(seconds, 1)) s, \(Int(m.samplesPerSecond.rounded())) samples/s"
+        s += ", lr \(significant(m.lr)), \(fmt(seconds, 1)) s, \(Int(m.samplesPerSecond.rounded())) samples/s"
         return s
     }
 

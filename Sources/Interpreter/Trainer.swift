@@ -22,14 +22,15 @@ public func train(model: CheckedModel, options: TrainOptions, log: @escaping (St
     let session = try Session(model: model, seed: cfg.seed, batchSize: cfg.batchSize, threads: threads)
     try MemoryCheck.verify(session, data: data, limit: options.memoryLimit)
 
-    let runDir = options.outDirectory ?? "runs/" + model.name
-    let ckpt = CheckpointStore(directory: runDir)
     let writing = options.writeCheckpoints || options.writeMetrics
+    var runDir = options.outDirectory ?? "runs/" + model.name
     if writing {
-        do { try FileManager.default.createDirectory(atPath: runDir, withIntermediateDirectories: true) } catch {
-            throw TrainError.io("cannot create the run folder \(runDir): \(error.localizedDescription)")
-        }
+        let folder = try RunFolder.prepare(requested: options.outDirectory, model: model.name, resume: options.resume,
+                                           force: options.force, note: log)
+        runDir = folder.path
     }
+    defer { if writing { RunFolder(path: runDir).unlock() } }
+    let ckpt = CheckpointStore(directory: runDir)
     if let initPath = options.initCheckpoint { try CheckpointStore.loadModel(initPath, into: session.store) }
 
     let exec = try session.trainingExecutor()
@@ -51,19 +52,20 @@ public func train(model: CheckedModel, options: TrainOptions, log: @escaping (St
     var history: [[String: Double]] = []
     var step = 0, firstEpoch = 0
     var metrics: MetricsWriter?
-    if options.writeMetrics {
-        do { metrics = try MetricsWriter(folder: runDir, append: options.resume) } catch {
-            throw TrainError.io("cannot write the metrics files in \(runDir): \(error)")
-        }
-    }
+    var partial = CheckpointStore.PartialEpoch()
     if options.resume {
-        try CheckpointStore.loadModel(ckpt.modelPath, into: session.store)
+        let modelStep = try CheckpointStore.loadModel(ckpt.modelPath, into: session.store)
         let st = try ckpt.readState()
         if st.seed != cfg.seed { throw TrainError.checkpoint("\(ckpt.statePath) was written with seed \(st.seed), this run uses \(cfg.seed)") }
+        if let modelStep, modelStep != st.step {
+            throw TrainError.checkpoint("\(ckpt.modelPath) is from step \(modelStep) but \(ckpt.statePath) from step \(st.step) "
+                + "(a checkpoint write was cut off); continuing would mix them")
+        }
         try optimizer.restore(st.optimizer, steps: st.step)
         step = st.step
         firstEpoch = st.epoch
         history = st.history
+        partial = st.partial
         // Callbacks are deterministic functions of the metric history: replay it. The best
         // weights an early-stopping snapshot refers to are in best.safetensors.
         var bestWeights: [[Float]] = []
@@ -80,6 +82,12 @@ public func train(model: CheckedModel, options: TrainOptions, log: @escaping (St
             if let es = cfg.earlyStopping { _ = stopping?.epochEnded(k, value: h[es.monitor], capture: { bestWeights }) }
         }
     }
+    if options.writeMetrics {
+        // On resume, rows of epochs after the checkpoint (written before a cut-off) are dropped.
+        do { metrics = try MetricsWriter(folder: runDir, append: options.resume, keepingEpochs: options.resume ? firstEpoch : nil) } catch {
+            throw TrainError.io("cannot write the metrics files in \(runDir): \(error)")
+        }
+    }
 
     var progress = ProgressDisplay(style: options.progress, lineEvery: options.logEvery, log: log)
     progress.line("training \(model.name): \(data.train.count) examples, \(stepsPerEpoch) steps/epoch, batch \(cfg.batchSize), \(cfg.epochs) epochs, \(threads) threads")
@@ -89,18 +97,34 @@ public func train(model: CheckedModel, options: TrainOptions, log: @escaping (St
     let start = Date()
     var samplesTotal = 0
     var lr = schedule.lr(step: step, epoch: firstEpoch)
+    var checkpointStep = options.resume ? step : -1
+    /// Writes model and train state at the current step; `epochsDone` epochs are complete and
+    /// `partial` holds the sums of the unfinished one.
+    func checkpoint(epochsDone: Int, partial: CheckpointStore.PartialEpoch) throws {
+        guard options.writeCheckpoints, step != checkpointStep else { return }
+        try CheckpointStore.writeModel(session.store, to: ckpt.modelPath, step: step)
+        try ckpt.writeState(CheckpointStore.TrainState(step: step, epoch: epochsDone, seed: cfg.seed, history: history,
+                                                        learningRate: lr, optimizer: [:], partial: partial), optimizer: optimizer)
+        lastCheckpoint = ckpt.modelPath
+        checkpointStep = step
+    }
+    var divergence = DivergenceGuard()
+    var interrupted = false
 
     epochLoop: for epoch in firstEpoch..<cfg.epochs {
         if let m = options.maxSteps, step >= m { break }
         loader.startEpoch(epoch)
         let t0 = Date()
         var lossSum = 0.0, accSum = 0.0, seen = 0
-        // A run stopped by `maxSteps` checkpoints mid-epoch; resuming continues at its next batch
-        // (the epoch's order depends only on the seed and the epoch).
+        // A run stopped mid-epoch (by `maxSteps`, a signal or `checkpointEvery`) resumes at its
+        // next batch (the epoch's order depends only on the seed and the epoch) with the sums
+        // of the batches before it.
         let startBatch = epoch == firstEpoch ? min(max(step - epoch * stepsPerEpoch, 0), stepsPerEpoch) : 0
+        if startBatch > 0 { (lossSum, accSum, seen) = (partial.lossSum, partial.accuracySum, partial.seen) }
         var finished = true
         for b in startBatch..<stepsPerEpoch {
             if let m = options.maxSteps, step >= m { finished = false; break }
+            if options.stopRequested?() == true { finished = false; interrupted = true; break }
             var t = DispatchTime.now().uptimeNanoseconds
             let n = loader.fill(batch: b, inputs: exec.dataInput, labels: labelBuffer)
             exec.profile?.add("(data)", DispatchTime.now().uptimeNanoseconds - t)
@@ -124,6 +148,14 @@ public func train(model: CheckedModel, options: TrainOptions, log: @escaping (St
             seen += n
             samplesTotal += n
             options.stepCallback?(StepReport(step: step, epoch: epoch + 1, examples: n, loss: loss, learningRate: lr))
+            if let warning = divergence.observe(step: step, loss: dataLoss, learningRate: lr) {
+                progress.finishBar()
+                progress.line("warning: " + warning)
+                metrics?.event(["event": "divergence", "step": "\(step)", "message": warning])
+            }
+            if let every = options.checkpointEvery, step % every == 0, b + 1 < stepsPerEpoch {
+                try checkpoint(epochsDone: epoch, partial: .init(lossSum: lossSum, accuracySum: accSum, seen: seen))
+            }
             let elapsed = Date().timeIntervalSince(t0)
             let rate = Double(seen) / max(elapsed, 1e-9)
             let remaining = Double((cfg.epochs - epoch - 1) * data.train.count + (data.train.count - seen)) / max(rate, 1e-9)
@@ -134,13 +166,13 @@ public func train(model: CheckedModel, options: TrainOptions, log: @escaping (St
         if !finished {
             // Stopped inside the epoch: keep a resumable checkpoint, but an incomplete epoch has
             // no metrics row and does not feed early stopping or plateau schedules.
-            if options.writeCheckpoints {
-                try CheckpointStore.writeModel(session.store, to: ckpt.modelPath)
-                try ckpt.writeState(CheckpointStore.TrainState(step: step, epoch: epoch, seed: cfg.seed, history: history,
-                                                                learningRate: lr, optimizer: [:]), optimizer: optimizer)
-                lastCheckpoint = ckpt.modelPath
+            try checkpoint(epochsDone: epoch, partial: .init(lossSum: lossSum, accuracySum: accSum, seen: seen))
+            let at = "step \(step) (epoch \(epoch + 1), batch \(step - epoch * stepsPerEpoch)/\(stepsPerEpoch))"
+            if interrupted {
+                progress.line("interrupted at \(at)" + (lastCheckpoint.map { "; checkpoint written to \($0)" } ?? ""))
+            } else {
+                progress.line("stopped after \(at)")
             }
-            progress.line("stopped after \(step) steps (epoch \(epoch + 1), batch \(step - epoch * stepsPerEpoch)/\(stepsPerEpoch))")
             break epochLoop
         }
         let seconds = Date().timeIntervalSince(t0)
@@ -173,11 +205,12 @@ public func train(model: CheckedModel, options: TrainOptions, log: @escaping (St
             }
             stopping = s
         }
-        if options.writeCheckpoints {
-            try CheckpointStore.writeModel(session.store, to: ckpt.modelPath)
-            try ckpt.writeState(CheckpointStore.TrainState(step: step, epoch: epoch + 1, seed: cfg.seed, history: history,
-                                                            learningRate: lr, optimizer: [:]), optimizer: optimizer)
-            lastCheckpoint = ckpt.modelPath
+        checkpointStep = -1  // an epoch end always writes its checkpoint (the state now counts the epoch)
+        try checkpoint(epochsDone: epoch + 1, partial: .init())
+        if options.stopRequested?() == true {
+            interrupted = true
+            progress.line("interrupted after epoch \(epoch + 1)" + (lastCheckpoint.map { "; checkpoint written to \($0)" } ?? ""))
+            break epochLoop
         }
         if stop { stoppedEarly = true; progress.line("early stopping after epoch \(epoch + 1)"); break epochLoop }
     }
@@ -187,11 +220,11 @@ public func train(model: CheckedModel, options: TrainOptions, log: @escaping (St
         session.store.restore(best)
         bestEpoch = s.bestEpoch.map { $0 + 1 }
         progress.line("restored the weights of epoch \(bestEpoch ?? 0)")
-        if options.writeCheckpoints { try CheckpointStore.writeModel(session.store, to: ckpt.modelPath) }
+        if options.writeCheckpoints { try CheckpointStore.writeModel(session.store, to: ckpt.modelPath, step: step) }
     }
 
     var testLoss: Double?, testAccuracy: Double?
-    if options.evaluateTest, let t = data.test {
+    if options.evaluateTest, !interrupted, let t = data.test {
         let r = try session.evaluate(t, normalization: data.normalization)
         testLoss = r.loss
         testAccuracy = r.accuracy
@@ -199,7 +232,8 @@ public func train(model: CheckedModel, options: TrainOptions, log: @escaping (St
     let total = Date().timeIntervalSince(start)
     let result = TrainResult(epochs: epochs, steps: step, testLoss: testLoss, testAccuracy: testAccuracy,
                              stoppedEarly: stoppedEarly, bestEpoch: bestEpoch, runDirectory: writing ? runDir : nil,
-                             peakRSS: ProcessMemory.peakResidentBytes() ?? 0, samplesPerSecond: Double(samplesTotal) / max(total, 1e-9))
+                             peakRSS: ProcessMemory.peakResidentBytes() ?? 0, samplesPerSecond: Double(samplesTotal) / max(total, 1e-9),
+                             interrupted: interrupted, divergence: divergence.warning)
     if let p = exec.profile { progress.line(p.report) }
     progress.line(Summary.final(result))
     return result

@@ -19,6 +19,9 @@ struct Eval: ParsableCommand {
         guard let model = result.model else { throw ExitCode.diagnostics }
         var options = TrainOptions()
         runOptions.apply(to: &options)
+        // Here --limit bounds the test examples evaluated, not the training set.
+        options.limit = nil
+        options.testLimit = runOptions.limit
         do {
             let r = try Interpreter.evaluate(model: model, checkpoint: checkpoint, options: options)
             Out.print(String(format: "test: %d examples, loss %.4f, accuracy %.2f%%\n", r.count, r.loss, r.accuracy * 100))

@@ -13,7 +13,7 @@ struct RunOptions: ParsableArguments {
     @Option(help: "A folder holding the data files (overrides the spec's data paths by file name).")
     var data: String?
 
-    @Option(help: "Use only the first N training examples.")
+    @Option(help: "Use only the first N examples (train: of the training set; eval: of the test set).")
     var limit: Int?
 
     func apply(to options: inout TrainOptions) {
@@ -34,8 +34,12 @@ struct Train: ParsableCommand {
         abstract: "Train a spec on Regula's CPU runtime.",
         discussion: """
             Writes model.safetensors (a PyTorch state_dict), train_state.safetensors, metrics.csv and \
-            metrics.jsonl into the run folder at every epoch end. Exits 1 on spec errors or a training \
-            fault (the last good checkpoint is kept), 2 on I/O or data problems.
+            metrics.jsonl into the run folder at every epoch end (and every --checkpoint-every steps). \
+            A folder that already holds a run is refused unless --resume or --force is given; without \
+            --out, a new numbered folder (runs/<model>-2, ...) is used instead. Ctrl-C (SIGINT) or \
+            SIGTERM writes a checkpoint at the current step and exits 130 or 143; --resume continues \
+            bit-identically. Exits 1 on spec errors or a training fault (the last good checkpoint is \
+            kept), 2 on I/O or data problems.
             """)
 
     @Argument(help: "The spec file.")
@@ -55,6 +59,12 @@ struct Train: ParsableCommand {
     @Flag(help: "Continue bit-identically from the checkpoint in the run folder.")
     var resume = false
 
+    @Flag(help: "Discard the run already in the run folder (checkpoints and metrics).")
+    var force = false
+
+    @Option(help: "Also write a checkpoint every N optimizer steps.")
+    var checkpointEvery: Int?
+
     @Option(name: .customLong("init"), help: "Start from the weights in this model.safetensors.")
     var initFrom: String?
 
@@ -62,6 +72,8 @@ struct Train: ParsableCommand {
         if let epochs, epochs < 1 { throw ValidationError("--epochs must be at least 1") }
         if let steps, steps < 1 { throw ValidationError("--steps must be at least 1") }
         if resume && initFrom != nil { throw ValidationError("--resume and --init cannot be combined") }
+        if resume && force { throw ValidationError("--resume and --force cannot be combined") }
+        if let checkpointEvery, checkpointEvery < 1 { throw ValidationError("--checkpoint-every must be at least 1") }
     }
 
     func run() throws {
@@ -73,9 +85,17 @@ struct Train: ParsableCommand {
         options.maxSteps = steps
         options.outDirectory = out
         options.resume = resume
+        options.force = force
+        options.checkpointEvery = checkpointEvery
         options.initCheckpoint = initFrom
+        Signals.install()
+        options.stopRequested = { Signals.received != 0 }
         do {
-            _ = try Interpreter.train(model: model, options: options, log: { Out.print($0 + "\n") })
+            let result = try Interpreter.train(model: model, options: options, log: { Out.print($0 + "\n") })
+            if result.interrupted, let folder = result.runDirectory {
+                Out.error("training stopped by a signal; continue with: regula train \(file) --resume --out \(folder)\n")
+                throw ExitCode(Signals.exitCode(Signals.received))
+            }
         } catch let error as TrainError {
             Out.error(error.description + "\n")
             throw error.exitCode

@@ -58,9 +58,15 @@ public final class MetricsWriter {
     private let jsonl: UnsafeMutablePointer<FILE>
 
     /// Creates (truncates) both files; with `append` an existing log is continued (`--resume`).
-    public init(folder: String, append: Bool = false) throws {
+    ///
+    /// - Parameter keepingEpochs: with `append`, rows of later epochs are dropped first: they
+    ///   were written after the checkpoint being resumed from, and the resumed run writes them again.
+    public init(folder: String, append: Bool = false, keepingEpochs: Int? = nil) throws {
         csvPath = folder + "/metrics.csv"
         jsonlPath = folder + "/metrics.jsonl"
+        if append, let keep = keepingEpochs {
+            try Self.dropRows(after: keep, csv: csvPath, jsonl: jsonlPath)
+        }
         let csvExisted = append && FileManager.default.fileExists(atPath: csvPath)
         let mode = append ? "a" : "w"
         guard let c = fopen(csvPath, mode) else { throw CheckpointError.io(path: csvPath, reason: String(cString: strerror(errno))) }
@@ -83,4 +89,41 @@ public final class MetricsWriter {
         write(m.csvLine, to: csv)
         write(m.jsonLine, to: jsonl)
     }
+
+    /// An event line in `metrics.jsonl` only (the CSV keeps one row per epoch): string fields.
+    public func event(_ fields: [String: String]) {
+        let body = fields.keys.sorted().map { "\(jsonString($0)):\(jsonString(fields[$0] ?? ""))" }.joined(separator: ",")
+        write("{" + body + "}", to: jsonl)
+    }
+
+    /// Keeps the header and the rows of epochs 1...`epochs` (event lines of later steps go too).
+    static func dropRows(after epochs: Int, csv: String, jsonl: String) throws {
+        func rewrite(_ path: String, keep: (Substring) -> Bool) throws {
+            guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return }
+            let lines = text.split(separator: "\n", omittingEmptySubsequences: true).filter(keep)
+            do { try (lines.joined(separator: "\n") + (lines.isEmpty ? "" : "\n")).write(toFile: path, atomically: true, encoding: .utf8) } catch {
+                throw CheckpointError.io(path: path, reason: "\(error)")
+            }
+        }
+        try rewrite(csv) { line in Int(line.prefix { $0 != "," }).map { $0 <= epochs } ?? true }
+        var epochRows = 0
+        try rewrite(jsonl) { line in
+            guard line.hasPrefix("{\"epoch\":") else { return epochRows < epochs }
+            epochRows += 1
+            return epochRows <= epochs
+        }
+    }
+}
+
+private func jsonString(_ s: String) -> String {
+    var out = "\""
+    for u in s.unicodeScalars {
+        switch u {
+        case "\"": out += "\\\""
+        case "\\": out += "\\\\"
+        case "\n": out += "\\n"
+        default: out += u.value < 0x20 ? String(format: "\\u%04x", u.value) : String(u)
+        }
+    }
+    return out + "\""
 }

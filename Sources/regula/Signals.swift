@@ -1,0 +1,21 @@
+import Foundation
+
+/// SIGINT and SIGTERM during `regula train`: the handler only records the signal (all a signal
+/// handler may safely do); the training loop polls it between steps, writes a checkpoint and
+/// returns. A second signal while that happens ends the process at once (the default action),
+/// and the previous checkpoint is still whole, since every checkpoint file is written atomically.
+enum Signals {
+    nonisolated(unsafe) static var received: sig_atomic_t = 0
+
+    static func install() {
+        for s in [SIGINT, SIGTERM] {
+            signal(s) { number in
+                Signals.received = number
+                signal(number, SIG_DFL)
+            }
+        }
+    }
+
+    /// The exit status a shell gives a process ended by signal `number` (130 for SIGINT).
+    static func exitCode(_ number: sig_atomic_t) -> Int32 { 128 + Int32(number) }
+}
