@@ -45,6 +45,10 @@ public func check(_ spec: Spec, options: CheckOptions = CheckOptions()) -> (mode
     d += lintDecayOnNormOrBias(nodes)
     d += lintStochasticDepthWithoutShortcut(inferrer.droppedStochasticDepth)
     if spec.loss != nil, !inferrer.poisoned[output] { d += lintSoftmaxBeforeCrossEntropy(nodes, output: output, loss: training.loss) }
+    // A spec that trains (or says how) is compared with the data's one class id per example.
+    if spec.loss != nil || spec.train != nil || spec.data != nil, !inferrer.poisoned[output] {
+        d += lintOutputPerExample(nodes, output: output, loss: training.loss)
+    }
     d += lintMemory(nodes.flatMap(\.params), physicalMemory: options.physicalMemory, at: spec.model?.range ?? spec.range)
 
     let ok = !d.contains { $0.severity == .error } && !inferrer.poisoned.contains(true)

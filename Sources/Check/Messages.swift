@@ -228,7 +228,7 @@ enum Msg {
     static let dropoutBeforeBatchnorm = Message(id: "dropout-before-batchnorm", text: "dropout immediately before batchnorm shifts its running variance between training and evaluation")
     static let stochasticDepthWithoutShortcut = Message(id: "stochastic-depth-without-shortcut", text: "stochastic depth on a residual block without a shortcut is ignored")
     static func labelSmoothing(_ loss: String) -> Message {
-        Message(id: "label-smoothing-loss", text: "label smoothing is ignored by loss '\(loss)', which is not cross-entropy")
+        Message(id: "label-smoothing-loss", text: "label smoothing applies to cross_entropy only; loss '\(loss)' would ignore it")
     }
     static func softmaxBeforeCrossEntropy(_ a: String) -> Message {
         Message(id: "softmax-before-cross-entropy", text: "final '\(a)' before cross-entropy, which expects logits and applies log-softmax itself")

@@ -111,14 +111,15 @@ public func jsonSchema() -> String {
         ("early_stopping", object([("monitor", enumOf(["val_loss", "val_accuracy", "loss", "accuracy"])), ("patience", type("integer")),
                                    ("min_delta", type("number")), ("restore_best", type("boolean")), ("mode", enumOf(["auto", "min", "max"]))])),
     ])
-    let files = object([("inputs", type("string")), ("labels", type("string"))], required: ["inputs", "labels"])
+    let files = object([("inputs", type("string")), ("labels", type("string"))], required: ["inputs"])
     let data = object([
         ("format", enumOf(["idx", "csv", "npy"])), ("dir", type("string")), ("train", files), ("test", files),
         ("validation_split", type("number")), ("normalize", object([("scale", type("number")), ("mean", type("number")), ("std", type("number"))])),
         ("limit", type("integer")),
     ])
     let loss = anyOf([enumOf(["cross_entropy", "mse", "binary_cross_entropy"]), object([
-        ("kind", enumOf(["cross_entropy", "mse", "binary_cross_entropy"])), ("label_smoothing", type("number")),
+        ("kind", enumOf(["cross_entropy", "mse", "binary_cross_entropy"])), ("targets", enumOf(["class_ids", "one_hot"])),
+        ("label_smoothing", type("number")),
         ("smoothing_variant", enumOf(["uniform", "off_target"])),
     ])])
     let root = JSON.object([

@@ -80,9 +80,11 @@ public let sectionTable: [SectionKey] = [
     SectionKey("input", "shape", .value(.intList), range: .positive, default: "required", "per-example shape, channels first for images"),
     SectionKey("input", "dtype", .value(.choice(["float32", "int32"])), default: "float32", "int32 for token ids"),
     SectionKey("input", "data_format", .value(.choice(["channels_first", "channels_last"])), default: "channels_first",
-               "layout of `shape` and of the data files"),
+               "layout of `shape` and of the data files; channels_last data is transposed to channels first when loaded"),
 
     SectionKey("loss", "kind", .value(.choice(lossKinds)), default: "cross_entropy", "cross_entropy takes logits and class ids"),
+    SectionKey("loss", "targets", .value(.choice(["class_ids", "one_hot"])), default: "class_ids",
+               "one_hot: mse and binary_cross_entropy compare with the one-hot vector of each class id"),
     SectionKey("loss", "label_smoothing", .value(.number), range: .dropRate, default: "0", "ε: targets 1−ε+ε/K, others ε/K"),
     SectionKey("loss", "smoothing_variant", .value(.choice(["uniform", "off_target"])), default: "uniform",
                "off_target: the tutorial's 1−ε and ε/(K−1)"),
@@ -140,9 +142,9 @@ public let sectionTable: [SectionKey] = [
     SectionKey("data", "limit", .value(.int), range: .positive, "use only the first `limit` training examples"),
 
     SectionKey("data.train", "inputs", .string, default: "required", "inputs file, relative to the spec"),
-    SectionKey("data.train", "labels", .string, default: "required", "labels file, relative to the spec"),
+    SectionKey("data.train", "labels", .string, default: "required (csv: the inputs' last column)", "labels file, relative to the spec"),
     SectionKey("data.test", "inputs", .string, default: "required", "inputs file, relative to the spec"),
-    SectionKey("data.test", "labels", .string, default: "required", "labels file, relative to the spec"),
+    SectionKey("data.test", "labels", .string, default: "required (csv: the inputs' last column)", "labels file, relative to the spec"),
 
     SectionKey("data.normalize", "scale", .value(.number), range: .positive, default: "255", "divides raw values first"),
     SectionKey("data.normalize", "mean", .value(.number), default: "0", "subtracted after scaling"),

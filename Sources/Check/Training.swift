@@ -14,7 +14,16 @@ public struct LossConfig: Hashable, Sendable {
         /// The tutorial's variant: target 1−ε, others ε/(K−1).
         case offTarget = "off_target"
     }
+    /// What the model's output is compared with. Data files hold one class id per example.
+    public enum Targets: String, Hashable, Sendable {
+        /// The class id itself (cross-entropy's target).
+        case classIds = "class_ids"
+        /// MSE/BCE against the one-hot vector of the class id over the output's K units (with one
+        /// output unit, the id itself as 0 or 1), as Keras users write `to_categorical(y)`.
+        case oneHot = "one_hot"
+    }
     public var kind: Kind = .crossEntropy
+    public var targets: Targets = .classIds
     public var labelSmoothing: Double = 0
     public var smoothingVariant: SmoothingVariant = .uniform
 

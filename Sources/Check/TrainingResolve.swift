@@ -15,6 +15,7 @@ func resolveTraining(_ spec: Spec, _ d: inout [Diagnostic]) -> TrainingConfig {
     if let train = spec.train { resolveTrain(train, into: &t, &d) }
     if let data = spec.data { t.data = resolveData(data, specFile: spec.file, &d) }
     if let loss = spec.loss { d += lintLabelSmoothing(t.loss, at: loss.range) }
+    if let loss = spec.loss { d += lintTargetEncoding(t.loss, loss: loss) }
     d += lintMonitorWithoutValidation(t, spec: spec)
     return t
 }
@@ -28,6 +29,7 @@ private func resolveLoss(_ v: Value, _ d: inout [Diagnostic]) -> LossConfig {
     }
     guard let sec = Section(v, path: "loss", keys: sectionKeys("loss"), diagnostics: &d) else { return l }
     if let k = sec.choice("kind", kinds, &d).flatMap(LossConfig.Kind.init) { l.kind = k }
+    if let t = sec.choice("targets", ["class_ids", "one_hot"], &d).flatMap(LossConfig.Targets.init) { l.targets = t }
     if let e = sec.number("label_smoothing", .dropRate, &d) { l.labelSmoothing = e }
     if let s = sec.choice("smoothing_variant", ["uniform", "off_target"], &d).flatMap(LossConfig.SmoothingVariant.init) { l.smoothingVariant = s }
     return l
@@ -170,7 +172,10 @@ private func resolveData(_ v: Value, specFile: String, _ d: inout [Diagnostic]) 
     }
     for split in ["train", "test"] {
         guard let sv = sec.value(split), let files = Section(sv, path: "data.\(split)", keys: sectionKeys("data.\(split)"), diagnostics: &d) else { continue }
-        for key in ["inputs", "labels"] where !files.has(key) { d.append(Msg.missingKey(key, "data.\(split)").error(files.range)) }
+        // CSV inputs may carry their labels as the last column.
+        for key in ["inputs", "labels"] where !files.has(key) && !(key == "labels" && c.format == .csv) {
+            d.append(Msg.missingKey(key, "data.\(split)").error(files.range))
+        }
         let inputs = files.string("inputs", &d).map { resolvePath($0, specFile: specFile) }
         let labels = files.string("labels", &d).map { resolvePath($0, specFile: specFile) }
         if split == "train" { c.trainInputs = inputs ?? c.trainInputs; c.trainLabels = labels ?? c.trainLabels }

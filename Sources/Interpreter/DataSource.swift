@@ -16,10 +16,13 @@ struct DataSource {
     /// Loads train (and test, when given) data; errors name the file and what is wrong with it.
     static func load(_ model: CheckedModel, options: TrainOptions) throws -> DataSource {
         let cfg = model.training.data
-        let expected = model.input.shape.compactMap(\.value)
-        guard expected.count == model.input.shape.count else {
+        let channelsFirst = model.input.shape.compactMap(\.value)
+        guard channelsFirst.count == model.input.shape.count else {
             throw TrainError.data("the model input \(model.input.shape) has symbolic dimensions; only fixed shapes can be trained")
         }
+        // The files hold the layout the spec declares; the model runs channels first.
+        let channelsLast = model.input.channelsLast && channelsFirst.count >= 2
+        let expected = channelsLast ? Array(channelsFirst.dropFirst()) + [channelsFirst[0]] : channelsFirst
         func path(_ given: String?, _ fallback: String) -> String? {
             let name = given ?? fallback
             if let dir = options.dataDirectory {
@@ -29,19 +32,19 @@ struct DataSource {
             return resolve(name)
         }
         func load(_ inputs: String?, _ labels: String?, _ what: String) throws -> Dataset {
-            guard let inputs, let labels else { throw TrainError.data("no \(what) files given in the spec's data section") }
+            guard let inputs, labels != nil || cfg.format == .csv else { throw TrainError.data("no \(what) files given in the spec's data section") }
             do {
                 let d: Dataset
                 switch cfg.format {
-                case .idx: d = try Dataset.loadIDX(images: inputs, labels: labels, expectedShape: expected)
-                case .npy: d = try Dataset.loadNPY(inputs: inputs, labels: labels, expectedShape: expected)
-                case .csv: d = try Dataset.loadCSV(inputs)
+                case .idx: d = try Dataset.loadIDX(images: inputs, labels: labels ?? "", expectedShape: expected)
+                case .npy: d = try Dataset.loadNPY(inputs: inputs, labels: labels ?? "", expectedShape: expected)
+                case .csv: d = try Dataset.loadCSV(inputs, labels: labels)
                 }
                 try d.checkExampleShape(expected)
                 if d.count == 0 { throw TrainError.data("\(inputs): the \(what) set is empty") }
-                return d
+                return channelsLast ? d.channelsFirst(storedShape: expected) : d
             } catch let e as DataError {
-                throw TrainError.data("\(e) (the spec's input is \(expected))")
+                throw TrainError.data("\(e) (the spec's input is \(expected)\(channelsLast ? ", channels last" : ""))")
             }
         }
         var train = try load(path(cfg.trainInputs, mnist.trainImages), path(cfg.trainLabels, mnist.trainLabels), "training")
@@ -60,7 +63,7 @@ struct DataSource {
         if let classes = classCount(model) {
             for d in [train, test].compactMap({ $0 }) {
                 do { try d.checkLabels(classes: classes) } catch let e as DataError {
-                    throw TrainError.data("\(e) (the model has \(classes) outputs)")
+                    throw TrainError.data("\(e) (the model's labels are class ids in 0..<\(classes))")
                 }
             }
         }
@@ -82,10 +85,15 @@ struct DataSource {
         return p
     }
 
-    /// K for cross-entropy (the logits' last axis).
+    /// The number of classes the labels must fall in: K, the output's last axis (cross-entropy
+    /// logits or one-hot targets), or 2 for one-hot targets of a single output (binary labels).
     static func classCount(_ model: CheckedModel) -> Int? {
-        guard model.training.loss.kind == .crossEntropy, model.output < model.nodes.count else { return nil }
-        return model.nodes[model.output].shape.last?.value
+        guard model.output < model.nodes.count, let k = model.nodes[model.output].shape.last?.value else { return nil }
+        switch (model.training.loss.kind, model.training.loss.targets) {
+        case (.crossEntropy, _): return k
+        case (_, .oneHot): return k == 1 ? 2 : k
+        case (_, .classIds): return nil
+        }
     }
 
     /// Bytes the datasets hold in memory.

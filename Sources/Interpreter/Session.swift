@@ -60,10 +60,10 @@ final class Session {
     func evaluate(_ data: Dataset, normalization: Normalization) throws -> EvalResult {
         let e = try evaluationExecutor()
         let loader = BatchLoader(dataset: data, batchSize: batchSize, shuffle: false, seed: seed, normalization: normalization)
-        guard let labels = e.labelInput else { throw TrainError.unsupported("evaluation graph has no labels input") }
+        guard e.labelInput != nil else { throw TrainError.unsupported("evaluation graph has no labels input") }
         var lossSum = 0.0, correct = 0.0, seen = 0
         for b in 0..<loader.batchesPerEpoch {
-            let n = loader.fill(batch: b, inputs: e.dataInput, labels: labels)
+            let n = e.fill(loader, batch: b)
             e.run(batch: n, step: 0)
             lossSum += (e.scalar(.dataLoss) ?? .nan) * Double(n)
             correct += (e.scalar(.accuracy) ?? 0) * Double(n)

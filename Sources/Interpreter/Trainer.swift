@@ -44,7 +44,7 @@ public func train(model: CheckedModel, options: TrainOptions, log: @escaping (St
         guard let g = exec.gradient(p.info.name) else { throw TrainError.unsupported("training graph has no gradient for \(p.info.name)") }
         gradNames.append(g)
     }
-    guard let labelBuffer = exec.labelInput else { throw TrainError.unsupported("training graph has no labels input") }
+    guard exec.labelInput != nil else { throw TrainError.unsupported("training graph has no labels input") }
 
     var stopping = cfg.earlyStopping.map {
         EarlyStopping<[[Float]]>(patience: $0.patience, minDelta: $0.minDelta, maximize: $0.maximize, restoreBest: $0.restoreBest)
@@ -126,14 +126,14 @@ public func train(model: CheckedModel, options: TrainOptions, log: @escaping (St
             if let m = options.maxSteps, step >= m { finished = false; break }
             if options.stopRequested?() == true { finished = false; interrupted = true; break }
             var t = DispatchTime.now().uptimeNanoseconds
-            let n = loader.fill(batch: b, inputs: exec.dataInput, labels: labelBuffer)
+            let n = exec.fill(loader, batch: b)
             exec.profile?.add("(data)", DispatchTime.now().uptimeNanoseconds - t)
             exec.run(batch: n, step: UInt64(step))
             let loss = exec.scalar(.loss) ?? .nan
             if !loss.isFinite {
                 progress.finishBar()
                 let culprit = Faults.locate(exec, batch: n, step: UInt64(step)) {
-                    loader.fill(batch: b, inputs: exec.dataInput, labels: labelBuffer)
+                    exec.fill(loader, batch: b)
                 }
                 throw TrainError.nonFinite(step: step + 1, epoch: epoch + 1, loss: loss, node: culprit, checkpoint: lastCheckpoint)
             }

@@ -180,3 +180,28 @@ final class MonitorWithoutValidationTests: XCTestCase {
         XCTAssertEqual(checkYAML(onLoss).1.map(\.message), [])
     }
 }
+
+final class LossTargetTests: XCTestCase {
+    /// The fix-it for MSE on class ids rewrites a scalar loss or adds the key to a map; either
+    /// way the fixed spec checks clean with one-hot targets.
+    func testFixItAddsOneHotTargets() throws {
+        for loss in ["loss: mse\n", "loss: {kind: binary_cross_entropy}\n", "loss:\n  kind: mse\n"] {
+            let text = "regula: 1\ninput: [784]\nlayers:\n  - dense: 10\n" + loss
+            let (_, d) = checkYAML(text)
+            XCTAssertEqual(d.map(\.id), ["loss-targets"], loss)
+            let fix = try XCTUnwrap(d.first?.fixIts.first, loss)
+            let fixed = applyingEdit(text, line: fix.range.start.line, startColumn: fix.range.start.column,
+                                     endColumn: fix.range.end.column, replacement: fix.replacement)
+            let (model, after) = checkYAML(fixed)
+            XCTAssertEqual(after.map(\.message), [], fixed)
+            XCTAssertEqual(model?.training.loss.targets, .oneHot, fixed)
+        }
+    }
+
+    /// A spec that does not train (no loss, train or data section) may end in any shape.
+    func testOutputShapeIsOnlyCheckedForSpecsThatTrain() {
+        let body = "regula: 1\ninput: [1, 8, 8]\nlayers:\n  - conv2d: {filters: 2, kernel: 3}\n"
+        XCTAssertEqual(checkYAML(body).1.map(\.message), [])
+        XCTAssertEqual(checkYAML(body + "train: {epochs: 1}\n").1.map(\.id), ["loss-output-shape"])
+    }
+}

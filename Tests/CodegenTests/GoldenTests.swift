@@ -48,7 +48,7 @@ final class GoldenTests: XCTestCase {
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
         let path = dir.appendingPathComponent("mse.yaml").path
-        let text = "regula: 1\nmodel: mse\ninput: [4]\nlayers:\n  - dense: 3\nloss: mse\ntrain:\n  optimizer: {kind: sgd, lr: 0.1}\n"
+        let text = "regula: 1\nmodel: mse\ninput: [4]\nlayers:\n  - dense: 3\nloss: {kind: mse, targets: one_hot}\ntrain:\n  optimizer: {kind: sgd, lr: 0.1}\n"
         try text.write(toFile: path, atomically: true, encoding: .utf8)
         let r = try Frontend.run(path: path)
         let model = try XCTUnwrap(r.model, "\(r.diagnostics)")

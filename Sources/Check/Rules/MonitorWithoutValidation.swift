@@ -16,7 +16,7 @@ func lintMonitorWithoutValidation(_ t: TrainingConfig, spec: Spec) -> [Diagnosti
     var watched: [(what: String, monitor: String, section: String)] = []
     if let e = t.earlyStopping { watched.append(("early stopping", e.monitor, "early_stopping")) }
     if case .reduceOnPlateau(let monitor, _, _, _, _, _) = t.schedule { watched.append(("the plateau schedule", monitor, "schedule")) }
-    let fixIts = addValidationSplit(spec.data).map { [$0] } ?? []
+    let fixIts = insertingEntry("validation_split", "0.1", into: spec.data, message: "add 'validation_split: 0.1' to 'data'").map { [$0] } ?? []
     return watched.filter { $0.monitor.hasPrefix("val_") }.compactMap { w in
         let section = entry(w.section, in: spec.train)
         let written = entry("monitor", in: section?.value)
@@ -29,15 +29,4 @@ func lintMonitorWithoutValidation(_ t: TrainingConfig, spec: Spec) -> [Diagnosti
 
 private func entry(_ key: String, in value: Value?) -> Entry? {
     value?.mapValue?.first { $0.key.value == key }
-}
-
-/// Inserts `validation_split: 0.1` before the first key of a non-empty `data:` map: on the same
-/// line in a flow map (`{dir: …}`), on a line of its own in a block map.
-private func addValidationSplit(_ data: Value?) -> FixIt? {
-    guard let data, let first = data.mapValue?.first else { return nil }
-    let at = SourceRange(file: first.key.range.file, at: first.key.range.start)
-    let flow = data.range.start != first.key.range.start
-    let replacement = flow ? "validation_split: 0.1, "
-                           : "validation_split: 0.1\n" + String(repeating: " ", count: first.key.range.start.column - 1)
-    return FixIt("add 'validation_split: 0.1' to 'data'", range: at, replacement: replacement)
 }

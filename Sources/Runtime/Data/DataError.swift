@@ -26,7 +26,9 @@ public enum DataError: Error, Equatable, CustomStringConvertible {
         case let .corrupt(p, r): return "\(p): corrupt data: \(r)"
         case let .unsupported(p, r): return "\(p): unsupported: \(r)"
         case let .shapeMismatch(p, e, f):
-            return "\(p): example shape \(f) (\(f.reduce(1, *)) elements) does not match the expected shape \(e) (\(e.reduce(1, *)) elements)"
+            let fc = f.reduce(1, *), ec = e.reduce(1, *)
+            return fc == ec ? "\(p): example shape \(f) does not match the expected shape \(e)"
+                            : "\(p): example shape \(f) (\(fc) elements) does not match the expected shape \(e) (\(ec) elements)"
         case let .labelCountMismatch(i, l, n, m): return "\(l): \(m) labels for \(n) examples in \(i)"
         case let .invalidLabel(p, i, v): return "\(p): label \(i) is not a valid class index: \(v)"
         case let .parse(p, line, r): return "\(p):\(line): \(r)"

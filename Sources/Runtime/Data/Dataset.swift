@@ -19,6 +19,8 @@ public struct Dataset: @unchecked Sendable {
     public let range: Range<Int>
     /// Where the data came from (used in messages).
     public let source: String
+    /// Where the labels came from (the labels file; the inputs file when they share one).
+    public let labelSource: String
 
     public var count: Int { range.count }
     public var elementsPerExample: Int { exampleShape.reduce(1, *) }
@@ -26,12 +28,13 @@ public struct Dataset: @unchecked Sendable {
     /// Number of classes implied by the labels (max + 1).
     public var classCount: Int { Int(labels.max() ?? -1) + 1 }
 
-    public init(inputs: Inputs, labels: [Int32], exampleShape: [Int], source: String = "dataset") {
+    public init(inputs: Inputs, labels: [Int32], exampleShape: [Int], source: String = "dataset", labelSource: String? = nil) {
         self.inputs = inputs
         self.allLabels = labels
         self.exampleShape = exampleShape
         self.range = 0..<labels.count
         self.source = source
+        self.labelSource = labelSource ?? source
         let e = exampleShape.reduce(1, *)
         switch inputs {
         case let .uint8(b, offset):
@@ -43,7 +46,7 @@ public struct Dataset: @unchecked Sendable {
 
     init(_ base: Dataset, range: Range<Int>) {
         inputs = base.inputs; allLabels = base.allLabels; exampleShape = base.exampleShape
-        source = base.source; self.range = range
+        source = base.source; labelSource = base.labelSource; self.range = range
     }
 
     /// The first `n` examples (`limit` in the spec's data section).
@@ -60,10 +63,15 @@ public struct Dataset: @unchecked Sendable {
         return (Dataset(self, range: range.lowerBound..<cut), Dataset(self, range: cut..<range.upperBound))
     }
 
-    /// Checks that one example has `expected`'s element count (the spec's `input:` shape); shapes
-    /// that only differ by unit axes, such as `[28, 28]` and `[1, 28, 28]`, are accepted.
+    /// Checks one example's shape against `expected` (the spec's `input:` shape as stored): the
+    /// same shape but for unit axes (`[28, 28]` is `[1, 28, 28]`). Rank-1 data (CSV rows) or a
+    /// rank-1 input only need the same element count: that is flattening, whose order is defined.
+    /// Equal counts with different shapes (`[28, 28, 3]` data for a `[3, 28, 28]` input) are
+    /// refused: reading one as the other would scramble every example.
     public func checkExampleShape(_ expected: [Int]) throws {
-        if expected.reduce(1, *) != elementsPerExample {
+        let squeeze = { (s: [Int]) in s.filter { $0 != 1 } }
+        let flattening = expected.count <= 1 || exampleShape.count <= 1
+        if expected.reduce(1, *) != elementsPerExample || (!flattening && squeeze(expected) != squeeze(exampleShape)) {
             throw DataError.shapeMismatch(path: source, expected: expected, found: exampleShape)
         }
     }
@@ -82,7 +90,7 @@ public struct Dataset: @unchecked Sendable {
         for i in range {
             let l = allLabels[i]
             if l < 0 || (classes.map { Int(l) >= $0 } ?? false) {
-                throw DataError.invalidLabel(path: source, index: i, value: String(l))
+                throw DataError.invalidLabel(path: labelSource, index: i, value: String(l))
             }
         }
     }

@@ -81,7 +81,7 @@ extension Dataset {
         } else {
             inputs = .float((0..<x.count).map { Float(x.value($0)) })
         }
-        let d = Dataset(inputs: inputs, labels: lab, exampleShape: shape, source: images)
+        let d = Dataset(inputs: inputs, labels: lab, exampleShape: shape, source: images, labelSource: labels)
         if let expectedShape { try d.checkExampleShape(expectedShape) }
         return d
     }

@@ -115,7 +115,7 @@ extension Dataset {
         let shape = x.shape.count == 1 ? [1] : Swift.Array(x.shape.dropFirst())
         let stored: Dataset.Inputs = x.dtype == .uint8 ? .uint8(x.bytes, offset: x.offset)
                                                        : .float((0..<x.count).map { Float(x.value($0)) })
-        let d = Dataset(inputs: stored, labels: lab, exampleShape: shape, source: inputs)
+        let d = Dataset(inputs: stored, labels: lab, exampleShape: shape, source: inputs, labelSource: labels)
         if let expectedShape { try d.checkExampleShape(expectedShape) }
         return d
     }

@@ -1,0 +1,19 @@
+import IR
+import Runtime
+
+extension Executor {
+    /// Loads batch `b` of `loader` into the data and labels inputs and returns its size. The data
+    /// holds one class id per example: an int32 labels input (cross-entropy) takes the ids as
+    /// they are; a float one (`loss: {targets: one_hot}` for MSE and BCE) takes one-hot rows over
+    /// the output's K units, or the id itself as 0/1 when K is 1.
+    func fill(_ loader: BatchLoader, batch b: Int) -> Int {
+        guard let labels = labelInput, let v = graph.input(.labels) else { preconditionFailure("graph has no labels input") }
+        let n = loader.fill(batch: b, inputs: dataInput, labels: labels)
+        guard graph[v].dtype == .float32 else { return n }
+        let k = unitCount[v.raw]
+        let ids = Array(UnsafeBufferPointer(start: labels, count: n))
+        let targets = UnsafeMutableRawPointer(labels).assumingMemoryBound(to: Float.self)
+        OneHot.encode(ids, classes: k, into: targets)
+        return n
+    }
+}
