@@ -25,6 +25,8 @@ extension Msg {
     static func reparamConflict(_ kind: String) -> Message {
         Message(id: "reparam-conflict", text: "layer '\(kind)' cannot use both weight_norm and spectral_norm; choose one")
     }
+    static let maxNormWithSpectralNorm = Message(id: "reparam-conflict", text:
+        "max_norm cannot be combined with spectral_norm: the weight in use is W/σ(W), whose row norms a constraint on W does not bound")
     static func reparamUnsupported(_ what: String, _ kind: String) -> Message {
         Message(id: "reparam-unsupported", text: "\(what) is not supported on '\(kind)' layers yet; it applies to dense and conv2d")
     }
@@ -51,11 +53,19 @@ func reparametrize(_ params: [ParamInfo], op: LayerOp, layer l: ELayer, diagnost
     rest.remove(at: i)
     if wn {
         // g is a magnitude: no decay or penalties (as a normalization scale); v keeps the kernel's.
-        let g = ParamInfo(name: base + "weight_g", shape: [out] + Array(repeating: 1, count: w.shape.count - 1),
+        // Each row of w = g·v/‖v‖ has norm |g|, so max-norm on w is |g| ≤ c: the projection
+        // moves from v (where it would change nothing) to g, one row of one element per unit.
+        var g = ParamInfo(name: base + "weight_g", shape: [out] + Array(repeating: 1, count: w.shape.count - 1),
                           role: .weightGain, trainable: true, initializer: .ones)
+        g.regularization.maxNorm = w.regularization.maxNorm
         var v = w
         v.name = base + "weight_v"
+        v.regularization.maxNorm = nil
         return rest + [g, v]
+    }
+    if w.regularization.maxNorm != nil {
+        diagnostics.append(Msg.maxNormWithSpectralNorm.error(l.argRanges["max_norm"] ?? at))
+        return params
     }
     var orig = w
     orig.name = base + "weight_orig"

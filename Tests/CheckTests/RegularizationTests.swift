@@ -33,17 +33,20 @@ final class RegularizationTests: XCTestCase {
     func testLayerOverridesDefaultsWhichOverrideTheOptimizer() throws {
         let r = try params(spec(input: "[16]", """
         - dense: {units: 8, weight_decay: 0, l1: 0.5}
-        - dense: {units: 8, max_norm: 3, spectral_norm: true}
-        - dense: {units: 4, weight_norm: true, l2: 0.25}
+        - dense: {units: 8, spectral_norm: true}
+        - dense: {units: 4, weight_norm: true, l2: 0.25, max_norm: 2}
         """, extra: "defaults: {weight_decay: 0.001, l1: 0.01}\ntrain: {optimizer: {kind: adamw, weight_decay: 0.1}}\n"))
         XCTAssertEqual(r["0.weight"]?.weightDecay, 0)
         XCTAssertEqual(r["0.weight"]?.l1, 0.5)
         XCTAssertEqual(r["1.weight_orig"]?.weightDecay, 0.001)
         XCTAssertEqual(r["1.weight_orig"]?.l1, 0.01)
-        XCTAssertEqual(r["1.weight_orig"]?.maxNorm, 3)
         XCTAssertEqual(r["1.weight_orig"]?.spectralNorm, true)
         XCTAssertEqual(r["2.weight_v"]?.l2, 0.25)
         XCTAssertEqual(r["2.weight_v"]?.weightNorm, true)
+        // ‖w_row‖ = |g_row| under weight normalization: max-norm constrains g, not v.
+        XCTAssertEqual(r["2.weight_g"]?.maxNorm, 2)
+        XCTAssertEqual(r["2.weight_v"]?.maxNorm, nil)
+        XCTAssertEqual(r["2.weight_g"]?.l2, 0)
         XCTAssertEqual(r["2.bias"]?.l2, 0)
         XCTAssertEqual(r["2.bias"]?.maxNorm, nil)
     }

@@ -109,6 +109,33 @@ final class ReparamTests: XCTestCase {
         }
     }
 
+    /// Max-norm with weight normalization constrains the weight in use: after large updates every
+    /// row of w = g·v/‖v‖ has norm ≤ c (it projected v before, which left w unchanged).
+    func testMaxNormBoundsTheWeightNormalizedRows() throws {
+        let s = try session("  - dense: {units: 6, weight_norm: true, max_norm: 0.5}", input: 8, batch: 16)
+        let e = try s.trainingExecutor()
+        var opt = Optimizer(config: s.model.training.optimizer, clipNorm: nil, params: s.store.trainable, pool: s.pool)
+        var largest: Float = 0
+        for step in 0..<20 {
+            feed(e, batch: 16, inputs: 8, classes: 6, seed: UInt64(step))
+            e.run(batch: 16, step: UInt64(step))
+            opt.step(grads: try s.store.trainable.map { try XCTUnwrap(e.gradient($0.info.name)) }, lr: 1.0)
+            let g = try tensor(s, "0.weight_g")
+            largest = max(largest, (0..<6).map { abs(g[$0]) }.max() ?? 0)
+            for r in 0..<6 { XCTAssertLessThanOrEqual(abs(g[r]), 0.5 * (1 + 1e-6), "row \(r) at step \(step)") }
+        }
+        XCTAssertGreaterThan(largest, 0.49, "the constraint was reached (the test can fail)")
+        let ev = try s.evaluationExecutor()
+        feed(ev, batch: 16, inputs: 8, classes: 6)
+        ev.run(batch: 16, step: 0)
+        let n = try XCTUnwrap(ev.graph.nodes.first { $0.op == .weightNorm })
+        let w = values(ev, n.outputs[0])
+        for r in 0..<6 {
+            let norm = (0..<8).map { Double(w[r * 8 + $0] * w[r * 8 + $0]) }.reduce(0, +).squareRoot()
+            XCTAssertLessThanOrEqual(norm, 0.5 * (1 + 1e-5))
+        }
+    }
+
     // MARK: spectral normalization
 
     /// The top singular value of a rows×cols matrix, by power iteration on WᵀW in Float64 run to
