@@ -25,6 +25,7 @@ public func check(_ spec: Spec, options: CheckOptions = CheckOptions()) -> (mode
         d.append(Msg.unsupportedVersion(v.value).error(v.range))
         return (nil, d)
     }
+    d += lintNameCharacters(spec)
     let training = resolveTraining(spec, &d)
     let defaults = RegularizationDefaults(spec.defaults, diagnostics: &d)
     var expander = Expander(blocks: spec.blocks)
