@@ -57,11 +57,31 @@ public func check(_ spec: Spec, options: CheckOptions = CheckOptions()) -> (mode
     return (model, sorted(d))
 }
 
-/// File order, each diagnostic once (a mistake inside a repeated block is reported once, not per copy).
+/// File order, each diagnostic once. A mistake in a block's definition that every use repeats
+/// word for word is reported once, with the chain of its first use and a count of the others; a
+/// mistake that depends on the use (a shape from its arguments) differs in its message and is
+/// reported at each use that makes it.
 private func sorted(_ d: [Diagnostic]) -> [Diagnostic] {
+    var kept: [Diagnostic] = []
+    var index: [Diagnostic: Int] = [:]
+    var repeats: [Int] = []
+    for x in d {
+        var key = x
+        key.notes.removeAll(where: UseContext.isChainNote)
+        if let k = index[key] {
+            if x != kept[k] { repeats[k] += 1 }
+            continue
+        }
+        index[key] = kept.count
+        kept.append(x)
+        repeats.append(0)
+    }
     var bag = DiagnosticBag()
-    var seen: Set<Diagnostic> = []
-    for x in d where seen.insert(x).inserted { bag.append(x) }
+    for (x, n) in zip(kept, repeats) {
+        var x = x
+        if n > 0 { x.notes.append(Note("the same \(x.severity.rawValue) in \(n) more use\(n == 1 ? "" : "s")")) }
+        bag.append(x)
+    }
     return bag.sorted
 }
 

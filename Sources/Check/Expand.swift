@@ -23,6 +23,8 @@ struct ELayer {
     var range: SourceRange
     /// Expanded layer lists: `body`, `shortcut` (one list each), `branches` (several).
     var lists: [String: [[EItem]]]
+    /// The block uses and repeat iterations this copy comes from, innermost first.
+    var context: [Note] = []
 
     func int(_ a: String) -> Int? { if case .int(let i)? = args[a] { return i }; return nil }
     func number(_ a: String) -> Double? {
@@ -45,6 +47,8 @@ struct EBlock {
     var from: [Located<String>]?
     var expect: Located<[Value]>?
     var range: SourceRange
+    /// The block uses and repeat iterations around this use, innermost first.
+    var context: [Note] = []
 }
 
 indirect enum EItem {
@@ -74,6 +78,59 @@ indirect enum EItem {
         case .invalid(_, _, let r): return r
         }
     }
+    var context: [Note] {
+        switch self {
+        case .layer(let l): return l.context
+        case .block(let b): return b.context
+        case .invalid: return []
+        }
+    }
+}
+
+/// Instantiation context on diagnostics, as C++ and Swift compilers give for templates and
+/// generics: a mistake inside a block or a repeat names the chain of uses that reached it
+/// (`note: in block 'wrn_block' used here with filters: 64`), innermost first, each note placed
+/// at the use. Stages mark where their diagnostics for an item start and call `attach` after
+/// it; diagnostics that already carry a (longer, inner) chain keep theirs.
+struct UseContext {
+    /// Innermost last.
+    private(set) var frames: [Note] = []
+    /// Indices of diagnostics that have their chain.
+    private var chained: Set<Int> = []
+
+    mutating func push(_ n: Note) { frames.append(n) }
+    mutating func pop() { frames.removeLast() }
+    var chain: [Note] { frames.reversed() }
+
+    mutating func attach(_ chain: [Note], to diagnostics: inout [Diagnostic], from mark: Int) {
+        for k in mark..<diagnostics.count where !chained.contains(k) {
+            chained.insert(k)
+            diagnostics[k].notes += chain
+        }
+    }
+
+    static func blockUse(_ block: String, _ bound: [(String, Scalar)], at range: SourceRange) -> Note {
+        let args = bound.map { "\($0.0): \(describe($0.1))" }.joined(separator: ", ")
+        return Note("in block '\(block)' used here" + (args.isEmpty ? "" : " with " + args), at: range)
+    }
+
+    /// True for the notes `blockUse` and `repeatIteration` make.
+    static func isChainNote(_ n: Note) -> Bool {
+        n.message.hasPrefix("in block '") || n.message.hasPrefix("in repeat iteration ")
+    }
+
+    static func repeatIteration(_ index: String?, _ i: Int, of n: Int, at range: SourceRange) -> Note {
+        Note("in repeat iteration \(index.map { "\($0) = " } ?? "")\(i) of 0..<\(n)", at: range)
+    }
+
+    private static func describe(_ s: Scalar) -> String {
+        switch s {
+        case .int(let i): return String(i)
+        case .float(let d): return formatNumber(d)
+        case .string(let t): return t
+        case .bool(let b): return String(b)
+        }
+    }
 }
 
 struct Expander {
@@ -84,6 +141,7 @@ struct Expander {
     var diagnostics: [Diagnostic] = []
     var blocks: [String: BlockDef] = [:]
     private var stack: [String] = []
+    private var uses = UseContext()
     private var count = 0
     private var depth = 0
     private var tooLargeReported = false
@@ -116,7 +174,9 @@ struct Expander {
                     if !tooLargeReported { diagnostics.append(Msg.tooLarge(Expander.maxLayers).error(l.range)); tooLargeReported = true }
                     return out
                 }
+                let mark = diagnostics.count
                 out.append(expandLayer(l, env: env, prefix: prefix))
+                uses.attach(uses.chain, to: &diagnostics, from: mark)
             case .repeat(let r):
                 guard let c = substitute(r.count, env), let n = c.intValue, n >= 0 else {
                     if !diagnostics.contains(where: { $0.range == r.count.range }) { diagnostics.append(Msg.badRepeatCount.error(r.count.range)) }
@@ -130,7 +190,9 @@ struct Expander {
                     var inner = env
                     if let idx = r.index { inner[idx.value] = .int(i) }
                     let before = count
+                    uses.push(UseContext.repeatIteration(r.index?.value, i, of: n, at: r.count.range))
                     out += expand(r.body, env: inner, prefix: prefix)
+                    uses.pop()
                     if count > Expander.maxLayers { return out }
                     // Refuse early when the remaining copies cannot fit, rather than expanding them.
                     if i == 0, (count - before).multipliedReportingOverflow(by: n - 1).partialValue + count > Expander.maxLayers
@@ -267,7 +329,7 @@ struct Expander {
         }
         guard ok else { return nil }
         return .layer(ELayer(spec: spec, written: l.kind.value, display: display, args: args, argRanges: ranges,
-                             name: l.name, from: l.from, expect: expect, range: l.range, lists: lists))
+                             name: l.name, from: l.from, expect: expect, range: l.range, lists: lists, context: uses.chain))
     }
 
     private mutating func expandBlock(_ def: BlockDef, _ l: Layer, env: [String: Scalar], prefix: String,
@@ -323,10 +385,13 @@ struct Expander {
             bound[p.name.value] = s
         }
         guard ok else { return nil }
+        let context = uses.chain
         stack.append(name)
+        uses.push(UseContext.blockUse(name, def.parameters.compactMap { p in bound[p.name.value].map { (p.name.value, $0) } }, at: l.kind.range))
         let items = expand(def.body, env: bound, prefix: prefix.isEmpty ? name : prefix + "/" + name)
+        uses.pop()
         stack.removeLast()
-        return .block(EBlock(block: name, items: items, name: l.name, from: l.from, expect: expect, range: l.range))
+        return .block(EBlock(block: name, items: items, name: l.name, from: l.from, expect: expect, range: l.range, context: context))
     }
 
     private func scalar(_ v: Value) -> Scalar? {

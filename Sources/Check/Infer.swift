@@ -12,6 +12,7 @@ struct Inferrer {
     /// How a node's last dim was computed (`32·7·7`), for size-mismatch messages.
     var arithmetic: [String?] = []
     var diagnostics: [Diagnostic] = []
+    private var uses = UseContext()
     /// Residual blocks whose stochastic depth was dropped for lack of a shortcut (for the lint rule).
     var droppedStochasticDepth: [SourceRange] = []
 
@@ -149,8 +150,15 @@ struct Inferrer {
         return previous
     }
 
-    /// Builds one item; returns its output node and how many `nn.Sequential` slots it took.
+    /// Builds one item; its diagnostics name the block uses and repeat iterations it came from.
     private mutating func build(_ item: EItem, previous: Int, path: String, prefix: String, index: Int) -> (Int, Int) {
+        let mark = diagnostics.count
+        defer { uses.attach(item.context, to: &diagnostics, from: mark) }
+        return buildItem(item, previous: previous, path: path, prefix: prefix, index: index)
+    }
+
+    /// Builds one item; returns its output node and how many `nn.Sequential` slots it took.
+    private mutating func buildItem(_ item: EItem, previous: Int, path: String, prefix: String, index: Int) -> (Int, Int) {
         var inputs = [previous]
         if let from = item.from {
             guard let ids = resolve(from, current: item.name?.value) else {
