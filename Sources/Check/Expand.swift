@@ -323,6 +323,10 @@ struct Expander {
         for a in spec.args where args[a.name] == nil {
             if let v = a.defaultValue { args[a.name] = v.value }
         }
+        if args["decay_bias"] == .bool(true), args["bias"] == .bool(false), let at = ranges["decay_bias"] {
+            diagnostics.append(Msg.regularizationNotApplicable("decay_bias", l.kind.value, "the layer has no bias (bias: false)").error(at))
+            ok = false
+        }
         if spec.id == .shakeShake, let bs = lists["branches"], bs.count < 2 {
             diagnostics.append(Msg.tooFewBranches(bs.count).error(ranges["branches"] ?? l.kind.range))
             ok = false

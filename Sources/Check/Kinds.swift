@@ -198,8 +198,14 @@ func regularizationNotApplicable(_ attribute: String, _ kind: KindSpec) -> Strin
     case .batchNorm, .layerNorm:
         return attribute == "decay_bias" ? "a normalization layer's shift is decayed with decay_norm"
                                          : "a normalization layer has no weight matrix; \(attribute) applies to dense and conv2d weights"
+    case _ where !kind.parametric:
+        return "'\(kind.name)' has no parameters"
+    case _ where attribute == "decay_norm":
+        return "it has no normalization parameters; decay_norm applies to batchnorm and layernorm (or to all of them in defaults:)"
+    case .embedding where attribute == "decay_bias":
+        return "an embedding has no bias"
     default:
-        return kind.parametric ? nil : "'\(kind.name)' has no parameters"
+        return nil
     }
 }
 
@@ -317,10 +323,11 @@ public let kindTable: [KindSpec] = ([
         ArgSpec("level", .choice(["batch", "image"]), default: .string("image")),
     ], parametric: false, doc: "ShakeDrop (Yamada et al. 2019)"),
 ]).map { k in
-    // Parametric layers take the regularization attributes; norms already list them.
+    // Parametric layers take the regularization attributes, but for `decay_norm` (normalization
+    // layers list theirs) and, on layers without a bias, `decay_bias`.
     guard k.parametric, k.arg("weight_decay") == nil else { return k }
     var k = k
-    k.args += regularizationArgs
+    k.args += regularizationArgs.filter { a in a.name != "decay_norm" && !(a.name == "decay_bias" && k.id == .embedding) }
     return k
 }
 

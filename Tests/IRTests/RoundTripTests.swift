@@ -175,6 +175,10 @@ enum RandomSpec {
             }
             if let v = value(a, &rng) { args.append("\(a.name): \(v)") }
         }
+        // Combinations the checker refuses: max-norm on a spectrally normalized weight, bias decay
+        // without a bias.
+        if args.contains("spectral_norm: true") { args.removeAll { $0.hasPrefix("max_norm:") } }
+        if args.contains("bias: false") { args.removeAll { $0 == "decay_bias: true" } }
         return args.isEmpty ? kind : kind + "(" + args.joined(separator: ", ") + ")"
     }
 
@@ -187,7 +191,9 @@ enum RandomSpec {
         var out: [String] = []
         for a in regularizationArgs where rng.below(2) == 0 {
             if a.name == "spectral_norm" && out.contains(where: { $0.hasPrefix("weight_norm") }) { continue }
+            if a.name == "spectral_norm" && out.contains(where: { $0.hasPrefix("max_norm") }) { continue }
             if forDefaults && (a.name == "weight_norm" || a.name == "spectral_norm") { continue }
+            if !forDefaults && a.name == "decay_norm" { continue }  // the final dense has no norm parameters
             if let v = value(a, &rng) { out.append("\(a.name): \(v)") }
         }
         return out.isEmpty ? ["l2: 0.001"] : out

@@ -1,0 +1,273 @@
+import Check
+import Diagnostics
+import Syntax
+import XCTest
+@testable import IR
+
+/// Every setting a spec accepts takes effect: for every (kind, argument) pair of the kinds table
+/// and every key of the sections table, a spec with the argument set to another accepted value
+/// differs from the spec without it in its lowered or training IR, its parameters' resolved
+/// regularization, or its training configuration (`Fingerprint`). A new argument that reaches
+/// none of them fails here. Arguments that only declare a size the checker verifies (`in:`)
+/// take effect by being verified: a wrong value must be an error.
+final class EveryArgumentTakesEffectTests: XCTestCase {
+    /// Arguments whose only effect is a check, with the wrong value that must be refused.
+    static let declarations: [String: String] = [
+        "dense.in": "7", "conv2d.in_channels": "3", "batchnorm.features": "3", "layernorm.shape": "7",
+        "lstm.in": "7", "gru.in": "7", "attention.dim": "6",
+    ]
+
+    /// Pairs whose accepted values all mean the same, with why and the value that must be refused.
+    static let singleMeaning: [String: (why: String, refused: String)] = [
+        "softmax.axis": ("only the last axis is accepted; every accepted value is the default", "1"),
+        "log_softmax.axis": ("only the last axis is accepted; every accepted value is the default", "1"),
+    ]
+
+    func testEveryKindArgumentTakesEffectOrIsVerified() throws {
+        var checked = 0
+        for kind in kindTable {
+            let base = Harness(kind)
+            let reference = try fingerprint(base.spec(kind, [:]), "\(kind.name) with its base arguments")
+            for arg in kind.args where !base.fixed.keys.contains(arg.name) || base.variants[arg.name] != nil {
+                let key = "\(kind.name).\(arg.name)"
+                if let wrong = Self.declarations[key] ?? Self.singleMeaning[key]?.refused {
+                    let d = diagnostics(base.spec(kind, [arg.name: wrong]))
+                    XCTAssertTrue(d.contains { $0.severity == .error }, "\(key): \(wrong) should be refused; got \(d.map(\.message))")
+                    checked += 1
+                    continue
+                }
+                guard let value = base.variants[arg.name] ?? alternative(arg) else {
+                    XCTFail("\(key): no alternative value for type \(arg.type); add one to Harness.variants")
+                    continue
+                }
+                let text = base.spec(kind, [arg.name: value])
+                let errors = diagnostics(text).filter { $0.severity == .error }
+                if !errors.isEmpty {
+                    // Refused at the argument (a combination the checker does not support) is fine.
+                    XCTAssertTrue(errors.allSatisfy { $0.message.contains(arg.name) }, "\(key): \(value) is refused for another reason: \(errors.map(\.message))\n\(text)")
+                    checked += 1
+                    continue
+                }
+                let changed = try fingerprint(text, "\(key): \(value)")
+                XCTAssertNotEqual(changed, reference, "\(key): \(value) changes nothing in the IR, parameters or training config")
+                checked += 1
+            }
+        }
+        XCTAssertGreaterThan(checked, 120)
+    }
+
+    func testEverySectionKeyTakesEffect() throws {
+        let base = """
+        regula: 1
+        model: m
+        input: [1, 4, 4]
+        layers:
+          - flatten
+          - dense: 3
+        loss: {kind: cross_entropy}
+        train:
+          optimizer: {kind: sgd, lr: 0.1}
+          batch_size: 8
+          early_stopping: {monitor: loss}
+          schedule: {kind: step, step_size: 2}
+        data:
+          format: idx
+          train: {inputs: a, labels: b}
+          test: {inputs: c, labels: d}
+          normalize: {scale: 255}
+        """
+        let reference = try fingerprint(base, "the base spec")
+        // One edit per key: the key set to a value other than the base spec's (or its default).
+        let edits: [String: (String, String)] = [
+            "model": ("model: m", "model: other"),
+            "input": ("input: [1, 4, 4]", "input: [16]"),
+            "input.shape": ("input: [1, 4, 4]", "input: {shape: [16]}"),
+            "input.dtype": ("input: [1, 4, 4]\nlayers:\n  - flatten\n  - dense: 3", "input: {shape: [4], dtype: int32}\nlayers:\n  - embedding: {vocab: 5, dim: 2}\n  - flatten\n  - dense: 3"),
+            "input.data_format": ("input: [1, 4, 4]", "input: {shape: [4, 4, 1], data_format: channels_last}\n# same per-example shape, other file layout"),
+            "defaults": ("regula: 1", "regula: 1\ndefaults: {l2: 0.5}"),
+            "layers": ("  - dense: 3", "  - dense: 3\n  - relu"),
+            "loss": ("loss: {kind: cross_entropy}", "loss: {kind: mse, targets: one_hot}"),
+            "loss.kind": ("loss: {kind: cross_entropy}", "loss: {kind: binary_cross_entropy, targets: one_hot}"),
+            "loss.targets": ("loss: {kind: cross_entropy}", "loss: {kind: mse, targets: one_hot}"),
+            "loss.label_smoothing": ("loss: {kind: cross_entropy}", "loss: {kind: cross_entropy, label_smoothing: 0.1}"),
+            "loss.smoothing_variant": ("loss: {kind: cross_entropy}", "loss: {kind: cross_entropy, label_smoothing: 0.1, smoothing_variant: off_target}"),
+            "train": ("  batch_size: 8", "  batch_size: 9"),
+            "train.optimizer": ("{kind: sgd, lr: 0.1}", "adam"),
+            "train.batch_size": ("  batch_size: 8", "  batch_size: 9"),
+            "train.epochs": ("  batch_size: 8", "  batch_size: 8\n  epochs: 4"),
+            "train.seed": ("  batch_size: 8", "  batch_size: 8\n  seed: 4"),
+            "train.schedule": ("{kind: step, step_size: 2}", "cosine"),
+            "train.clip_grad_norm": ("  batch_size: 8", "  batch_size: 8\n  clip_grad_norm: 1"),
+            "train.early_stopping": ("  early_stopping: {monitor: loss}\n", ""),
+            "train.optimizer.kind": ("{kind: sgd, lr: 0.1}", "{kind: adamw, lr: 0.1}"),
+            "train.optimizer.lr": ("{kind: sgd, lr: 0.1}", "{kind: sgd, lr: 0.2}"),
+            "train.optimizer.momentum": ("{kind: sgd, lr: 0.1}", "{kind: sgd, lr: 0.1, momentum: 0.9}"),
+            "train.optimizer.nesterov": ("{kind: sgd, lr: 0.1}", "{kind: sgd, lr: 0.1, momentum: 0.9, nesterov: true}"),
+            "train.optimizer.dampening": ("{kind: sgd, lr: 0.1}", "{kind: sgd, lr: 0.1, dampening: 0.5}"),
+            "train.optimizer.betas": ("{kind: sgd, lr: 0.1}", "{kind: sgd, lr: 0.1, betas: [0.8, 0.9]}"),
+            "train.optimizer.eps": ("{kind: sgd, lr: 0.1}", "{kind: sgd, lr: 0.1, eps: 0.001}"),
+            "train.optimizer.weight_decay": ("{kind: sgd, lr: 0.1}", "{kind: sgd, lr: 0.1, weight_decay: 0.1}"),
+            "train.optimizer.decay": ("{kind: sgd, lr: 0.1}", "{kind: sgd, lr: 0.1, decay: decoupled}"),
+            "train.schedule.kind": ("{kind: step, step_size: 2}", "{kind: exponential}"),
+            "train.schedule.step_size": ("{kind: step, step_size: 2}", "{kind: step, step_size: 3}"),
+            "train.schedule.gamma": ("{kind: step, step_size: 2}", "{kind: step, step_size: 2, gamma: 0.5}"),
+            "train.schedule.milestones": ("{kind: step, step_size: 2}", "{kind: multistep, milestones: [1]}"),
+            "train.schedule.warmup_steps": ("{kind: step, step_size: 2}", "{kind: cosine, warmup_steps: 3}"),
+            "train.schedule.warmup_start_factor": ("{kind: step, step_size: 2}", "{kind: cosine, warmup_start_factor: 0.5}"),
+            "train.schedule.min_lr": ("{kind: step, step_size: 2}", "{kind: cosine, min_lr: 0.01}"),
+            "train.schedule.max_lr": ("{kind: step, step_size: 2}", "{kind: one_cycle, max_lr: 0.5}"),
+            "train.schedule.pct_start": ("{kind: step, step_size: 2}", "{kind: one_cycle, pct_start: 0.5}"),
+            "train.schedule.div_factor": ("{kind: step, step_size: 2}", "{kind: one_cycle, div_factor: 10}"),
+            "train.schedule.final_div_factor": ("{kind: step, step_size: 2}", "{kind: one_cycle, final_div_factor: 10}"),
+            "train.schedule.cycle_momentum": ("{kind: step, step_size: 2}", "{kind: one_cycle, cycle_momentum: false}"),
+            "train.schedule.monitor": ("{kind: step, step_size: 2}", "{kind: plateau, monitor: accuracy}"),
+            "train.schedule.factor": ("{kind: step, step_size: 2}", "{kind: plateau, monitor: loss, factor: 0.5}"),
+            "train.schedule.patience": ("{kind: step, step_size: 2}", "{kind: plateau, monitor: loss, patience: 3}"),
+            "train.schedule.threshold": ("{kind: step, step_size: 2}", "{kind: plateau, monitor: loss, threshold: 0.1}"),
+            "train.schedule.cooldown": ("{kind: step, step_size: 2}", "{kind: plateau, monitor: loss, cooldown: 2}"),
+            "train.early_stopping.monitor": ("{monitor: loss}", "{monitor: accuracy}"),
+            "train.early_stopping.patience": ("{monitor: loss}", "{monitor: loss, patience: 3}"),
+            "train.early_stopping.min_delta": ("{monitor: loss}", "{monitor: loss, min_delta: 0.1}"),
+            "train.early_stopping.restore_best": ("{monitor: loss}", "{monitor: loss, restore_best: true}"),
+            "train.early_stopping.mode": ("{monitor: loss}", "{monitor: loss, mode: max}"),
+            "data": ("  normalize: {scale: 255}", "  normalize: {scale: 1}"),
+            "data.format": ("  format: idx", "  format: npy"),
+            "data.dir": ("  train: {inputs: a, labels: b}\n  test: {inputs: c, labels: d}\n", "  dir: mnist\n"),
+            "data.train": ("{inputs: a, labels: b}", "{inputs: a2, labels: b}"),
+            "data.test": ("{inputs: c, labels: d}", "{inputs: c2, labels: d}"),
+            "data.validation_split": ("  format: idx", "  format: idx\n  validation_split: 0.2"),
+            "data.normalize": ("  normalize: {scale: 255}", "  normalize: {scale: 255, mean: 0.5}"),
+            "data.limit": ("  format: idx", "  format: idx\n  limit: 100"),
+            "data.train.inputs": ("{inputs: a, labels: b}", "{inputs: a2, labels: b}"),
+            "data.train.labels": ("{inputs: a, labels: b}", "{inputs: a, labels: b2}"),
+            "data.test.inputs": ("{inputs: c, labels: d}", "{inputs: c2, labels: d}"),
+            "data.test.labels": ("{inputs: c, labels: d}", "{inputs: c, labels: d2}"),
+            "data.normalize.scale": ("{scale: 255}", "{scale: 1}"),
+            "data.normalize.mean": ("{scale: 255}", "{scale: 255, mean: 0.5}"),
+            "data.normalize.std": ("{scale: 255}", "{scale: 255, std: 0.5}"),
+        ]
+        // Keys whose effect is the spec's structure itself, covered by every other test.
+        let structural: Set<String> = ["regula", "blocks", "train.early_stopping"]
+        for key in sectionTable.map(\.path) where !structural.contains(key) {
+            guard let (from, to) = edits[key] else {
+                XCTFail("section key \(key) has no edit here: add one that shows its effect")
+                continue
+            }
+            XCTAssertTrue(base.contains(from), "\(key): the base spec has no '\(from)'")
+            let edited = base.replacingOccurrences(of: from, with: to)
+            XCTAssertNotEqual(try fingerprint(edited, key), reference, "\(key): '\(to)' changes nothing")
+        }
+        XCTAssertNotEqual(try fingerprint(base.replacingOccurrences(of: "  early_stopping: {monitor: loss}\n", with: ""), "no early stopping"), reference)
+    }
+
+    // MARK: - Helpers
+
+    func diagnostics(_ text: String) -> [Diagnostic] {
+        let (spec, pd) = parseSpec(SourceFile(path: "specs/effect.yaml", text: text))
+        guard let spec else { return pd }
+        return pd + check(spec, options: CheckOptions(physicalMemory: 1 << 40)).diagnostics
+    }
+
+    /// The spec's fingerprint; fails when it does not check clean (the value must be accepted).
+    func fingerprint(_ text: String, _ label: String) throws -> Fingerprint {
+        let (spec, pd) = parseSpec(SourceFile(path: "specs/effect.yaml", text: text))
+        let s = try XCTUnwrap(spec, "\(label): \(pd.map(\.message))")
+        let errors = (pd + check(s, options: CheckOptions(physicalMemory: 1 << 40)).diagnostics).filter { $0.severity == .error }
+        XCTAssertEqual(errors.map(\.message), [], "\(label) is refused:\n\(text)")
+        return Fingerprint(s)
+    }
+
+    /// A value of the argument's type and range other than its default.
+    func alternative(_ a: ArgSpec) -> String? {
+        switch a.type {
+        case .bool:
+            if case .bool(let d)? = a.defaultValue { return d ? "false" : "true" }
+            return "true"
+        case .choice(let c):
+            let d: String? = { if case .string(let s)? = a.defaultValue { return s }; return nil }()
+            return c.first { $0 != d && $0 != "identity" }
+        case .number:
+            let d: Double? = { if case .number(let x)? = a.defaultValue { return x }; if case .int(let i)? = a.defaultValue { return Double(i) }; return nil }()
+            return d == 0.25 ? "0.3" : "0.25"
+        case .numberRange:
+            return "[0.2, 0.4]"
+        default:
+            return nil
+        }
+    }
+}
+
+/// A minimal model around one kind: the input it needs, the arguments it requires (`fixed`), and
+/// for structural arguments the other value to try (`variants`).
+struct Harness {
+    var input = "[2, 8, 8]"
+    var before: [String] = []
+    var fixed: [String: String] = [:]
+    var variants: [String: String] = [:]
+    var after = ["flatten", "dense: 3"]
+
+    init(_ k: KindSpec) {
+        switch k.id {
+        case .dense:
+            input = "[8]"; fixed = ["units": "4"]; variants = ["units": "5", "in": "8"]
+            after = []
+        case .conv2d:
+            fixed = ["filters": "4", "kernel": "3"]
+            variants = ["filters": "6", "kernel": "1", "stride": "2", "padding": "1", "dilation": "2", "groups": "2"]
+        case .maxPool, .avgPool:
+            input = "[2, 7, 7]"; fixed = ["size": "2"]; variants = ["size": "3", "stride": "1", "padding": "1"]
+        case .globalAvgPool:
+            after = ["dense: 3"]
+        case .upsample:
+            fixed = ["scale": "2"]; variants = ["scale": "3"]
+        case .flatten:
+            input = "[2, 4, 4]"; variants = ["start_dim": "1"]; after = ["flatten", "dense: 3"]
+        case .reshape:
+            input = "[2, 4, 4]"; fixed = ["shape": "[4, 8]"]; variants = ["shape": "[8, 4]"]
+        case .activation(let a):
+            input = "[6]"; after = ["dense: 3"]
+            if a == .softmax || a == .logSoftmax { after = [] }
+        case .dropout, .spatialDropout:
+            break
+        case .batchNorm:
+            break
+        case .layerNorm:
+            input = "[2, 8]"
+        case .embedding:
+            input = "{shape: [6], dtype: int32}"; fixed = ["vocab": "10", "dim": "4"]; variants = ["vocab": "12", "dim": "5"]
+        case .lstm, .gru:
+            input = "[5, 8]"; fixed = ["units": "4"]; variants = ["units": "3"]; after = ["flatten", "dense: 3"]
+        case .attention:
+            input = "[5, 8]"; fixed = ["heads": "2"]; variants = ["heads": "4"]
+        case .add:
+            before = ["- dense: 8\n    name: a", "- dense: 8\n    name: b"]; input = "[8]"
+            fixed = ["from": ""]; after = ["dense: 3"]
+        case .concat:
+            before = ["- dense: 8\n    name: a", "- dense: 8\n    name: b"]; input = "[2, 8]"
+            fixed = ["from": ""]; variants = ["axis": "-1"]
+        case .residual:
+            fixed = ["body": "[{conv2d: {filters: 2, kernel: 3, padding: 1}}]"]
+            variants = ["body": "[{conv2d: {filters: 2, kernel: 1}}]", "shortcut": "[{conv2d: {filters: 2, kernel: 1}}]",
+                        "skip": "false", "stochastic_depth": "0.8"]
+        case .shakeShake:
+            fixed = ["branches": "[[{conv2d: {filters: 2, kernel: 3, padding: 1}}], [relu]]"]
+            variants = ["branches": "[[relu], [tanh]]", "shortcut": "[{conv2d: {filters: 2, kernel: 1}}]"]
+        case .shakeDrop:
+            fixed = ["body": "[{conv2d: {filters: 2, kernel: 3, padding: 1}}]"]
+            variants = ["body": "[relu]", "shortcut": "[{conv2d: {filters: 2, kernel: 1}}]"]
+        }
+    }
+
+    /// The spec with `k`'s fixed arguments overridden by `extra`; the optimizer decays by
+    /// default so `decay_bias`/`decay_norm` show.
+    func spec(_ k: KindSpec, _ extra: [String: String]) -> String {
+        var args = fixed.filter { $0.key != "from" }
+        for (a, v) in extra { args[a] = v }
+        if args["spectral_norm"] != nil || args["max_norm"] != nil, k.arg("weight_norm") != nil { args["weight_norm"] = nil }
+        let fields = args.keys.sorted().map { "\($0): \(args[$0] ?? "")" }
+        var layer = "  - \(k.name)" + (fields.isEmpty ? (fixed["from"] != nil ? ": {}" : "") : ": {" + fields.joined(separator: ", ") + "}")
+        if fixed["from"] != nil { layer += "\n    from: [a, b]" }
+        return (["regula: 1", "model: effect", "input: \(input)", "layers:"] + before.map { "  " + $0 } + [layer]
+                + after.map { "  - " + $0 } + ["train: {optimizer: {kind: sgd, weight_decay: 0.01}}"]).joined(separator: "\n") + "\n"
+    }
+}
