@@ -114,15 +114,15 @@ struct TrainingData {
             do {
                 let d: Dataset
                 switch Recipe.format {
-                case "npy": d = try Dataset.loadNPY(inputs: resolve(inputs), labels: resolve(labels), expectedShape: Recipe.inputShape)
-                case "csv": d = try Dataset.loadCSV(resolve(inputs))
-                default: d = try Dataset.loadIDX(images: resolve(inputs), labels: resolve(labels), expectedShape: Recipe.inputShape)
+                case "npy": d = try Dataset.loadNPY(inputs: resolve(inputs), labels: resolve(labels), expectedShape: Recipe.storedShape)
+                case "csv": d = try Dataset.loadCSV(resolve(inputs), labels: labels.isEmpty ? nil : resolve(labels))
+                default: d = try Dataset.loadIDX(images: resolve(inputs), labels: resolve(labels), expectedShape: Recipe.storedShape)
                 }
-                try d.checkExampleShape(Recipe.inputShape)
+                try d.checkExampleShape(Recipe.storedShape)
                 if Recipe.classes > 0 { try d.checkLabels(classes: Recipe.classes) }
-                return d
+                return Recipe.channelsLast ? d.channelsFirst(storedShape: Recipe.storedShape) : d
             } catch {
-                throw RunError("\(error) (the spec's input is \(Recipe.inputShape))")
+                throw RunError("\(error) (the spec's input is \(Recipe.storedShape))")
             }
         }
         var train = try load(Recipe.trainInputs, Recipe.trainLabels)

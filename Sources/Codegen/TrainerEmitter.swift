@@ -60,11 +60,18 @@ struct TrainerEmitter {
             w.comment("Data files by base name, looked up in --data (default `dataDirectory`).")
             w.line("static let dataDirectory = \(Names.stringLiteral(dataDirectory))")
             w.line("static let trainInputs = \(file(d.trainInputs, "train-images-idx3-ubyte"))")
-            w.line("static let trainLabels = \(file(d.trainLabels, "train-labels-idx1-ubyte"))")
+            // CSV inputs without a labels file carry the labels in their last column ("").
+            let noLabels = d.format == .csv ? "" : nil
+            w.line("static let trainLabels = \(file(d.trainLabels, noLabels ?? "train-labels-idx1-ubyte"))")
             let hasTest = d.testInputs != nil || d.trainInputs == nil
             w.line("static let testInputs: String? = \(hasTest ? file(d.testInputs, "t10k-images-idx3-ubyte") : "nil")")
-            w.line("static let testLabels: String? = \(hasTest ? file(d.testLabels, "t10k-labels-idx1-ubyte") : "nil")")
-            w.line("static let inputShape = \(model.input.shape.compactMap(\.value))")
+            w.line("static let testLabels: String? = \(hasTest ? file(d.testLabels, noLabels ?? "t10k-labels-idx1-ubyte") : "nil")")
+            let shape = model.input.shape.compactMap(\.value)
+            let channelsLast = model.input.channelsLast && shape.count >= 2
+            w.comment("One example as the model reads it (channels first) and as the files store it.")
+            w.line("static let inputShape = \(shape)")
+            w.line("static let storedShape = \(channelsLast ? Array(shape.dropFirst()) + [shape[0]] : shape)")
+            w.line("static let channelsLast = \(channelsLast)")
             w.line("static let classes = \(model.nodes[model.output].shape.last?.value ?? 0)")
             w.line("static let validationSplit = \(d.validationSplit)")
             w.line("static let limit: Int? = \(d.limit.map(String.init) ?? "nil")")

@@ -220,7 +220,11 @@ public func train(model: CheckedModel, options: TrainOptions, log: @escaping (St
         session.store.restore(best)
         bestEpoch = s.bestEpoch.map { $0 + 1 }
         progress.line("restored the weights of epoch \(bestEpoch ?? 0)")
-        if options.writeCheckpoints { try CheckpointStore.writeModel(session.store, to: ckpt.modelPath, step: step) }
+        // The weights are those of the best epoch's last step (so `--resume` will not mix them
+        // with the train state of the last epoch).
+        if options.writeCheckpoints {
+            try CheckpointStore.writeModel(session.store, to: ckpt.modelPath, step: (bestEpoch ?? 0) * stepsPerEpoch)
+        }
     }
 
     var testLoss: Double?, testAccuracy: Double?
