@@ -92,7 +92,7 @@ public final class MetricsWriter {
 
     /// An event line in `metrics.jsonl` only (the CSV keeps one row per epoch): string fields.
     public func event(_ fields: [String: String]) {
-        let body = fields.keys.sorted().map { "\(jsonString($0)):\(jsonString(fields[$0] ?? ""))" }.joined(separator: ",")
+        let body = fields.keys.sorted().map { "\(SafeTensors.quote($0)):\(SafeTensors.quote(fields[$0] ?? ""))" }.joined(separator: ",")
         write("{" + body + "}", to: jsonl)
     }
 
@@ -113,17 +113,4 @@ public final class MetricsWriter {
             return epochRows <= epochs
         }
     }
-}
-
-private func jsonString(_ s: String) -> String {
-    var out = "\""
-    for u in s.unicodeScalars {
-        switch u {
-        case "\"": out += "\\\""
-        case "\\": out += "\\\\"
-        case "\n": out += "\\n"
-        default: out += u.value < 0x20 ? String(format: "\\u%04x", u.value) : String(u)
-        }
-    }
-    return out + "\""
 }
