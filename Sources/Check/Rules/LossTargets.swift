@@ -7,9 +7,9 @@ extension Msg {
             + "add 'targets: one_hot' or use cross_entropy")
     }
     static let crossEntropyTakesClassIds = Message(id: "loss-targets", text: "cross_entropy takes class ids as targets, not one-hot vectors")
-    static func outputNotPerExample(_ shape: String, _ loss: String) -> Message {
-        Message(id: "loss-output-shape", text: "the model's output is \(shape) per example, but \(loss) needs one vector of class scores [K] "
-            + "per example: the data has one class id per example")
+    static func outputNotPerExample(_ layer: String, _ shape: String, _ loss: String) -> Message {
+        Message(id: "loss-output-shape", text: "the model's output (layer \(layer)) is \(shape) per example, but \(loss) needs one vector "
+            + "of class scores [K] per example: the data has one class id per example")
     }
 }
 
@@ -43,5 +43,6 @@ func lintOutputPerExample(_ nodes: [CheckedNode], output: Int, loss: LossConfig)
     let node = nodes[output]
     var notes: [Note] = []
     if node.shape.count > 1 { notes.append(Note("add a flatten or global_avgpool before the classifier")) }
-    return [Msg.outputNotPerExample(show(node.shape), loss.kind.rawValue).error(node.range, notes: notes)]
+    let layer = "'\(node.name ?? node.path)' (\(node.displayKind))"
+    return [Msg.outputNotPerExample(layer, show(node.shape), loss.kind.rawValue).error(node.range, notes: notes)]
 }
