@@ -77,12 +77,15 @@ public struct TrainResult {
     public var runDirectory: String?
     /// Peak resident memory of the process in bytes.
     public var peakRSS: Int
-    /// Mean training throughput over the run.
+    /// Training throughput over the run: examples per second of optimizer steps (data, forward,
+    /// backward, update), excluding validation, checkpoints and the test pass.
     public var samplesPerSecond: Double
     /// True when `stopRequested` ended the run (a checkpoint at `steps` is in the run folder).
     public var interrupted: Bool = false
     /// The divergence warning, if the loss grew far beyond its early values.
     public var divergence: String?
+    /// Test-set evaluation throughput (examples per second), when the test set was evaluated.
+    public var testExamplesPerSecond: Double?
 }
 
 /// Test-set evaluation (`regula eval`).

@@ -113,8 +113,12 @@ enum Summary {
 
     static func final(_ r: TrainResult) -> String {
         var s = "done: \(r.steps) steps"
-        if let a = r.testAccuracy, let l = r.testLoss { s += ", test accuracy \(fmt(a * 100, 2))%, test loss \(fmt(l, 4))" }
-        s += ", \(Int(r.samplesPerSecond.rounded())) samples/s, peak memory \(mib(r.peakRSS))"
+        s += ", \(Int(r.samplesPerSecond.rounded())) samples/s training"
+        if let a = r.testAccuracy, let l = r.testLoss {
+            s += ", test accuracy \(fmt(a * 100, 2))%, test loss \(fmt(l, 4))"
+            if let e = r.testExamplesPerSecond { s += " (\(Int(e.rounded())) examples/s)" }
+        }
+        s += ", peak memory \(mib(r.peakRSS))"
         if let d = r.runDirectory { s += ", run folder \(d)" }
         return s
     }

@@ -96,6 +96,9 @@ public func train(model: CheckedModel, options: TrainOptions, log: @escaping (St
     var lastCheckpoint: String? = FileManager.default.fileExists(atPath: ckpt.modelPath) && options.resume ? ckpt.modelPath : nil
     let start = Date()
     var samplesTotal = 0
+    // Seconds spent in optimizer steps (data, forward, backward, update) only: the throughput
+    // figure leaves out validation, checkpoints and the test pass, which get their own.
+    var trainingSeconds = 0.0
     var lr = schedule.lr(step: step, epoch: firstEpoch)
     var checkpointStep = options.resume ? step : -1
     /// Writes model and train state at the current step; `epochsDone` epochs are complete and
@@ -121,6 +124,7 @@ public func train(model: CheckedModel, options: TrainOptions, log: @escaping (St
         // of the batches before it.
         let startBatch = epoch == firstEpoch ? min(max(step - epoch * stepsPerEpoch, 0), stepsPerEpoch) : 0
         if startBatch > 0 { (lossSum, accSum, seen) = (partial.lossSum, partial.accuracySum, partial.seen) }
+        let resumedSeen = seen  // examples of this epoch run before a resume (not timed here)
         var finished = true
         for b in startBatch..<stepsPerEpoch {
             if let m = options.maxSteps, step >= m { finished = false; break }
@@ -157,16 +161,23 @@ public func train(model: CheckedModel, options: TrainOptions, log: @escaping (St
                 try checkpoint(epochsDone: epoch, partial: .init(lossSum: lossSum, accuracySum: accSum, seen: seen))
             }
             let elapsed = Date().timeIntervalSince(t0)
-            let rate = Double(seen) / max(elapsed, 1e-9)
+            let rate = Double(seen - resumedSeen) / max(elapsed, 1e-9)
             let remaining = Double((cfg.epochs - epoch - 1) * data.train.count + (data.train.count - seen)) / max(rate, 1e-9)
             progress.step(epoch: epoch + 1, epochs: cfg.epochs, step: b + 1, stepsPerEpoch: stepsPerEpoch,
                           loss: lossSum / Double(seen), accuracy: accSum / Double(seen), samplesPerSecond: rate, eta: remaining)
         }
         progress.finishBar()
+        let seconds = Date().timeIntervalSince(t0)
+        trainingSeconds += seconds
+        var row = EpochMetrics(epoch: epoch + 1, step: step, lr: lr, trainLoss: lossSum / Double(max(seen, 1)),
+                               trainAccuracy: accSum / Double(max(seen, 1)), samplesPerSecond: Double(seen - resumedSeen) / max(seconds, 1e-9),
+                               elapsed: Date().timeIntervalSince(start))
         if !finished {
-            // Stopped inside the epoch: keep a resumable checkpoint, but an incomplete epoch has
-            // no metrics row and does not feed early stopping or plateau schedules.
+            // Stopped inside the epoch: keep a resumable checkpoint and the metrics of the steps
+            // run (a row whose step is not the epoch's last; `--resume` replaces it with the whole
+            // epoch's). An incomplete epoch does not feed early stopping or plateau schedules.
             try checkpoint(epochsDone: epoch, partial: .init(lossSum: lossSum, accuracySum: accSum, seen: seen))
+            if seen > 0 { metrics?.append(row) }
             let at = "step \(step) (epoch \(epoch + 1), batch \(step - epoch * stepsPerEpoch)/\(stepsPerEpoch))"
             if interrupted {
                 progress.line("interrupted at \(at)" + (lastCheckpoint.map { "; checkpoint written to \($0)" } ?? ""))
@@ -175,10 +186,6 @@ public func train(model: CheckedModel, options: TrainOptions, log: @escaping (St
             }
             break epochLoop
         }
-        let seconds = Date().timeIntervalSince(t0)
-        var row = EpochMetrics(epoch: epoch + 1, step: step, lr: lr, trainLoss: lossSum / Double(max(seen, 1)),
-                               trainAccuracy: accSum / Double(max(seen, 1)), samplesPerSecond: Double(seen) / max(seconds, 1e-9),
-                               elapsed: Date().timeIntervalSince(start))
         if let v = data.validation {
             let r = try session.evaluate(v, normalization: data.normalization)
             row.valLoss = r.loss
@@ -227,17 +234,18 @@ public func train(model: CheckedModel, options: TrainOptions, log: @escaping (St
         }
     }
 
-    var testLoss: Double?, testAccuracy: Double?
+    var testLoss: Double?, testAccuracy: Double?, testRate: Double?
     if options.evaluateTest, !interrupted, let t = data.test {
+        let t0 = Date()
         let r = try session.evaluate(t, normalization: data.normalization)
         testLoss = r.loss
         testAccuracy = r.accuracy
+        testRate = Double(r.count) / max(Date().timeIntervalSince(t0), 1e-9)
     }
-    let total = Date().timeIntervalSince(start)
     let result = TrainResult(epochs: epochs, steps: step, testLoss: testLoss, testAccuracy: testAccuracy,
                              stoppedEarly: stoppedEarly, bestEpoch: bestEpoch, runDirectory: writing ? runDir : nil,
-                             peakRSS: ProcessMemory.peakResidentBytes() ?? 0, samplesPerSecond: Double(samplesTotal) / max(total, 1e-9),
-                             interrupted: interrupted, divergence: divergence.warning)
+                             peakRSS: ProcessMemory.peakResidentBytes() ?? 0, samplesPerSecond: Double(samplesTotal) / max(trainingSeconds, 1e-9),
+                             interrupted: interrupted, divergence: divergence.warning, testExamplesPerSecond: testRate)
     if let p = exec.profile { progress.line(p.report) }
     progress.line(Summary.final(result))
     return result

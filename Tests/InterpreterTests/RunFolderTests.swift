@@ -91,6 +91,10 @@ final class RunFolderTests: XCTestCase {
         XCTAssertEqual(stopped.steps, 13)
         let dir = try XCTUnwrap(stopped.runDirectory)
         XCTAssertTrue(log.contains("interrupted at step 13 (epoch 2, batch 3/10); checkpoint written to \(dir)/model.safetensors"), "\(log)")
+        // The steps run are in the metrics, the unfinished epoch as a row that ends at step 13.
+        let stoppedRows = String(decoding: try file(dir, "metrics.csv"), as: UTF8.self).split(separator: "\n")
+        XCTAssertEqual(stoppedRows.count, 3)
+        XCTAssertTrue(stoppedRows.last?.hasPrefix("2,13,") == true, "\(stoppedRows)")
 
         var rest = options(dir)
         rest.resume = true
