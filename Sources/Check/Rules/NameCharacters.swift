@@ -2,6 +2,9 @@ import Diagnostics
 import Syntax
 
 extension Msg {
+    static func modelNameIsNotAFolderName(_ name: String) -> Message {
+        Message(id: "name-character", text: "model name '\(name)' cannot name a run folder (runs/<model>); use no '/', '\\', '.' or '..' alone")
+    }
     static func invisibleCharacter(_ what: String, _ scalar: Unicode.Scalar, _ kind: String) -> Message {
         Message(id: "name-character", text: "\(what) contains \(kind) U+\(String(scalar.value, radix: 16, uppercase: true).leftPadded(to: 4)); "
             + "names may not contain control, format or separator characters")
@@ -34,6 +37,10 @@ func lintNameCharacters(_ spec: Spec) -> [Diagnostic] {
         }
     }
     check(spec.model, "model name")
+    // The model's name is the default run folder's: it must not climb out of `runs/`.
+    if let m = spec.model, m.value.contains("/") || m.value.contains("\\") || m.value == "." || m.value == ".." || m.value.isEmpty {
+        d.append(Msg.modelNameIsNotAFolderName(m.value).error(m.range))
+    }
     for b in spec.blocks {
         check(b.name, "block name")
         for p in b.parameters { check(p.name, "block parameter name") }
