@@ -60,7 +60,7 @@ public let sectionDocs: [(section: String, doc: String)] = [
 ]
 
 private let lossKinds = ["cross_entropy", "mse", "binary_cross_entropy"]
-private let optimizerKinds = ["sgd", "adam", "adamw"]
+private let optimizerKinds = ["sgd", "adam", "adamw", "rmsprop", "lion"]
 let scheduleKinds = ["constant", "step", "multistep", "exponential", "cosine", "one_cycle", "plateau"]
 let monitors = ["val_loss", "val_accuracy", "loss", "accuracy"]
 let dataFormats = ["idx", "csv", "npy"]
@@ -97,13 +97,18 @@ public let sectionTable: [SectionKey] = [
     SectionKey("train", "clip_grad_norm", .value(.number), range: .positive, "clip the global gradient norm (PyTorch clip_grad_norm_)"),
     SectionKey("train", "early_stopping", .map, "see `train.early_stopping`"),
 
-    SectionKey("train.optimizer", "kind", .value(.choice(optimizerKinds)), default: "required", "adamw decays decoupled, sgd and adam coupled"),
-    SectionKey("train.optimizer", "lr", .value(.number), range: .positive, default: "0.001", "learning rate"),
-    SectionKey("train.optimizer", "momentum", .value(.number), range: .probability, default: "0", "SGD momentum"),
+    SectionKey("train.optimizer", "kind", .value(.choice(optimizerKinds)), default: "required",
+               "adamw and lion decay decoupled, sgd and adam coupled, rmsprop as its convention says"),
+    SectionKey("train.optimizer", "lr", .value(.number), range: .positive, default: "0.001 (rmsprop pytorch 0.01, lion 0.0001)", "learning rate"),
+    SectionKey("train.optimizer", "momentum", .value(.number), range: .probability, default: "0", "SGD and RMSprop momentum"),
     SectionKey("train.optimizer", "nesterov", .value(.bool), default: "false", "Nesterov momentum (needs momentum > 0, dampening 0)"),
     SectionKey("train.optimizer", "dampening", .value(.number), range: .probability, default: "0", "SGD dampening"),
-    SectionKey("train.optimizer", "betas", .value(.numberRange), default: "[0.9, 0.999]", "Adam β₁, β₂, each in [0, 1)"),
-    SectionKey("train.optimizer", "eps", .value(.number), range: .positive, default: "1e-08", "Adam ε"),
+    SectionKey("train.optimizer", "betas", .value(.numberRange), default: "[0.9, 0.999] (lion [0.9, 0.99])", "Adam and Lion β₁, β₂, each in [0, 1)"),
+    SectionKey("train.optimizer", "eps", .value(.number), range: .positive, default: "1e-08 (rmsprop keras 1e-07)", "Adam and RMSprop ε"),
+    SectionKey("train.optimizer", "alpha", .value(.number), range: .dropRate, default: "0.99 (keras 0.9)", "RMSprop smoothing constant (Keras rho)"),
+    SectionKey("train.optimizer", "centered", .value(.bool), default: "false", "RMSprop: divide by the running variance of the gradient"),
+    SectionKey("train.optimizer", "convention", .value(.choice(["pytorch", "keras"])), default: "pytorch",
+               "RMSprop: PyTorch's (ε outside √, coupled decay) or Keras's (ε inside √, decoupled decay, momentum on lr·g)"),
     SectionKey("train.optimizer", "weight_decay", .value(.number), range: .nonNegative, default: "0 (adamw 0.01)",
                "decay of every weight unless a layer or `defaults:` says otherwise"),
     SectionKey("train.optimizer", "decay", .value(.choice(["coupled", "decoupled"])), default: "coupled (adamw decoupled)",

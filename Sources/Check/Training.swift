@@ -31,7 +31,10 @@ public struct LossConfig: Hashable, Sendable {
 }
 
 public struct OptimizerConfig: Hashable, Sendable {
-    public enum Kind: String, Hashable, Sendable { case sgd, adam, adamw }
+    public enum Kind: String, Hashable, Sendable { case sgd, adam, adamw, rmsprop, lion }
+    /// Whose RMSprop: PyTorch's (ε outside the root, coupled decay, α 0.99, ε 1e-8) or Keras's
+    /// (ε inside the root, decoupled decay, ρ 0.9, ε 1e-7).
+    public enum Convention: String, Hashable, Sendable { case pytorch, keras }
     public enum Decay: String, Hashable, Sendable {
         /// g ← g + λθ before the optimizer's own math (PyTorch SGD/Adam `weight_decay`).
         case coupled
@@ -47,6 +50,11 @@ public struct OptimizerConfig: Hashable, Sendable {
     public var beta1: Double = 0.9
     public var beta2: Double = 0.999
     public var eps: Double = 1e-8
+    /// RMSprop's smoothing constant (PyTorch `alpha`, Keras `rho`).
+    public var alpha: Double = 0.99
+    /// RMSprop: normalize by the running variance instead of the running second moment.
+    public var centered: Bool = false
+    public var convention: Convention = .pytorch
     /// The default per-parameter weight decay (applied to weights; layers may override).
     public var weightDecay: Double = 0
     /// Default: decoupled for AdamW, coupled for SGD and Adam (PyTorch's meanings).

@@ -49,11 +49,16 @@ private func resolveTrain(_ v: Value, into t: inout TrainingConfig, _ d: inout [
 private func resolveOptimizer(_ v: Value, _ d: inout [Diagnostic]) -> OptimizerConfig {
     var o = OptimizerConfig()
     o.lr = 1e-3
-    let kinds = ["sgd", "adam", "adamw"]
+    let kinds = ["sgd", "adam", "adamw", "rmsprop", "lion"]
     func setKind(_ k: OptimizerConfig.Kind) {
         o.kind = k
-        o.decay = k == .adamw ? .decoupled : .coupled
+        o.decay = k == .adamw || k == .lion ? .decoupled : .coupled
         o.weightDecay = k == .adamw ? 1e-2 : 0
+        switch k {
+        case .rmsprop: o.lr = 1e-2
+        case .lion: o.lr = 1e-4; o.beta2 = 0.99
+        default: break
+        }
     }
     if let s = v.stringValue {
         if let k = OptimizerConfig.Kind(rawValue: s) { setKind(k) } else { d.append(Msg.unknownChoice("train.optimizer", s, kinds).error(v.range)) }
@@ -62,6 +67,16 @@ private func resolveOptimizer(_ v: Value, _ d: inout [Diagnostic]) -> OptimizerC
     guard let sec = Section(v, path: "train.optimizer", keys: sectionKeys("train.optimizer"), diagnostics: &d) else { return o }
     if !sec.has("kind") { d.append(Msg.missingKey("kind", "train.optimizer").error(sec.range)) }
     if let k = sec.choice("kind", kinds, &d).flatMap(OptimizerConfig.Kind.init) { setKind(k) }
+    if let c = sec.choice("convention", ["pytorch", "keras"], &d).flatMap(OptimizerConfig.Convention.init) {
+        o.convention = c
+        if c == .keras { o.lr = 1e-3; o.alpha = 0.9; o.eps = 1e-7; o.decay = .decoupled }
+    }
+    if let a = sec.number("alpha", .dropRate, &d) { o.alpha = a }
+    if let c = sec.bool("centered", &d) { o.centered = c }
+    // Keys another optimizer would use are refused rather than ignored.
+    for (key, users) in optimizerKeyUsers where sec.has(key) && !users.contains(o.kind) {
+        d.append(Msg.optimizerKey(key, o.kind.rawValue, users.map(\.rawValue)).error(sec.keyRange(key)))
+    }
     if let lr = sec.number("lr", .positive, &d) { o.lr = lr }
     if let m = sec.number("momentum", .probability, &d) { o.momentum = m }
     if let n = sec.bool("nesterov", &d) { o.nesterov = n }
@@ -82,6 +97,19 @@ private func resolveOptimizer(_ v: Value, _ d: inout [Diagnostic]) -> OptimizerC
         d.append(Msg.nesterov.error(sec.keyRange("nesterov")))
     }
     return o
+}
+
+/// The optimizer keys that only some optimizers read; the others would ignore them.
+private let optimizerKeyUsers: [(String, [OptimizerConfig.Kind])] = [
+    ("momentum", [.sgd, .rmsprop]), ("nesterov", [.sgd]), ("dampening", [.sgd]),
+    ("betas", [.adam, .adamw, .lion]), ("eps", [.adam, .adamw, .rmsprop]),
+    ("alpha", [.rmsprop]), ("centered", [.rmsprop]), ("convention", [.rmsprop]),
+]
+
+extension Msg {
+    static func optimizerKey(_ key: String, _ kind: String, _ users: [String]) -> Message {
+        Message(id: "optimizer-key", text: "'\(key)' does nothing for optimizer '\(kind)'; it applies to \(users.joined(separator: ", "))")
+    }
 }
 
 private func resolveSchedule(_ v: Value, lr: Double, _ d: inout [Diagnostic]) -> ScheduleConfig {

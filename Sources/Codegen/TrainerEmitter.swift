@@ -107,7 +107,13 @@ struct TrainerEmitter {
     private func emitOptimizer(_ t: TrainingConfig, _ w: inout SwiftWriter) {
         let o = t.optimizer
         let params = model.parameters.filter(\.trainable)
-        let kind = o.kind == .sgd ? "SGD" : "Adam"
+        let kind: String
+        switch o.kind {
+        case .sgd: kind = "SGD"
+        case .adam, .adamw: kind = "Adam"
+        case .rmsprop: kind = "RMSprop"
+        case .lion: kind = "Lion"
+        }
         let mode = o.decay == .coupled ? ".coupled" : ".decoupled"
         w.doc("\(o.kind.rawValue.uppercased()) over the trainable parameters, as `regula train`: clipping, then each")
         w.doc("parameter's update with its own weight decay (\(o.decay.rawValue)), then max-norm. The update is")
@@ -146,10 +152,16 @@ struct TrainerEmitter {
                 if let c = t.clipGradNorm {
                     w.line("GradientClipping.clipGlobalNorm(p.map { UnsafeMutableBufferPointer(start: $0.gradient, count: $0.tensor.count) }, maxNorm: \(c))")
                 }
-                if o.kind == .sgd {
+                switch o.kind {
+                case .sgd:
                     w.line("let hyper = SGD.Hyper(lr: lr, momentum: momentum ?? \(o.momentum), dampening: \(o.dampening), nesterov: \(o.nesterov))")
-                } else {
+                case .adam, .adamw:
                     w.line("let hyper = Adam.Hyper(lr: lr, beta1: momentum ?? \(o.beta1), beta2: \(o.beta2), eps: \(o.eps))")
+                case .rmsprop:
+                    w.line("let hyper = RMSprop.Hyper(lr: lr, alpha: \(o.alpha), eps: \(o.eps), momentum: momentum ?? \(o.momentum),")
+                    w.line("                          centered: \(o.centered), convention: .\(o.convention.rawValue))")
+                case .lion:
+                    w.line("let hyper = Lion.Hyper(lr: lr, beta1: momentum ?? \(o.beta1), beta2: \(o.beta2))")
                 }
                 w.line("let chunks = self.chunks, decays = Self.decays")
                 w.block("states.withUnsafeMutableBufferPointer", opener: " { states in") { w in
@@ -171,11 +183,16 @@ struct TrainerEmitter {
                 w.line("var out: [String: SafeTensor] = [:]")
                 w.block("for (k, p) in model.trainable.enumerated()") { w in
                     w.line("let mine = chunks.indices.filter { chunks[$0].param == k }")
-                    if o.kind == .sgd {
-                        w.line("out[p.name + \".momentum_buffer\"] = SafeTensor(floats: mine.flatMap { states[$0].buffer }, shape: p.tensor.shape)")
-                    } else {
-                        w.line("out[p.name + \".exp_avg\"] = SafeTensor(floats: mine.flatMap { states[$0].m }, shape: p.tensor.shape)")
-                        w.line("out[p.name + \".exp_avg_sq\"] = SafeTensor(floats: mine.flatMap { states[$0].v }, shape: p.tensor.shape)")
+                    // The same tensors `regula train` writes (Interpreter/Optimizer.swift `stateTensors`).
+                    let fields: [(String, String)]
+                    switch o.kind {
+                    case .sgd: fields = [("momentum_buffer", "buffer")]
+                    case .adam, .adamw: fields = [("exp_avg", "m"), ("exp_avg_sq", "v")]
+                    case .rmsprop: fields = [("square_avg", "squareAverage"), ("grad_avg", "gradAverage"), ("momentum_buffer", "buffer")]
+                    case .lion: fields = [("exp_avg", "m")]
+                    }
+                    for (name, field) in fields {
+                        w.line("out[p.name + \".\(name)\"] = SafeTensor(floats: mine.flatMap { states[$0].\(field) }, shape: p.tensor.shape)")
                     }
                 }
                 w.line("return out")

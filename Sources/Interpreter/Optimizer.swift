@@ -2,7 +2,8 @@ import Check
 import Runtime
 
 /// The spec's optimizer over the model's trainable parameters: clipping, the per-parameter
-/// update (SGD or Adam/AdamW, weight decay coupled or decoupled as the spec says), then max-norm.
+/// update (SGD, Adam/AdamW, RMSprop or Lion, weight decay coupled or decoupled as the spec says),
+/// then max-norm.
 ///
 /// Order per step, as PyTorch: the gradients already hold the data loss and the L1/L2 penalty
 /// terms (the training graph adds them); `clip_grad_norm_` over all gradients; each parameter's
@@ -20,6 +21,8 @@ struct Optimizer {
     let chunks: [(param: Int, offset: Int, count: Int)]
     var sgd: [SGD.State] = []
     var adam: [Adam.State] = []
+    var rmsprop: [RMSprop.State] = []
+    var lion: [Lion.State] = []
 
     init(config: OptimizerConfig, clipNorm: Double?, params: [(info: ParamInfo, tensor: Tensor)], pool: ThreadPool) {
         self.config = config
@@ -39,10 +42,12 @@ struct Optimizer {
         switch config.kind {
         case .sgd: sgd = chunks.map { SGD.makeState(count: $0.2) }
         case .adam, .adamw: adam = chunks.map { Adam.makeState(count: $0.2) }
+        case .rmsprop: rmsprop = chunks.map { RMSprop.makeState(count: $0.2) }
+        case .lion: lion = chunks.map { Lion.makeState(count: $0.2) }
         }
     }
 
-    var steps: Int { sgd.first?.steps ?? adam.first?.steps ?? 0 }
+    var steps: Int { sgd.first?.steps ?? adam.first?.steps ?? rmsprop.first?.steps ?? lion.first?.steps ?? 0 }
 
     /// One step. `grads[i]` is the gradient of `params[i]`; `momentum` overrides SGD's momentum
     /// or Adam's β₁ (one-cycle momentum cycling).
@@ -75,6 +80,23 @@ struct Optimizer {
                     Adam.step(params[k].tensor.data + off, grads[k] + off, count: n, state: &states[c], hyper: h, decay: decays[k])
                 }
             }
+        case .rmsprop:
+            let h = RMSprop.Hyper(lr: lr, alpha: config.alpha, eps: config.eps, momentum: momentum ?? config.momentum,
+                                  centered: config.centered, convention: config.convention == .keras ? .keras : .pytorch)
+            rmsprop.withUnsafeMutableBufferPointer { states in
+                pool.parallelFor(chunks.count) { c in
+                    let (k, off, n) = chunks[c]
+                    RMSprop.step(params[k].tensor.data + off, grads[k] + off, count: n, state: &states[c], hyper: h, decay: decays[k])
+                }
+            }
+        case .lion:
+            let h = Lion.Hyper(lr: lr, beta1: momentum ?? config.beta1, beta2: config.beta2)
+            lion.withUnsafeMutableBufferPointer { states in
+                pool.parallelFor(chunks.count) { c in
+                    let (k, off, n) = chunks[c]
+                    Lion.step(params[k].tensor.data + off, grads[k] + off, count: n, state: &states[c], hyper: h, decay: decays[k])
+                }
+            }
         }
         // Max-norm projects whole rows, after the update.
         for p in params {
@@ -85,7 +107,8 @@ struct Optimizer {
     }
 
     /// Optimizer state as named tensors for `train_state.safetensors`
-    /// (`<param>.momentum_buffer`, `<param>.exp_avg`, `<param>.exp_avg_sq`, as PyTorch's state).
+    /// (`<param>.momentum_buffer`, `<param>.exp_avg`, `<param>.exp_avg_sq`, `<param>.square_avg`,
+    /// `<param>.grad_avg`, as PyTorch's and lion-pytorch's state).
     func stateTensors() -> [(String, [Int], [Float])] {
         var out: [(String, [Int], [Float])] = []
         for (k, p) in params.enumerated() {
@@ -95,6 +118,12 @@ struct Optimizer {
                 out.append((p.info.name + ".exp_avg", p.info.shape, mine.flatMap { adam[$0].m }))
                 out.append((p.info.name + ".exp_avg_sq", p.info.shape, mine.flatMap { adam[$0].v }))
             }
+            if !rmsprop.isEmpty {
+                out.append((p.info.name + ".square_avg", p.info.shape, mine.flatMap { rmsprop[$0].squareAverage }))
+                out.append((p.info.name + ".grad_avg", p.info.shape, mine.flatMap { rmsprop[$0].gradAverage }))
+                out.append((p.info.name + ".momentum_buffer", p.info.shape, mine.flatMap { rmsprop[$0].buffer }))
+            }
+            if !lion.isEmpty { out.append((p.info.name + ".exp_avg", p.info.shape, mine.flatMap { lion[$0].m })) }
         }
         return out
     }
@@ -111,6 +140,11 @@ struct Optimizer {
             }
             if !sgd.isEmpty { sgd[c] = SGD.State(buffer: try get(".momentum_buffer"), steps: steps) }
             if !adam.isEmpty { adam[c] = Adam.State(m: try get(".exp_avg"), v: try get(".exp_avg_sq"), steps: steps) }
+            if !rmsprop.isEmpty {
+                rmsprop[c] = RMSprop.State(squareAverage: try get(".square_avg"), gradAverage: try get(".grad_avg"),
+                                           buffer: try get(".momentum_buffer"), steps: steps)
+            }
+            if !lion.isEmpty { lion[c] = Lion.State(m: try get(".exp_avg"), steps: steps) }
         }
     }
 }

@@ -95,6 +95,21 @@ final class TrainingConfigTests: XCTestCase {
         XCTAssertEqual(try training("train: {schedule: {kind: exponential, gamma: 0.9}}\n").schedule, .exponential(gamma: 0.9))
     }
 
+    func testRMSpropAndLionDefaultsPerConvention() throws {
+        let torch = try training("train: {optimizer: rmsprop}\n").optimizer
+        XCTAssertEqual([torch.lr, torch.alpha, torch.eps], [0.01, 0.99, 1e-8])
+        XCTAssertEqual(torch.decay, .coupled)
+        let keras = try training("train: {optimizer: {kind: rmsprop, convention: keras, momentum: 0.5}}\n").optimizer
+        XCTAssertEqual([keras.lr, keras.alpha, keras.eps, keras.momentum], [0.001, 0.9, 1e-7, 0.5])
+        XCTAssertEqual(keras.decay, .decoupled)
+        let lion = try training("train: {optimizer: {kind: lion, weight_decay: 0.1}}\n").optimizer
+        XCTAssertEqual([lion.lr, lion.beta1, lion.beta2, lion.weightDecay], [1e-4, 0.9, 0.99, 0.1])
+        XCTAssertEqual(lion.decay, .decoupled)
+        // A key the chosen optimizer would ignore is refused at the key.
+        let (_, d) = checkYAML(spec(input: "[4]", "- dense: 2", extra: "train: {optimizer: {kind: adam, momentum: 0.9}}\n"))
+        XCTAssertEqual(lines(d), ["5:33: error: 'momentum' does nothing for optimizer 'adam'; it applies to sgd, rmsprop"])
+    }
+
     func testPyTorchDefaults() throws {
         let sgd = try training("train: {optimizer: sgd}\n").optimizer
         XCTAssertEqual(sgd.decay, .coupled)
@@ -116,6 +131,7 @@ final class TrainingConfigTests: XCTestCase {
         """))
         XCTAssertEqual(lines(d), [
             "6:26: error: nesterov momentum needs a positive momentum and zero dampening",
+            "6:42: error: 'betas' does nothing for optimizer 'sgd'; it applies to adam, adamw, lion",
             "6:49: error: 'train.optimizer.betas' must be a list of two numbers",
             "7:11: error: 'train.epochs' must be an integer",
             "8:13: error: missing key 'step_size' in 'train.schedule'",

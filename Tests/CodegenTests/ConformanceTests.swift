@@ -25,6 +25,8 @@ final class ConformanceTests: XCTestCase {
     func testTransformerMatchesInterpreter() throws { try slow("transformer_block.yaml") }
     func testWeightNormMatchesInterpreter() throws { try slow("mlp_weight_norm.yaml") }
     func testSpectralNormMatchesInterpreter() throws { try slow("mlp_spectral_norm.yaml") }
+    func testRMSpropMatchesInterpreter() throws { try slow("mlp_rmsprop.yaml") }
+    func testLionMatchesInterpreter() throws { try slow("mlp_lion.yaml") }
     /// LSTM with variational input dropout, recurrent dropout and zoneout (the runtime's
     /// `RecurrentLayer`, shared with the interpreter, draws the masks).
     func testLSTMMatchesInterpreter() throws { try slow("lstm_classifier.yaml") }

@@ -51,6 +51,20 @@ final class DeterminismTests: XCTestCase {
         XCTAssertNotEqual(try Data(contentsOf: URL(fileURLWithPath: try XCTUnwrap(other.runDirectory) + "/model.safetensors")), full.weights)
     }
 
+    /// RMSprop's and Lion's state (`square_avg`, `grad_avg`, `momentum_buffer`; `exp_avg`) goes
+    /// through the checkpoint: a run resumed mid-epoch equals an uninterrupted one, and the
+    /// loss falls.
+    func testRMSpropAndLionResumeBitIdentically() throws {
+        for spec in ["mlp_rmsprop", "mlp_lion"] {
+            let full = try run(spec, threads: 2, limit: 1280, epochs: 2)
+            let cut = try run(spec, threads: 1, limit: 1280, epochs: 2, maxSteps: 13)
+            let rest = try run(spec, threads: 2, limit: 1280, epochs: 2, dir: cut.dir, resume: true)
+            XCTAssertEqual(cut.losses + rest.losses, full.losses, spec)
+            XCTAssertEqual(rest.weights, full.weights, spec)
+            XCTAssertLessThan(full.losses.suffix(5).reduce(0, +), full.losses.prefix(5).reduce(0, +), spec)
+        }
+    }
+
     /// A run cut by `--steps` in the middle of an epoch resumes at the next batch, bit-identically.
     func testResumeFromAMidEpochStopIsBitIdentical() throws {
         let full = try run("mnist_mlp", threads: 2, limit: 1280, epochs: 2)
