@@ -90,11 +90,12 @@ public func jsonSchema() -> String {
     let input = anyOf([dims, object([("shape", dims), ("dtype", enumOf(["float32", "int32"])),
                                      ("data_format", enumOf(["channels_first", "channels_last"]))], required: ["shape"])])
     let block = object([("params", .object([("type", .string("object"))])), ("layers", ref("layers"))], required: ["layers"])
-    let optimizer = anyOf([enumOf(["sgd", "adam", "adamw"]), object([
-        ("kind", enumOf(["sgd", "adam", "adamw"])), ("lr", type("number")), ("momentum", type("number")),
+    let optimizer = anyOf([enumOf(["sgd", "adam", "adamw", "rmsprop", "lion"]), object([
+        ("kind", enumOf(["sgd", "adam", "adamw", "rmsprop", "lion"])), ("lr", type("number")), ("momentum", type("number")),
         ("nesterov", type("boolean")), ("dampening", type("number")),
         ("betas", .object([("type", .string("array")), ("items", type("number")), ("minItems", .number(2)), ("maxItems", .number(2))])),
         ("eps", type("number")), ("weight_decay", type("number")), ("decay", enumOf(["coupled", "decoupled"])),
+        ("alpha", type("number")), ("centered", type("boolean")), ("convention", enumOf(["pytorch", "keras"])),
     ], required: ["kind"])])
     let schedule = anyOf([enumOf(["constant", "cosine"]), object([
         ("kind", enumOf(["constant", "step", "multistep", "exponential", "cosine", "one_cycle", "plateau"])),
