@@ -8,7 +8,7 @@ import Syntax
 public enum KindID: Hashable, Sendable {
     case dense, conv2d, maxPool, avgPool, globalAvgPool, upsample, flatten, reshape
     case activation(Activation)
-    case dropout, spatialDropout, batchNorm, layerNorm, embedding, lstm, gru, attention
+    case dropout, spatialDropout, gaussianNoise, gaussianDropout, batchNorm, layerNorm, embedding, lstm, gru, attention
     case add, concat, residual, shakeShake, shakeDrop
 }
 
@@ -273,6 +273,12 @@ public let kindTable: [KindSpec] = ([
     KindSpec(name: "spatial_dropout", aliases: ["dropout2d"], id: .spatialDropout, primary: "p", args: [
         ArgSpec("p", .number, aliases: ["rate"], range: .dropRate, default: .number(0.5)),
     ], parametric: false, doc: "channel dropout (Tompson et al. 2015)"),
+    KindSpec(name: "gaussian_noise", aliases: [], id: .gaussianNoise, primary: "stddev", args: [
+        ArgSpec("stddev", .number, aliases: ["std"], range: .positive, required: true, doc: "σ of the additive noise"),
+    ], parametric: false, doc: "additive Gaussian noise x + σ·n in training, identity at evaluation (Keras GaussianNoise)"),
+    KindSpec(name: "gaussian_dropout", aliases: [], id: .gaussianDropout, primary: "p", args: [
+        ArgSpec("p", .number, aliases: ["rate"], range: .dropRate, required: true, doc: "drop rate whose dropout variance the noise has"),
+    ], parametric: false, doc: "multiplicative Gaussian noise x·(1 + σ·n), σ = √(p/(1−p)), identity at evaluation (Srivastava et al. 2014)"),
     KindSpec(name: "batchnorm", aliases: ["batchnorm1d", "batchnorm2d"], id: .batchNorm, primary: "features", args: [
         ArgSpec("features", .int, aliases: ["num_features"], range: .positive, doc: "declared channels, checked"),
         ArgSpec("momentum", .number, range: .probability, default: .number(0.1), doc: "PyTorch convention: the weight of the new value"),

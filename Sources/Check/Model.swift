@@ -193,6 +193,8 @@ public enum LayerOp: Hashable, Sendable {
     case dropout(p: Double, scaling: DropoutScaling)
     /// One Bernoulli draw per (sample, channel).
     case spatialDropout(p: Double)
+    /// `x + σ·n` (additive) or `x·(1 + σ·n)` (multiplicative), n ~ N(0, 1) per element.
+    case gaussianNoise(std: Double, multiplicative: Bool)
     /// Normalizes over every axis but the channel axis (per-example axis 0), PyTorch semantics.
     case batchNorm(momentum: Double, eps: Double)
     /// Normalizes over the trailing `normalizedShape.count` axes.

@@ -42,7 +42,7 @@ struct OpEmitter {
              .batchNormTrain, .batchNormBackward, .batchNormUpdateStats, .batchNormEval,
              .batchNormFoldWeight, .batchNormFoldBias,
              .dropout, .dropoutBackward, .stochasticDepth, .stochasticDepthBackward,
-             .spatialDropout, .spatialDropoutBackward, .shakeShake, .shakeShakeBackward, .shakeDrop, .shakeDropBackward,
+             .spatialDropout, .spatialDropoutBackward, .gaussianNoise, .gaussianNoiseBackward, .shakeShake, .shakeShakeBackward, .shakeDrop, .shakeDropBackward,
              .attention, .attentionBackward, .lstm, .lstmBackward, .gru, .gruBackward, .layerNorm, .layerNormBackward,
              .weightNorm, .weightNormBackward, .powerIteration, .spectralNorm, .spectralNormBackward, .spectralNormUpdate,
              .softmaxCrossEntropy, .softmaxCrossEntropyBackward, .accuracy,

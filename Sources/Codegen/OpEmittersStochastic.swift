@@ -22,6 +22,12 @@ extension OpEmitter {
             w.line("        for j in 0..<\(len) { \(p(o[0]))[r * \(len) + j] = s * \(p(i[0]))[r * \(len) + j] }")
             w.line("    }")
             w.line("}")
+        case .gaussianNoise(let s, let multiplicative, let key):
+            w.line("GaussianNoise.apply(\(p(i[0])), \(p(o[0])), count: \(L.times("n", L.unit(i[0]))), std: \(Self.float(s)), multiplicative: \(multiplicative),")
+            w.line("                    stream: RandomStream(seed: seed, step: step, stream: \(key.id)), threads: pool.threads)")
+        case .gaussianNoiseBackward(let s, let key):
+            w.line("GaussianNoise.apply(\(p(i[0])), \(p(o[0])), count: \(L.times("n", L.unit(i[0]))), std: \(Self.float(s)), multiplicative: true,")
+            w.line("                    stream: RandomStream(seed: seed, step: step, stream: \(key.id)), threads: pool.threads)")
         case .shakeShake(let a):
             // y = Σ αᵢFᵢ with α from the forward key (Gastaldi 2017).
             let len = L.unit(o[0])

@@ -23,6 +23,13 @@ extension ExecutorOps {
                 let s: Float = stream.uniform(at: r) < q ? scale : 0
                 for j in 0..<len { y[r * len + j] = s * x[r * len + j] }
             }
+        case .gaussianNoise(let s, let multiplicative, let key):
+            GaussianNoise.apply(ptr(i[0]), ptr(o[0]), count: e.count(i[0]), std: Float(s), multiplicative: multiplicative,
+                                stream: e.random(key), threads: e.pool.threads)
+        case .gaussianNoiseBackward(let s, let key):
+            // dx = dy⊙(1 + σn): the forward's factor, regenerated from the same key.
+            GaussianNoise.apply(ptr(i[0]), ptr(o[0]), count: e.count(i[0]), std: Float(s), multiplicative: true,
+                                stream: e.random(key), threads: e.pool.threads)
         case .stochasticDepth(let survival, let mode, let key), .stochasticDepthBackward(let survival, let mode, let key):
             // Paper (batch): b ~ Bernoulli(p) once per batch, no rescale; DropPath (sample): per
             // sample, kept rows scaled by 1/p. The backward applies the same gate to dy.

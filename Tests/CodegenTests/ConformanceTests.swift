@@ -27,6 +27,7 @@ final class ConformanceTests: XCTestCase {
     func testSpectralNormMatchesInterpreter() throws { try slow("mlp_spectral_norm.yaml") }
     func testRMSpropMatchesInterpreter() throws { try slow("mlp_rmsprop.yaml") }
     func testLionMatchesInterpreter() throws { try slow("mlp_lion.yaml") }
+    func testGaussianNoiseMatchesInterpreter() throws { try slow("mlp_gaussian_noise.yaml") }
     /// LSTM with variational input dropout, recurrent dropout and zoneout (the runtime's
     /// `RecurrentLayer`, shared with the interpreter, draws the masks).
     func testLSTMMatchesInterpreter() throws { try slow("lstm_classifier.yaml") }

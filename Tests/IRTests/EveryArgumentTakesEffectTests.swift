@@ -232,6 +232,10 @@ struct Harness {
             if a == .softmax || a == .logSoftmax { after = [] }
         case .dropout, .spatialDropout:
             break
+        case .gaussianNoise:
+            fixed = ["stddev": "0.1"]; variants = ["stddev": "0.2"]
+        case .gaussianDropout:
+            fixed = ["p": "0.2"]; variants = ["p": "0.3"]
         case .batchNorm:
             break
         case .layerNorm:

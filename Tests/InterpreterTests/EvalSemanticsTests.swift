@@ -56,6 +56,20 @@ final class EvalSemanticsTests: XCTestCase {
         XCTAssertNotEqual(try logits(a, train: true), try logits(b, train: true))
     }
 
+    /// Gaussian noise and Gaussian dropout are the identity at eval (E[n] = 0, E[1 + σn] = 1) and
+    /// change the training pass.
+    func testGaussianNoiseAndDropoutAreTheIdentityAtEval() throws {
+        let plain = try session("  - dense: 4\n  - dense: 4")
+        for layer in ["gaussian_noise: 0.5", "gaussian_dropout: 0.3"] {
+            let noisy = try session("  - dense: 4\n  - \(layer)\n  - dense: 4")
+            XCTAssertEqual(try logits(noisy), try logits(plain), layer)
+            XCTAssertNotEqual(try logits(noisy, train: true), try logits(plain, train: true), layer)
+            // Keyed by (seed, step, op): the same step draws the same noise, another step other noise.
+            XCTAssertEqual(try logits(noisy, train: true, step: 3), try logits(noisy, train: true, step: 3), layer)
+            XCTAssertNotEqual(try logits(noisy, train: true, step: 3), try logits(noisy, train: true, step: 4), layer)
+        }
+    }
+
     /// Stochastic depth, paper mode: eval output x + p·F(x) (Huang et al. 2016); timm's
     /// per-sample mode is inverted, so eval is x + F(x).
     func testStochasticDepthScalesTheBranchBySurvivalAtEval() throws {

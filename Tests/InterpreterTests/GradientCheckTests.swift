@@ -21,6 +21,23 @@ final class GradientCheckTests: XCTestCase {
         """, batch: 4)
     }
 
+    /// The multiplicative noise's backward regenerates the forward's factor (same key and step);
+    /// the additive noise passes the gradient through.
+    func testGaussianNoiseAndDropout() throws {
+        try checkGradients("""
+        regula: 1
+        model: g5
+        input: [6]
+        layers:
+          - dense: {units: 5, activation: tanh}
+          - gaussian_dropout: 0.3
+          - dense: 4
+          - gaussian_noise: 0.2
+          - dense: 3
+        train: {optimizer: {kind: sgd, lr: 0.1}, batch_size: 4}
+        """, batch: 4)
+    }
+
     func testConvBatchnormPoolDense() throws {
         try checkGradients("""
         regula: 1

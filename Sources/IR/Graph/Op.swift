@@ -199,6 +199,10 @@ public enum Op: Hashable, Sendable {
     /// [x: N,C,…] → x⊙m/(1−p), m per (sample, channel) (Tompson et al. 2015).
     case spatialDropout(p: Double, key: RngKey)
     case spatialDropoutBackward(p: Double, key: RngKey)
+    /// [x] → x + σn or x⊙(1 + σn), n ~ N(0, 1) per element (Keras GaussianNoise, GaussianDropout).
+    case gaussianNoise(std: Double, multiplicative: Bool, key: RngKey)
+    /// [dy] → dy⊙(1 + σn) with the forward's n (multiplicative noise; the additive one passes dy).
+    case gaussianNoiseBackward(std: Double, key: RngKey)
     /// [branch] → b·branch, b ~ Bernoulli(survival) once per batch (`.batch`, Huang et al. 2016,
     /// no rescale) or per sample scaled by 1/survival (`.sample`, timm DropPath).
     case stochasticDepth(survival: Double, mode: StochasticDepth.Mode, key: RngKey)
@@ -301,7 +305,8 @@ extension Op {
     public var rngKeys: [RngKey] {
         switch self {
         case .dropout(_, _, let k), .dropoutBackward(_, _, let k), .spatialDropout(_, let k),
-             .spatialDropoutBackward(_, let k), .stochasticDepth(_, _, let k), .stochasticDepthBackward(_, _, let k):
+             .spatialDropoutBackward(_, let k), .stochasticDepth(_, _, let k), .stochasticDepthBackward(_, _, let k),
+             .gaussianNoise(_, _, let k), .gaussianNoiseBackward(_, let k):
             return [k]
         case .shakeShake(let a): return a.forward == .shake ? [a.forwardKey] : []
         case .shakeShakeBackward(let a):

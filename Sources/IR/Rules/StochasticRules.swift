@@ -20,6 +20,11 @@ func stochasticRule(_ op: Op) -> OpRule? {
             try require(t[0].rank >= 3, "spatial_dropout needs [N, C, …], got \(t[0])")
             return [t[0]]
         }, grad: { c in c.set(0, c.emit1(.spatialDropoutBackward(p: p, key: k), [c.dy()])) })
+    case .gaussianNoise(let s, let multiplicative, let k):
+        // y = x + σn: dx = g;  y = x⊙(1 + σn): dx = g⊙(1 + σn), same n (Srivastava et al. 2014 §10)
+        return OpRule(shape: same, grad: { c in
+            c.set(0, multiplicative ? c.emit1(.gaussianNoiseBackward(std: s, key: k), [c.dy()]) : c.dy())
+        })
     case .stochasticDepth(let q, let m, let k):
         // y = b·F (batch) or b[n]·F/q (sample);  dF = same gate times g (Huang et al. 2016)
         return OpRule(shape: same, grad: { c in
@@ -38,7 +43,7 @@ func stochasticRule(_ op: Op) -> OpRule? {
     case .shakeDrop(let a):
         // y = (b + α − bα)·F;  dF = (b + β − bβ)·g, β independent of α
         return OpRule(shape: same, grad: { c in c.set(0, c.emit1(.shakeDropBackward(a), [c.dy()])) })
-    case .dropoutBackward, .spatialDropoutBackward, .stochasticDepthBackward, .shakeDropBackward:
+    case .dropoutBackward, .spatialDropoutBackward, .stochasticDepthBackward, .shakeDropBackward, .gaussianNoiseBackward:
         return OpRule(shape: same)
     case .shakeShakeBackward(let a):
         return OpRule(shape: { t in

@@ -29,6 +29,8 @@ extension Op {
         case .dropoutBackward: return "dropout_backward"
         case .spatialDropout: return "spatial_dropout"
         case .spatialDropoutBackward: return "spatial_dropout_backward"
+        case .gaussianNoise: return "gaussian_noise"
+        case .gaussianNoiseBackward: return "gaussian_noise_backward"
         case .stochasticDepth: return "stochastic_depth"
         case .stochasticDepthBackward: return "stochastic_depth_backward"
         case .shakeShake: return "shake_shake"
@@ -141,6 +143,8 @@ extension Op {
         case .dropout(let p, let s, let k), .dropoutBackward(let p, let s, let k):
             return ["p=\(p)"] + (s == .classic ? ["classic"] : []) + ["key=\(k)"]
         case .spatialDropout(let p, let k), .spatialDropoutBackward(let p, let k): return ["p=\(p)", "key=\(k)"]
+        case .gaussianNoise(let s, let m, let k): return ["std=\(s)"] + (m ? ["multiplicative"] : []) + ["key=\(k)"]
+        case .gaussianNoiseBackward(let s, let k): return ["std=\(s)", "key=\(k)"]
         case .stochasticDepth(let q, let m, let k), .stochasticDepthBackward(let q, let m, let k):
             return ["survival=\(q)", "mode=\(m.rawValue)", "key=\(k)"]
         case .shakeShake(let a), .shakeShakeBackward(let a): return shake(a)
