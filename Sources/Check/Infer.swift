@@ -366,20 +366,22 @@ struct Inferrer {
             }
         }
         let op: LayerOp
+        var depth: StochasticDepth?
+        if case .survival(let p, let mode)? = l.args["stochastic_depth"] { depth = StochasticDepth(survival: p, mode: mode) }
         switch l.spec.id {
         case .residual:
-            var sd: StochasticDepth?
-            if case .survival(let p, let mode)? = l.args["stochastic_depth"] { sd = StochasticDepth(survival: p, mode: mode) }
-            op = .residual(stochasticDepth: sd)
+            op = .residual(stochasticDepth: depth)
         case .shakeShake:
             op = .shakeShake(ShakeShake(forward: ShakeShake.Forward(rawValue: l.string("forward") ?? "shake") ?? .shake,
                                         backward: ShakeShake.Backward(rawValue: l.string("backward") ?? "shake") ?? .shake,
-                                        level: ShakeShake.Level(rawValue: l.string("level") ?? "image") ?? .image))
+                                        level: ShakeShake.Level(rawValue: l.string("level") ?? "image") ?? .image,
+                                        stochasticDepth: depth))
         default:
             var sd = ShakeDrop(p: l.number("p") ?? 0.5)
             if case .range(let lo, let hi)? = l.args["alpha"] { sd.alpha = lo...hi }
             if case .range(let lo, let hi)? = l.args["beta"] { sd.beta = lo...hi }
             sd.level = ShakeDrop.Level(rawValue: l.string("level") ?? "image") ?? .image
+            sd.stochasticDepth = depth
             op = .shakeDrop(sd)
         }
         return add(op, parts, shape, path: path, name: l.name?.value, display: l.display, range: l.range)

@@ -319,6 +319,7 @@ public let kindTable: [KindSpec] = ([
         ArgSpec("forward", .choice(["shake", "even"]), default: .string("shake")),
         ArgSpec("backward", .choice(["shake", "even", "keep"]), default: .string("shake")),
         ArgSpec("level", .choice(["batch", "image"]), default: .string("image")),
+        ArgSpec("stochastic_depth", .survival, range: .survival, doc: "survival probability of the mixed branches (as residual)"),
     ], parametric: false, doc: "Shake-Shake branch mixing (Gastaldi 2017)"),
     KindSpec(name: "shakedrop", aliases: [], id: .shakeDrop, primary: "body", args: [
         ArgSpec("body", .layers, required: true),
@@ -327,6 +328,7 @@ public let kindTable: [KindSpec] = ([
         ArgSpec("alpha", .numberRange, default: .range(-1, 1)),
         ArgSpec("beta", .numberRange, default: .range(0, 1)),
         ArgSpec("level", .choice(["batch", "image"]), default: .string("image")),
+        ArgSpec("stochastic_depth", .survival, range: .survival, doc: "survival probability of the shaken branch (as residual)"),
     ], parametric: false, doc: "ShakeDrop (Yamada et al. 2019)"),
 ]).map { k in
     // Parametric layers take the regularization attributes, but for `decay_norm` (normalization

@@ -138,11 +138,15 @@ public struct ShakeShake: Hashable, Sendable {
     public var forward: Forward = .shake
     public var backward: Backward = .shake
     public var level: Level = .image
+    /// Stochastic depth on the mixed branches (the tutorial's ShakeResNet): the mix is gated like a
+    /// `residual` body before the shortcut is added.
+    public var stochasticDepth: StochasticDepth?
 
-    public init(forward: Forward = .shake, backward: Backward = .shake, level: Level = .image) {
+    public init(forward: Forward = .shake, backward: Backward = .shake, level: Level = .image, stochasticDepth: StochasticDepth? = nil) {
         self.forward = forward
         self.backward = backward
         self.level = level
+        self.stochasticDepth = stochasticDepth
     }
 }
 
@@ -155,6 +159,8 @@ public struct ShakeDrop: Hashable, Sendable {
     public var beta: ClosedRange<Double> = 0...1
     /// Granularity of α and β (b is drawn once per mini-batch, as the common PyTorch port).
     public var level: Level = .image
+    /// Stochastic depth on the shaken branch, gated before the shortcut is added.
+    public var stochasticDepth: StochasticDepth?
 
     public init(p: Double, alpha: ClosedRange<Double> = -1...1, beta: ClosedRange<Double> = 0...1, level: Level = .image) {
         self.p = p

@@ -65,11 +65,16 @@ private func describeOptions(_ op: LayerOp) -> String? {
         return parts.isEmpty ? nil : parts.joined(separator: ", ")
     case .attention(_, _, let d, _): return d > 0 ? "attention dropout \(formatNumber(d))" : nil
     case .residual(let sd?): return "survival \(formatNumber(sd.survival)) per \(sd.mode.rawValue)"
-    case .shakeShake(let s): return "shake-shake \(s.forward.rawValue)-\(s.backward.rawValue)-\(s.level.rawValue)"
+    case .shakeShake(let s): return "shake-shake \(s.forward.rawValue)-\(s.backward.rawValue)-\(s.level.rawValue)" + survival(s.stochasticDepth)
     case .shakeDrop(let s):
         return "shakedrop p \(formatNumber(s.p)), α [\(formatNumber(s.alpha.lowerBound)), \(formatNumber(s.alpha.upperBound))], β [\(formatNumber(s.beta.lowerBound)), \(formatNumber(s.beta.upperBound))]"
+            + survival(s.stochasticDepth)
     default: return nil
     }
+}
+
+private func survival(_ sd: StochasticDepth?) -> String {
+    sd.map { ", survival \(formatNumber($0.survival)) per \($0.mode.rawValue)" } ?? ""
 }
 
 /// `269,322`.

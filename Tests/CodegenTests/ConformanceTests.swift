@@ -21,6 +21,7 @@ final class ConformanceTests: XCTestCase {
     func testElasticNetMatchesInterpreter() throws { try slow("mlp_elastic_net.yaml") }
     func testStochasticDepthMatchesInterpreter() throws { try slow("resnet_stochastic_depth.yaml") }
     func testShakeShakeMatchesInterpreter() throws { try slow("shake_shake.yaml") }
+    func testShakeShakeWithStochasticDepthMatchesInterpreter() throws { try slow("shake_stochastic_depth.yaml") }
     func testShakeDropMatchesInterpreter() throws { try slow("shakedrop.yaml") }
     func testTransformerMatchesInterpreter() throws { try slow("transformer_block.yaml") }
     func testWeightNormMatchesInterpreter() throws { try slow("mlp_weight_norm.yaml") }

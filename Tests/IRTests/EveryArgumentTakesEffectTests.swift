@@ -258,10 +258,10 @@ struct Harness {
                         "skip": "false", "stochastic_depth": "0.8"]
         case .shakeShake:
             fixed = ["branches": "[[{conv2d: {filters: 2, kernel: 3, padding: 1}}], [relu]]"]
-            variants = ["branches": "[[relu], [tanh]]", "shortcut": "[{conv2d: {filters: 2, kernel: 1}}]"]
+            variants = ["branches": "[[relu], [tanh]]", "shortcut": "[{conv2d: {filters: 2, kernel: 1}}]", "stochastic_depth": "0.8"]
         case .shakeDrop:
             fixed = ["body": "[{conv2d: {filters: 2, kernel: 3, padding: 1}}]"]
-            variants = ["body": "[relu]", "shortcut": "[{conv2d: {filters: 2, kernel: 1}}]"]
+            variants = ["body": "[relu]", "shortcut": "[{conv2d: {filters: 2, kernel: 1}}]", "stochastic_depth": "0.8"]
         }
     }
 

@@ -81,6 +81,17 @@ final class EvalSemanticsTests: XCTestCase {
         assertClose(try logits(t), zip(x, g).map { $0 + $1 })
     }
 
+    /// With stochastic depth (the tutorial's ShakeResNet), the mixed branches are gated like a
+    /// residual body: paper mode scales them by the survival probability at eval.
+    func testStochasticDepthOnShakeBlocksScalesTheBranchAtEval() throws {
+        let s = try session("  - shake_shake: {branches: [[dense: 4], [dense: 4]], stochastic_depth: 0.7}")
+        let f1 = try dense(s, "0.branches.0.0"), f2 = try dense(s, "0.branches.1.0")
+        assertClose(try logits(s), (0..<x.count).map { x[$0] + 0.7 * 0.5 * (f1[$0] + f2[$0]) })
+        let t = try session("  - shakedrop: {body: [dense: 4], p: 0.6, stochastic_depth: {survival: 0.7, mode: sample}}")
+        let g = try dense(t, "0.body.0")
+        assertClose(try logits(t), (0..<x.count).map { x[$0] + 0.6 * g[$0] })
+    }
+
     /// Shake-Shake at eval: x + 0.5·(F₁ + F₂) (Gastaldi 2017).
     func testShakeShakeMixesEvenlyAtEval() throws {
         let s = try session("  - shake_shake: {branches: [[dense: 4], [dense: 4]]}")

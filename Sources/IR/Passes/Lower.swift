@@ -140,22 +140,24 @@ struct Lowering {
         case .concat(let axis):
             return b.emit1(.concat(axis: axis + 1), node.inputs.indices.map { input(node, $0) }, origin: o)
         case .residual(let sd):
-            var branch = input(node, 1)
-            if let sd {
-                branch = b.emit1(.stochasticDepth(survival: sd.survival, mode: sd.mode, key: key(node, "stochastic depth gate")), [branch], origin: o)
-            }
-            return b.emit1(.add, [x, branch], origin: o)
+            return b.emit1(.add, [x, gated(input(node, 1), sd, node, o)], origin: o)
         case .shakeShake(let s):
             let branches = (1..<node.inputs.count).map { input(node, $0) }
             let fk = key(node, "shake-shake α (forward)")
             let bk = s.backward == .keep ? fk : key(node, "shake-shake β (backward)")
             let a = ShakeAttrs(branches: branches.count, forward: s.forward, backward: s.backward, level: s.level, forwardKey: fk, backwardKey: bk)
-            return b.emit1(.add, [x, b.emit1(.shakeShake(a), branches, origin: o)], origin: o)
+            return b.emit1(.add, [x, gated(b.emit1(.shakeShake(a), branches, origin: o), s.stochasticDepth, node, o)], origin: o)
         case .shakeDrop(let s):
             let a = ShakeDropAttrs(p: s.p, alpha: s.alpha, beta: s.beta, level: s.level, gateKey: key(node, "shakedrop gate b"),
                                    forwardKey: key(node, "shakedrop α (forward)"), backwardKey: key(node, "shakedrop β (backward)"))
-            return b.emit1(.add, [x, b.emit1(.shakeDrop(a), [input(node, 1)], origin: o)], origin: o)
+            return b.emit1(.add, [x, gated(b.emit1(.shakeDrop(a), [input(node, 1)], origin: o), s.stochasticDepth, node, o)], origin: o)
         }
+    }
+
+    /// The residual branch with its stochastic-depth gate (Huang et al. 2016), if it has one.
+    mutating func gated(_ branch: ValueID, _ sd: StochasticDepth?, _ node: CheckedNode, _ o: Origin) -> ValueID {
+        guard let sd else { return branch }
+        return b.emit1(.stochasticDepth(survival: sd.survival, mode: sd.mode, key: key(node, "stochastic depth gate")), [branch], origin: o)
     }
 
     /// Labels, the data loss (with label smoothing) and accuracy.
