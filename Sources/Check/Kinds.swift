@@ -8,7 +8,7 @@ import Syntax
 public enum KindID: Hashable, Sendable {
     case dense, conv2d, maxPool, avgPool, globalAvgPool, upsample, flatten, reshape
     case activation(Activation)
-    case dropout, spatialDropout, gaussianNoise, gaussianDropout, batchNorm, layerNorm, embedding, lstm, gru, attention
+    case dropout, spatialDropout, gaussianNoise, gaussianDropout, alphaDropout, batchNorm, layerNorm, embedding, lstm, gru, attention
     case add, concat, residual, shakeShake, shakeDrop
 }
 
@@ -279,6 +279,9 @@ public let kindTable: [KindSpec] = ([
     KindSpec(name: "gaussian_dropout", aliases: [], id: .gaussianDropout, primary: "p", args: [
         ArgSpec("p", .number, aliases: ["rate"], range: .dropRate, required: true, doc: "drop rate whose dropout variance the noise has"),
     ], parametric: false, doc: "multiplicative Gaussian noise x·(1 + σ·n), σ = √(p/(1−p)), identity at evaluation (Srivastava et al. 2014)"),
+    KindSpec(name: "alpha_dropout", aliases: [], id: .alphaDropout, primary: "p", args: [
+        ArgSpec("p", .number, aliases: ["rate"], range: .dropRate, default: .number(0.5), doc: "drop probability"),
+    ], parametric: false, doc: "alpha dropout for SELU networks, keeps mean 0 and variance 1 (Klambauer et al. 2017)"),
     KindSpec(name: "batchnorm", aliases: ["batchnorm1d", "batchnorm2d"], id: .batchNorm, primary: "features", args: [
         ArgSpec("features", .int, aliases: ["num_features"], range: .positive, doc: "declared channels, checked"),
         ArgSpec("momentum", .number, range: .probability, default: .number(0.1), doc: "PyTorch convention: the weight of the new value"),

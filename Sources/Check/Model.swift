@@ -29,7 +29,7 @@ public enum Activation: String, Hashable, Sendable, CaseIterable {
     case relu, gelu, tanh, sigmoid, softmax, identity
     case logSoftmax = "log_softmax"
     case leakyRelu = "leaky_relu"
-    case elu, silu
+    case elu, silu, selu
 }
 
 /// Regularization attributes of one parameter tensor, fully resolved (layer value, else
@@ -201,6 +201,8 @@ public enum LayerOp: Hashable, Sendable {
     case spatialDropout(p: Double)
     /// `x + σ·n` (additive) or `x·(1 + σ·n)` (multiplicative), n ~ N(0, 1) per element.
     case gaussianNoise(std: Double, multiplicative: Bool)
+    /// Dropped units set to SELU's saturation, then an affine map (Klambauer et al. 2017).
+    case alphaDropout(p: Double)
     /// Normalizes over every axis but the channel axis (per-example axis 0), PyTorch semantics.
     case batchNorm(momentum: Double, eps: Double)
     /// Normalizes over the trailing `normalizedShape.count` axes.

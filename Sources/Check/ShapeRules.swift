@@ -37,6 +37,7 @@ func shapeRule(_ id: KindID) -> ShapeRule? {
     case .dropout: return { i, _ in RuleOutput(op: .dropout(p: i.layer.number("p") ?? 0.5, scaling: DropoutScaling(rawValue: i.layer.string("scaling") ?? "inverted") ?? .inverted), shape: i.x) }
     case .spatialDropout: return spatialDropoutRule   // [C, …] unchanged, one draw per channel
     case .gaussianNoise: return { i, _ in RuleOutput(op: .gaussianNoise(std: i.layer.number("stddev") ?? 0, multiplicative: false), shape: i.x) }
+    case .alphaDropout: return { i, _ in RuleOutput(op: .alphaDropout(p: i.layer.number("p") ?? 0.5), shape: i.x) }
     case .gaussianDropout:                        // σ = √(p/(1−p)): dropout's mean and variance
         return { i, _ in RuleOutput(op: .gaussianNoise(std: ((i.layer.number("p") ?? 0) / (1 - (i.layer.number("p") ?? 0))).squareRoot(), multiplicative: true), shape: i.x) }
     case .batchNorm: return batchNormRule         // [C, …] unchanged, statistics per channel

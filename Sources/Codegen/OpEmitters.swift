@@ -42,7 +42,7 @@ struct OpEmitter {
              .batchNormTrain, .batchNormBackward, .batchNormUpdateStats, .batchNormEval,
              .batchNormFoldWeight, .batchNormFoldBias,
              .dropout, .dropoutBackward, .stochasticDepth, .stochasticDepthBackward,
-             .spatialDropout, .spatialDropoutBackward, .gaussianNoise, .gaussianNoiseBackward, .shakeShake, .shakeShakeBackward, .shakeDrop, .shakeDropBackward,
+             .spatialDropout, .spatialDropoutBackward, .gaussianNoise, .gaussianNoiseBackward, .alphaDropout, .alphaDropoutBackward, .shakeShake, .shakeShakeBackward, .shakeDrop, .shakeDropBackward,
              .attention, .attentionBackward, .lstm, .lstmBackward, .gru, .gruBackward, .layerNorm, .layerNormBackward,
              .weightNorm, .weightNormBackward, .powerIteration, .spectralNorm, .spectralNormBackward, .spectralNormUpdate,
              .softmaxCrossEntropy, .softmaxCrossEntropyBackward, .accuracy,
@@ -295,6 +295,7 @@ struct OpEmitter {
         case .sigmoid: return "Activation.sigmoid"
         case .identity: return "Activation.identity"
         case .silu: return "Activation.silu"
+        case .selu: return "Activation.selu"
         case .leakyRelu: return "Activation.leakyRelu(slope: \(float(slope)))"
         case .elu: return "Activation.elu(alpha: \(float(slope)))"
         case .softmax, .logSoftmax: preconditionFailure("softmax is not pointwise")

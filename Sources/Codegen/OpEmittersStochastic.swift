@@ -28,6 +28,11 @@ extension OpEmitter {
         case .gaussianNoiseBackward(let s, let key):
             w.line("GaussianNoise.apply(\(p(i[0])), \(p(o[0])), count: \(L.times("n", L.unit(i[0]))), std: \(Self.float(s)), multiplicative: true,")
             w.line("                    stream: RandomStream(seed: seed, step: step, stream: \(key.id)), threads: pool.threads)")
+        case .alphaDropout(let prob, let key), .alphaDropoutBackward(let prob, let key):
+            var backward = false
+            if case .alphaDropoutBackward = op { backward = true }
+            w.line("AlphaDropout.apply(\(p(i[0])), \(p(o[0])), count: \(L.times("n", L.unit(i[0]))), p: \(prob), backward: \(backward),")
+            w.line("                   stream: RandomStream(seed: seed, step: step, stream: \(key.id)), threads: pool.threads)")
         case .shakeShake(let a):
             // y = Σ αᵢFᵢ with α from the forward key (Gastaldi 2017).
             let len = L.unit(o[0])

@@ -153,6 +153,7 @@ enum ExecutorOps {
         case .leakyRelu: return .leakyRelu(slope: Float(slope))
         case .elu: return .elu(alpha: Float(slope))
         case .silu: return .silu
+        case .selu: return .selu
         case .softmax, .logSoftmax: preconditionFailure("softmax is not pointwise")
         }
     }

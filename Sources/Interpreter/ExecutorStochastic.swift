@@ -26,6 +26,11 @@ extension ExecutorOps {
         case .gaussianNoise(let s, let multiplicative, let key):
             GaussianNoise.apply(ptr(i[0]), ptr(o[0]), count: e.count(i[0]), std: Float(s), multiplicative: multiplicative,
                                 stream: e.random(key), threads: e.pool.threads)
+        case .alphaDropout(let p, let key), .alphaDropoutBackward(let p, let key):
+            var backward = false
+            if case .alphaDropoutBackward = op { backward = true }
+            AlphaDropout.apply(ptr(i[0]), ptr(o[0]), count: e.count(i[0]), p: p, backward: backward,
+                               stream: e.random(key), threads: e.pool.threads)
         case .gaussianNoiseBackward(let s, let key):
             // dx = dy⊙(1 + σn): the forward's factor, regenerated from the same key.
             GaussianNoise.apply(ptr(i[0]), ptr(o[0]), count: e.count(i[0]), std: Float(s), multiplicative: true,

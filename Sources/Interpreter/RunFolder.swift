@@ -36,7 +36,8 @@ struct RunFolder {
                         note: (String) -> Void) throws -> RunFolder {
         var folder = RunFolder(path: requested ?? "runs/" + model)
         if let pid = folder.runningProcess {
-            throw TrainError.io("\(folder.path) is in use by another regula train (process \(pid)); wait for it or choose another --out")
+            throw TrainError.io("\(folder.path) is in use by another regula train (process \(pid)); wait for it, "
+                + "choose another --out, or delete \(folder.lockPath) if that process is not a trainer")
         }
         if resume {
             guard folder.holdsRun else {
@@ -58,10 +59,25 @@ struct RunFolder {
         do { try FileManager.default.createDirectory(atPath: folder.path, withIntermediateDirectories: true) } catch {
             throw TrainError.io("cannot create the run folder \(folder.path): \(error.localizedDescription)")
         }
-        do { try "\(getpid())\n".write(toFile: folder.lockPath, atomically: true, encoding: .utf8) } catch {
-            throw TrainError.io("cannot write \(folder.lockPath): \(error.localizedDescription)")
-        }
+        try folder.lock()
         return folder
+    }
+
+    /// Creates `run.lock` with this process's id, exclusively: of two trainers started on the
+    /// same folder at the same moment, one gets the lock and the other is refused. A lock left by
+    /// a process that is gone is replaced.
+    func lock() throws {
+        if runningProcess == nil { try? FileManager.default.removeItem(atPath: lockPath) }
+        let fd = open(lockPath, O_CREAT | O_EXCL | O_WRONLY, 0o644)
+        guard fd >= 0 else {
+            if errno == EEXIST {
+                throw TrainError.io("\(path) is in use by another regula train (its run.lock appeared just now); choose another --out")
+            }
+            throw TrainError.io("cannot write \(lockPath): \(String(cString: strerror(errno)))")
+        }
+        let text = Array("\(getpid())\n".utf8)
+        _ = text.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        close(fd)
     }
 
     func unlock() {

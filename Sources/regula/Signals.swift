@@ -8,6 +8,9 @@ enum Signals {
     nonisolated(unsafe) static var received: sig_atomic_t = 0
 
     static func install() {
+        // Touch the variable first: a static's one-time initialization is not safe to run
+        // inside a signal handler.
+        received = 0
         for s in [SIGINT, SIGTERM] {
             signal(s) { number in
                 Signals.received = number

@@ -236,6 +236,8 @@ struct Harness {
             fixed = ["stddev": "0.1"]; variants = ["stddev": "0.2"]
         case .gaussianDropout:
             fixed = ["p": "0.2"]; variants = ["p": "0.3"]
+        case .alphaDropout:
+            break
         case .batchNorm:
             break
         case .layerNorm:

@@ -60,7 +60,7 @@ final class EvalSemanticsTests: XCTestCase {
     /// change the training pass.
     func testGaussianNoiseAndDropoutAreTheIdentityAtEval() throws {
         let plain = try session("  - dense: 4\n  - dense: 4")
-        for layer in ["gaussian_noise: 0.5", "gaussian_dropout: 0.3"] {
+        for layer in ["gaussian_noise: 0.5", "gaussian_dropout: 0.3", "alpha_dropout: 0.2"] {
             let noisy = try session("  - dense: 4\n  - \(layer)\n  - dense: 4")
             XCTAssertEqual(try logits(noisy), try logits(plain), layer)
             XCTAssertNotEqual(try logits(noisy, train: true), try logits(plain, train: true), layer)

@@ -29,7 +29,9 @@ final class GradientCheckTests: XCTestCase {
         model: g5
         input: [6]
         layers:
-          - dense: {units: 5, activation: tanh}
+          - dense: {units: 5, activation: selu}
+          - alpha_dropout: 0.2
+          - dense: 5
           - gaussian_dropout: 0.3
           - dense: 4
           - gaussian_noise: 0.2

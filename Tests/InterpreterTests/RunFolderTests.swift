@@ -49,11 +49,26 @@ final class RunFolderTests: XCTestCase {
         // The parent of this process is alive and is not this process.
         try "\(getppid())\n".write(toFile: dir + "/run.lock", atomically: true, encoding: .utf8)
         XCTAssertThrowsError(try train(model: model, options: o) { _ in }) { error in
-            XCTAssertEqual(error as? TrainError, .io("\(dir) is in use by another regula train (process \(getppid())); wait for it or choose another --out"))
+            XCTAssertEqual(error as? TrainError, .io("\(dir) is in use by another regula train (process \(getppid())); wait for it, "
+                + "choose another --out, or delete \(dir)/run.lock if that process is not a trainer"))
         }
         // A process id that is not running (beyond the kernel's pid range) is a stale lock.
         try "2147483646\n".write(toFile: dir + "/run.lock", atomically: true, encoding: .utf8)
         XCTAssertNoThrow(try train(model: model, options: o) { _ in })
+    }
+
+    /// The lock is created exclusively: a lock that a live process holds is never replaced, even
+    /// if it appeared after the check for a running run.
+    func testTheLockIsExclusive() throws {
+        let folder = RunFolder(path: NSTemporaryDirectory() + "regula-lock-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
+        try FileManager.default.createDirectory(atPath: folder.path, withIntermediateDirectories: true)
+        try folder.lock()
+        XCTAssertEqual(try String(contentsOfFile: folder.lockPath, encoding: .utf8), "\(getpid())\n")
+        try "\(getppid())\n".write(toFile: folder.lockPath, atomically: true, encoding: .utf8)
+        XCTAssertThrowsError(try folder.lock()) { error in
+            XCTAssertEqual(error as? TrainError, .io("\(folder.path) is in use by another regula train (its run.lock appeared just now); choose another --out"))
+        }
+        XCTAssertEqual(try String(contentsOfFile: folder.lockPath, encoding: .utf8), "\(getppid())\n")
     }
 
     func testTheDefaultFolderMovesOnToANumberedOne() throws {

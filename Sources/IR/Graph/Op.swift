@@ -203,6 +203,9 @@ public enum Op: Hashable, Sendable {
     case gaussianNoise(std: Double, multiplicative: Bool, key: RngKey)
     /// [dy] → dy⊙(1 + σn) with the forward's n (multiplicative noise; the additive one passes dy).
     case gaussianNoiseBackward(std: Double, key: RngKey)
+    /// [x] → a(x⊙m + α'(1 − m)) + b (Klambauer et al. 2017); backward [dy] → a·m⊙dy, same m.
+    case alphaDropout(p: Double, key: RngKey)
+    case alphaDropoutBackward(p: Double, key: RngKey)
     /// [branch] → b·branch, b ~ Bernoulli(survival) once per batch (`.batch`, Huang et al. 2016,
     /// no rescale) or per sample scaled by 1/survival (`.sample`, timm DropPath).
     case stochasticDepth(survival: Double, mode: StochasticDepth.Mode, key: RngKey)
@@ -306,7 +309,7 @@ extension Op {
         switch self {
         case .dropout(_, _, let k), .dropoutBackward(_, _, let k), .spatialDropout(_, let k),
              .spatialDropoutBackward(_, let k), .stochasticDepth(_, _, let k), .stochasticDepthBackward(_, _, let k),
-             .gaussianNoise(_, _, let k), .gaussianNoiseBackward(_, let k):
+             .gaussianNoise(_, _, let k), .gaussianNoiseBackward(_, let k), .alphaDropout(_, let k), .alphaDropoutBackward(_, let k):
             return [k]
         case .shakeShake(let a): return a.forward == .shake ? [a.forwardKey] : []
         case .shakeShakeBackward(let a):
@@ -333,7 +336,7 @@ extension Activation {
     /// keep alive and the one a fused epilogue already writes.
     public var backwardReadsOutput: Bool {
         switch self {
-        case .relu, .tanh, .sigmoid, .softmax, .logSoftmax, .identity: return true
+        case .relu, .tanh, .sigmoid, .softmax, .logSoftmax, .identity, .selu: return true
         case .gelu, .leakyRelu, .elu, .silu: return false
         }
     }

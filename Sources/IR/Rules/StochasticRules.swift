@@ -25,6 +25,9 @@ func stochasticRule(_ op: Op) -> OpRule? {
         return OpRule(shape: same, grad: { c in
             c.set(0, multiplicative ? c.emit1(.gaussianNoiseBackward(std: s, key: k), [c.dy()]) : c.dy())
         })
+    case .alphaDropout(let p, let k):
+        // y = a(x⊙m + α'(1 − m)) + b;  dx = a·m⊙g, same m (Klambauer et al. 2017)
+        return OpRule(shape: same, grad: { c in c.set(0, c.emit1(.alphaDropoutBackward(p: p, key: k), [c.dy()])) })
     case .stochasticDepth(let q, let m, let k):
         // y = b·F (batch) or b[n]·F/q (sample);  dF = same gate times g (Huang et al. 2016)
         return OpRule(shape: same, grad: { c in
@@ -43,7 +46,7 @@ func stochasticRule(_ op: Op) -> OpRule? {
     case .shakeDrop(let a):
         // y = (b + α − bα)·F;  dF = (b + β − bβ)·g, β independent of α
         return OpRule(shape: same, grad: { c in c.set(0, c.emit1(.shakeDropBackward(a), [c.dy()])) })
-    case .dropoutBackward, .spatialDropoutBackward, .stochasticDepthBackward, .shakeDropBackward, .gaussianNoiseBackward:
+    case .dropoutBackward, .spatialDropoutBackward, .stochasticDepthBackward, .shakeDropBackward, .gaussianNoiseBackward, .alphaDropoutBackward:
         return OpRule(shape: same)
     case .shakeShakeBackward(let a):
         return OpRule(shape: { t in

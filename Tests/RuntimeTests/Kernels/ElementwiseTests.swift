@@ -13,12 +13,15 @@ func referenceActivation(_ f: Activation, _ x: Double) -> Double {
     case .tanh: return tanh(x)
     case .sigmoid: return 1 / (1 + exp(-x))
     case .silu: return x / (1 + exp(-x))
+    case .selu:   // Klambauer et al. 2017, constants to double precision
+        let alpha = 1.6732632423543772848170429916717, lambda = 1.0507009873554804934193349852946
+        return x > 0 ? lambda * x : lambda * alpha * (exp(x) - 1)
     }
 }
 
 final class ElementwiseTests: XCTestCase {
     let all: [Activation] = [.identity, .relu, .leakyRelu(slope: 0.01), .leakyRelu(slope: -0.5), .elu(alpha: 1),
-                             .elu(alpha: 0.5), .gelu, .geluTanh, .tanh, .sigmoid, .silu]
+                             .elu(alpha: 0.5), .gelu, .geluTanh, .tanh, .sigmoid, .silu, .selu]
 
     func testActivationForwardMatchesReference() {
         var rng = TestRandom(seed: 10)

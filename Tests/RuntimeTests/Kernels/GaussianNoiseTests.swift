@@ -53,3 +53,36 @@ final class GaussianNoiseTests: XCTestCase {
         for i in [0, 1, 2, 3, 4, 4097, n - 1] { XCTAssertEqual(one[i], x[i] * (1 + 0.5 * stream.normal(at: i)), "\(i)") }
     }
 }
+
+/// Alpha dropout against the oracles of its paper (Klambauer et al. 2017).
+final class AlphaDropoutTests: XCTestCase {
+    /// Standard-normal input keeps mean 0 and variance 1; dropped units all equal a·α'(1 − p),
+    /// kept ones a·x − a·α'·p; the backward is a·m·dy with the forward's mask.
+    func testKeepsMeanAndVarianceAndItsBackwardUsesTheSameMask() {
+        let n = 1_000_000, p = 0.1
+        let source = RandomStream(seed: 4, step: 0, stream: 0)
+        var x = [Float](repeating: 0, count: n)
+        source.fillNormal(&x, count: n)
+        var y = x, dx = x
+        let stream = RandomStream(seed: 4, step: 1, stream: 7)
+        AlphaDropout.apply(x, &y, count: n, p: p, backward: false, stream: stream, threads: 2)
+        let mean = y.reduce(0.0) { $0 + Double($1) } / Double(n)
+        let variance = y.reduce(0.0) { $0 + (Double($1) - mean) * (Double($1) - mean) } / Double(n)
+        XCTAssertEqual(mean, 0, accuracy: 1e-2)
+        XCTAssertEqual(variance, 1, accuracy: 1e-2)
+        let (a, b) = AlphaDropout.affine(p), s = AlphaDropout.saturation
+        let ones = [Float](repeating: 1, count: n)
+        AlphaDropout.apply(ones, &dx, count: n, p: p, backward: true, stream: stream, threads: 1)
+        var dropped = 0
+        for i in 0..<n {
+            if dx[i] == 0 {
+                dropped += 1
+                XCTAssertEqual(Double(y[i]), a * s * (1 - p), accuracy: 1e-5)
+            } else {
+                XCTAssertEqual(Double(dx[i]), a, accuracy: 1e-6)
+                XCTAssertEqual(Double(y[i]), a * Double(x[i]) + b, accuracy: 1e-5)
+            }
+        }
+        XCTAssertEqual(Double(dropped) / Double(n), p, accuracy: 4 * (p * (1 - p) / Double(n)).squareRoot())
+    }
+}

@@ -20,6 +20,11 @@ public enum Activation: Hashable, Sendable {
     case tanh
     case sigmoid
     case silu
+    case selu                      // λ·elu(x, α), λ 1.0507…, α 1.6733… (Klambauer et al. 2017)
+
+    /// SELU's constants (PyTorch `SELU`, Keras `selu`).
+    public static let seluAlpha: Float = 1.6732632423543772
+    public static let seluLambda: Float = 1.0507009873554805
 
     /// Whether `backward` reads `x` (otherwise it reads only `y`).
     public var backwardNeedsInput: Bool {
@@ -45,6 +50,8 @@ public enum Activation: Hashable, Sendable {
         case .tanh: return tanhf(x)
         case .sigmoid: return Activation.sigmoid(x)                      // 1/(1 + e⁻ˣ)
         case .silu: return x * Activation.sigmoid(x)                     // x·σ(x)
+        case .selu:                                                      // λx or λα(eˣ − 1)
+            return x > 0 ? Activation.seluLambda * x : Activation.seluLambda * Activation.seluAlpha * (expf(x) - 1)
         }
     }
 
@@ -67,6 +74,8 @@ public enum Activation: Hashable, Sendable {
         case .silu:                                                      // σ(x)(1 + x(1 − σ(x)))
             let s = Activation.sigmoid(x)
             return s * (1 + x * (1 - s))
+        case .selu:                                                      // λ or λαeˣ = y + λα
+            return y > 0 ? Activation.seluLambda : y + Activation.seluLambda * Activation.seluAlpha
         }
     }
 
