@@ -149,6 +149,13 @@ final class RunFolderTests: XCTestCase {
         }
     }
 
+    /// Learning rates and losses in progress lines read as people write them.
+    func testNumbersPrintWithFourSignificantDigits() {
+        XCTAssertEqual(significant(0.0024471741852423235), "0.002447")
+        XCTAssertEqual(significant(0.1), "0.1")
+        XCTAssertEqual(significant(250_860), "2.509e+05")
+    }
+
     func testDivergenceGuardFiresOnceOnAGrowingLossOnly() {
         var g = DivergenceGuard()
         for step in 1...200 { XCTAssertNil(g.observe(step: step, loss: 2.3 - Double(step) * 0.005, learningRate: 0.1)) }
