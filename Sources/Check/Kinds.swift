@@ -8,7 +8,7 @@ import Syntax
 public enum KindID: Hashable, Sendable {
     case dense, conv2d, maxPool, avgPool, globalAvgPool, upsample, flatten, reshape
     case activation(Activation)
-    case dropout, spatialDropout, gaussianNoise, gaussianDropout, alphaDropout, batchNorm, layerNorm, embedding, lstm, gru, attention
+    case dropout, spatialDropout, lockedDropout, gaussianNoise, gaussianDropout, alphaDropout, batchNorm, layerNorm, embedding, lstm, gru, attention
     case add, concat, residual, shakeShake, shakeDrop
 }
 
@@ -272,7 +272,10 @@ public let kindTable: [KindSpec] = ([
     ], parametric: false, doc: "dropout (Srivastava et al. 2014)"),
     KindSpec(name: "spatial_dropout", aliases: ["dropout2d"], id: .spatialDropout, primary: "p", args: [
         ArgSpec("p", .number, aliases: ["rate"], range: .dropRate, default: .number(0.5)),
-    ], parametric: false, doc: "channel dropout (Tompson et al. 2015)"),
+    ], parametric: false, doc: "channel dropout: whole channels of [C, H, W] (Tompson et al. 2015), whole features of a [seq, features] sequence (Keras SpatialDropout1D)"),
+    KindSpec(name: "locked_dropout", aliases: [], id: .lockedDropout, primary: "p", args: [
+        ArgSpec("p", .number, aliases: ["rate"], range: .dropRate, default: .number(0.5), doc: "drop probability"),
+    ], parametric: false, doc: "dropout with one mask per sequence over [seq, features], shared by every step (AWD-LSTM LockedDropout, Keras SpatialDropout1D)"),
     KindSpec(name: "gaussian_noise", aliases: [], id: .gaussianNoise, primary: "stddev", args: [
         ArgSpec("stddev", .number, aliases: ["std"], range: .positive, required: true, doc: "σ of the additive noise"),
     ], parametric: false, doc: "additive Gaussian noise x + σ·n in training, identity at evaluation (Keras GaussianNoise)"),

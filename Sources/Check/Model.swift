@@ -138,7 +138,7 @@ public struct ShakeShake: Hashable, Sendable {
     public var forward: Forward = .shake
     public var backward: Backward = .shake
     public var level: Level = .image
-    /// Stochastic depth on the mixed branches (the tutorial's ShakeResNet): the mix is gated like a
+    /// Stochastic depth on the mixed branches (both regularizers in one block): the mix is gated like a
     /// `residual` body before the shortcut is added.
     public var stochasticDepth: StochasticDepth?
 
@@ -201,6 +201,8 @@ public enum LayerOp: Hashable, Sendable {
     case spatialDropout(p: Double)
     /// `x + σ·n` (additive) or `x·(1 + σ·n)` (multiplicative), n ~ N(0, 1) per element.
     case gaussianNoise(std: Double, multiplicative: Bool)
+    /// One Bernoulli draw per (sample, feature) of a `[seq, features]` input, shared by every step.
+    case lockedDropout(p: Double)
     /// Dropped units set to SELU's saturation, then an affine map (Klambauer et al. 2017).
     case alphaDropout(p: Double)
     /// Normalizes over every axis but the channel axis (per-example axis 0), PyTorch semantics.

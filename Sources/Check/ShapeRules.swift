@@ -36,6 +36,7 @@ func shapeRule(_ id: KindID) -> ShapeRule? {
     case .activation(let a): return { activationRule(a, $0, &$1) }   // shape unchanged
     case .dropout: return { i, _ in RuleOutput(op: .dropout(p: i.layer.number("p") ?? 0.5, scaling: DropoutScaling(rawValue: i.layer.string("scaling") ?? "inverted") ?? .inverted), shape: i.x) }
     case .spatialDropout: return spatialDropoutRule   // [C, …] unchanged, one draw per channel
+    case .lockedDropout: return lockedDropoutRule     // [T, F] unchanged, one draw per feature
     case .gaussianNoise: return { i, _ in RuleOutput(op: .gaussianNoise(std: i.layer.number("stddev") ?? 0, multiplicative: false), shape: i.x) }
     case .alphaDropout: return { i, _ in RuleOutput(op: .alphaDropout(p: i.layer.number("p") ?? 0.5), shape: i.x) }
     case .gaussianDropout:                        // σ = √(p/(1−p)): dropout's mean and variance
@@ -239,9 +240,17 @@ private func activationRule(_ a: Activation, _ i: RuleInput, _ d: inout [Diagnos
     return RuleOutput(op: .activation(a, slope: slope, axis: max(axis, 0)), shape: i.x)
 }
 
+/// `[C, H, W]` and deeper: whole channels; a `[seq, features]` sequence: whole features across
+/// every step (Keras SpatialDropout1D, which is AWD-LSTM's locked dropout).
 private func spatialDropoutRule(_ i: RuleInput, _ d: inout [Diagnostic]) -> RuleOutput? {
     guard i.x.count >= 2 else { d.append(Msg.rank(i.layer.written, "[C, …] (rank 2 or more)", i.x).error(i.layer.range)); return nil }
-    return RuleOutput(op: .spatialDropout(p: i.layer.number("p") ?? 0.5), shape: i.x)
+    let p = i.layer.number("p") ?? 0.5
+    return RuleOutput(op: i.x.count == 2 ? .lockedDropout(p: p) : .spatialDropout(p: p), shape: i.x)
+}
+
+private func lockedDropoutRule(_ i: RuleInput, _ d: inout [Diagnostic]) -> RuleOutput? {
+    guard i.x.count == 2 else { d.append(Msg.rank(i.layer.written, "[seq, features]", i.x).error(i.layer.range)); return nil }
+    return RuleOutput(op: .lockedDropout(p: i.layer.number("p") ?? 0.5), shape: i.x)
 }
 
 private func batchNormRule(_ i: RuleInput, _ d: inout [Diagnostic]) -> RuleOutput? {

@@ -59,6 +59,7 @@ private func describeOptions(_ op: LayerOp) -> String? {
     case .dropout(let p, let s): return "p \(formatNumber(p))" + (s == .classic ? ", classic" : "")
     case .spatialDropout(let p): return "p \(formatNumber(p)) per channel"
     case .alphaDropout(let p): return "p \(formatNumber(p)), alpha"
+    case .lockedDropout(let p): return "p \(formatNumber(p)) per feature, every step"
     case .gaussianNoise(let s, let m): return (m ? "×(1 + N(0, σ²))" : "+ N(0, σ²)") + ", σ \(formatNumber(s))"
     case .lstm(_, _, _, let d, let rd, let z), .gru(_, _, _, let d, let rd, let z):
         let parts = [d > 0 ? "dropout \(formatNumber(d))" : nil, rd > 0 ? "recurrent_dropout \(formatNumber(rd))" : nil,

@@ -28,6 +28,10 @@ extension OpEmitter {
         case .gaussianNoiseBackward(let s, let key):
             w.line("GaussianNoise.apply(\(p(i[0])), \(p(o[0])), count: \(L.times("n", L.unit(i[0]))), std: \(Self.float(s)), multiplicative: true,")
             w.line("                    stream: RandomStream(seed: seed, step: step, stream: \(key.id)), threads: pool.threads)")
+        case .lockedDropout(let prob, let key), .lockedDropoutBackward(let prob, let key):
+            let d = L.perExample(i[0])
+            w.line("LockedDropout.apply(\(p(i[0])), \(p(o[0])), batch: n, steps: \(d[0]), features: \(d[1]), p: \(prob),")
+            w.line("                    stream: RandomStream(seed: seed, step: step, stream: \(key.id)))")
         case .alphaDropout(let prob, let key), .alphaDropoutBackward(let prob, let key):
             var backward = false
             if case .alphaDropoutBackward = op { backward = true }

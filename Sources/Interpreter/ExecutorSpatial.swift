@@ -151,7 +151,7 @@ extension ExecutorOps {
              .upsampleNearest, .upsampleNearestBackward,
              .batchNormTrain, .batchNormBackward, .batchNormUpdateStats, .batchNormEval,
              .batchNormFoldWeight, .batchNormFoldBias, .layerNorm, .layerNormBackward,
-             .dropout, .dropoutBackward, .spatialDropout, .spatialDropoutBackward, .gaussianNoise, .gaussianNoiseBackward, .alphaDropout, .alphaDropoutBackward,
+             .dropout, .dropoutBackward, .spatialDropout, .spatialDropoutBackward, .gaussianNoise, .gaussianNoiseBackward, .alphaDropout, .alphaDropoutBackward, .lockedDropout, .lockedDropoutBackward,
              .stochasticDepth, .stochasticDepthBackward, .shakeShake, .shakeShakeBackward,
              .shakeDrop, .shakeDropBackward,
              .softmaxCrossEntropy, .softmaxCrossEntropyBackward, .accuracy, .mseLoss, .mseLossBackward,

@@ -26,6 +26,9 @@ extension ExecutorOps {
         case .gaussianNoise(let s, let multiplicative, let key):
             GaussianNoise.apply(ptr(i[0]), ptr(o[0]), count: e.count(i[0]), std: Float(s), multiplicative: multiplicative,
                                 stream: e.random(key), threads: e.pool.threads)
+        case .lockedDropout(let p, let key), .lockedDropoutBackward(let p, let key):
+            let s = e.shape(i[0])
+            LockedDropout.apply(ptr(i[0]), ptr(o[0]), batch: s[0], steps: s[1], features: s[2], p: p, stream: e.random(key))
         case .alphaDropout(let p, let key), .alphaDropoutBackward(let p, let key):
             var backward = false
             if case .alphaDropoutBackward = op { backward = true }

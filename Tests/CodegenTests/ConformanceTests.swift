@@ -30,6 +30,7 @@ final class ConformanceTests: XCTestCase {
     func testLionMatchesInterpreter() throws { try slow("mlp_lion.yaml") }
     func testGaussianNoiseMatchesInterpreter() throws { try slow("mlp_gaussian_noise.yaml") }
     func testSELUAlphaDropoutMatchesInterpreter() throws { try slow("mlp_selu.yaml") }
+    func testLockedDropoutMatchesInterpreter() throws { try slow("gru_locked_dropout.yaml") }
     /// LSTM with variational input dropout, recurrent dropout and zoneout (the runtime's
     /// `RecurrentLayer`, shared with the interpreter, draws the masks).
     func testLSTMMatchesInterpreter() throws { try slow("lstm_classifier.yaml") }

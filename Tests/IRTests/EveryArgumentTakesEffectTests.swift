@@ -238,6 +238,8 @@ struct Harness {
             fixed = ["p": "0.2"]; variants = ["p": "0.3"]
         case .alphaDropout:
             break
+        case .lockedDropout:
+            input = "[5, 8]"
         case .batchNorm:
             break
         case .layerNorm:

@@ -70,6 +70,36 @@ final class EvalSemanticsTests: XCTestCase {
         }
     }
 
+    /// Spatial dropout draws once per (example, channel): every plane of its training output is
+    /// all zero or the input plane scaled by 1/(1 − p).
+    func testSpatialDropoutDropsWholeChannels() throws {
+        let s = try Session(model: try checkSpec("""
+        regula: 1
+        model: spatial
+        input: [6, 3, 3]
+        layers:
+          - spatial_dropout: 0.5
+          - flatten
+          - dense: 2
+        train: {optimizer: {kind: sgd, lr: 0.1}, batch_size: 8}
+        """), seed: 2, batchSize: 8, threads: 1)
+        let e = try s.trainingExecutor()
+        for k in 0..<(8 * 54) { e.dataInput[k] = Float(k % 17) + 1 }
+        if let l = e.labelInput { for k in 0..<8 { l[k] = Int32(k % 2) } }
+        e.run(batch: 8, step: 1)
+        let node = try XCTUnwrap(e.graph.nodes.first { if case .spatialDropout = $0.op { return true }; return false })
+        let y = e.pointer(node.outputs[0])
+        var dropped = 0
+        for plane in 0..<(8 * 6) {
+            let values = (0..<9).map { y[plane * 9 + $0] }
+            let inputs = (0..<9).map { Float((plane * 9 + $0) % 17) + 1 }
+            if values.allSatisfy({ $0 == 0 }) { dropped += 1; continue }
+            XCTAssertEqual(values, inputs.map { $0 * 2 }, "plane \(plane)")
+        }
+        XCTAssertGreaterThan(dropped, 8)
+        XCTAssertLessThan(dropped, 40)
+    }
+
     /// Stochastic depth, paper mode: eval output x + p·F(x) (Huang et al. 2016); timm's
     /// per-sample mode is inverted, so eval is x + F(x).
     func testStochasticDepthScalesTheBranchBySurvivalAtEval() throws {
@@ -81,7 +111,7 @@ final class EvalSemanticsTests: XCTestCase {
         assertClose(try logits(t), zip(x, g).map { $0 + $1 })
     }
 
-    /// With stochastic depth (the tutorial's ShakeResNet), the mixed branches are gated like a
+    /// With stochastic depth (Shake-Shake and stochastic depth in one block), the mixed branches are gated like a
     /// residual body: paper mode scales them by the survival probability at eval.
     func testStochasticDepthOnShakeBlocksScalesTheBranchAtEval() throws {
         let s = try session("  - shake_shake: {branches: [[dense: 4], [dense: 4]], stochastic_depth: 0.7}")

@@ -40,6 +40,22 @@ final class GradientCheckTests: XCTestCase {
         """, batch: 4)
     }
 
+    /// Locked dropout over a sequence, and spatial dropout on `[seq, features]` (the same op).
+    func testLockedDropoutBeforeAnLSTM() throws {
+        for layer in ["locked_dropout: 0.3", "spatial_dropout: 0.3"] {
+            try checkGradients("""
+            regula: 1
+            model: g6
+            input: [5, 4]
+            layers:
+              - \(layer)
+              - lstm: {units: 3}
+              - dense: 3
+            train: {optimizer: {kind: sgd, lr: 0.1}, batch_size: 4}
+            """, batch: 4)
+        }
+    }
+
     func testConvBatchnormPoolDense() throws {
         try checkGradients("""
         regula: 1

@@ -203,6 +203,9 @@ public enum Op: Hashable, Sendable {
     case gaussianNoise(std: Double, multiplicative: Bool, key: RngKey)
     /// [dy] → dy⊙(1 + σn) with the forward's n (multiplicative noise; the additive one passes dy).
     case gaussianNoiseBackward(std: Double, key: RngKey)
+    /// [x: N,T,F] → x⊙m[n,f]/(1−p), one mask per sequence shared by every step (AWD-LSTM).
+    case lockedDropout(p: Double, key: RngKey)
+    case lockedDropoutBackward(p: Double, key: RngKey)
     /// [x] → a(x⊙m + α'(1 − m)) + b (Klambauer et al. 2017); backward [dy] → a·m⊙dy, same m.
     case alphaDropout(p: Double, key: RngKey)
     case alphaDropoutBackward(p: Double, key: RngKey)
@@ -309,7 +312,8 @@ extension Op {
         switch self {
         case .dropout(_, _, let k), .dropoutBackward(_, _, let k), .spatialDropout(_, let k),
              .spatialDropoutBackward(_, let k), .stochasticDepth(_, _, let k), .stochasticDepthBackward(_, _, let k),
-             .gaussianNoise(_, _, let k), .gaussianNoiseBackward(_, let k), .alphaDropout(_, let k), .alphaDropoutBackward(_, let k):
+             .gaussianNoise(_, _, let k), .gaussianNoiseBackward(_, let k), .alphaDropout(_, let k), .alphaDropoutBackward(_, let k),
+             .lockedDropout(_, let k), .lockedDropoutBackward(_, let k):
             return [k]
         case .shakeShake(let a): return a.forward == .shake ? [a.forwardKey] : []
         case .shakeShakeBackward(let a):

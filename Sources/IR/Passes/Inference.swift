@@ -87,7 +87,7 @@ struct InferenceLowering {
         switch n.op {
         case .dropout(let p, let s, _):
             if s == .classic { scale(1 - p) } else { identity() }      // E[m/(1−p)] = 1; classic: E[m] = 1−p
-        case .spatialDropout, .gaussianNoise, .alphaDropout:
+        case .spatialDropout, .lockedDropout, .gaussianNoise, .alphaDropout:
             identity()                                                  // E[m/(1−p)] = 1; E[n] = 0
         case .stochasticDepth(let q, let mode, _):
             if mode == .batch { scale(q) } else { identity() }          // paper: x + p·F(x); DropPath: x + F(x)

@@ -111,6 +111,8 @@ struct Lowering {
             return b.emit1(.dropout(p: p, scaling: scaling, key: key(node, "dropout mask")), [x], origin: o)
         case .spatialDropout(let p):
             return b.emit1(.spatialDropout(p: p, key: key(node, "spatial dropout mask")), [x], origin: o)
+        case .lockedDropout(let p):
+            return b.emit1(.lockedDropout(p: p, key: key(node, "locked dropout mask")), [x], origin: o)
         case .alphaDropout(let p):
             return b.emit1(.alphaDropout(p: p, key: key(node, "alpha dropout mask")), [x], origin: o)
         case .gaussianNoise(let s, let m):

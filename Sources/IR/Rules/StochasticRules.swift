@@ -25,6 +25,13 @@ func stochasticRule(_ op: Op) -> OpRule? {
         return OpRule(shape: same, grad: { c in
             c.set(0, multiplicative ? c.emit1(.gaussianNoiseBackward(std: s, key: k), [c.dy()]) : c.dy())
         })
+    case .lockedDropout(let p, let k):
+        // y = x⊙m[n,f]/(1−p);  dx = g⊙m[n,f]/(1−p), same m for every step (Merity et al. 2018)
+        return OpRule(shape: { t in
+            try arity(t, 1, "locked_dropout")
+            try require(t[0].rank == 3, "locked_dropout needs [N, T, F], got \(t[0])")
+            return [t[0]]
+        }, grad: { c in c.set(0, c.emit1(.lockedDropoutBackward(p: p, key: k), [c.dy()])) })
     case .alphaDropout(let p, let k):
         // y = a(x⊙m + α'(1 − m)) + b;  dx = a·m⊙g, same m (Klambauer et al. 2017)
         return OpRule(shape: same, grad: { c in c.set(0, c.emit1(.alphaDropoutBackward(p: p, key: k), [c.dy()])) })
@@ -46,7 +53,7 @@ func stochasticRule(_ op: Op) -> OpRule? {
     case .shakeDrop(let a):
         // y = (b + α − bα)·F;  dF = (b + β − bβ)·g, β independent of α
         return OpRule(shape: same, grad: { c in c.set(0, c.emit1(.shakeDropBackward(a), [c.dy()])) })
-    case .dropoutBackward, .spatialDropoutBackward, .stochasticDepthBackward, .shakeDropBackward, .gaussianNoiseBackward, .alphaDropoutBackward:
+    case .dropoutBackward, .spatialDropoutBackward, .stochasticDepthBackward, .shakeDropBackward, .gaussianNoiseBackward, .alphaDropoutBackward, .lockedDropoutBackward:
         return OpRule(shape: same)
     case .shakeShakeBackward(let a):
         return OpRule(shape: { t in

@@ -31,6 +31,8 @@ extension Op {
         case .spatialDropoutBackward: return "spatial_dropout_backward"
         case .gaussianNoise: return "gaussian_noise"
         case .gaussianNoiseBackward: return "gaussian_noise_backward"
+        case .lockedDropout: return "locked_dropout"
+        case .lockedDropoutBackward: return "locked_dropout_backward"
         case .alphaDropout: return "alpha_dropout"
         case .alphaDropoutBackward: return "alpha_dropout_backward"
         case .stochasticDepth: return "stochastic_depth"
@@ -147,7 +149,8 @@ extension Op {
         case .spatialDropout(let p, let k), .spatialDropoutBackward(let p, let k): return ["p=\(p)", "key=\(k)"]
         case .gaussianNoise(let s, let m, let k): return ["std=\(s)"] + (m ? ["multiplicative"] : []) + ["key=\(k)"]
         case .gaussianNoiseBackward(let s, let k): return ["std=\(s)", "key=\(k)"]
-        case .alphaDropout(let p, let k), .alphaDropoutBackward(let p, let k): return ["p=\(p)", "key=\(k)"]
+        case .alphaDropout(let p, let k), .alphaDropoutBackward(let p, let k),
+             .lockedDropout(let p, let k), .lockedDropoutBackward(let p, let k): return ["p=\(p)", "key=\(k)"]
         case .stochasticDepth(let q, let m, let k), .stochasticDepthBackward(let q, let m, let k):
             return ["survival=\(q)", "mode=\(m.rawValue)", "key=\(k)"]
         case .shakeShake(let a), .shakeShakeBackward(let a): return shake(a)
