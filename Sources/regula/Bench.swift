@@ -12,17 +12,27 @@ struct Bench: ParsableCommand {
         abstract: "Measure lint speed, GEMM GFLOP/s and training samples/s with peak memory.")
 
     enum Part: String, ExpressibleByArgument, CaseIterable {
-        case lint, gemm, mlp, cnn
+        case lint, gemm, conv, mlp, cnn, shake
+
+        /// The spec a training part trains, relative to the repository root.
+        var spec: String? {
+            switch self {
+            case .mlp: "specs/mnist_mlp.yaml"
+            case .cnn: "specs/mnist_cnn.yaml"
+            case .shake: "bench/shake_resnet.yaml"
+            case .lint, .gemm, .conv: nil
+            }
+        }
     }
 
-    @Option(help: "Only this part: lint, gemm, mlp or cnn.")
+    @Option(help: "Only this part: lint, gemm, conv, mlp, cnn or shake.")
     var only: Part?
 
     @Option(help: "A folder with the MNIST IDX files (default: the specs' data folder).")
     var data: String?
 
-    @Option(help: "The folder holding mnist_mlp.yaml and mnist_cnn.yaml.")
-    var specs: String = "specs"
+    @Option(help: "The repository root, which holds specs/ and bench/.")
+    var root: String = "."
 
     @Option(help: "Runs per figure; the median is reported.")
     var runs: Int = 3
@@ -40,11 +50,11 @@ struct Bench: ParsableCommand {
     func validate() throws {
         if runs < 1 { throw ValidationError("--runs must be at least 1") }
         if steps < 1 { throw ValidationError("--steps must be at least 1") }
-        if child && (only == nil || only == .lint || only == .gemm) { throw ValidationError("--child needs --only mlp or --only cnn") }
+        if child && only?.spec == nil { throw ValidationError("--child needs a training part: --only mlp, cnn or shake") }
     }
 
     func run() throws {
-        if child { return try measureTraining(only == .cnn ? "mnist_cnn" : "mnist_mlp") }
+        if child, let spec = only?.spec { return try measureTraining(spec) }
         let parts = only.map { [$0] } ?? Part.allCases
         Out.print("benchmark                         regula                 reference on this machine kind\n")
         for part in parts {
@@ -60,6 +70,15 @@ struct Bench: ParsableCommand {
                 row("SGEMM 1024³, 1 thread", String(format: "%.1f GFLOP/s", one), "SIMD micro-kernel: ~110")
                 let all = Gemm.benchmark(m: 1024, n: 1024, k: 1024, threads: cores, repeats: max(runs, 5))
                 row("SGEMM 1024³, \(cores) threads", String(format: "%.1f GFLOP/s", all), "MKL: ~150 on 2 cores")
+            case .conv:
+                // The 32→32 3×3 convolution of the Shake-Shake net (../shared/bench), batch 64.
+                let s = Conv2dShape(batch: 64, inChannels: 32, height: 28, width: 28, outChannels: 32,
+                                    kernelH: 3, kernelW: 3, padH: 1, padW: 1)
+                for threads in [1, ThreadPool.processorCount] {
+                    let r = Conv2d.benchmark(s, threads: threads, repeats: max(runs, 5))
+                    row("conv 32→32 3×3 28², \(threads) thr", String(format: "%.0f / %.0f / %.0f GFLOP/s", r.forward, r.data, r.weight),
+                        "forward / data grad / weight grad")
+                }
             case .mlp:
                 let (rate, peak) = try trainingMedians(.mlp)
                 row("train MLP, batch 128", String(format: "%.0f samples/s", rate), "PyTorch ~33,000; JAX ~52,000; target ≥ 52,000")
@@ -68,6 +87,10 @@ struct Bench: ParsableCommand {
                 let (rate, peak) = try trainingMedians(.cnn)
                 row("train CNN, batch 64", String(format: "%.0f samples/s", rate), "PyTorch ~4,500; target ≥ 4,500")
                 row("  peak RSS, whole process", String(format: "%.0f MB", Double(peak) / 1e6), "")
+            case .shake:
+                let (rate, peak) = try trainingMedians(.shake)
+                row("train Shake-Shake ResNet, b. 64", String(format: "%.0f samples/s", rate), "PyTorch ~230")
+                row("  peak RSS, whole process", String(format: "%.0f MB", Double(peak) / 1e6), "PyTorch ~1,300 MB")
             }
         }
     }
@@ -81,7 +104,7 @@ struct Bench: ParsableCommand {
     private func trainingMedians(_ part: Part) throws -> (Double, Int) {
         var rates: [Double] = [], peaks: [Int] = []
         for _ in 0..<runs {
-            var arguments = ["bench", "--child", "--only", part.rawValue, "--specs", specs, "--steps", String(steps)]
+            var arguments = ["bench", "--child", "--only", part.rawValue, "--root", root, "--steps", String(part == .shake ? max(steps / 10, 1) : steps)]
             if let data { arguments += ["--data", data] }
             if let threads { arguments += ["--threads", String(threads)] }
             let output = try runSelf(arguments)
@@ -112,8 +135,8 @@ struct Bench: ParsableCommand {
         return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
-    private func measureTraining(_ name: String) throws {
-        let result = try frontendOrExit(specs + "/" + name + ".yaml")
+    private func measureTraining(_ spec: String) throws {
+        let result = try frontendOrExit(root + "/" + spec)
         guard let model = result.model else { throw ExitCode.diagnostics }
         var options = TrainOptions()
         options.threads = threads

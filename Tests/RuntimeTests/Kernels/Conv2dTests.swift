@@ -16,6 +16,16 @@ final class Conv2dTests: XCTestCase {
         // patch 270 and 289 output pixels: several K blocks of the packed GEMM operands.
         Conv2dShape(batch: 2, inChannels: 30, height: 17, width: 17, outChannels: 9, kernelH: 3, kernelW: 3, padH: 1, padW: 1),
         Conv2dShape(batch: 1, inChannels: 2, height: 20, width: 30, outChannels: 3, kernelH: 1, kernelW: 1),
+        // Stride 1 (the implicit GEMM over padded planes): output channels past one 32-wide
+        // panel, a patch of 9 rows (one input channel), 1×1 with padding, padding beyond the
+        // kernel (its data gradient falls back to im2col), dilation, groups, 40 images (5 chunks).
+        Conv2dShape(batch: 3, inChannels: 5, height: 9, width: 13, outChannels: 37, kernelH: 3, kernelW: 3, padH: 1, padW: 1),
+        Conv2dShape(batch: 2, inChannels: 1, height: 28, width: 28, outChannels: 32, kernelH: 3, kernelW: 3, padH: 1, padW: 1),
+        Conv2dShape(batch: 2, inChannels: 7, height: 6, width: 5, outChannels: 10, kernelH: 1, kernelW: 1, padH: 1, padW: 2),
+        Conv2dShape(batch: 2, inChannels: 3, height: 5, width: 7, outChannels: 4, kernelH: 2, kernelW: 3, padH: 2, padW: 3),
+        Conv2dShape(batch: 2, inChannels: 6, height: 11, width: 10, outChannels: 8, kernelH: 3, kernelW: 2, padH: 2, padW: 0,
+                    dilationH: 2, dilationW: 3, groups: 2),
+        Conv2dShape(batch: 40, inChannels: 32, height: 12, width: 12, outChannels: 16, kernelH: 3, kernelW: 3, padH: 1, padW: 1),
     ]
 
     func testMatchesNaiveTwin() {
@@ -43,36 +53,41 @@ final class Conv2dTests: XCTestCase {
     /// reference forward, and the fast kernels against both.
     func testBackwardMatchesFiniteDifferences() {
         var rng = TestRandom(seed: 31)
-        let s = Conv2dShape(batch: 2, inChannels: 4, height: 5, width: 6, outChannels: 4, kernelH: 3, kernelW: 2,
-                            strideH: 2, strideW: 1, padH: 1, padW: 1, dilationH: 1, dilationW: 2, groups: 2)
-        let x = rng.tensor([s.inputCount]), w = rng.tensor([s.weightCount]), b = rng.tensor([s.outChannels])
-        let dy = rng.tensor([s.outputCount]).doubles
-        func loss(_ xs: [Double], _ ws: [Double], _ bs: [Double]) -> Double {
-            zip(Conv2dReference.forward(s, x: xs, weight: ws, bias: bs), dy).reduce(0) { $0 + $1.0 * $1.1 }
+        // Strided (im2col) and stride 1 (implicit GEMM).
+        for s in [Conv2dShape(batch: 2, inChannels: 4, height: 5, width: 6, outChannels: 4, kernelH: 3, kernelW: 2,
+                              strideH: 2, strideW: 1, padH: 1, padW: 1, dilationH: 1, dilationW: 2, groups: 2),
+                  Conv2dShape(batch: 2, inChannels: 4, height: 5, width: 6, outChannels: 4, kernelH: 3, kernelW: 2,
+                              padH: 1, padW: 1, dilationH: 1, dilationW: 2, groups: 2)] {
+            let x = rng.tensor([s.inputCount]), w = rng.tensor([s.weightCount]), b = rng.tensor([s.outChannels])
+            let dy = rng.tensor([s.outputCount]).doubles
+            func loss(_ xs: [Double], _ ws: [Double], _ bs: [Double]) -> Double {
+                zip(Conv2dReference.forward(s, x: xs, weight: ws, bias: bs), dy).reduce(0) { $0 + $1.0 * $1.1 }
+            }
+            let dyT = Tensor(shape: [s.outputCount], values: dy.map(Float.init))
+            let dx = Tensor(shape: [s.inputCount]), dw = Tensor(shape: [s.weightCount]), db = Tensor(shape: [s.outChannels])
+            Conv2d.backwardData(s, dy: dyT.data, weight: w.data, dx: dx.data)
+            Conv2d.backwardWeight(s, x: x.data, dy: dyT.data, dweight: dw.data, dbias: db.data)
+            assertGradient(dx.data, finiteDifference(x.doubles) { loss($0, w.doubles, b.doubles) }, "dx")
+            assertGradient(dw.data, finiteDifference(w.doubles) { loss(x.doubles, $0, b.doubles) }, "dw")
+            assertGradient(db.data, finiteDifference(b.doubles) { loss(x.doubles, w.doubles, $0) }, "db")
         }
-        let dyT = Tensor(shape: [s.outputCount], values: dy.map(Float.init))
-        let dx = Tensor(shape: [s.inputCount]), dw = Tensor(shape: [s.weightCount]), db = Tensor(shape: [s.outChannels])
-        Conv2d.backwardData(s, dy: dyT.data, weight: w.data, dx: dx.data)
-        Conv2d.backwardWeight(s, x: x.data, dy: dyT.data, dweight: dw.data, dbias: db.data)
-        assertGradient(dx.data, finiteDifference(x.doubles) { loss($0, w.doubles, b.doubles) }, "dx")
-        assertGradient(dw.data, finiteDifference(w.doubles) { loss(x.doubles, $0, b.doubles) }, "dw")
-        assertGradient(db.data, finiteDifference(b.doubles) { loss(x.doubles, w.doubles, $0) }, "db")
     }
 
     func testFusedActivationAndAccumulate() {
         var rng = TestRandom(seed: 32)
-        let s = shapes[1]
-        let x = rng.tensor([s.inputCount]), w = rng.tensor([s.weightCount]), b = rng.tensor([s.outChannels])
-        let fused = Tensor(shape: [s.outputCount]), plain = Tensor(shape: [s.outputCount])
-        Conv2d.forward(s, x: x.data, weight: w.data, bias: b.data, y: fused.data, activation: .relu)
-        Conv2d.forward(s, x: x.data, weight: w.data, bias: b.data, y: plain.data)
-        Activation.relu.forward(plain.data, plain.data, count: plain.count)
-        assertBitIdentical(fused, plain)
-        let dy = rng.tensor([s.outputCount])
-        let dw1 = Tensor(shape: [s.weightCount]), dw2 = rng.tensor([s.weightCount]), start = dw2.copy()
-        Conv2d.backwardWeight(s, x: x.data, dy: dy.data, dweight: dw1.data, dbias: nil)
-        Conv2d.backwardWeight(s, x: x.data, dy: dy.data, dweight: dw2.data, dbias: nil, accumulate: true)
-        for i in 0..<dw1.count { XCTAssertEqual(dw2[i], start[i] + dw1[i], accuracy: 1e-4) }
+        for s in [shapes[1], shapes[10]] {
+            let x = rng.tensor([s.inputCount]), w = rng.tensor([s.weightCount]), b = rng.tensor([s.outChannels])
+            let fused = Tensor(shape: [s.outputCount]), plain = Tensor(shape: [s.outputCount])
+            Conv2d.forward(s, x: x.data, weight: w.data, bias: b.data, y: fused.data, activation: .relu)
+            Conv2d.forward(s, x: x.data, weight: w.data, bias: b.data, y: plain.data)
+            Activation.relu.forward(plain.data, plain.data, count: plain.count)
+            assertBitIdentical(fused, plain)
+            let dy = rng.tensor([s.outputCount])
+            let dw1 = Tensor(shape: [s.weightCount]), dw2 = rng.tensor([s.weightCount]), start = dw2.copy()
+            Conv2d.backwardWeight(s, x: x.data, dy: dy.data, dweight: dw1.data, dbias: nil)
+            Conv2d.backwardWeight(s, x: x.data, dy: dy.data, dweight: dw2.data, dbias: nil, accumulate: true)
+            for i in 0..<dw1.count { XCTAssertEqual(dw2[i], start[i] + dw1[i], accuracy: 1e-4) }
+        }
     }
 
     func testBitIdenticalAcrossThreadCounts() {
@@ -90,5 +105,15 @@ final class Conv2dTests: XCTestCase {
             results.append([y, dx, dw, db])
         }
         for r in results.dropFirst() { for (a, b) in zip(results[0], r) { assertBitIdentical(a, b) } }
+    }
+
+    /// The implicit GEMM reads patch rows in place from padded planes; the strided path builds
+    /// im2col. Both are checked against the twin above; this pins which shapes take which path.
+    func testStrideOneTakesTheImplicitPath() {
+        XCTAssertTrue(Conv2dImplicit.handles(shapes[10]))
+        XCTAssertTrue(Conv2dImplicit.handlesData(shapes[10]))
+        XCTAssertFalse(Conv2dImplicit.handles(shapes[1]))
+        XCTAssertTrue(Conv2dImplicit.handles(shapes[13]))
+        XCTAssertFalse(Conv2dImplicit.handlesData(shapes[13]), "padding 3 on a 2×3 kernel: transposed padding < 0")
     }
 }

@@ -3,7 +3,9 @@
 /// Layouts: input is [N, C, H, W], weight is [OC, C/groups, KH, KW], bias is [OC],
 /// output is [N, OC, OH, OW] (see `Conv2dShape`).
 ///
-/// How: im2col + GEMM per image and group, with im2col writing the GEMM's packed operand
+/// How: stride-1 convolutions (the 3×3 and 1×1 layers of residual nets) run as implicit GEMMs over
+/// a zero-padded copy of each image, reading the patch rows in place (`Conv2dImplicit`). Strided
+/// convolutions use im2col + GEMM per image and group, with im2col writing the GEMM's packed operand
 /// layout directly (`Im2colPacked`) and the weights packed once per call. For image n and group g, with col = im2col(x[n, g])
 /// of shape [Cg·KH·KW, OH·OW] and W_g viewed as [OCg, Cg·KH·KW]:
 ///   forward          y[n, g]  = W_g · col                 (+ bias, activation in the GEMM epilogue)
@@ -25,6 +27,13 @@ public enum Conv2d {
                                bias: UnsafePointer<Float>?, y: UnsafeMutablePointer<Float>,
                                activation: Activation = .identity, pool: ThreadPool = .default) {
         s.validate()
+        if Conv2dImplicit.handles(s) {
+            Conv2dImplicit.forward(s, x: x, weight: weight, epilogue: { g in
+                (bias == nil && activation == .identity) ? nil :
+                    GemmEpilogue(bias: bias.map { $0 + g * s.groupOut }, biasAxis: .rows, activation: activation)
+            }, y: y, pool: pool)
+            return
+        }
         let spatial = s.outH * s.outW, inPlane = s.height * s.width
         let wFloats = Gemm.packedCountA(m: s.groupOut, k: s.patch)
         let colFloats = Gemm.packedCountB(n: spatial, k: s.patch)
@@ -57,6 +66,7 @@ public enum Conv2d {
     public static func backwardData(_ s: Conv2dShape, dy: UnsafePointer<Float>, weight: UnsafePointer<Float>,
                                     dx: UnsafeMutablePointer<Float>, pool: ThreadPool = .default) {
         s.validate()
+        if Conv2dImplicit.handlesData(s) { return Conv2dImplicit.backwardData(s, dy: dy, weight: weight, dx: dx, pool: pool) }
         let spatial = s.outH * s.outW, inPlane = s.height * s.width
         let wFloats = Gemm.packedCountA(m: s.patch, k: s.groupOut)
         let dyFloats = Gemm.packedCountB(n: spatial, k: s.groupOut)
@@ -96,6 +106,24 @@ public enum Conv2d {
         let spatial = s.outH * s.outW, inPlane = s.height * s.width
         let wCount = s.weightCount
         let chunks = (s.batch + weightChunk - 1) / weightChunk
+        if Conv2dImplicit.handles(s) {
+            let partCount = Conv2dImplicit.partialCount(s)
+            GemmScratch.shared.withBuffer(floats: max(chunks * partCount, 1)) { partials in
+                pool.parallelFor(chunks) { chunk in
+                    let n0 = chunk * weightChunk
+                    Conv2dImplicit.weightChunk(s, x: x, dy: dy, images: n0..<min(s.batch, n0 + weightChunk),
+                                               partial: partials + chunk * partCount)
+                }
+                if s.batch == 0 && !accumulate { dweight.update(repeating: 0, count: wCount) }
+                for chunk in 0..<chunks {
+                    Conv2dImplicit.addPartial(s, partials + chunk * partCount, into: dweight, overwrite: chunk == 0 && !accumulate)
+                }
+            }
+            if let dbias {
+                Bias.gradChannels(batch: s.batch, channels: s.outChannels, spatial: spatial, dy, dbias: dbias, accumulate: accumulate)
+            }
+            return
+        }
         let partials = UnsafeMutablePointer<Float>.allocate(capacity: max(chunks * wCount, 1))
         defer { partials.deallocate() }
         let dyFloats = Gemm.packedCountA(m: s.groupOut, k: spatial)

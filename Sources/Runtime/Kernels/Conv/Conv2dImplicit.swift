@@ -1,0 +1,291 @@
+/// Stride-1 convolutions as implicit GEMMs over a zero-padded copy of each image: no im2col.
+///
+/// Geometry (`PaddedPlanes`): one image's group is copied once into planes of Hp × Wp
+/// (Hp = H + 2·padH, Wp = W + 2·padW) with zero borders. Output pixel (oy, ox) becomes the "wide"
+/// column q = oy·Wp + ox, and row p = (c, kh, kw) of the im2col matrix at column q is
+/// `padded[c·Hp·Wp + kh·dh·Wp + kw·dw + q]`: each patch row is the padded image read from one
+/// offset. The products run over all OH·Wp wide columns; the Wp − OW columns of each row that wrap
+/// into the next row are computed and dropped (2 of 30 for a 3×3 kernel on 28×28 images).
+///   forward          y    = W · X        X[p, q] read in place (`kernel8x32ShiftedB`), W packed once
+///   backward data    dx   = W̃ · DY      the same product on dy padded by dil·(K − 1) − pad, with
+///                                        W̃[c, (oc, kh, kw)] = W[oc, c, K−1−kh, K−1−kw]
+///   backward weight  dWᵀ += X · DYᵀ     X rows read in place as A (`kernel8x32ShiftedA`), dy
+///                                        packed as B with zeros in the dropped wide columns
+/// Compared with im2col, the data moved per convolution is the size of its input and output
+/// instead of KH·KW times the input.
+///
+/// Parallelism and determinism as in `Conv2d`: images are the work items of the forward and
+/// data-gradient passes; the weight gradient sums fixed chunks of images into partials that are
+/// added in chunk order, and every sum's order depends on the shape only.
+enum Conv2dImplicit {
+    /// Stride 1 (any kernel, padding, dilation, groups): the forward and weight-gradient passes.
+    static func handles(_ s: Conv2dShape) -> Bool { s.strideH == 1 && s.strideW == 1 }
+
+    /// The data gradient also needs the transposed convolution's padding dil·(K − 1) − pad ≥ 0.
+    static func handlesData(_ s: Conv2dShape) -> Bool {
+        handles(s) && s.padH <= s.dilationH * (s.kernelH - 1) && s.padW <= s.dilationW * (s.kernelW - 1)
+    }
+
+    /// Wide columns per block of the weight-gradient product (fixed: part of the summation order).
+    static let weightDepth = 256
+
+    static func forward(_ s: Conv2dShape, x: UnsafePointer<Float>, weight: UnsafePointer<Float>,
+                        epilogue: (Int) -> GemmEpilogue?, y: UnsafeMutablePointer<Float>, pool: ThreadPool) {
+        let planes = PaddedPlanes(s, channels: s.groupIn)
+        let offsets = planes.rowOffsets()
+        let mp = roundUp(s.groupOut, 8), aFloats = mp * s.patch
+        let spatial = s.outH * s.outW, inPlane = s.height * s.width
+        GemmScratch.shared.withBuffer(floats: s.groups * aFloats) { packedW in
+            for g in 0..<s.groups {
+                packRows(m: s.groupOut, k: s.patch, into: packedW + g * aFloats) { r, k in
+                    weight[(g * s.groupOut + r) * s.patch + k]
+                }
+            }
+            pool.parallelFor(s.batch) { n in
+                GemmScratch.shared.withBuffer(floats: planes.floats + mp * planes.widePadded) { work in
+                    let padded = work, wide = work + planes.floats
+                    for g in 0..<s.groups {
+                        planes.fill(padded, from: x + (n * s.inChannels + g * s.groupIn) * inPlane)
+                        product(k: s.patch, panels: mp / 8, packedA: packedW + g * aFloats, b: padded, offsets: offsets,
+                                wide: wide, planes: planes)
+                        let yg = y + (n * s.outChannels + g * s.groupOut) * spatial
+                        planes.compact(wide, rows: s.groupOut, into: yg)
+                        epilogue(g)?.apply(yg, ldc: spatial, i0: 0, rows: s.groupOut, j0: 0, cols: spatial)
+                    }
+                }
+            }
+        }
+    }
+
+    static func backwardData(_ s: Conv2dShape, dy: UnsafePointer<Float>, weight: UnsafePointer<Float>,
+                             dx: UnsafeMutablePointer<Float>, pool: ThreadPool) {
+        // The transposed convolution: dy (OCg channels of OH × OW) padded by dil·(K − 1) − pad,
+        // convolved with the flipped kernel, gives dx of H × W.
+        var t = s
+        (t.height, t.width, t.padH, t.padW) = (s.outH, s.outW, s.dilationH * (s.kernelH - 1) - s.padH,
+                                               s.dilationW * (s.kernelW - 1) - s.padW)
+        let planes = PaddedPlanes(t, channels: s.groupOut)
+        let offsets = planes.rowOffsets()
+        let k = s.groupOut * s.kernelH * s.kernelW, mp = roundUp(s.groupIn, 8), aFloats = mp * k
+        let taps = s.kernelH * s.kernelW, spatial = s.outH * s.outW, inPlane = s.height * s.width
+        GemmScratch.shared.withBuffer(floats: s.groups * aFloats) { packedW in
+            for g in 0..<s.groups {
+                packRows(m: s.groupIn, k: k, into: packedW + g * aFloats) { c, p in
+                    let oc = p / taps, tap = p % taps
+                    return weight[((g * s.groupOut + oc) * s.groupIn + c) * taps + taps - 1 - tap]
+                }
+            }
+            pool.parallelFor(s.batch) { n in
+                GemmScratch.shared.withBuffer(floats: planes.floats + mp * planes.widePadded) { work in
+                    let padded = work, wide = work + planes.floats
+                    for g in 0..<s.groups {
+                        planes.fill(padded, from: dy + (n * s.outChannels + g * s.groupOut) * spatial)
+                        product(k: k, panels: mp / 8, packedA: packedW + g * aFloats, b: padded, offsets: offsets,
+                                wide: wide, planes: planes)
+                        planes.compact(wide, rows: s.groupIn, into: dx + (n * s.inChannels + g * s.groupIn) * inPlane)
+                    }
+                }
+            }
+        }
+    }
+
+    /// Σ over the images of a chunk of dWᵀ (patch rows × output channels, row stride
+    /// `partialColumns`) into `partial`, for every group.
+    static func weightChunk(_ s: Conv2dShape, x: UnsafePointer<Float>, dy: UnsafePointer<Float>, images: Range<Int>,
+                            partial: UnsafeMutablePointer<Float>) {
+        let planes = PaddedPlanes(s, channels: s.groupIn)
+        let pp = roundUp(s.patch, 8), ocp = roundUp(s.groupOut, 32), nq = planes.wide
+        let spatial = s.outH * s.outW, inPlane = s.height * s.width
+        // Patch rows past `patch` (the last 8-row panel) read row 0 and are dropped.
+        var offsets = planes.rowOffsets()
+        offsets += [Int](repeating: 0, count: pp - s.patch)
+        offsets.withUnsafeBufferPointer { offsetBuffer in
+            let rows = offsetBuffer.baseAddress!
+            GemmScratch.shared.withBuffer(floats: planes.floats + ocp * nq) { work in
+                let padded = work, packedDy = work + planes.floats
+                for n in images {
+                    for g in 0..<s.groups {
+                        planes.fill(padded, from: x + (n * s.inChannels + g * s.groupIn) * inPlane)
+                        packWideColumns(dy + (n * s.outChannels + g * s.groupOut) * spatial, rows: s.groupOut,
+                                        planes: planes, into: packedDy)
+                        let part = partial + g * pp * ocp
+                        var q0 = 0
+                        while q0 < nq {
+                            let kb = min(weightDepth, nq - q0)
+                            let beta: Float = n == images.lowerBound && q0 == 0 ? 0 : 1
+                            for panel in 0..<(ocp / 32) {
+                                let b = packedDy + panel * nq * 32 + q0 * 32
+                                for r0 in stride(from: 0, to: pp, by: 8) {
+                                    GemmMicroKernel.kernel8x32ShiftedA(kb, padded + q0, rows + r0, b,
+                                                                      part + r0 * ocp + panel * 32, ocp, s: beta)
+                                }
+                            }
+                            q0 += kb
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Floats of one chunk's partial dWᵀ for all groups.
+    static func partialCount(_ s: Conv2dShape) -> Int { s.groups * roundUp(s.patch, 8) * roundUp(s.groupOut, 32) }
+
+    /// dweight[oc, p] (+)= partial[g][p][oc] for one chunk's partial.
+    static func addPartial(_ s: Conv2dShape, _ partial: UnsafePointer<Float>, into dweight: UnsafeMutablePointer<Float>,
+                           overwrite: Bool) {
+        let pp = roundUp(s.patch, 8), ocp = roundUp(s.groupOut, 32)
+        for g in 0..<s.groups {
+            for oc in 0..<s.groupOut {
+                let row = dweight + (g * s.groupOut + oc) * s.patch, part = partial + g * pp * ocp + oc
+                if overwrite {
+                    for p in 0..<s.patch { row[p] = part[p * ocp] }
+                } else {
+                    for p in 0..<s.patch { row[p] += part[p * ocp] }
+                }
+            }
+        }
+    }
+
+    /// wide[m, q] = Σ_k A[m, k] · B[offsets[k] + q] over every wide column, 32 at a time; each
+    /// column block is reused by all A panels while it is in cache.
+    private static func product(k: Int, panels: Int, packedA: UnsafePointer<Float>, b: UnsafePointer<Float>,
+                                offsets: [Int], wide: UnsafeMutablePointer<Float>, planes: PaddedPlanes) {
+        let ldc = planes.widePadded
+        offsets.withUnsafeBufferPointer { rows in
+            for j in stride(from: 0, to: ldc, by: 32) {
+                for panel in 0..<panels {
+                    GemmMicroKernel.kernel8x32ShiftedB(k, packedA + panel * k * 8, b + j, rows.baseAddress!,
+                                                      wide + panel * 8 * ldc + j, ldc, s: 0)
+                }
+            }
+        }
+    }
+
+    /// Packs an m×k matrix given elementwise into 8-row panels over the full depth
+    /// (`dst[panel·8·k + kk·8 + r]`), rows past m zero.
+    private static func packRows(m: Int, k: Int, into dst: UnsafeMutablePointer<Float>, _ value: (Int, Int) -> Float) {
+        for panel in 0..<(roundUp(m, 8) / 8) {
+            let out = dst + panel * 8 * k
+            for r in 0..<8 {
+                let row = panel * 8 + r
+                if row < m {
+                    for kk in 0..<k { out[kk * 8 + r] = value(row, kk) }
+                } else {
+                    for kk in 0..<k { out[kk * 8 + r] = 0 }
+                }
+            }
+        }
+    }
+
+    /// dy [rows, OH, OW] as 32-row panels over the wide columns (`dst[panel·nq·32 + q·32 + r]`),
+    /// zero in the dropped columns and in rows past `rows`. Written in order (each wide column's
+    /// 32 values are one contiguous store), reading the rows as 32 sequential streams.
+    private static func packWideColumns(_ dy: UnsafePointer<Float>, rows: Int, planes: PaddedPlanes,
+                                        into dst: UnsafeMutablePointer<Float>) {
+        let wp = planes.paddedWidth, (oh, ow) = (planes.outH, planes.outW), spatial = oh * ow
+        for panel in 0..<(roundUp(rows, 32) / 32) {
+            let valid = min(32, rows - panel * 32), src = dy + panel * 32 * spatial
+            var out = dst + panel * planes.wide * 32
+            for oy in 0..<oh {
+                for ox in 0..<wp {
+                    if ox < ow {
+                        let at = src + oy * ow + ox
+                        for r in 0..<valid { out[r] = at[r * spatial] }
+                        for r in valid..<32 { out[r] = 0 }
+                    } else {
+                        UnsafeMutableRawPointer(out).storeBytes(of: SIMD16<Float>(), as: SIMD16<Float>.self)
+                        UnsafeMutableRawPointer(out).storeBytes(of: SIMD16<Float>(), toByteOffset: 64, as: SIMD16<Float>.self)
+                    }
+                    out += 32
+                }
+            }
+        }
+    }
+
+    @inline(__always) static func roundUp(_ a: Int, _ b: Int) -> Int { (a + b - 1) / b * b }
+}
+
+/// Zero-padded planes of one image's group and the wide output columns over them (see
+/// `Conv2dImplicit`).
+struct PaddedPlanes {
+    let height: Int, width: Int, padH: Int, padW: Int
+    let paddedHeight: Int, paddedWidth: Int, plane: Int
+    let outH: Int, outW: Int
+    /// Wide columns (OH · Wp) and that rounded up to whole 32-column blocks.
+    let wide: Int, widePadded: Int
+    let kernelH: Int, kernelW: Int, dilationH: Int, dilationW: Int
+    /// Floats of the padded buffer of `channels` planes: past the last plane the products read
+    /// up to `widePadded − wide + dilW·(KW − 1)` more floats (kept zero).
+    private let slack: Int
+
+    /// Planes of `channels` channels of `s`'s input geometry.
+    init(_ s: Conv2dShape, channels: Int) {
+        self.channels = channels
+        (height, width, padH, padW) = (s.height, s.width, s.padH, s.padW)
+        (kernelH, kernelW, dilationH, dilationW) = (s.kernelH, s.kernelW, s.dilationH, s.dilationW)
+        paddedHeight = s.height + 2 * s.padH
+        paddedWidth = s.width + 2 * s.padW
+        plane = paddedHeight * paddedWidth
+        outH = paddedHeight - s.dilationH * (s.kernelH - 1)
+        outW = paddedWidth - s.dilationW * (s.kernelW - 1)
+        wide = outH * paddedWidth
+        widePadded = Conv2dImplicit.roundUp(wide, 32)
+        slack = widePadded - wide + s.dilationW * (s.kernelW - 1)
+    }
+
+    let channels: Int
+    /// Floats of the padded buffer, rounded up to whole 64-byte lines so that what follows it
+    /// in a scratch buffer stays aligned.
+    var floats: Int { Conv2dImplicit.roundUp(channels * plane + slack, 16) }
+
+    /// The offset of every patch row (c, kh, kw), in im2col row order.
+    func rowOffsets() -> [Int] {
+        var offsets: [Int] = []
+        offsets.reserveCapacity(channels * kernelH * kernelW)
+        for c in 0..<channels {
+            for kh in 0..<kernelH {
+                for kw in 0..<kernelW { offsets.append(c * plane + kh * dilationH * paddedWidth + kw * dilationW) }
+            }
+        }
+        return offsets
+    }
+
+    /// Copies the planes of H × W into the padded layout with zero borders and slack.
+    func fill(_ dst: UnsafeMutablePointer<Float>, from src: UnsafePointer<Float>) {
+        let wp = paddedWidth
+        for c in 0..<channels {
+            let out = dst + c * plane, plane = src + c * height * width
+            out.update(repeating: 0, count: padH * wp)
+            for y in 0..<height {
+                let row = out + (padH + y) * wp
+                for i in 0..<padW { row[i] = 0 }
+                copyFloats(row + padW, plane + y * width, width)
+                for i in (padW + width)..<wp { row[i] = 0 }
+            }
+            (out + (padH + height) * wp).update(repeating: 0, count: padH * wp)
+        }
+        (dst + channels * plane).update(repeating: 0, count: slack)
+    }
+
+    /// y[r, oy, ox] = wide[r, oy·Wp + ox] for the OH × OW valid columns of `rows` rows.
+    func compact(_ wide: UnsafePointer<Float>, rows: Int, into y: UnsafeMutablePointer<Float>) {
+        for r in 0..<rows {
+            let src = wide + r * widePadded, dst = y + r * outH * outW
+            for oy in 0..<outH { copyFloats(dst + oy * outW, src + oy * paddedWidth, outW) }
+        }
+    }
+}
+
+/// Copies `count` floats with inline vector moves: the rows copied here are a few dozen floats,
+/// where a call to memmove per row costs more than the copy.
+@inline(__always)
+func copyFloats(_ dst: UnsafeMutablePointer<Float>, _ src: UnsafePointer<Float>, _ count: Int) {
+    var i = 0
+    while i + 16 <= count {
+        UnsafeMutableRawPointer(dst + i).storeBytes(of: UnsafeRawPointer(src + i).loadUnaligned(as: SIMD16<Float>.self),
+                                                    as: SIMD16<Float>.self)
+        i += 16
+    }
+    while i < count { dst[i] = src[i]; i += 1 }
+}
