@@ -205,13 +205,11 @@ struct OpEmitter {
             w.line("do {")
             w.line("    let stream = RandomStream(seed: seed, step: step, stream: \(key.id))")
             w.line("    let p: Float = \(Self.float(survival))")
-            w.line("    for s in 0..<n {")
             switch mode {
-            case .batch: w.line("        let g: Float = stream.uniform(at: 0) < p ? 1 : 0")
-            case .sample: w.line("        let g: Float = stream.uniform(at: s) < p ? 1 / p : 0")
+            case .batch: w.line("    let gates = [Float](repeating: stream.uniform(at: 0) < p ? 1 : 0, count: n)")
+            case .sample: w.line("    let gates: [Float] = (0..<n).map { s in stream.uniform(at: s) < p ? 1 / p : 0 }")
             }
-            w.line("        for j in 0..<\(len) { \(p(o[0]))[s * \(len) + j] = g * \(p(i[0]))[s * \(len) + j] }")
-            w.line("    }")
+            w.line("    SampleScale.scale(\(p(i[0])), \(p(o[0])), batch: n, length: \(len), coefficients: gates, pool: pool)")
             w.line("}")
         case .softmaxCrossEntropy(let sm):
             // The kernel fuses the loss with its gradient: `probs` holds (softmax − q)/N.

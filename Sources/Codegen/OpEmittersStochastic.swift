@@ -42,15 +42,8 @@ extension OpEmitter {
             let len = L.unit(o[0])
             w.line("do {")
             w.line("    let alpha = shakeCoefficients(\(coefficientArgs(a, key: a.forward == .shake ? a.forwardKey : nil)))")
-            w.line("    for s in 0..<n {")
-            for b in 0..<a.branches { w.line("        let c\(b) = alpha[s * \(a.branches) + \(b)]") }
-            w.line("        for j in 0..<\(len) {")
-            w.line("            let k = s * \(len) + j")
-            w.line("            var acc: Float = 0")
-            for (b, v) in i.enumerated() { w.line("            acc += c\(b) * \(p(v))[k]") }
-            w.line("            \(p(o[0]))[k] = acc")
-            w.line("        }")
-            w.line("    }")
+            w.line("    SampleScale.mix([\(i.map { "UnsafePointer(\(p($0)))" }.joined(separator: ", "))], into: \(p(o[0])), batch: n, length: \(len),")
+            w.line("                    coefficients: alpha, pool: pool)")
             w.line("}")
         case .shakeShakeBackward(let a):
             // dFᵢ = βᵢ·dy, β from its own key: independent of α unless the mode is keep.
@@ -63,12 +56,9 @@ extension OpEmitter {
             let len = L.unit(i[0])
             w.line("do {")
             w.line("    let beta = shakeCoefficients(\(coefficientArgs(a, key: key)))")
-            w.line("    for s in 0..<n {")
             for (b, v) in o.enumerated() {
-                w.line("        let c\(b) = beta[s * \(a.branches) + \(b)]")
-                w.line("        for j in 0..<\(len) { \(p(v))[s * \(len) + j] = c\(b) * \(p(i[0]))[s * \(len) + j] }")
+                w.line("    SampleScale.scale(\(p(i[0])), \(p(v)), batch: n, length: \(len), coefficients: beta, stride: \(a.branches), offset: \(b), pool: pool)")
             }
-            w.line("    }")
             w.line("}")
         case .shakeDrop(let a), .shakeDropBackward(let a):
             // (b + α − bα)·F forward, (b + β − bβ)·dy backward; the gate b ~ Bernoulli(p) per
@@ -82,11 +72,11 @@ extension OpEmitter {
             w.line("    let gate: Float = RandomStream(seed: seed, step: step, stream: \(a.gateKey.id)).uniform(at: 0) < \(Self.float(a.p)) ? 1 : 0")
             w.line("    let stream = RandomStream(seed: seed, step: step, stream: \(key.id))")
             w.line("    let lo: Float = \(Self.float(range.lowerBound)), span: Float = \(Self.float(range.upperBound - range.lowerBound))")
-            w.line("    for s in 0..<n {")
+            w.line("    let coefficients: [Float] = (0..<n).map { s in")
             w.line("        let u = lo + span * stream.uniform(at: \(a.level == .image ? "s" : "0"))")
-            w.line("        let c = gate + u - gate * u")
-            w.line("        for j in 0..<\(len) { \(p(o[0]))[s * \(len) + j] = c * \(p(i[0]))[s * \(len) + j] }")
+            w.line("        return gate + u - gate * u")
             w.line("    }")
+            w.line("    SampleScale.scale(\(p(i[0])), \(p(o[0])), batch: n, length: \(len), coefficients: coefficients, pool: pool)")
             w.line("}")
         case .attention(let a):
             // [x, in_w, in_b, out_w, out_b] → train: [y, qkv, probs, ctx]; eval: [y].

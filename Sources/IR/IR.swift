@@ -1,6 +1,6 @@
 // The IR stage: a typed graph of primitive ops (Graph/), their shape and gradient rules as
 // tables (Rules/), the textual form and the verifier (Text/), and the passes, one per file
-// (Passes/): lower → autodiff | inference → fuse → plan, run in order by `Pipeline`.
+// (Passes/): lower → cse → autodiff | inference → fuse → plan, run in order by `Pipeline`.
 //
 // Values have static per-example shapes behind a symbolic batch `N` (`%3: f32[N, 256]`).
 // Ops sit at the granularity of the runtime's kernels (pointer + sizes, NCHW, weights in

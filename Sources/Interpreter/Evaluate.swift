@@ -49,3 +49,18 @@ public func benchmark(model: CheckedModel, steps: Int = 200, warmup: Int = 10,
                            samplesPerSecond: seconds > 0 ? Double(samples) / seconds : 0,
                            peakRSS: ProcessMemory.peakResidentBytes() ?? 0, threads: options.threads ?? ThreadPool.processorCount)
 }
+
+/// Evaluation throughput (`regula bench`): examples/s of one pass over the test set in
+/// evaluation mode, on freshly initialized weights, after one untimed pass.
+public func benchmarkEvaluation(model: CheckedModel, options: TrainOptions = TrainOptions()) throws -> Double {
+    let data = try DataSource.load(model, options: options)
+    guard let test = data.test else { throw TrainError.data("the spec's data section has no test set") }
+    let session = try Session(model: model, seed: options.seed ?? model.training.seed,
+                              batchSize: model.training.batchSize, threads: options.threads ?? ThreadPool.processorCount)
+    _ = try session.evaluate(test, normalization: data.normalization)
+    let start = DispatchTime.now().uptimeNanoseconds
+    let r = try session.evaluate(test, normalization: data.normalization)
+    let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+    return seconds > 0 ? Double(r.count) / seconds : 0
+}
+

@@ -41,20 +41,19 @@ extension ExecutorOps {
         case .stochasticDepth(let survival, let mode, let key), .stochasticDepthBackward(let survival, let mode, let key):
             // Paper (batch): b ~ Bernoulli(p) once per batch, no rescale; DropPath (sample): per
             // sample, kept rows scaled by 1/p. The backward applies the same gate to dy.
-            let stream = e.random(key), p = Float(survival)
-            let n = e.batch, len = e.count(i[0]) / max(n, 1), x = ptr(i[0]), y = ptr(o[0])
-            for s in 0..<n {
-                let g: Float
+            let stream = e.random(key), p = Float(survival), n = e.batch
+            let gates: [Float] = (0..<n).map { s in
                 switch mode {
-                case .batch: g = stream.uniform(at: 0) < p ? 1 : 0
-                case .sample: g = stream.uniform(at: s) < p ? 1 / p : 0
+                case .batch: stream.uniform(at: 0) < p ? 1 : 0
+                case .sample: stream.uniform(at: s) < p ? 1 / p : 0
                 }
-                for j in 0..<len { y[s * len + j] = g * x[s * len + j] }
             }
+            SampleScale.scale(ptr(i[0]), ptr(o[0]), batch: n, length: e.count(i[0]) / max(n, 1), coefficients: gates, pool: e.pool)
         case .shakeShake(let a):
             // y = Σ αᵢFᵢ; α from the forward key (Gastaldi 2017).
             let coeffs = shakeCoefficients(a, key: a.forward == .shake ? a.forwardKey : nil, e)
-            mix(i.map(ptr), ptr(o[0]), coeffs, branches: a.branches, count: e.count(o[0]), batch: e.batch)
+            SampleScale.mix(i.map { UnsafePointer(ptr($0)) }, into: ptr(o[0]), batch: e.batch, length: e.count(o[0]) / max(e.batch, 1),
+                            coefficients: coeffs, pool: e.pool)
         case .shakeShakeBackward(let a):
             // dFᵢ = βᵢ·dy with β drawn from its own key: independent of α unless mode is keep.
             let key: RngKey?
@@ -64,13 +63,9 @@ extension ExecutorOps {
             case .even: key = nil
             }
             let coeffs = shakeCoefficients(a, key: key, e)
-            let dy = ptr(i[0]), n = e.batch, len = e.count(i[0]) / max(n, 1)
+            let n = e.batch, len = e.count(i[0]) / max(n, 1)
             for (b, v) in o.enumerated() {
-                let dx = ptr(v)
-                for s in 0..<n {
-                    let c = coeffs[s * a.branches + b]
-                    for j in 0..<len { dx[s * len + j] = c * dy[s * len + j] }
-                }
+                SampleScale.scale(ptr(i[0]), ptr(v), batch: n, length: len, coefficients: coeffs, stride: a.branches, offset: b, pool: e.pool)
             }
         case .shakeDrop(let a), .shakeDropBackward(let a):
             // (b + α − bα)·F forward, (b + β − bβ)·dy backward; b ~ Bernoulli(p) per batch from
@@ -81,12 +76,12 @@ extension ExecutorOps {
             let range = isForward ? a.alpha : a.beta
             let stream = e.random(isForward ? a.forwardKey : a.backwardKey)
             let lo = Float(range.lowerBound), span = Float(range.upperBound - range.lowerBound)
-            let n = e.batch, len = e.count(i[0]) / max(n, 1), x = ptr(i[0]), y = ptr(o[0])
-            for s in 0..<n {
+            let n = e.batch
+            let coeffs: [Float] = (0..<n).map { s in
                 let u = lo + span * stream.uniform(at: a.level == .image ? s : 0)
-                let c = gate + u - gate * u
-                for j in 0..<len { y[s * len + j] = c * x[s * len + j] }
+                return gate + u - gate * u
             }
+            SampleScale.scale(ptr(i[0]), ptr(o[0]), batch: n, length: e.count(i[0]) / max(n, 1), coefficients: coeffs, pool: e.pool)
         default:
             return false
         }
@@ -96,18 +91,5 @@ extension ExecutorOps {
     /// Per-sample branch coefficients for a shake-shake op (Runtime's `shakeCoefficients`).
     static func shakeCoefficients(_ a: ShakeAttrs, key: RngKey?, _ e: Executor) -> [Float] {
         Runtime.shakeCoefficients(key.map { e.random($0) }, branches: a.branches, perImage: a.level == .image, batch: e.batch)
-    }
-
-    /// y = Σ_b coeffs[s][b]·x_b per sample s; `count` elements in all.
-    static func mix(_ xs: [UnsafeMutablePointer<Float>], _ y: UnsafeMutablePointer<Float>, _ coeffs: [Float],
-                    branches: Int, count: Int, batch n: Int) {
-        let len = count / max(n, 1)
-        for s in 0..<n {
-            for j in 0..<len {
-                var acc: Float = 0
-                for (b, x) in xs.enumerated() { acc += coeffs[s * branches + b] * x[s * len + j] }
-                y[s * len + j] = acc
-            }
-        }
     }
 }

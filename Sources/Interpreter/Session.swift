@@ -16,7 +16,7 @@ final class Session {
     private var evaluator: Executor?
     private var trainExecutor: Executor?
 
-    /// The IR pipelines (`lower → autodiff | inference → fuse → plan`) for the batch size.
+    /// The IR pipelines (`lower → cse → autodiff | inference → fuse → plan`) for the batch size.
     static func graphs(_ model: CheckedModel, batchSize: Int, fusion: Bool = true) throws -> (train: Graph, infer: Graph) {
         var train = Pipeline(mode: .train, batchSize: batchSize)
         var infer = Pipeline(mode: .inference, batchSize: batchSize)

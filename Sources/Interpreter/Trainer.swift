@@ -137,7 +137,7 @@ public func train(model: CheckedModel, options: TrainOptions, log: @escaping (St
             if !loss.isFinite {
                 progress.finishBar()
                 let culprit = Faults.locate(exec, batch: n, step: UInt64(step)) {
-                    exec.fill(loader, batch: b)
+                    _ = exec.fill(loader, batch: b)
                 }
                 throw TrainError.nonFinite(step: step + 1, epoch: epoch + 1, loss: loss, node: culprit, checkpoint: lastCheckpoint)
             }

@@ -6,10 +6,12 @@ import Runtime
 
 /// `regula bench`: the figures each issue names, measured side by side in one run. Training
 /// benchmarks run in child processes (one per measurement) so each peak-RSS figure is that of a
-/// whole training process; every figure is a median over `--runs`.
+/// whole training process; every figure is a median over `--runs`. With `--peer PYTHON`, the
+/// PyTorch (and for the MLP, JAX) peers in bench/ run interleaved with Regula's children, and the
+/// ratio of each interleaved pair is reported (median over the runs).
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Measure lint speed, GEMM GFLOP/s and training samples/s with peak memory.")
+        abstract: "Measure lint speed, GEMM and convolution GFLOP/s, training and evaluation samples/s with peak memory.")
 
     enum Part: String, ExpressibleByArgument, CaseIterable {
         case lint, gemm, conv, mlp, cnn, shake
@@ -21,6 +23,25 @@ struct Bench: ParsableCommand {
             case .cnn: "specs/mnist_cnn.yaml"
             case .shake: "bench/shake_resnet.yaml"
             case .lint, .gemm, .conv: nil
+            }
+        }
+
+        /// The workload's name in bench/torch_peer.py.
+        var peerWorkload: String? {
+            switch self {
+            case .mlp: "mlp"
+            case .cnn: "cnn"
+            case .shake: "shake1"
+            case .lint, .gemm, .conv: nil
+            }
+        }
+
+        var title: String {
+            switch self {
+            case .mlp: "tutorial MLP, batch 128"
+            case .cnn: "tutorial CNN, batch 64"
+            case .shake: "Shake-Shake ResNet, batch 64"
+            case .lint, .gemm, .conv: rawValue
             }
         }
     }
@@ -37,13 +58,19 @@ struct Bench: ParsableCommand {
     @Option(help: "Runs per figure; the median is reported.")
     var runs: Int = 3
 
-    @Option(help: "Timed training steps per run.")
+    @Option(help: "Timed training steps per run (a tenth of them for the Shake-Shake net).")
     var steps: Int = 300
 
     @Option(help: "Threads for the training runs (default: every core).")
     var threads: Int?
 
-    /// Internal: run one training measurement and print it as `samples_per_second peak_bytes`.
+    @Option(help: "A Python with torch (and optionally jax): run the peers in bench/ interleaved with Regula.")
+    var peer: String?
+
+    @Option(help: "Seconds each peer measurement trains.")
+    var peerSeconds: Double = 8
+
+    /// Internal: run one measurement and print `train_samples_per_second peak_bytes eval_samples_per_second`.
     @Flag(help: .hidden)
     var child = false
 
@@ -51,10 +78,13 @@ struct Bench: ParsableCommand {
         if runs < 1 { throw ValidationError("--runs must be at least 1") }
         if steps < 1 { throw ValidationError("--steps must be at least 1") }
         if child && only?.spec == nil { throw ValidationError("--child needs a training part: --only mlp, cnn or shake") }
+        if let peer, !FileManager.default.isExecutableFile(atPath: peer) {
+            throw ValidationError("--peer \(peer): not an executable Python")
+        }
     }
 
     func run() throws {
-        if child, let spec = only?.spec { return try measureTraining(spec) }
+        if child, let spec = only?.spec { return try measure(spec) }
         let parts = only.map { [$0] } ?? Part.allCases
         Out.print("benchmark                         regula                 reference on this machine kind\n")
         for part in parts {
@@ -71,7 +101,7 @@ struct Bench: ParsableCommand {
                 let all = Gemm.benchmark(m: 1024, n: 1024, k: 1024, threads: cores, repeats: max(runs, 5))
                 row("SGEMM 1024³, \(cores) threads", String(format: "%.1f GFLOP/s", all), "MKL: ~150 on 2 cores")
             case .conv:
-                // The 32→32 3×3 convolution of the Shake-Shake net (../shared/bench), batch 64.
+                // The 32→32 3×3 convolution of the Shake-Shake net (bench/shake_resnet.yaml), batch 64.
                 let s = Conv2dShape(batch: 64, inChannels: 32, height: 28, width: 28, outChannels: 32,
                                     kernelH: 3, kernelW: 3, padH: 1, padW: 1)
                 for threads in [1, ThreadPool.processorCount] {
@@ -79,20 +109,37 @@ struct Bench: ParsableCommand {
                     row("conv 32→32 3×3 28², \(threads) thr", String(format: "%.0f / %.0f / %.0f GFLOP/s", r.forward, r.data, r.weight),
                         "forward / data grad / weight grad")
                 }
-            case .mlp:
-                let (rate, peak) = try trainingMedians(.mlp)
-                row("train MLP, batch 128", String(format: "%.0f samples/s", rate), "PyTorch ~33,000; JAX ~52,000; target ≥ 52,000")
-                row("  peak RSS, whole process", String(format: "%.0f MB", Double(peak) / 1e6), "PyTorch ~900 MB; target < 150 MB")
-            case .cnn:
-                let (rate, peak) = try trainingMedians(.cnn)
-                row("train CNN, batch 64", String(format: "%.0f samples/s", rate), "PyTorch ~4,500; target ≥ 4,500")
-                row("  peak RSS, whole process", String(format: "%.0f MB", Double(peak) / 1e6), "")
-            case .shake:
-                let (rate, peak) = try trainingMedians(.shake)
-                row("train Shake-Shake ResNet, b. 64", String(format: "%.0f samples/s", rate), "PyTorch ~230")
-                row("  peak RSS, whole process", String(format: "%.0f MB", Double(peak) / 1e6), "PyTorch ~1,300 MB")
+            case .mlp, .cnn, .shake:
+                try training(part)
             }
         }
+    }
+
+    /// Interleaved runs of Regula (and the peers), then medians and ratios.
+    private func training(_ part: Part) throws {
+        var regula: [ChildFigures] = [], torch: [PeerFigures] = [], jax: [PeerFigures] = []
+        let peers = peer.map { PeerRunner(python: $0, folder: root + "/bench", data: data ?? root + "/data/mnist",
+                                          threads: threads ?? ThreadPool.processorCount, seconds: peerSeconds) }
+        for _ in 0..<runs {
+            if let peers, let workload = part.peerWorkload { torch.append(try peers.torch(workload)) }
+            if let peers, part == .mlp, let j = try peers.jax() { jax.append(j) }
+            regula.append(try runChild(part))
+        }
+        let rate = median(regula.map(\.train)), peak = median(regula.map { Double($0.peakBytes) }), eval = median(regula.map(\.eval))
+        row("train " + part.title, String(format: "%.0f samples/s", rate), peerText(torch.map(\.train), ours: regula.map(\.train), name: "PyTorch")
+            + (jax.isEmpty ? "" : "; " + peerText(jax.map(\.train), ours: regula.map(\.train), name: "JAX/XLA")))
+        row("  peak RSS, whole process", String(format: "%.0f MB", peak / 1e6),
+            torch.isEmpty ? "" : String(format: "PyTorch %.0f MB (%.2f× less)", median(torch.map(\.peakMB)),
+                                        median(torch.map(\.peakMB)) * 1e6 / max(peak, 1)))
+        row("  evaluation, 10,000 test images", String(format: "%.0f samples/s", eval),
+            peerText(torch.map(\.eval), ours: regula.map(\.eval), name: "PyTorch eval mode, batch 500"))
+    }
+
+    /// "PyTorch 6,320 samples/s, Regula 1.12×": medians of the peer and of the per-run ratios.
+    private func peerText(_ theirs: [Double], ours: [Double], name: String) -> String {
+        guard !theirs.isEmpty else { return "" }
+        let ratios = zip(ours, theirs).map { $0 / max($1, 1e-9) }
+        return String(format: "%@ %.0f, ratio %.2f×", name, median(theirs), median(ratios))
     }
 
     private func row(_ name: String, _ value: String, _ reference: String) {
@@ -100,42 +147,29 @@ struct Bench: ParsableCommand {
                   + value.padding(toLength: 23, withPad: " ", startingAt: 0) + reference + "\n")
     }
 
-    /// Runs `runs` child processes and returns the median samples/s and median peak RSS.
-    private func trainingMedians(_ part: Part) throws -> (Double, Int) {
-        var rates: [Double] = [], peaks: [Int] = []
-        for _ in 0..<runs {
-            var arguments = ["bench", "--child", "--only", part.rawValue, "--root", root, "--steps", String(part == .shake ? max(steps / 10, 1) : steps)]
-            if let data { arguments += ["--data", data] }
-            if let threads { arguments += ["--threads", String(threads)] }
-            let output = try runSelf(arguments)
-            let fields = output.split(separator: " ")
-            guard fields.count == 2, let rate = Double(fields[0]), let peak = Int(fields[1]) else {
-                Out.error("error: benchmark child printed '\(output)'\n")
-                throw ExitCode.io
-            }
-            rates.append(rate)
-            peaks.append(peak)
+    private struct ChildFigures { var train: Double, peakBytes: Int, eval: Double }
+
+    /// One child process: its training samples/s, peak RSS and evaluation samples/s.
+    private func runChild(_ part: Part) throws -> ChildFigures {
+        var arguments = ["bench", "--child", "--only", part.rawValue, "--root", root,
+                         "--steps", String(part == .shake ? max(steps / 10, 1) : steps)]
+        if let data { arguments += ["--data", data] }
+        if let threads { arguments += ["--threads", String(threads)] }
+        let output = try runProcess(selfExecutable(), arguments)
+        let fields = output.split(separator: " ")
+        guard fields.count == 3, let rate = Double(fields[0]), let peak = Int(fields[1]), let eval = Double(fields[2]) else {
+            Out.error("error: benchmark child printed '\(output)'\n")
+            throw ExitCode.io
         }
-        return (rates.sorted()[rates.count / 2], peaks.sorted()[peaks.count / 2])
+        return ChildFigures(train: rate, peakBytes: peak, eval: eval)
     }
 
-    private func runSelf(_ arguments: [String]) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL
-        if !FileManager.default.isExecutableFile(atPath: process.executableURL?.path ?? "") {
-            process.executableURL = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
-        }
-        process.arguments = arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else { throw ExitCode(process.terminationStatus) }
-        return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+    private func selfExecutable() -> URL {
+        let url = URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL
+        return FileManager.default.isExecutableFile(atPath: url.path) ? url : URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
     }
 
-    private func measureTraining(_ spec: String) throws {
+    private func measure(_ spec: String) throws {
         let result = try frontendOrExit(root + "/" + spec)
         guard let model = result.model else { throw ExitCode.diagnostics }
         var options = TrainOptions()
@@ -143,10 +177,34 @@ struct Bench: ParsableCommand {
         options.dataDirectory = data
         do {
             let r = try Interpreter.benchmark(model: model, steps: steps, options: options)
-            Out.print("\(r.samplesPerSecond) \(r.peakRSS)\n")
+            let eval = try Interpreter.benchmarkEvaluation(model: model, options: options)
+            Out.print("\(r.samplesPerSecond) \(r.peakRSS) \(eval)\n")
         } catch let error as TrainError {
             Out.error(error.description + "\n")
             throw error.exitCode
         }
     }
+}
+
+func median(_ values: [Double]) -> Double {
+    guard !values.isEmpty else { return 0 }
+    let sorted = values.sorted()
+    return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
+}
+
+/// Runs a process and returns its standard output; a failure exits with its status.
+func runProcess(_ executable: URL, _ arguments: [String]) throws -> String {
+    let process = Process()
+    process.executableURL = executable
+    process.arguments = arguments
+    let pipe = Pipe()
+    process.standardOutput = pipe
+    try process.run()
+    let data = pipe.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    guard process.terminationStatus == 0 else {
+        Out.error("error: \(executable.lastPathComponent) \(arguments.joined(separator: " ")) exited with status \(process.terminationStatus)\n")
+        throw ExitCode(process.terminationStatus)
+    }
+    return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
 }

@@ -7,7 +7,7 @@ struct IRCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ir",
         abstract: "Print the IR of a spec after a pass of the pipeline.",
-        discussion: "Train mode runs lower → autodiff → fuse → plan; inference mode runs lower → inference → fuse → plan.")
+        discussion: "Train mode runs lower → cse → autodiff → fuse → plan; inference mode runs lower → cse → inference → fuse → plan.")
 
     @Argument(help: "The spec file.")
     var file: String

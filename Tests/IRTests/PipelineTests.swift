@@ -5,21 +5,22 @@ import XCTest
 
 final class PipelineTests: XCTestCase {
     func testPassOrderPerMode() {
-        XCTAssertEqual(Pipeline(mode: .train).passNames, ["lower", "autodiff", "fuse", "plan"])
-        XCTAssertEqual(Pipeline(mode: .inference).passNames, ["lower", "inference", "fuse", "plan"])
+        XCTAssertEqual(Pipeline(mode: .train).passNames, ["lower", "cse", "autodiff", "fuse", "plan"])
+        XCTAssertEqual(Pipeline(mode: .inference).passNames, ["lower", "cse", "inference", "fuse", "plan"])
     }
 
     func testPrintAfterPrintsExactlyThatPass() throws {
-        for pass in ["lower", "autodiff", "fuse", "plan"] {
+        for pass in ["lower", "cse", "autodiff", "fuse", "plan"] {
             var printed: [String] = []
             _ = try Pipeline(mode: .train, printAfter: pass).run(Models.mlp()) { printed.append($0) }
             XCTAssertEqual(printed.count, 1)
             let expected: Graph
             switch pass {
             case "lower": expected = lower(Models.mlp())
-            case "autodiff": expected = autodiff(lower(Models.mlp()))
-            case "fuse": expected = fuse(autodiff(lower(Models.mlp())))
-            default: expected = plan(fuse(autodiff(lower(Models.mlp()))))
+            case "cse": expected = cse(lower(Models.mlp()))
+            case "autodiff": expected = autodiff(cse(lower(Models.mlp())))
+            case "fuse": expected = fuse(autodiff(cse(lower(Models.mlp()))))
+            default: expected = plan(fuse(autodiff(cse(lower(Models.mlp())))))
             }
             XCTAssertEqual(printed.first, render(expected), pass)
         }
@@ -27,7 +28,7 @@ final class PipelineTests: XCTestCase {
 
     func testUnknownPassIsAnError() {
         XCTAssertThrowsError(try Pipeline(mode: .inference, printAfter: "autodiff").run(Models.mlp()) { _ in }) { e in
-            XCTAssertEqual("\(e)", "unknown pass 'autodiff'; the passes are lower, inference, fuse, plan")
+            XCTAssertEqual("\(e)", "unknown pass 'autodiff'; the passes are lower, cse, inference, fuse, plan")
         }
     }
 

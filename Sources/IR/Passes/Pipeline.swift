@@ -15,8 +15,8 @@ public enum PipelineError: Error, Hashable, CustomStringConvertible {
 
 /// The flat list of passes for a mode, run in order:
 ///
-///     train:     lower → autodiff  → fuse → plan
-///     inference: lower → inference → fuse → plan
+///     train:     lower → cse → autodiff  → fuse → plan
+///     inference: lower → cse → inference → fuse → plan
 ///
 /// In debug builds (or with `verify` set) the verifier runs after every pass and a failure
 /// stops with the pass's name and the broken invariants: that is a compiler bug, not a spec error.
@@ -38,7 +38,7 @@ public struct Pipeline {
 
     /// The graph passes after `lower`, by name.
     public var passes: [(name: String, run: (Graph) -> Graph)] {
-        var list: [(String, (Graph) -> Graph)] = [mode == .train ? ("autodiff", autodiff) : ("inference", inference)]
+        var list: [(String, (Graph) -> Graph)] = [("cse", cse), mode == .train ? ("autodiff", autodiff) : ("inference", inference)]
         if fusion { list.append(("fuse", fuse)) }
         list.append(("plan", plan))
         return list

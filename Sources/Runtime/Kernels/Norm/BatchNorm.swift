@@ -19,11 +19,20 @@ public enum BatchNorm {
                                        momentum: Float = 0.1, eps: Float = 1e-5, pool: ThreadPool = .default) {
         let count = n * s
         pool.parallelFor(c) { ch in
-            var total = 0.0
-            for b in 0..<n { total += Double(Reduce.sum(x + (b * c + ch) * s, count: s)) }
-            let mean = Float(total / Double(max(count, 1)))
-            var squares = 0.0
-            for b in 0..<n { squares += Double(Reduce.squaredDeviation(x + (b * c + ch) * s, count: s, mean: mean)) }
+            // Mean and squared deviation of each sample's plane (two passes while the plane is in
+            // L1), merged over the batch in order with Chan et al.'s update: two passes over the
+            // activation in all (statistics, then the affine map) instead of three.
+            var seen = 0.0, batchMean = 0.0, squares = 0.0
+            for b in 0..<(s > 0 ? n : 0) {
+                let plane = x + (b * c + ch) * s, size = Double(s)
+                let m = Double(Reduce.sum(plane, count: s)) / size
+                let m2 = Double(Reduce.squaredDeviation(plane, count: s, mean: Float(m)))
+                let total = seen + size, delta = m - batchMean
+                batchMean += delta * size / total
+                squares += m2 + delta * delta * seen * size / total
+                seen = total
+            }
+            let mean = Float(batchMean)
             let variance = squares / Double(max(count, 1))
             let invStd = Float(1 / (variance + Double(eps)).squareRoot())
             saveMean[ch] = mean
