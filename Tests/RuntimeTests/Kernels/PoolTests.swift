@@ -4,6 +4,8 @@ import XCTest
 final class PoolTests: XCTestCase {
     let shapes: [Pool2dShape] = [
         Pool2dShape(batch: 2, channels: 3, height: 28, width: 28, kernelH: 2, kernelW: 2),
+        // 2×2 with 18 outputs per row: one 16-lane group and a scalar tail.
+        Pool2dShape(batch: 1, channels: 2, height: 6, width: 37, kernelH: 2, kernelW: 2),
         Pool2dShape(batch: 1, channels: 2, height: 7, width: 5, kernelH: 3, kernelW: 2, strideH: 2, strideW: 1, padH: 1, padW: 1),
         Pool2dShape(batch: 2, channels: 1, height: 5, width: 7, kernelH: 2, kernelW: 3, strideH: 2, strideW: 2, ceilMode: true),
         Pool2dShape(batch: 1, channels: 3, height: 4, width: 9, kernelH: 3, kernelW: 3, strideH: 2, strideW: 3, padH: 1, padW: 1, ceilMode: true),
@@ -64,6 +66,26 @@ final class PoolTests: XCTestCase {
         XCTAssertTrue(out[0].isNaN == false && out[0] == 4 && gi[0] == 4)   // window rows 0-1, cols 0-1
         XCTAssertTrue(out[0 * g.outW + 1].isNaN)
         XCTAssertEqual(gi[0 * g.outW + 1], 5)
+    }
+
+    /// The 16-lane 2×2 path keeps the scalar rule: ties go to the first tap (output row 0 runs
+    /// in lanes), and a NaN wins its window (row 1 falls back to the scalar loop).
+    func testVectorTwoByTwoPathKeepsTiesAndNaN() {
+        let s = Pool2dShape(batch: 1, channels: 1, height: 4, width: 36, kernelH: 2, kernelW: 2)
+        var values = [Float](repeating: 5, count: 144)
+        values[9] = 6; values[36 + 9] = 6   // row 0, window 4: a tie of its top-right and bottom-right taps
+        values[3 * 36 + 7] = .nan           // row 1, window 3
+        let x = Tensor(shape: [144], values: values), y = Tensor(shape: [36])
+        let idx = UnsafeMutablePointer<Int32>.allocate(capacity: 36)
+        defer { idx.deallocate() }
+        MaxPool2d.forward(s, x: x.data, y: y.data, indices: idx)
+        XCTAssertEqual(y[4], 6)
+        XCTAssertEqual(idx[4], 9)
+        XCTAssertTrue(y[18 + 3].isNaN)
+        XCTAssertEqual(idx[18 + 3], 3 * 36 + 7)
+        for o in 0..<36 where o != 4 && o != 21 {
+            XCTAssertEqual(idx[o], Int32(o / 18 * 72 + o % 18 * 2), "all four taps equal: the first, at \(o)")
+        }
     }
 
     func testAvgPoolMatchesTwinAndGradient() {

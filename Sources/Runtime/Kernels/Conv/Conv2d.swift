@@ -106,7 +106,9 @@ public enum Conv2d {
         let spatial = s.outH * s.outW, inPlane = s.height * s.width
         let wCount = s.weightCount
         let chunks = (s.batch + weightChunk - 1) / weightChunk
-        if Conv2dImplicit.handles(s) {
+        // A patch narrower than one 32-column panel (a first layer on one input channel) would
+        // waste most of the implicit GEMM's 8-row panels; the dot-product path below suits it.
+        if Conv2dImplicit.handles(s) && s.patch >= GemmMicroKernel.nr {
             let partCount = Conv2dImplicit.partialCount(s)
             GemmScratch.shared.withBuffer(floats: max(chunks * partCount, 1)) { partials in
                 pool.parallelFor(chunks) { chunk in
@@ -128,8 +130,7 @@ public enum Conv2d {
         defer { partials.deallocate() }
         let dyFloats = Gemm.packedCountA(m: s.groupOut, k: spatial)
         let colFloats = max(Gemm.packedCountB(n: s.patch, k: spatial), s.patch * spatial)
-        // A patch narrower than one 32-column panel (a first layer on one input channel) would
-        // waste most of the micro-kernel; there each weight is a plain dot product over pixels.
+        // A patch narrower than one 32-column panel: each weight is a plain dot product over pixels.
         let narrow = s.patch < GemmMicroKernel.nr
         pool.parallelFor(chunks) { chunk in
             let part = partials + chunk * wCount

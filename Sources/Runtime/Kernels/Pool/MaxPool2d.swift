@@ -62,8 +62,31 @@ public enum MaxPool2d {
     /// +∞ and −∞) is redone with the exact NaN rule, which costs nothing on ordinary data.
     static func pool2x2(xp: UnsafePointer<Float>, w: Int, oh: Int, ow: Int, yp: UnsafeMutablePointer<Float>,
                         ip: UnsafeMutablePointer<Int32>) {
+        let lanes = SIMD16<Int32>(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30)
         for i in 0..<oh {
-            for j in 0..<ow {
+            // 16 outputs at a time: the even and odd columns of two input rows are the four taps;
+            // the same strict comparisons as below, lane by lane (a NaN sends the group to them).
+            var j = 0
+            while j + 16 <= ow {
+                let at = 2 * i * w + 2 * j
+                let top = UnsafeRawPointer(xp + at).loadUnaligned(as: SIMD32<Float>.self)
+                let bottom = UnsafeRawPointer(xp + at + w).loadUnaligned(as: SIMD32<Float>.self)
+                let (a, b, c, d) = (top.evenHalf, top.oddHalf, bottom.evenHalf, bottom.oddHalf)
+                let sum = a + b + c + d
+                if any(sum .!= sum) { break }
+                let base = SIMD16<Int32>(repeating: Int32(at)) &+ lanes
+                var best = a, arg = base
+                var take = b .> best
+                best.replace(with: b, where: take); arg.replace(with: base &+ 1, where: take)
+                take = c .> best
+                best.replace(with: c, where: take); arg.replace(with: base &+ Int32(w), where: take)
+                take = d .> best
+                best.replace(with: d, where: take); arg.replace(with: base &+ Int32(w + 1), where: take)
+                UnsafeMutableRawPointer(yp + i * ow + j).storeBytes(of: best, as: SIMD16<Float>.self)
+                UnsafeMutableRawPointer(ip + i * ow + j).storeBytes(of: arg, as: SIMD16<Int32>.self)
+                j += 16
+            }
+            for j in j..<ow {
                 let at = 2 * i * w + 2 * j
                 let a = xp[at], b = xp[at + 1], c = xp[at + w], d = xp[at + w + 1]
                 var best = a, arg = at
