@@ -180,6 +180,9 @@ final class ElementwiseTests: XCTestCase {
             let refDot = (0..<n).reduce(0.0) { $0 + Double(x[$1]) * Double(y[$1]) }
             XCTAssertEqual(Double(Reduce.sum(x.data, count: n)), refSum, accuracy: 1e-5 * Double(n + 1))
             XCTAssertEqual(Double(Reduce.dot(x.data, y.data, count: n)), refDot, accuracy: 1e-5 * Double(n + 1))
+            let both = Reduce.sumAndDot(x.data, y.data, count: n)
+            XCTAssertEqual(Double(both.sum), refSum, accuracy: 1e-5 * Double(n + 1))
+            XCTAssertEqual(Double(both.dot), refDot, accuracy: 1e-5 * Double(n + 1))
         }
     }
 

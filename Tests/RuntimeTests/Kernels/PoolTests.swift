@@ -4,8 +4,9 @@ import XCTest
 final class PoolTests: XCTestCase {
     let shapes: [Pool2dShape] = [
         Pool2dShape(batch: 2, channels: 3, height: 28, width: 28, kernelH: 2, kernelW: 2),
-        // 2×2 with 18 outputs per row: one 16-lane group and a scalar tail.
+        // 2×2 with 18 outputs per row: one 16-lane group and a scalar tail; 7 per row: scalar only.
         Pool2dShape(batch: 1, channels: 2, height: 6, width: 37, kernelH: 2, kernelW: 2),
+        Pool2dShape(batch: 2, channels: 3, height: 14, width: 14, kernelH: 2, kernelW: 2),
         Pool2dShape(batch: 1, channels: 2, height: 7, width: 5, kernelH: 3, kernelW: 2, strideH: 2, strideW: 1, padH: 1, padW: 1),
         Pool2dShape(batch: 2, channels: 1, height: 5, width: 7, kernelH: 2, kernelW: 3, strideH: 2, strideW: 2, ceilMode: true),
         Pool2dShape(batch: 1, channels: 3, height: 4, width: 9, kernelH: 3, kernelW: 3, strideH: 2, strideW: 3, padH: 1, padW: 1, ceilMode: true),

@@ -42,6 +42,26 @@ public enum Reduce {
         return (a0 + a1).sum() + tail
     }
 
+    /// (Σ p[i], Σ p[i]·q[i]) in one pass over both arrays (batch-norm backward).
+    @inline(__always)
+    public static func sumAndDot(_ p: UnsafePointer<Float>, _ q: UnsafePointer<Float>, count: Int) -> (sum: Float, dot: Float) {
+        var s0 = SIMD16<Float>(), s1 = SIMD16<Float>(), d0 = SIMD16<Float>(), d1 = SIMD16<Float>()
+        let rp = UnsafeRawPointer(p), rq = UnsafeRawPointer(q)
+        var i = 0
+        while i + 32 <= count {
+            let p0 = rp.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self)
+            let p1 = rp.loadUnaligned(fromByteOffset: i * 4 + 64, as: SIMD16<Float>.self)
+            s0 += p0
+            s1 += p1
+            d0 = d0.addingProduct(p0, rq.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self))
+            d1 = d1.addingProduct(p1, rq.loadUnaligned(fromByteOffset: i * 4 + 64, as: SIMD16<Float>.self))
+            i += 32
+        }
+        var sumTail: Float = 0, dotTail: Float = 0
+        while i < count { sumTail += p[i]; dotTail += p[i] * q[i]; i += 1 }
+        return ((s0 + s1).sum() + sumTail, (d0 + d1).sum() + dotTail)
+    }
+
     /// Σ (p[i] − mean)², the second pass of a two-pass variance.
     @inline(__always)
     public static func squaredDeviation(_ p: UnsafePointer<Float>, count: Int, mean: Float) -> Float {

@@ -73,8 +73,9 @@ public enum BatchNorm {
             var sumDy = 0.0, sumDyX = 0.0
             for b in 0..<n {
                 let off = (b * c + ch) * s
-                sumDy += Double(Reduce.sum(dy + off, count: s))
-                sumDyX += Double(Reduce.dot(dy + off, x + off, count: s))
+                let (sum, dot) = Reduce.sumAndDot(dy + off, x + off, count: s)
+                sumDy += Double(sum)
+                sumDyX += Double(dot)
             }
             let s1 = Float(sumDy)
             let s2 = Float((sumDyX - Double(mean) * sumDy) * Double(invStd))   // Σ dy·x̂
