@@ -86,7 +86,7 @@ struct Bench: ParsableCommand {
     func run() throws {
         if child, let spec = only?.spec { return try measure(spec) }
         let parts = only.map { [$0] } ?? Part.allCases
-        Out.print("benchmark                         regula                 reference on this machine kind\n")
+        Out.print("benchmark                         regula                  reference on this machine kind\n")
         for part in parts {
             switch part {
             case .lint:
@@ -143,8 +143,8 @@ struct Bench: ParsableCommand {
     }
 
     private func row(_ name: String, _ value: String, _ reference: String) {
-        Out.print(name.padding(toLength: 34, withPad: " ", startingAt: 0)
-                  + value.padding(toLength: 23, withPad: " ", startingAt: 0) + reference + "\n")
+        Out.print(name.padding(toLength: max(34, name.count + 1), withPad: " ", startingAt: 0)
+                  + value.padding(toLength: max(24, value.count + 1), withPad: " ", startingAt: 0) + reference + "\n")
     }
 
     private struct ChildFigures { var train: Double, peakBytes: Int, eval: Double }

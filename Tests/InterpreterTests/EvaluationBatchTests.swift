@@ -1,0 +1,45 @@
+import XCTest
+import IR
+@testable import Interpreter
+
+/// Evaluation runs in larger batches than training when memory allows: a multiple of the
+/// training batch, at most 512, whose inference arena stays within 64 MiB (or its size at the
+/// training batch, if larger).
+final class EvaluationBatchTests: XCTestCase {
+    func testEvaluationBatchIsABoundedMultipleOfTheTrainingBatch() throws {
+        for name in ["mnist_mlp", "mnist_cnn", "shake_shake"] {
+            let model = try loadSpec(name)
+            let session = try Session(model: model, seed: 0, batchSize: model.training.batchSize, threads: 1)
+            let b = session.evaluationBatchSize, n = session.batchSize
+            XCTAssertEqual(b % n, 0, name)
+            XCTAssertLessThanOrEqual(b, Session.maxEvaluationBatch, name)
+            let planned = session.plannedBytes()
+            var atTrainingBatch = session.inferGraph
+            atTrainingBatch.bindings[batchDim.description] = n
+            let budget = max(IR.plan(atTrainingBatch).memory?.arenaBytes ?? 0, Session.evaluationArenaFloor)
+            XCTAssertLessThanOrEqual(planned.infer, budget, name)
+            // The next multiple would break a bound.
+            if b + n <= Session.maxEvaluationBatch {
+                var g = session.inferGraph
+                g.bindings[batchDim.description] = b + n
+                XCTAssertGreaterThan(IR.plan(g).memory?.arenaBytes ?? 0, budget, name)
+            }
+            print("\(name): training batch \(n), evaluation batch \(b)")
+        }
+    }
+
+    /// Loss and accuracy do not depend on the evaluation batch (up to the order of the loss sum).
+    func testEvaluationResultsDoNotDependOnTheBatch() throws {
+        let model = try loadSpec("mnist_mlp")
+        let data = try DataSource.load(model, options: testOptions("eval-batch"))
+        let test = try XCTUnwrap(data.test)
+        let large = try Session(model: model, seed: 3, batchSize: 128, threads: 2)
+        let small = try Session(model: model, seed: 3, batchSize: 128, threads: 2, evaluationBatch: 128)
+        XCTAssertGreaterThan(large.evaluationBatchSize, 128, "the MLP evaluates in larger batches")
+        let a = try large.evaluate(test, normalization: data.normalization)
+        let b = try small.evaluate(test, normalization: data.normalization)
+        XCTAssertEqual(a.count, 10_000)
+        XCTAssertEqual(a.accuracy, b.accuracy, accuracy: 1e-9)
+        XCTAssertEqual(a.loss, b.loss, accuracy: 1e-6 * abs(b.loss))
+    }
+}
