@@ -76,8 +76,8 @@ final class RunFolderTests: XCTestCase {
         let cwd = FileManager.default.currentDirectoryPath
         let tmp = NSTemporaryDirectory() + "regula-default-\(getpid())"
         try FileManager.default.createDirectory(atPath: tmp, withIntermediateDirectories: true)
-        FileManager.default.changeCurrentDirectoryPath(tmp)
-        defer { FileManager.default.changeCurrentDirectoryPath(cwd) }
+        _ = FileManager.default.changeCurrentDirectoryPath(tmp)
+        defer { _ = FileManager.default.changeCurrentDirectoryPath(cwd) }
         var o = options()
         o.outDirectory = nil
         o.maxSteps = 1

@@ -29,25 +29,6 @@ final class KernelBenchmarks: XCTestCase {
         }
     }
 
-    /// The 32→32 3×3 convolution of the Shake-Shake benchmark net (batch 64, 28×28): GFLOP/s
-    /// of each pass.
-    func testShakeConvThroughput() throws {
-        guard ProcessInfo.processInfo.environment["REGULA_BENCH"] != nil else { throw XCTSkip("set REGULA_BENCH=1 to measure") }
-        let s = Conv2dShape(batch: 64, inChannels: 32, height: 28, width: 28, outChannels: 32, kernelH: 3, kernelW: 3, padH: 1, padW: 1)
-        var rng = TestRandom(seed: 3)
-        let x = rng.tensor([s.inputCount]), w = rng.tensor([s.weightCount])
-        let y = Tensor(shape: [s.outputCount]), dx = Tensor(shape: [s.inputCount]), dw = Tensor(shape: [s.weightCount])
-        let flops = 2.0 * Double(s.batch * s.outChannels * s.patch * s.outH * s.outW)
-        for threads in [1, 2] {
-            let pool = ThreadPool(threads: threads)
-            let f = time(10) { Conv2d.forward(s, x: x.data, weight: w.data, bias: nil, y: y.data, pool: pool) }
-            let bd = time(10) { Conv2d.backwardData(s, dy: y.data, weight: w.data, dx: dx.data, pool: pool) }
-            let bw = time(10) { Conv2d.backwardWeight(s, x: x.data, dy: y.data, dweight: dw.data, dbias: nil, pool: pool) }
-            print(String(format: "shake conv threads %d: fwd %.2f ms (%.0f GFLOP/s), bwd data %.2f ms (%.0f), bwd weight %.2f ms (%.0f)",
-                         threads, f * 1e3, flops / f * 1e-9, bd * 1e3, flops / bd * 1e-9, bw * 1e3, flops / bw * 1e-9))
-        }
-    }
-
     /// The GEMMs of one tutorial-MLP training step (batch 128, 784-256-256-10, weights [out, in]).
     func testTutorialMLPGemms() throws {
         guard ProcessInfo.processInfo.environment["REGULA_BENCH"] != nil else { throw XCTSkip("set REGULA_BENCH=1 to measure") }
