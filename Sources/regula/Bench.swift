@@ -192,17 +192,20 @@ func median(_ values: [Double]) -> Double {
     return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
 }
 
-/// Runs a process and returns its standard output; a failure exits with its status.
-func runProcess(_ executable: URL, _ arguments: [String]) throws -> String {
+/// Runs a process and returns its standard output; a failure throws its status (and says so on
+/// standard error unless `quiet`).
+func runProcess(_ executable: URL, _ arguments: [String], quiet: Bool = false) throws -> String {
     let process = Process()
     process.executableURL = executable
     process.arguments = arguments
     let pipe = Pipe()
     process.standardOutput = pipe
+    if quiet { process.standardError = FileHandle.nullDevice }
     try process.run()
     let data = pipe.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
     guard process.terminationStatus == 0 else {
+        if quiet { throw ExitCode(process.terminationStatus) }
         Out.error("error: \(executable.lastPathComponent) \(arguments.joined(separator: " ")) exited with status \(process.terminationStatus)\n")
         throw ExitCode(process.terminationStatus)
     }

@@ -27,7 +27,7 @@ struct PeerRunner {
 
     /// The JAX peer of the MLP, or nil when the Python has no jax.
     func jax() throws -> PeerFigures? {
-        guard (try? runProcess(URL(fileURLWithPath: python), ["-c", "import jax"])) != nil else { return nil }
+        guard (try? runProcess(URL(fileURLWithPath: python), ["-c", "import jax"], quiet: true)) != nil else { return nil }
         let line = try runProcess(URL(fileURLWithPath: python), [folder + "/jax_peer.py", "--data", data, "--seconds", String(seconds)])
         return try parse(line)
     }
