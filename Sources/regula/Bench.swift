@@ -16,32 +16,14 @@ struct Bench: ParsableCommand {
     enum Part: String, ExpressibleByArgument, CaseIterable {
         case lint, gemm, conv, mlp, cnn, shake
 
-        /// The spec a training part trains, relative to the repository root.
-        var spec: String? {
+        /// A training part: the spec it trains (relative to the repository root), its name in
+        /// bench/torch_peer.py, and its title in the table; nil for the kernel parts.
+        var training: (spec: String, peer: String, title: String)? {
             switch self {
-            case .mlp: "specs/mnist_mlp.yaml"
-            case .cnn: "specs/mnist_cnn.yaml"
-            case .shake: "bench/shake_resnet.yaml"
+            case .mlp: ("specs/mnist_mlp.yaml", "mlp", "tutorial MLP, batch 128")
+            case .cnn: ("specs/mnist_cnn.yaml", "cnn", "tutorial CNN, batch 64")
+            case .shake: ("bench/shake_resnet.yaml", "shake1", "Shake-Shake ResNet, batch 64")
             case .lint, .gemm, .conv: nil
-            }
-        }
-
-        /// The workload's name in bench/torch_peer.py.
-        var peerWorkload: String? {
-            switch self {
-            case .mlp: "mlp"
-            case .cnn: "cnn"
-            case .shake: "shake1"
-            case .lint, .gemm, .conv: nil
-            }
-        }
-
-        var title: String {
-            switch self {
-            case .mlp: "tutorial MLP, batch 128"
-            case .cnn: "tutorial CNN, batch 64"
-            case .shake: "Shake-Shake ResNet, batch 64"
-            case .lint, .gemm, .conv: rawValue
             }
         }
     }
@@ -77,14 +59,14 @@ struct Bench: ParsableCommand {
     func validate() throws {
         if runs < 1 { throw ValidationError("--runs must be at least 1") }
         if steps < 1 { throw ValidationError("--steps must be at least 1") }
-        if child && only?.spec == nil { throw ValidationError("--child needs a training part: --only mlp, cnn or shake") }
+        if child && only?.training == nil { throw ValidationError("--child needs a training part: --only mlp, cnn or shake") }
         if let peer, !FileManager.default.isExecutableFile(atPath: peer) {
             throw ValidationError("--peer \(peer): not an executable Python")
         }
     }
 
     func run() throws {
-        if child, let spec = only?.spec { return try measure(spec) }
+        if child, let training = only?.training { return try measure(training.spec) }
         let parts = only.map { [$0] } ?? Part.allCases
         Out.print("benchmark                         regula                  reference on this machine kind\n")
         for part in parts {
@@ -121,12 +103,12 @@ struct Bench: ParsableCommand {
         let peers = peer.map { PeerRunner(python: $0, folder: root + "/bench", data: data ?? root + "/data/mnist",
                                           threads: threads ?? ThreadPool.processorCount, seconds: peerSeconds) }
         for _ in 0..<runs {
-            if let peers, let workload = part.peerWorkload { torch.append(try peers.torch(workload)) }
+            if let peers, let workload = part.training?.peer { torch.append(try peers.torch(workload)) }
             if let peers, part == .mlp, let j = try peers.jax() { jax.append(j) }
             regula.append(try runChild(part))
         }
         let rate = median(regula.map(\.train)), peak = median(regula.map { Double($0.peakBytes) }), eval = median(regula.map(\.eval))
-        row("train " + part.title, String(format: "%.0f samples/s", rate), peerText(torch.map(\.train), ours: regula.map(\.train), name: "PyTorch")
+        row("train " + (part.training?.title ?? part.rawValue), String(format: "%.0f samples/s", rate), peerText(torch.map(\.train), ours: regula.map(\.train), name: "PyTorch")
             + (jax.isEmpty ? "" : "; " + peerText(jax.map(\.train), ours: regula.map(\.train), name: "JAX/XLA")))
         row("  peak RSS, whole process", String(format: "%.0f MB", peak / 1e6),
             torch.isEmpty ? "" : String(format: "PyTorch %.0f MB (%.2f× less)", median(torch.map(\.peakMB)),

@@ -27,12 +27,13 @@ public enum Conv2d {
                                bias: UnsafePointer<Float>?, y: UnsafeMutablePointer<Float>,
                                activation: Activation = .identity, pool: ThreadPool = .default) {
         s.validate()
+        // Group g's bias and activation, run on its output while it is in cache.
+        let epilogue = { (g: Int) -> GemmEpilogue? in
+            (bias == nil && activation == .identity) ? nil :
+                GemmEpilogue(bias: bias.map { $0 + g * s.groupOut }, biasAxis: .rows, activation: activation)
+        }
         if Conv2dImplicit.handles(s) {
-            Conv2dImplicit.forward(s, x: x, weight: weight, epilogue: { g in
-                (bias == nil && activation == .identity) ? nil :
-                    GemmEpilogue(bias: bias.map { $0 + g * s.groupOut }, biasAxis: .rows, activation: activation)
-            }, y: y, pool: pool)
-            return
+            return Conv2dImplicit.forward(s, x: x, weight: weight, epilogue: epilogue, y: y, pool: pool)
         }
         let spatial = s.outH * s.outW, inPlane = s.height * s.width
         let wFloats = Gemm.packedCountA(m: s.groupOut, k: s.patch)
@@ -52,10 +53,8 @@ public enum Conv2d {
                         } else {
                             Im2colPacked.asB(s, xg, col)
                         }
-                        let epilogue = (bias == nil && activation == .identity) ? nil :
-                            GemmEpilogue(bias: bias.map { $0 + g * s.groupOut }, biasAxis: .rows, activation: activation)
                         Gemm.sgemmPacked(m: s.groupOut, n: spatial, k: s.patch, packedA: packedW + g * wFloats, packedB: col,
-                                         c: yg, ldc: spatial, epilogue: epilogue, pool: serial)
+                                         c: yg, ldc: spatial, epilogue: epilogue(g), pool: serial)
                     }
                 }
             }
@@ -103,29 +102,24 @@ public enum Conv2d {
                                       dweight: UnsafeMutablePointer<Float>, dbias: UnsafeMutablePointer<Float>?,
                                       accumulate: Bool = false, pool: ThreadPool = .default) {
         s.validate()
+        // A patch narrower than one 32-column panel (a first layer on one input channel) would
+        // waste most of the implicit GEMM's 8-row panels; the dot-product path suits it.
+        if Conv2dImplicit.handles(s) && s.patch >= GemmMicroKernel.nr {
+            Conv2dImplicit.backwardWeight(s, x: x, dy: dy, dweight: dweight, accumulate: accumulate, pool: pool)
+        } else {
+            im2colBackwardWeight(s, x: x, dy: dy, dweight: dweight, accumulate: accumulate, pool: pool)
+        }
+        if let dbias {
+            Bias.gradChannels(batch: s.batch, channels: s.outChannels, spatial: s.outH * s.outW, dy, dbias: dbias, accumulate: accumulate)
+        }
+    }
+
+    /// The weight gradient through im2col (strided convolutions and narrow patches).
+    static func im2colBackwardWeight(_ s: Conv2dShape, x: UnsafePointer<Float>, dy: UnsafePointer<Float>,
+                                     dweight: UnsafeMutablePointer<Float>, accumulate: Bool, pool: ThreadPool) {
         let spatial = s.outH * s.outW, inPlane = s.height * s.width
         let wCount = s.weightCount
         let chunks = (s.batch + weightChunk - 1) / weightChunk
-        // A patch narrower than one 32-column panel (a first layer on one input channel) would
-        // waste most of the implicit GEMM's 8-row panels; the dot-product path below suits it.
-        if Conv2dImplicit.handles(s) && s.patch >= GemmMicroKernel.nr {
-            let partCount = Conv2dImplicit.partialCount(s)
-            GemmScratch.shared.withBuffer(floats: max(chunks * partCount, 1)) { partials in
-                pool.parallelFor(chunks) { chunk in
-                    let n0 = chunk * weightChunk
-                    Conv2dImplicit.weightChunk(s, x: x, dy: dy, images: n0..<min(s.batch, n0 + weightChunk),
-                                               partial: partials + chunk * partCount)
-                }
-                if s.batch == 0 && !accumulate { dweight.update(repeating: 0, count: wCount) }
-                for chunk in 0..<chunks {
-                    Conv2dImplicit.addPartial(s, partials + chunk * partCount, into: dweight, overwrite: chunk == 0 && !accumulate)
-                }
-            }
-            if let dbias {
-                Bias.gradChannels(batch: s.batch, channels: s.outChannels, spatial: spatial, dy, dbias: dbias, accumulate: accumulate)
-            }
-            return
-        }
         let partials = UnsafeMutablePointer<Float>.allocate(capacity: max(chunks * wCount, 1))
         defer { partials.deallocate() }
         let dyFloats = Gemm.packedCountA(m: s.groupOut, k: spatial)
@@ -173,9 +167,6 @@ public enum Conv2d {
             for chunk in (accumulate ? 0 : 1)..<chunks {
                 Bias.accumulate(partials + chunk * wCount, into: dweight, count: wCount)
             }
-        }
-        if let dbias {
-            Bias.gradChannels(batch: s.batch, channels: s.outChannels, spatial: spatial, dy, dbias: dbias, accumulate: accumulate)
         }
     }
 }

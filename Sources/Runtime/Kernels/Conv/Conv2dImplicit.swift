@@ -89,9 +89,25 @@ enum Conv2dImplicit {
         }
     }
 
+    /// dweight (+)= the weight gradient: chunks of `Conv2d.weightChunk` images summed into
+    /// partials in parallel, then added in chunk order.
+    static func backwardWeight(_ s: Conv2dShape, x: UnsafePointer<Float>, dy: UnsafePointer<Float>,
+                               dweight: UnsafeMutablePointer<Float>, accumulate: Bool, pool: ThreadPool) {
+        let chunk = Conv2d.weightChunk, chunks = (s.batch + chunk - 1) / chunk, partCount = partialCount(s)
+        if s.batch == 0 && !accumulate { dweight.update(repeating: 0, count: s.weightCount) }
+        GemmScratch.shared.withBuffer(floats: max(chunks * partCount, 1)) { partials in
+            pool.parallelFor(chunks) { c in
+                weightChunk(s, x: x, dy: dy, images: c * chunk..<min(s.batch, (c + 1) * chunk), partial: partials + c * partCount)
+            }
+            for c in 0..<chunks {
+                addPartial(s, partials + c * partCount, into: dweight, overwrite: c == 0 && !accumulate)
+            }
+        }
+    }
+
     /// Σ over the images of a chunk of dWᵀ (patch rows × output channels, row stride
     /// `partialColumns`) into `partial`, for every group.
-    static func weightChunk(_ s: Conv2dShape, x: UnsafePointer<Float>, dy: UnsafePointer<Float>, images: Range<Int>,
+    private static func weightChunk(_ s: Conv2dShape, x: UnsafePointer<Float>, dy: UnsafePointer<Float>, images: Range<Int>,
                             partial: UnsafeMutablePointer<Float>) {
         let planes = PaddedPlanes(s, channels: s.groupIn)
         let pp = roundUp(s.patch, 8), ocp = roundUp(s.groupOut, 32), nq = planes.wide
@@ -129,10 +145,10 @@ enum Conv2dImplicit {
     }
 
     /// Floats of one chunk's partial dWᵀ for all groups.
-    static func partialCount(_ s: Conv2dShape) -> Int { s.groups * roundUp(s.patch, 8) * roundUp(s.groupOut, 32) }
+    private static func partialCount(_ s: Conv2dShape) -> Int { s.groups * roundUp(s.patch, 8) * roundUp(s.groupOut, 32) }
 
     /// dweight[oc, p] (+)= partial[g][p][oc] for one chunk's partial.
-    static func addPartial(_ s: Conv2dShape, _ partial: UnsafePointer<Float>, into dweight: UnsafeMutablePointer<Float>,
+    private static func addPartial(_ s: Conv2dShape, _ partial: UnsafePointer<Float>, into dweight: UnsafeMutablePointer<Float>,
                            overwrite: Bool) {
         let pp = roundUp(s.patch, 8), ocp = roundUp(s.groupOut, 32)
         for g in 0..<s.groups {

@@ -1,4 +1,4 @@
-/// The 8×32 register-blocked inner kernel of `Gemm.sgemm`.
+/// The 8×32 register-blocked inner kernels of `Gemm.sgemm` and of the implicit-GEMM convolution.
 ///
 /// Layouts: `a` is one packed A micro-panel, `kc` steps of 8 row values (`a[k*8 + r]`); `b` is one
 /// packed B micro-panel, `kc` steps of 32 column values (`b[k*32 + c]`), 64-byte aligned.
@@ -18,6 +18,59 @@ enum GemmMicroKernel {
     @inline(never)
     static func kernel8x32(_ kc: Int, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>,
                            _ c: UnsafeMutablePointer<Float>, _ ldc: Int, alpha: Float, s: Float) {
+        var tile = Tile()
+        var pa = a
+        var pb = UnsafeRawPointer(b)
+        for _ in 0..<kc {
+            tile.add(pa[0], pa[1], pa[2], pa[3], pa[4], pa[5], pa[6], pa[7],
+                     pb.load(as: SIMD16<Float>.self), pb.load(fromByteOffset: 64, as: SIMD16<Float>.self))
+            pa += 8
+            pb += 128
+        }
+        tile.store(c, ldc, alpha, s)
+    }
+
+    /// The implicit-GEMM convolution (`Conv2dImplicit`) reads one operand straight from rows of
+    /// a zero-padded image instead of a packed panel: patch row p = (c, kh, kw) is the padded
+    /// plane of channel c read from offset kh·Wp + kw, so there is no im2col copy.
+
+    /// acc[r, c] = Σ_k a[k·8 + r] · b[offsets[k] + c] (a packed 8-row A panel, B rows read in
+    /// place: 32 contiguous floats from `b + offsets[k]`); then C = acc + s·C.
+    @inline(never)
+    static func kernel8x32ShiftedB(_ kc: Int, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>,
+                                   _ offsets: UnsafePointer<Int>, _ c: UnsafeMutablePointer<Float>, _ ldc: Int, s: Float) {
+        var tile = Tile()
+        var pa = a
+        let base = UnsafeRawPointer(b)
+        for k in 0..<kc {
+            let pb = base + offsets[k] * 4
+            tile.add(pa[0], pa[1], pa[2], pa[3], pa[4], pa[5], pa[6], pa[7],
+                     pb.loadUnaligned(as: SIMD16<Float>.self), pb.loadUnaligned(fromByteOffset: 64, as: SIMD16<Float>.self))
+            pa += 8
+        }
+        tile.store(c, ldc, 1, s)
+    }
+
+    /// acc[r, c] = Σ_k a_r[k] · b[k·32 + c] (the 8 A rows read in place from `a + offsets[r]`, a
+    /// packed 32-column B panel); then C = acc + s·C.
+    @inline(never)
+    static func kernel8x32ShiftedA(_ kc: Int, _ a: UnsafePointer<Float>, _ offsets: UnsafePointer<Int>,
+                                   _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>, _ ldc: Int, s: Float) {
+        var tile = Tile()
+        let a0 = a + offsets[0], a1 = a + offsets[1], a2 = a + offsets[2], a3 = a + offsets[3]
+        let a4 = a + offsets[4], a5 = a + offsets[5], a6 = a + offsets[6], a7 = a + offsets[7]
+        var pb = UnsafeRawPointer(b)
+        for k in 0..<kc {
+            tile.add(a0[k], a1[k], a2[k], a3[k], a4[k], a5[k], a6[k], a7[k],
+                     pb.load(as: SIMD16<Float>.self), pb.load(fromByteOffset: 64, as: SIMD16<Float>.self))
+            pb += 128
+        }
+        tile.store(c, ldc, 1, s)
+    }
+
+    /// The 8×32 accumulator tile: 16 `SIMD16<Float>`, kept in registers by every kernel above
+    /// (they live in this file so that even per-file debug builds inline it).
+    struct Tile {
         var c00 = SIMD16<Float>(), c01 = SIMD16<Float>()
         var c10 = SIMD16<Float>(), c11 = SIMD16<Float>()
         var c20 = SIMD16<Float>(), c21 = SIMD16<Float>()
@@ -26,51 +79,54 @@ enum GemmMicroKernel {
         var c50 = SIMD16<Float>(), c51 = SIMD16<Float>()
         var c60 = SIMD16<Float>(), c61 = SIMD16<Float>()
         var c70 = SIMD16<Float>(), c71 = SIMD16<Float>()
-        var pa = a
-        var pb = UnsafeRawPointer(b)
-        for _ in 0..<kc {
-            let b0 = pb.load(as: SIMD16<Float>.self)
-            let b1 = pb.load(fromByteOffset: 64, as: SIMD16<Float>.self)
-            var av = SIMD16<Float>(repeating: pa[0])
-            c00.addProduct(av, b0); c01.addProduct(av, b1)
-            av = SIMD16<Float>(repeating: pa[1])
-            c10.addProduct(av, b0); c11.addProduct(av, b1)
-            av = SIMD16<Float>(repeating: pa[2])
-            c20.addProduct(av, b0); c21.addProduct(av, b1)
-            av = SIMD16<Float>(repeating: pa[3])
-            c30.addProduct(av, b0); c31.addProduct(av, b1)
-            av = SIMD16<Float>(repeating: pa[4])
-            c40.addProduct(av, b0); c41.addProduct(av, b1)
-            av = SIMD16<Float>(repeating: pa[5])
-            c50.addProduct(av, b0); c51.addProduct(av, b1)
-            av = SIMD16<Float>(repeating: pa[6])
-            c60.addProduct(av, b0); c61.addProduct(av, b1)
-            av = SIMD16<Float>(repeating: pa[7])
-            c70.addProduct(av, b0); c71.addProduct(av, b1)
-            pa += 8
-            pb += 128
-        }
-        store(c00, c01, c, alpha, s)
-        store(c10, c11, c + ldc, alpha, s)
-        store(c20, c21, c + 2 * ldc, alpha, s)
-        store(c30, c31, c + 3 * ldc, alpha, s)
-        store(c40, c41, c + 4 * ldc, alpha, s)
-        store(c50, c51, c + 5 * ldc, alpha, s)
-        store(c60, c61, c + 6 * ldc, alpha, s)
-        store(c70, c71, c + 7 * ldc, alpha, s)
-    }
 
-    @inline(__always)
-    static func store(_ x0: SIMD16<Float>, _ x1: SIMD16<Float>, _ c: UnsafeMutablePointer<Float>,
-                      _ alpha: Float, _ s: Float) {
-        let raw = UnsafeMutableRawPointer(c)
-        var r0 = alpha * x0, r1 = alpha * x1
-        if s != 0 {
-            r0 += s * raw.loadUnaligned(as: SIMD16<Float>.self)
-            r1 += s * raw.loadUnaligned(fromByteOffset: 64, as: SIMD16<Float>.self)
+        /// One k step: row r of the tile += a_r · (b0, b1), one fma per lane.
+        @inline(__always)
+        mutating func add(_ a0: Float, _ a1: Float, _ a2: Float, _ a3: Float, _ a4: Float, _ a5: Float, _ a6: Float,
+                          _ a7: Float, _ b0: SIMD16<Float>, _ b1: SIMD16<Float>) {
+            var av = SIMD16<Float>(repeating: a0)
+            c00.addProduct(av, b0); c01.addProduct(av, b1)
+            av = SIMD16<Float>(repeating: a1)
+            c10.addProduct(av, b0); c11.addProduct(av, b1)
+            av = SIMD16<Float>(repeating: a2)
+            c20.addProduct(av, b0); c21.addProduct(av, b1)
+            av = SIMD16<Float>(repeating: a3)
+            c30.addProduct(av, b0); c31.addProduct(av, b1)
+            av = SIMD16<Float>(repeating: a4)
+            c40.addProduct(av, b0); c41.addProduct(av, b1)
+            av = SIMD16<Float>(repeating: a5)
+            c50.addProduct(av, b0); c51.addProduct(av, b1)
+            av = SIMD16<Float>(repeating: a6)
+            c60.addProduct(av, b0); c61.addProduct(av, b1)
+            av = SIMD16<Float>(repeating: a7)
+            c70.addProduct(av, b0); c71.addProduct(av, b1)
         }
-        raw.storeBytes(of: r0, as: SIMD16<Float>.self)
-        raw.storeBytes(of: r1, toByteOffset: 64, as: SIMD16<Float>.self)
+
+        /// C[r, c] = α·acc + s·C[r, c] for the 8 rows (C not read when `s == 0`).
+        @inline(__always)
+        func store(_ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ alpha: Float, _ s: Float) {
+            Tile.storeRow(c00, c01, c, alpha, s)
+            Tile.storeRow(c10, c11, c + ldc, alpha, s)
+            Tile.storeRow(c20, c21, c + 2 * ldc, alpha, s)
+            Tile.storeRow(c30, c31, c + 3 * ldc, alpha, s)
+            Tile.storeRow(c40, c41, c + 4 * ldc, alpha, s)
+            Tile.storeRow(c50, c51, c + 5 * ldc, alpha, s)
+            Tile.storeRow(c60, c61, c + 6 * ldc, alpha, s)
+            Tile.storeRow(c70, c71, c + 7 * ldc, alpha, s)
+        }
+
+        @inline(__always)
+        static func storeRow(_ x0: SIMD16<Float>, _ x1: SIMD16<Float>, _ c: UnsafeMutablePointer<Float>,
+                             _ alpha: Float, _ s: Float) {
+            let raw = UnsafeMutableRawPointer(c)
+            var r0 = alpha * x0, r1 = alpha * x1
+            if s != 0 {
+                r0 += s * raw.loadUnaligned(as: SIMD16<Float>.self)
+                r1 += s * raw.loadUnaligned(fromByteOffset: 64, as: SIMD16<Float>.self)
+            }
+            raw.storeBytes(of: r0, as: SIMD16<Float>.self)
+            raw.storeBytes(of: r1, toByteOffset: 64, as: SIMD16<Float>.self)
+        }
     }
 
     /// Edge tiles: the same accumulation into a scratch tile, then the same combine on the
