@@ -9,8 +9,12 @@ extension ExecutorOps {
     /// Runs `node`'s op together with a leading bias add (+ activation) when possible; returns
     /// how many epilogue steps it consumed (0 = nothing done, run the node normally).
     static func runFusedHead(_ node: Node, _ ptr: Ptr, _ e: Executor) -> Int {
-        guard let out = node.outputs.first, node.transient.contains(out),
-              let first = node.epilogue.first, first.operands.count == 1 else { return 0 }
+        guard let out = node.outputs.first, node.transient.contains(out), let first = node.epilogue.first else { return 0 }
+        if case .batchNormTrain(let eps) = node.op, case .activation(.relu, _, _) = first.op {
+            runBatchNormTrain(node.inputs, node.outputs, eps: eps, ptr, e, y: ptr(first.result), relu: true)
+            return 1
+        }
+        guard first.operands.count == 1 else { return 0 }
         let rank = e.fixedShape[out.raw].count + (e.batched[out.raw] ? 1 : 0)
         switch (node.op, first.op) {
         case (.matmul(false, let transB), .biasAdd(let axis)) where axis == rank - 1:

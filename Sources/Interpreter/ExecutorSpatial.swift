@@ -72,15 +72,7 @@ extension ExecutorOps {
     static func runNorm(_ op: Op, _ i: [ValueID], _ o: [ValueID], _ ptr: Ptr, _ e: Executor) -> Bool {
         switch op {
         case .batchNormTrain(let eps):
-            // [x, γ, β] → [y, mean, var]. The kernel saves 1/√(var+eps); the IR's third output
-            // is the biased variance, recovered as 1/inv² − eps (used by the running update and
-            // turned back into inv in backward).
-            let (n, c, s) = ncs(e.shape(i[0]))
-            let mean = ptr(o[1]), v = ptr(o[2])
-            BatchNorm.forwardTraining(batch: n, channels: c, spatial: s, x: ptr(i[0]), gamma: ptr(i[1]), beta: ptr(i[2]),
-                                      y: ptr(o[0]), saveMean: mean, saveInvStd: v, runningMean: nil, runningVar: nil,
-                                      eps: Float(eps), pool: e.pool)
-            for k in 0..<c { v[k] = max(1 / (v[k] * v[k]) - Float(eps), 0) }
+            runBatchNormTrain(i, o, eps: eps, ptr, e, y: ptr(o[0]), relu: false)
         case .batchNormBackward(let eps):
             // [dy, x, γ, mean, var] → [dx, dγ, dβ]
             let (n, c, s) = ncs(e.shape(i[1]))
@@ -142,6 +134,19 @@ extension ExecutorOps {
     }
 
     /// Whether `run` has a kernel for `op`.
+    /// [x, γ, β] → [y, mean, var], y = max(y, 0) with `relu`. The kernel saves 1/√(var+eps); the
+    /// IR's third output is the biased variance, recovered as 1/inv² − eps (used by the running
+    /// update and turned back into inv in backward).
+    static func runBatchNormTrain(_ i: [ValueID], _ o: [ValueID], eps: Double, _ ptr: Ptr, _ e: Executor,
+                                  y: UnsafeMutablePointer<Float>, relu: Bool) {
+        let (n, c, s) = ncs(e.shape(i[0]))
+        let mean = ptr(o[1]), v = ptr(o[2])
+        BatchNorm.forwardTraining(batch: n, channels: c, spatial: s, x: ptr(i[0]), gamma: ptr(i[1]), beta: ptr(i[2]),
+                                  y: y, saveMean: mean, saveInvStd: v, runningMean: nil, runningVar: nil,
+                                  eps: Float(eps), relu: relu, pool: e.pool)
+        for k in 0..<c { v[k] = max(1 / (v[k] * v[k]) - Float(eps), 0) }
+    }
+
     static func isImplemented(_ op: Op) -> Bool {
         switch op {
         case .matmul, .biasAdd, .biasGrad, .activation, .activationBackward, .add, .scale, .reshape,

@@ -36,6 +36,19 @@ final class ElementwiseTests: XCTestCase {
         }
     }
 
+    /// ReLU keeps Swift's max(x, 0) on special values in the vector lanes and the scalar tail:
+    /// NaN stays NaN, −0 becomes +0, ±∞ map to 0 and +∞.
+    func testReluSpecialValuesInLanesAndTail() {
+        let special: [Float] = [.nan, -0.0, 0, -.infinity, .infinity, -1, 2, .leastNonzeroMagnitude, -.leastNonzeroMagnitude]
+        let x = Tensor(shape: [34], values: (0..<34).map { special[$0 % special.count] })
+        let y = Tensor(shape: [34])
+        Activation.relu.forward(x.data, y.data, count: 34)   // 32 in lanes, 2 in the tail
+        for i in 0..<34 {
+            let want = max(x[i], 0)
+            XCTAssertTrue(want.isNaN ? y[i].isNaN : y[i].bitPattern == want.bitPattern, "relu(\(x[i])) = \(y[i]) at \(i)")
+        }
+    }
+
     func testActivationBackwardMatchesFiniteDifferences() {
         var rng = TestRandom(seed: 11)
         // Keep away from the kinks at 0 where the one-sided derivatives differ.

@@ -28,6 +28,25 @@ final class NormTests: XCTestCase {
         }
     }
 
+    /// The fused ReLU gives max(y, 0) of the unfused output, bit for bit, in lanes and tails.
+    func testBatchNormWithReluEqualsReluOfBatchNorm() {
+        var rng = TestRandom(seed: 51)
+        let (n, c, s) = (3, 4, 37)
+        let x = rng.tensor([n, c, s], -2, 3), gamma = rng.tensor([c], 0.5, 1.5), beta = rng.tensor([c])
+        let plain = Tensor(shape: [n, c, s]), fused = Tensor(shape: [n, c, s])
+        let mean = Tensor(shape: [c]), invStd = Tensor(shape: [c])
+        for (y, relu) in [(plain, false), (fused, true)] {
+            BatchNorm.forwardTraining(batch: n, channels: c, spatial: s, x: x.data, gamma: gamma.data, beta: beta.data, y: y.data,
+                                      saveMean: mean.data, saveInvStd: invStd.data, runningMean: nil, runningVar: nil, relu: relu)
+        }
+        var clipped = 0
+        for i in 0..<plain.count {
+            XCTAssertEqual(fused[i].bitPattern, max(plain[i], 0).bitPattern, "at \(i)")
+            if plain[i] < 0 { clipped += 1 }
+        }
+        XCTAssertGreaterThan(clipped, plain.count / 4)
+    }
+
     /// Oracles of regularization-semantics.md §4.1.
     func testBatchNormSemanticsOracles() {
         var rng = TestRandom(seed: 51)

@@ -7,6 +7,9 @@ final class PoolTests: XCTestCase {
         // 2×2 with 18 outputs per row: one 16-lane group and a scalar tail; 7 per row: scalar only.
         Pool2dShape(batch: 1, channels: 2, height: 6, width: 37, kernelH: 2, kernelW: 2),
         Pool2dShape(batch: 2, channels: 3, height: 14, width: 14, kernelH: 2, kernelW: 2),
+        // 18 windows per row (a 16-lane group, then the scalar tail) and 5.
+        Pool2dShape(batch: 1, channels: 2, height: 6, width: 36, kernelH: 2, kernelW: 2),
+        Pool2dShape(batch: 2, channels: 2, height: 10, width: 10, kernelH: 2, kernelW: 2),
         Pool2dShape(batch: 1, channels: 2, height: 7, width: 5, kernelH: 3, kernelW: 2, strideH: 2, strideW: 1, padH: 1, padW: 1),
         Pool2dShape(batch: 2, channels: 1, height: 5, width: 7, kernelH: 2, kernelW: 3, strideH: 2, strideW: 2, ceilMode: true),
         Pool2dShape(batch: 1, channels: 3, height: 4, width: 9, kernelH: 3, kernelW: 3, strideH: 2, strideW: 3, padH: 1, padW: 1, ceilMode: true),
@@ -86,6 +89,33 @@ final class PoolTests: XCTestCase {
         XCTAssertEqual(idx[18 + 3], 3 * 36 + 7)
         for o in 0..<36 where o != 4 && o != 21 {
             XCTAssertEqual(idx[o], Int32(o / 18 * 72 + o % 18 * 2), "all four taps equal: the first, at \(o)")
+        }
+    }
+
+    /// Rows narrower than 16 outputs (14 and 7, the tutorial CNN's): a NaN wins its window only,
+    /// in an inner row and in the plane's last window.
+    func testNaNOnNarrowRows() {
+        for (h, w) in [(6, 28), (6, 14), (4, 10)] {
+            let s = Pool2dShape(batch: 2, channels: 1, height: h, width: w, kernelH: 2, kernelW: 2)
+            var values = (0..<s.inputCount).map { Float(($0 * 7919) % 101) - 50 }
+            values[2 * w] = .nan                 // window (1, 0)
+            values[h * w - 1] = .nan             // the last window of plane 0
+            let x = Tensor(shape: [s.inputCount], values: values), y = Tensor(shape: [s.outputCount])
+            let idx = UnsafeMutablePointer<Int32>.allocate(capacity: s.outputCount)
+            defer { idx.deallocate() }
+            MaxPool2d.forward(s, x: x.data, y: y.data, indices: idx)
+            // The twin compares Doubles and skips NaN; the kernel follows PyTorch (a NaN wins).
+            let ref = Pool2dReference.maxForward(s, x: x.doubles)
+            let nanWindows = [s.outW, s.outH * s.outW - 1]
+            for o in 0..<s.outputCount {
+                if nanWindows.contains(o) {
+                    XCTAssertTrue(y[o].isNaN, "\(h)×\(w) output \(o) is \(y[o])")
+                } else {
+                    XCTAssertEqual(Double(y[o]), ref[o], "\(h)×\(w) output \(o)")
+                }
+            }
+            XCTAssertEqual(idx[s.outW], Int32(2 * w), "the NaN's window points at it")
+            XCTAssertEqual(idx[s.outH * s.outW - 1], Int32(h * w - 1))
         }
     }
 

@@ -95,7 +95,7 @@ public enum Activation: Hashable, Sendable {
     func forwardSerial(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int) {
         switch self {
         case .identity: if UnsafePointer(y) != x { y.update(from: x, count: count) }
-        case .relu: for i in 0..<count { y[i] = max(x[i], 0) }   // vectorizes
+        case .relu: Activation.reluForward(x, y, count: count)
         default: for i in 0..<count { y[i] = value(x[i]) }
         }
     }
@@ -130,6 +130,21 @@ public enum Activation: Hashable, Sendable {
                 }
             }
         }
+    }
+
+    /// y = max(x, 0) as Swift defines it (NaN stays NaN, −0 becomes 0), sixteen lanes at a time:
+    /// the scalar loop does not vectorize (y may alias x).
+    @inline(__always)
+    static func reluForward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int) {
+        let rx = UnsafeRawPointer(x), ry = UnsafeMutableRawPointer(y)
+        let zero = SIMD16<Float>()
+        var i = 0
+        while i + 16 <= count {
+            let v = rx.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self)
+            ry.storeBytes(of: v.replacing(with: zero, where: v .<= zero), toByteOffset: i * 4, as: SIMD16<Float>.self)
+            i += 16
+        }
+        while i < count { y[i] = max(x[i], 0); i += 1 }
     }
 
     /// dx = dy·[y > 0], sixteen lanes at a time: the scalar form compiles to a data-dependent

@@ -12,11 +12,12 @@ public enum BatchNorm {
     /// Training forward: batch statistics, running update (if buffers are given), y = γ·x̂ + β.
     /// `gamma`/`beta` nil means γ = 1, β = 0 (`affine=False`). With one value per channel the
     /// running variance is updated with the biased variance (PyTorch refuses that case).
+    /// `relu` applies max(y, 0) in the same pass (a following ReLU fused into the kernel).
     public static func forwardTraining(batch n: Int, channels c: Int, spatial s: Int, x: UnsafePointer<Float>,
                                        gamma: UnsafePointer<Float>?, beta: UnsafePointer<Float>?, y: UnsafeMutablePointer<Float>,
                                        saveMean: UnsafeMutablePointer<Float>, saveInvStd: UnsafeMutablePointer<Float>,
                                        runningMean: UnsafeMutablePointer<Float>?, runningVar: UnsafeMutablePointer<Float>?,
-                                       momentum: Float = 0.1, eps: Float = 1e-5, pool: ThreadPool = .default) {
+                                       momentum: Float = 0.1, eps: Float = 1e-5, relu: Bool = false, pool: ThreadPool = .default) {
         let count = n * s
         pool.parallelFor(c) { ch in
             // Mean and squared deviation of each sample's plane (two passes while the plane is in
@@ -43,7 +44,7 @@ public enum BatchNorm {
                 runningVar[ch] = (1 - momentum) * runningVar[ch] + momentum * Float(unbiased)
             }
             let a = (gamma?[ch] ?? 1) * invStd, shift = (beta?[ch] ?? 0) - a * mean
-            for b in 0..<n { affine(x + (b * c + ch) * s, y + (b * c + ch) * s, count: s, a, shift) }
+            for b in 0..<n { affine(x + (b * c + ch) * s, y + (b * c + ch) * s, count: s, a, shift, relu: relu) }
         }
     }
 
@@ -87,7 +88,7 @@ public enum BatchNorm {
             let c0 = -a * s1 / count - bx * mean
             for b in 0..<n {
                 let off = (b * c + ch) * s
-                for i in 0..<s { dx[off + i] = a * dy[off + i] + bx * x[off + i] + c0 }
+                combine(dy + off, x + off, dx + off, count: s, a, bx, c0)
             }
         }
     }
@@ -102,8 +103,40 @@ public enum BatchNorm {
         }
     }
 
+    /// y = a·x + b, then max(y, 0) when `relu` (Swift's `max(y, 0)`: NaN stays NaN, −0 becomes 0),
+    /// sixteen lanes at a time (the scalar loop does not vectorize: y may alias x).
     @inline(__always)
-    static func affine(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int, _ a: Float, _ b: Float) {
-        for i in 0..<count { y[i] = a * x[i] + b }
+    static func affine(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int, _ a: Float, _ b: Float,
+                       relu: Bool = false) {
+        let rx = UnsafeRawPointer(x), ry = UnsafeMutableRawPointer(y)
+        let av = SIMD16<Float>(repeating: a), bv = SIMD16<Float>(repeating: b), zero = SIMD16<Float>()
+        var i = 0
+        while i + 16 <= count {
+            var v = av * rx.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self) + bv
+            if relu { v.replace(with: zero, where: v .<= zero) }
+            ry.storeBytes(of: v, toByteOffset: i * 4, as: SIMD16<Float>.self)
+            i += 16
+        }
+        while i < count {
+            let v = a * x[i] + b
+            y[i] = relu ? max(v, 0) : v
+            i += 1
+        }
+    }
+
+    /// dx = a·dy + b·x + c, sixteen lanes at a time.
+    @inline(__always)
+    static func combine(_ dy: UnsafePointer<Float>, _ x: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>, count: Int,
+                        _ a: Float, _ b: Float, _ c: Float) {
+        let rg = UnsafeRawPointer(dy), rx = UnsafeRawPointer(x), rd = UnsafeMutableRawPointer(dx)
+        let av = SIMD16<Float>(repeating: a), bv = SIMD16<Float>(repeating: b), cv = SIMD16<Float>(repeating: c)
+        var i = 0
+        while i + 16 <= count {
+            let g = rg.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self)
+            let v = rx.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self)
+            rd.storeBytes(of: av * g + bv * v + cv, toByteOffset: i * 4, as: SIMD16<Float>.self)
+            i += 16
+        }
+        while i < count { dx[i] = a * dy[i] + b * x[i] + c; i += 1 }
     }
 }
