@@ -28,18 +28,23 @@ public func check(_ spec: Spec, options: CheckOptions = CheckOptions()) -> (mode
     d += lintNameCharacters(spec)
     let training = resolveTraining(spec, &d)
     let defaults = RegularizationDefaults(spec.defaults, diagnostics: &d)
+    let rules = RegularizationRules(spec.regularize, diagnostics: &d)
     var expander = Expander(blocks: spec.blocks)
     let items = expander.expand(spec.layers, env: [:], prefix: "")
     d += expander.diagnostics
 
     guard let input = resolveInput(spec, &d) else { return (nil, sorted(d)) }
+    if !training.data.augment.isEmpty, input.shape.count != 3 || input.dtype != .float32 || input.shape.contains(where: { $0.value == nil }) {
+        d.append(Msg.augmentNeedsImages(show(input.shape)).error(augmentRange(spec) ?? spec.range))
+    }
     if spec.layers.isEmpty { d.append(Msg.emptyModel.error(spec.range)) }
 
-    var inferrer = Inferrer(input: input, defaults: defaults, optimizerDecay: training.optimizer.weightDecay,
+    var inferrer = Inferrer(input: input, defaults: defaults, rules: rules, optimizerDecay: training.optimizer.weightDecay,
                             range: spec.input?.range ?? spec.range)
     inferrer.collectNames(items)
     let output = inferrer.list(items, input: 0, prefix: "")
     d += inferrer.diagnostics
+    if !inferrer.poisoned.contains(true) { d += rules.finish() }
 
     let nodes = inferrer.nodes
     d += lintDropoutBeforeBatchnorm(nodes)
@@ -55,6 +60,12 @@ public func check(_ spec: Spec, options: CheckOptions = CheckOptions()) -> (mode
     let ok = !d.contains { $0.severity == .error } && !inferrer.poisoned.contains(true)
     let model = ok ? CheckedModel(name: spec.model?.value ?? "model", input: input, nodes: nodes, output: output, training: training) : nil
     return (model, sorted(d))
+}
+
+/// The `augment` key of `data`, where augmenting a non-image input is reported.
+private func augmentRange(_ spec: Spec) -> SourceRange? {
+    guard case .map(let es)? = spec.data?.kind else { return nil }
+    return es.first { $0.key.value == "augment" }?.key.range
 }
 
 /// File order, each diagnostic once. A mistake in a block's definition that every use repeats

@@ -27,9 +27,11 @@ struct Inferrer {
     private var nameDeps: [String: [String]] = [:]
     private let dtype: DType
     private let defaults: RegularizationDefaults
+    private let rules: RegularizationRules
     private let optimizerDecay: Double
 
-    init(input: InputInfo, defaults: RegularizationDefaults, optimizerDecay: Double, range: SourceRange) {
+    init(input: InputInfo, defaults: RegularizationDefaults, rules: RegularizationRules, optimizerDecay: Double, range: SourceRange) {
+        self.rules = rules
         self.dtype = input.dtype
         self.defaults = defaults
         self.optimizerDecay = optimizerDecay
@@ -271,7 +273,8 @@ struct Inferrer {
         var params = rows.map { row in
             ParamInfo(name: path + "." + row.suffix, shape: row.shape, role: row.role, trainable: row.trainable,
                       initializer: row.initializer,
-                      regularization: regularization(row, layer: l, defaults: defaults, optimizerDecay: optimizerDecay))
+                      regularization: regularization(row, layer: l, path: path, defaults: defaults, rules: rules,
+                                                     optimizerDecay: optimizerDecay))
         }
         params = reparametrize(params, op: r.op, layer: l, diagnostics: &diagnostics)
         var out = add(r.op, [x], r.shape, params: params, path: path, name: l.name?.value, display: display, range: l.range, arithmetic: r.arithmetic)

@@ -8,7 +8,7 @@ import Syntax
 public enum KindID: Hashable, Sendable {
     case dense, conv2d, maxPool, avgPool, globalAvgPool, upsample, flatten, reshape
     case activation(Activation)
-    case dropout, spatialDropout, lockedDropout, gaussianNoise, gaussianDropout, alphaDropout, batchNorm, layerNorm, embedding, lstm, gru, attention
+    case dropout, spatialDropout, lockedDropout, gaussianNoise, gaussianDropout, alphaDropout, batchNorm, layerNorm, groupNorm, embedding, lstm, gru, attention
     case add, concat, residual, shakeShake, shakeDrop
 }
 
@@ -195,13 +195,13 @@ let normRegularizationArgs: [ArgSpec] = regularizationArgs.filter { ["weight_dec
 func regularizationNotApplicable(_ attribute: String, _ kind: KindSpec) -> String? {
     guard regularizationArgs.contains(where: { $0.name == attribute }) else { return nil }
     switch kind.id {
-    case .batchNorm, .layerNorm:
+    case .batchNorm, .layerNorm, .groupNorm:
         return attribute == "decay_bias" ? "a normalization layer's shift is decayed with decay_norm"
                                          : "a normalization layer has no weight matrix; \(attribute) applies to dense and conv2d weights"
     case _ where !kind.parametric:
         return "'\(kind.name)' has no parameters"
     case _ where attribute == "decay_norm":
-        return "it has no normalization parameters; decay_norm applies to batchnorm and layernorm (or to all of them in defaults:)"
+        return "it has no normalization parameters; decay_norm applies to batchnorm, layernorm and groupnorm (or to all of them in defaults:)"
     case .embedding where attribute == "decay_bias":
         return "an embedding has no bias"
     default:
@@ -294,6 +294,12 @@ public let kindTable: [KindSpec] = ([
         ArgSpec("shape", .intOrList, aliases: ["normalized_shape"], range: .positive, doc: "declared trailing shape, checked (default last dim)"),
         ArgSpec("eps", .number, range: .positive, default: .number(1e-5)),
     ] + normRegularizationArgs, parametric: true, doc: "layer normalization (Ba et al. 2016)"),
+    KindSpec(name: "groupnorm", aliases: [], id: .groupNorm, primary: "groups", args: [
+        ArgSpec("groups", .int, aliases: ["num_groups"], range: .positive, required: true, doc: "channel groups; must divide the channels"),
+        ArgSpec("channels", .int, aliases: ["num_channels"], range: .positive, doc: "declared channels, checked"),
+        ArgSpec("eps", .number, range: .positive, default: .number(1e-5)),
+    ] + normRegularizationArgs, parametric: true,
+             doc: "group normalization over groups of channels of [C, …], per example (Wu & He 2018); groups 1 is layer norm over [C, …], groups C instance norm"),
     KindSpec(name: "embedding", aliases: [], id: .embedding, primary: "vocab", args: [
         ArgSpec("vocab", .int, aliases: ["num_embeddings"], range: .positive, required: true),
         ArgSpec("dim", .int, aliases: ["embedding_dim"], range: .positive, required: true),

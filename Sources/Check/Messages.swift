@@ -41,6 +41,45 @@ enum Msg {
         Message(id: "invalid-value", text: "unknown \(what) '\(value)'" + (closest(to: value, in: choices).map { "; did you mean '\($0)'?" } ?? "; expected one of " + choices.joined(separator: ", ")))
     }
 
+    // MARK: data.augment
+    static let augmentNotAList = Message(id: "wrong-type", text: "'augment' must be a list such as [random_crop: 2, flip, cutout: 8]")
+    static let augmentItem = Message(id: "wrong-type", text: "an augmentation is one kind, bare (flip) or with its arguments (cutout: {size: 8})")
+    static func unknownAugmentation(_ k: String, _ s: String?) -> Message {
+        Message(id: "unknown-kind", text: "unknown augmentation '\(k)'" + (s.map { "; did you mean '\($0)'?" } ?? "; expected random_crop, flip or cutout"))
+    }
+    static func tooManyAugmentations(_ n: Int) -> Message {
+        Message(id: "out-of-range", text: "at most \(n) augmentations are supported")
+    }
+    static func augmentNeedsImages(_ shape: String) -> Message {
+        Message(id: "augment-input", text: "data augmentation needs image inputs [channels, height, width]; the input is \(shape)")
+    }
+
+    // MARK: regularize: rules
+    static let rulesNotAList = Message(id: "wrong-type", text: "'regularize' must be a list of rules such as {match: {role: bias}, weight_decay: 0}")
+    static let ruleNotAMap = Message(id: "wrong-type", text: "a rule must be a map such as {match: {role: bias}, weight_decay: 0}")
+    static let ruleWithoutMatch = Message(id: "missing-argument", text: "rule has no 'match:' saying which tensors it sets (by kind, layer or role)")
+    static let ruleMatchNotAMap = Message(id: "wrong-type", text: "'match' must be a map of kind, layer and role, for example {kind: conv2d, role: weight}")
+    static func ruleCriterionType(_ key: String) -> Message {
+        Message(id: "wrong-type", text: "'\(key)' in 'match' must be a name or a list of names")
+    }
+    static func ruleKindWithoutParameters(_ kind: String) -> Message {
+        Message(id: "invalid-value", text: "'\(kind)' layers have no parameters for a rule to set")
+    }
+    static let ruleSetsNothing = Message(id: "missing-argument", text: "rule sets no attribute; add one such as weight_decay: 0 or l1: 1e-5")
+    static func ruleDecayFlag(_ flag: String) -> Message {
+        Message(id: "unknown-argument", text: "'\(flag)' is a layer and defaults flag; a rule decays \(flag == "decay_bias" ? "biases" : "normalization parameters") by matching them with role: \(flag == "decay_bias" ? "bias" : "norm")")
+    }
+    static func ruleWeightOnly(_ a: String) -> Message {
+        Message(id: "regularization-not-applicable", text: "'\(a)' acts on weight matrices, and this rule matches only biases or normalization parameters")
+    }
+    static func ruleConflict(_ a: String, _ tensor: String, _ earlier: String, _ later: String) -> Message {
+        Message(id: "conflicting-rules", text: "rules disagree on \(a) of '\(tensor)': \(earlier) and \(later)")
+    }
+    static let ruleMatchesNothing = Message(id: "unused-rule", text: "rule matches no parameter")
+    static func ruleAttributeUnused(_ a: String, _ why: String) -> Message {
+        Message(id: "unused-rule", text: "'\(a)' of this rule sets no tensor: \(why)")
+    }
+
     // MARK: kinds and arguments
     static func unknownKind(_ k: String, _ s: String?) -> Message {
         Message(id: "unknown-kind", text: "unknown layer kind '\(k)'" + suggest(s))
@@ -193,6 +232,9 @@ enum Msg {
     }
     static func normSize(_ kind: String, _ declared: String, _ actual: String) -> Message {
         Message(id: "norm-mismatch", text: "'\(kind)' declares \(declared) but its input has \(actual)")
+    }
+    static func groupsDivide(_ groups: Int, _ channels: Int) -> Message {
+        Message(id: "groups-mismatch", text: "\(groups) groups do not divide the \(channels) channels")
     }
     static func headsDivide(_ dim: Int, _ heads: Int) -> Message {
         Message(id: "heads-mismatch", text: "attention dim \(dim) is not divisible by \(heads) heads")

@@ -50,8 +50,17 @@ public struct Regularization: Hashable, Sendable {
     public var weightNorm: Bool = false
     /// Spectral normalization (Miyato et al. 2018): w / σ(w), one power iteration per step.
     public var spectralNorm: Bool = false
+    /// The attributes `regularize:` rules set, in resolution order, each with the rule's number
+    /// in the list from 1 (for `summary --params`; the same in both formats, unlike a line).
+    public var rules: [RuleSetting] = []
 
     public init() {}
+}
+
+/// One attribute a `regularize:` rule set on a tensor.
+public struct RuleSetting: Hashable, Sendable {
+    public var attribute: String
+    public var rule: Int
 }
 
 public enum ParamRole: String, Hashable, Sendable {
@@ -209,6 +218,8 @@ public enum LayerOp: Hashable, Sendable {
     case batchNorm(momentum: Double, eps: Double)
     /// Normalizes over the trailing `normalizedShape.count` axes.
     case layerNorm(normalizedShape: [Int], eps: Double)
+    /// Normalizes each example over each of `groups` groups of consecutive channels (axis 0).
+    case groupNorm(groups: Int, eps: Double)
     /// Input is int32 token ids `[seq]`; output `[seq, dim]`.
     case embedding(vocab: Int, dim: Int)
     /// Input `[seq, features]`, batch-first. Variational (per-sequence) `dropout` on inputs and

@@ -41,6 +41,10 @@ func paramRows(_ op: LayerOp, input x: Shape) -> [ParamRow] {
     case .layerNorm(let shape, _):
         return [ParamRow(suffix: "weight", shape: shape, role: .gamma, initializer: .ones, cls: .norm),
                 ParamRow(suffix: "bias", shape: shape, role: .beta, initializer: .zeros, cls: .norm)]
+    case .groupNorm:
+        let c = x.first?.value ?? 0
+        return [ParamRow(suffix: "weight", shape: [c], role: .gamma, initializer: .ones, cls: .norm),
+                ParamRow(suffix: "bias", shape: [c], role: .beta, initializer: .zeros, cls: .norm)]
     case .embedding(let vocab, let dim):
         return [ParamRow(suffix: "weight", shape: [vocab, dim], role: .weight, initializer: .normal(std: 1), cls: .kernel)]
     case .lstm(let h, let bi, _, _, _, _):

@@ -5,20 +5,21 @@
 /// A name `regula kinds NAME` can describe.
 public enum ReferenceTopic {
     case kind(KindSpec)
-    /// A section path (`train.optimizer`) or `regularization` for the regularization attributes.
+    /// A section path (`train.optimizer`), `regularization` for the regularization attributes,
+    /// `regularize` for the selector rules or `data.augment` for the augmentations.
     case section(String)
 }
 
 /// The kind (by name or alias) or section (by path) called `name`, or nil.
 public func referenceTopic(_ name: String) -> ReferenceTopic? {
     if let k = kindsByName[name] { return .kind(k) }
-    if name == "regularization" || sectionDocs.contains(where: { $0.section == name && !name.isEmpty }) { return .section(name) }
+    if ["regularization", "regularize", "data.augment"].contains(name) || sectionDocs.contains(where: { $0.section == name && !name.isEmpty }) { return .section(name) }
     return nil
 }
 
 /// Every name `regula kinds` takes, for did-you-mean.
 public var referenceTopicNames: [String] {
-    allKindNames + ["regularization"] + sectionDocs.map(\.section).filter { !$0.isEmpty }
+    allKindNames + ["regularization", "regularize", "data.augment"] + sectionDocs.map(\.section).filter { !$0.isEmpty }
 }
 
 /// The closest topic name to a misspelt one.
@@ -63,6 +64,9 @@ public func referenceMarkdown() -> String {
     for a in regularizationArgs {
         out += "| `\(a.name)` | \(escapeCell(a.type.phrase)) | \(escapeCell(notes(a.range, a.doc))) |\n"
     }
+    out += "\n### Rules: `regularize`\n\n" + capitalized(rulesIntro) + "\n\n"
+        + "| `match:` key | matches |\n|---|---|\n"
+    for (key, doc) in matchKeyDocs { out += "| `\(key)` | \(escapeCell(doc)) |\n" }
     out += "\n## Sections\n"
     for (section, doc) in sectionDocs {
         out += "\n### " + (section.isEmpty ? "Top level" : "`\(section)`") + "\n\n" + capitalized(doc) + ".\n\n"
@@ -72,6 +76,14 @@ public func referenceMarkdown() -> String {
                 + "\(escapeCell(notes(key.range, key.doc))) |\n"
         }
     }
+    out += "\n### Data augmentation: `data.augment`\n\n" + capitalized(augmentIntro) + "\n"
+    for k in augmentKinds {
+        out += "\n#### `\(k.name)`\n\n\(capitalized(k.doc)).\(k.primary.map { " Primary argument: `\($0)`." } ?? "")\n\n"
+            + "| argument | type | default | notes |\n|---|---|---|---|\n"
+        for a in k.args {
+            out += "| `\(a.name)` | \(escapeCell(a.type.phrase)) | \(defaultText(a).map { "`\($0)`" } ?? "") | \(escapeCell(notes(a.range, a.doc))) |\n"
+        }
+    }
     return out
 }
 
@@ -79,6 +91,27 @@ private let regularizationIntro = "on any parametric layer and in `defaults:`. D
     + "(dense, conv, embedding, recurrent and attention kernels), not to biases or normalization parameters, unless "
     + "`decay_bias: true` / `decay_norm: true` (or decay written on a normalization layer itself) asks for it, which warns. "
     + "A layer's value overrides `defaults:`, which overrides the optimizer's `weight_decay`."
+
+private let rulesIntro = "a list of rules, each a `match:` and the attributes it sets on every tensor it matches, "
+    + "for example `{match: {role: [bias, norm]}, weight_decay: 0}` (no decay on biases and normalization parameters) "
+    + "or `{match: {kind: dense, role: weight}, l1: 1e-5}`. A rule sets " + ruleAttributes.map { "`\($0.name)`" }.joined(separator: ", ")
+    + " (`max_norm`, `weight_norm` and `spectral_norm` act on weights only); matching biases or normalization parameters "
+    + "is the opt-in, no `decay_bias`/`decay_norm` needed. The layer's own attribute comes first, then the rules, then "
+    + "`defaults:`, then the optimizer's `weight_decay`. Two rules that give one tensor different values of an attribute "
+    + "are an error at both; a rule that matches nothing, or whose attribute every matched layer overrides, warns. "
+    + "`regula summary --params` shows which rule set what"
+
+/// The keys of a rule's `match:`; each takes a name or a list of names, and all given must hold.
+private let matchKeyDocs = [
+    ("kind", "layers of these kinds (parametric kinds and their aliases)"),
+    ("layer", "layers whose `name:` or state_dict path (`0`, `stage.1.body.0`) fits one of these patterns; `*` and `?` are wildcards"),
+    ("role", "`weight` (weight matrices and kernels), `bias` (biases), `norm` (normalization scale and shift)"),
+]
+
+private let augmentIntro = "a list applied in order to every training example (never to validation or test data), after "
+    + "normalization; each item is a bare kind (`- flip`), a kind with its primary argument (`- random_crop: 4`) or a kind with "
+    + "named arguments (`- cutout: {size: 8, epochs: 10}`). Random numbers are keyed by the seed, the epoch and the example, so "
+    + "results do not depend on batching or the thread count. The input must be an image `[channels, height, width]`"
 
 // MARK: - Text
 
@@ -92,6 +125,7 @@ public func referenceIndexText() -> String {
     }
     out += "\nRegularization attributes (regula kinds regularization):\n  "
         + regularizationArgs.map(\.name).joined(separator: ", ") + "\n"
+        + "  rules that set them by kind, layer and role: regula kinds regularize\n"
     out += "\nSections (regula kinds SECTION):\n"
     for (section, doc) in sectionDocs where !section.isEmpty {
         out += "  " + pad(section, width) + "  " + doc + "\n"
@@ -112,6 +146,13 @@ public func referenceText(_ topic: ReferenceTopic) -> String {
         return out
     case .section("regularization"):
         return "regularization attributes, " + regularizationIntro + "\n\n" + argumentLines(regularizationArgs)
+    case .section("data.augment"):
+        return "data.augment: " + augmentIntro + ".\n" + augmentKinds.map { k in
+            "\n" + k.name + ": " + k.doc + (k.primary.map { " (primary argument: \($0))" } ?? "") + "\n" + argumentLines(k.args)
+        }.joined()
+    case .section("regularize"):
+        return "regularize: " + rulesIntro + ".\n\nmatch keys (all given must hold):\n"
+            + table(matchKeyDocs.map { (name: $0.0, type: "a name or a list of names", notes: $0.1) }) + "\nattributes:\n" + argumentLines(ruleAttributes)
     case .section(let s):
         let doc = sectionDocs.first { $0.section == s }?.doc ?? ""
         let rows = sectionTable.filter { $0.section == s }.map { key in

@@ -28,20 +28,16 @@ struct RegularizationDefaults {
         }
     }
 
-    func number(_ a: String) -> Double? {
-        switch values[a] {
-        case .number(let d)?: return d
-        case .int(let i)?: return Double(i)
-        default: return nil
-        }
-    }
     func bool(_ a: String) -> Bool? { if case .bool(let b)? = values[a] { return b }; return nil }
 }
 
-/// The resolved regularization of one parameter of `layer`.
-func regularization(_ row: ParamRow, layer: ELayer, defaults: RegularizationDefaults, optimizerDecay: Double) -> Regularization {
+/// The resolved regularization of one parameter of `layer` (state_dict prefix `path`): the
+/// layer's own attribute, else a matching `regularize:` rule's, else `defaults:`, else the
+/// optimizer's decay. Decay and penalties reach biases and normalization parameters from the
+/// layer and `defaults:` only with `decay_bias`/`decay_norm`; a rule that matches them sets them.
+func regularization(_ row: ParamRow, layer: ELayer, path: String, defaults: RegularizationDefaults,
+                    rules: RegularizationRules, optimizerDecay: Double) -> Regularization {
     var r = Regularization()
-    func number(_ a: String) -> Double? { layer.number(a) ?? defaults.number(a) }
     func flag(_ a: String) -> Bool { layer.bool(a) ?? defaults.bool(a) ?? false }
     let applies: Bool
     switch row.cls {
@@ -50,15 +46,32 @@ func regularization(_ row: ParamRow, layer: ELayer, defaults: RegularizationDefa
     case .norm: applies = flag("decay_norm") || ["weight_decay", "l1", "l2"].contains { layer.args[$0] != nil }
     case .buffer: applies = false
     }
-    if applies {
-        r.weightDecay = number("weight_decay") ?? optimizerDecay
-        r.l1 = number("l1") ?? 0
-        r.l2 = number("l2") ?? 0
+    rules.recordMatches(row, layer: layer, path: path)
+    /// The layer's value if it applies, else a rule's, else `defaults:`' if it applies.
+    func value(_ a: String, layerApplies: Bool) -> ArgValue? {
+        if layerApplies, let v = layer.args[a] { return v }
+        if let (v, i) = rules.value(a, for: row, layer: layer, path: path) {
+            rules.used(i, a)
+            r.rules.append(RuleSetting(attribute: a, rule: i + 1))
+            return v
+        }
+        return layerApplies ? defaults.values[a] : nil
     }
+    func number(_ v: ArgValue?) -> Double? {
+        switch v {
+        case .number(let d)?: return d
+        case .int(let i)?: return Double(i)
+        default: return nil
+        }
+    }
+    func bool(_ v: ArgValue?) -> Bool { if case .bool(let b)? = v { return b }; return false }
+    r.weightDecay = number(value("weight_decay", layerApplies: applies)) ?? (applies ? optimizerDecay : 0)
+    r.l1 = number(value("l1", layerApplies: applies)) ?? 0
+    r.l2 = number(value("l2", layerApplies: applies)) ?? 0
     if row.cls == .kernel {
-        r.maxNorm = number("max_norm")
-        r.weightNorm = flag("weight_norm")
-        r.spectralNorm = flag("spectral_norm")
+        r.maxNorm = number(value("max_norm", layerApplies: true))
+        r.weightNorm = bool(value("weight_norm", layerApplies: true))
+        r.spectralNorm = bool(value("spectral_norm", layerApplies: true))
     }
     return r
 }

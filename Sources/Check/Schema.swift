@@ -86,6 +86,11 @@ public func jsonSchema() -> String {
                              "a use of a block defined under 'blocks'")
     let layerItem = anyOf([enumOf(allKindNames), type("string")] + kindForms + [repeatForm, blockUse])
     let regularization = object(regularizationArgs.map { ($0.name, described(schema($0.type), $0.doc)) })
+    func names(_ item: JSON) -> JSON { anyOf([item, .object([("type", .string("array")), ("items", item), ("minItems", .number(1))])]) }
+    let match = object([("kind", names(enumOf(kindTable.filter(\.parametric).flatMap { [$0.name] + $0.aliases }))),
+                        ("layer", names(described(type("string"), "a layer name or state_dict path; * and ? are wildcards"))),
+                        ("role", names(enumOf(TensorRole.allCases.map(\.rawValue))))])
+    let rule = object([("match", match)] + ruleAttributes.map { ($0.name, described(schema($0.type), $0.doc)) }, required: ["match"])
     let dims = JSON.object([("type", .string("array")), ("items", anyOf([.object([("type", .string("integer")), ("minimum", .number(1))]), type("string")]))])
     let input = anyOf([dims, object([("shape", dims), ("dtype", enumOf(["float32", "int32"])),
                                      ("data_format", enumOf(["channels_first", "channels_last"]))], required: ["shape"])])
@@ -117,6 +122,9 @@ public func jsonSchema() -> String {
         ("format", enumOf(["idx", "csv", "npy"])), ("dir", type("string")), ("train", files), ("test", files),
         ("validation_split", type("number")), ("normalize", object([("scale", type("number")), ("mean", type("number")), ("std", type("number"))])),
         ("limit", type("integer")),
+        ("augment", .object([("type", .string("array")), ("items", anyOf([enumOf(augmentKinds.map(\.name))] + augmentKinds.map { k in
+            object([(k.name, anyOf([object(k.args.map { ($0.name, described(schema($0.type), $0.doc)) }), type("integer"), type("string"), type("null")]))])
+        }))])),
     ])
     let loss = anyOf([enumOf(["cross_entropy", "mse", "binary_cross_entropy"]), object([
         ("kind", enumOf(["cross_entropy", "mse", "binary_cross_entropy"])), ("targets", enumOf(["class_ids", "one_hot"])),
@@ -133,6 +141,7 @@ public func jsonSchema() -> String {
             ("model", type("string")),
             ("input", input),
             ("defaults", regularization),
+            ("regularize", .object([("type", .string("array")), ("items", rule)])),
             ("blocks", .object([("type", .string("object")), ("additionalProperties", block)])),
             ("layers", ref("layers")),
             ("loss", loss),

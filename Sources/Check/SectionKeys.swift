@@ -34,12 +34,15 @@ public enum SectionKeyType: Sendable {
     case string
     /// A map: a section of its own, or `defaults:`/`blocks:`.
     case map
+    /// A list of maps (`regularize:` rules).
+    case list
 
     public var phrase: String {
         switch self {
         case .value(let t): return t.phrase
         case .string: return "a string"
         case .map: return "a map"
+        case .list: return "a list"
         }
     }
 }
@@ -71,6 +74,7 @@ public let sectionTable: [SectionKey] = [
     SectionKey("", "model", .string, "the model's name (run folders, generated type names)"),
     SectionKey("", "input", .value(.intList), default: "required", "per-example input shape, or a map (see `input`)"),
     SectionKey("", "defaults", .map, "regularization attributes applied to every parametric layer that does not set them"),
+    SectionKey("", "regularize", .list, "rules that set regularization attributes on the tensors they match (see `regularize`)"),
     SectionKey("", "blocks", .map, "named, parameterized layer lists (see Grammar.md)"),
     SectionKey("", "layers", .value(.layers), default: "required", "the model, in order"),
     SectionKey("", "loss", .value(.choice(lossKinds)), default: "cross_entropy", "the loss, or a map (see `loss`)"),
@@ -145,6 +149,7 @@ public let sectionTable: [SectionKey] = [
     SectionKey("data", "validation_split", .value(.number), range: .dropRate, default: "0", "fraction of the training set held out for validation"),
     SectionKey("data", "normalize", .map, "see `data.normalize`"),
     SectionKey("data", "limit", .value(.int), range: .positive, "use only the first `limit` training examples"),
+    SectionKey("data", "augment", .list, "data augmentation of training images, in order: `random_crop`, `flip`, `cutout` (see `data.augment`)"),
 
     SectionKey("data.train", "inputs", .string, default: "required", "inputs file, relative to the spec"),
     SectionKey("data.train", "labels", .string, default: "required (csv: the inputs' last column)", "labels file, relative to the spec"),

@@ -43,6 +43,7 @@ func shapeRule(_ id: KindID) -> ShapeRule? {
         return { i, _ in RuleOutput(op: .gaussianNoise(std: ((i.layer.number("p") ?? 0) / (1 - (i.layer.number("p") ?? 0))).squareRoot(), multiplicative: true), shape: i.x) }
     case .batchNorm: return batchNormRule         // [C, …] unchanged, statistics per channel
     case .layerNorm: return layerNormRule         // unchanged, normalized over trailing dims
+    case .groupNorm: return groupNormRule         // [C, …] unchanged, groups | C
     case .embedding: return embeddingRule         // int32 [seq] → [seq, dim]
     case .lstm: return { recurrentRule($0, &$1, lstm: true) }   // [T, F] → [T, H·dirs] or [H·dirs]
     case .gru: return { recurrentRule($0, &$1, lstm: false) }
@@ -267,6 +268,27 @@ private func batchNormRule(_ i: RuleInput, _ d: inout [Diagnostic]) -> RuleOutpu
         return nil
     }
     return RuleOutput(op: .batchNorm(momentum: l.number("momentum") ?? 0.1, eps: l.number("eps") ?? 1e-5), shape: i.x)
+}
+
+private func groupNormRule(_ i: RuleInput, _ d: inout [Diagnostic]) -> RuleOutput? {
+    let l = i.layer
+    guard let first = i.x.first else { d.append(Msg.rank(l.written, "[C, …]", i.x).error(l.range)); return nil }
+    guard let c = requireFixed(i, first, &d) else { return nil }
+    if let declared = l.int("channels"), declared != c {
+        let at = l.argRanges["channels"] ?? l.range
+        d.append(Msg.normSize(l.written, "\(declared) channels", "\(c) channels (axis 0 of \(show(i.x)))").error(at,
+            fixIts: [FixIt("replace with \(c)", range: at, replacement: String(c))]))
+        return nil
+    }
+    let groups = l.int("groups") ?? 1
+    guard c % groups == 0 else {
+        let divisors = (1...c).filter { c % $0 == 0 }
+        let near = divisors.min { abs($0 - groups) < abs($1 - groups) } ?? 1
+        let at = l.argRanges["groups"] ?? l.range
+        d.append(Msg.groupsDivide(groups, c).error(at, fixIts: [FixIt("replace with \(near)", range: at, replacement: String(near))]))
+        return nil
+    }
+    return RuleOutput(op: .groupNorm(groups: groups, eps: l.number("eps") ?? 1e-5), shape: i.x)
 }
 
 private func layerNormRule(_ i: RuleInput, _ d: inout [Diagnostic]) -> RuleOutput? {

@@ -18,6 +18,8 @@ public struct ModelSummary: Equatable {
         public var shape: [Int]
         public var trainable: Bool
         public var regularization: String
+        /// The attributes `regularize:` rules set, with each rule's number (`weight_decay: rule 1`).
+        public var rules: String
     }
 
     public var model: String
@@ -39,7 +41,9 @@ public func summarize(_ model: CheckedModel) -> ModelSummary {
         for p in n.params {
             if p.trainable { trainable += p.count } else { frozen += p.count }
             let text = describe(p.regularization)
-            params.append(ModelSummary.Param(name: p.name, shape: p.shape, trainable: p.trainable, regularization: text))
+            let rules = p.regularization.rules.map { "\($0.attribute): rule \($0.rule)" }
+            params.append(ModelSummary.Param(name: p.name, shape: p.shape, trainable: p.trainable, regularization: text,
+                                             rules: rules.joined(separator: ", ")))
             if !text.isEmpty {
                 let suffix = String(p.name.dropFirst(n.path.count + 1))
                 reg.append("\(suffix): \(text)")
@@ -117,10 +121,14 @@ public func renderSummary(_ s: ModelSummary) -> String {
         + "parameter memory:         \(formatBytes(UInt64(s.bytes))) (float32)\n"
 }
 
-/// The `regula summary --params` listing: every state_dict tensor.
+/// The `regula summary --params` listing: every state_dict tensor, and which `regularize:` rule
+/// set what (a column shown when a rule set anything).
 public func renderParams(_ s: ModelSummary) -> String {
+    let withRules = s.params.contains { !$0.rules.isEmpty }
     let rows = s.params.map { p in
-        ["\(p.name)", "[" + p.shape.map(String.init).joined(separator: ", ") + "]", p.trainable ? "yes" : "no", p.regularization]
+        ["\(p.name)", "[" + p.shape.map(String.init).joined(separator: ", ") + "]", p.trainable ? "yes" : "no",
+         p.regularization.isEmpty && !p.rules.isEmpty ? "none" : p.regularization] + (withRules ? [p.rules] : [])
     }
-    return table(["name", "shape", "trainable", "regularization"], rows, rightAligned: []) + "\n"
+    let header = ["name", "shape", "trainable", "regularization"] + (withRules ? ["set by rule"] : [])
+    return table(header, rows, rightAligned: []) + "\n"
 }

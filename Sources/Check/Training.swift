@@ -107,6 +107,8 @@ public struct DataConfig: Hashable, Sendable {
     public var std: Double = 1
     /// Use only the first `limit` training examples (quick runs).
     public var limit: Int?
+    /// Data augmentation of training examples, in order.
+    public var augment: [AugmentConfig] = []
 
     public init() {}
 }

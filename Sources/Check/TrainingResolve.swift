@@ -211,6 +211,7 @@ private func resolveData(_ v: Value, specFile: String, _ d: inout [Diagnostic]) 
     }
     if let s = sec.number("validation_split", .dropRate, &d) { c.validationSplit = s }
     if let l = sec.int("limit", .positive, &d) { c.limit = l }
+    if let a = sec.value("augment") { c.augment = resolveAugment(a, &d) }
     if let nv = sec.value("normalize"), let n = Section(nv, path: "data.normalize", keys: sectionKeys("data.normalize"), diagnostics: &d) {
         if let s = n.number("scale", .positive, &d) { c.scale = s }
         if let m = n.number("mean", nil, &d) { c.mean = m }

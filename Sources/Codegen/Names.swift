@@ -41,7 +41,7 @@ enum Names {
         "Model", "Trainer", "Recipe", "Optimizer", "Options", "Arena", "IndexBuffer", "TrainingData", "Checkpoint",
         "SelfAttention", "RunError", "Runtime", "Swift", "Foundation", "Float", "Double", "Int", "Int32", "Int64",
         "UInt64", "String", "Bool", "Array", "Data", "Date", "FileManager", "URL", "Error", "Never", "Void",
-        "Activation", "Adam", "Attention", "AvgPool2d", "BatchLoader", "BatchNorm", "Bias", "Conv2d", "Conv2dShape",
+        "Activation", "Adam", "Attention", "Augmentation", "AvgPool2d", "BatchLoader", "BatchNorm", "Bias", "Conv2d", "Conv2dShape",
         "Dataset", "Dropout", "EarlyStopping", "Embedding", "EpochMetrics", "GRU", "Gemm", "GemmEpilogue", "GlobalAvgPool",
         "GradientClipping", "LRSchedule", "LSTM", "LabelSmoothing", "LayerNorm", "MaxNorm", "MaxPool2d", "MetricsWriter",
         "Normalization", "OneCycle", "Philox", "Pool2dShape", "RandomStream", "ReduceOnPlateau", "SGD", "SafeTensor",

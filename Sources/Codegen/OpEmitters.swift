@@ -43,7 +43,7 @@ struct OpEmitter {
              .batchNormFoldWeight, .batchNormFoldBias,
              .dropout, .dropoutBackward, .stochasticDepth, .stochasticDepthBackward,
              .spatialDropout, .spatialDropoutBackward, .gaussianNoise, .gaussianNoiseBackward, .alphaDropout, .alphaDropoutBackward, .lockedDropout, .lockedDropoutBackward, .shakeShake, .shakeShakeBackward, .shakeDrop, .shakeDropBackward,
-             .attention, .attentionBackward, .lstm, .lstmBackward, .gru, .gruBackward, .layerNorm, .layerNormBackward,
+             .attention, .attentionBackward, .lstm, .lstmBackward, .gru, .gruBackward, .layerNorm, .layerNormBackward, .groupNorm, .groupNormBackward,
              .weightNorm, .weightNormBackward, .powerIteration, .spectralNorm, .spectralNormBackward, .spectralNormUpdate,
              .softmaxCrossEntropy, .softmaxCrossEntropyBackward, .accuracy,
              .l1Penalty, .l1PenaltyBackward, .l2Penalty, .l2PenaltyBackward,
@@ -266,7 +266,7 @@ struct OpEmitter {
         return name + ".pointer"
     }
 
-    private func channelsSpatial(_ v: ValueID) -> (Int, Int) {
+    func channelsSpatial(_ v: ValueID) -> (Int, Int) {
         let d = layout.perExample(v)
         return (d.first ?? 1, d.dropFirst().reduce(1, *))
     }

@@ -93,6 +93,16 @@ extension OpEmitter {
             let d = L.perExample(i[0]).suffix(axes).reduce(1, *), rows = L.isBatched(i[0]) ? L.times("n", L.unit(i[0]) / max(d, 1)) : String(L.unit(i[0]) / max(d, 1))
             w.line("LayerNorm.forward(rows: \(rows), d: \(d), x: \(p(i[0])), gamma: \(p(i[1])), beta: \(p(i[2])), y: \(p(o[0])),")
             w.line("                  saveMean: \(o.count > 1 ? L.ptrOrNil(o[1]) : "nil"), saveInvStd: \(o.count > 2 ? L.ptrOrNil(o[2]) : "nil"), eps: \(Self.float(eps)), pool: pool)")
+        case .groupNorm(let groups, let eps):
+            // [x, γ, β] → [y, mean, inverse std] per example and group.
+            let (c, s) = channelsSpatial(i[0])
+            w.line("GroupNorm.forward(batch: n, channels: \(c), spatial: \(s), groups: \(groups), x: \(p(i[0])), gamma: \(p(i[1])), beta: \(p(i[2])),")
+            w.line("                  y: \(p(o[0])), saveMean: \(o.count > 1 ? L.ptrOrNil(o[1]) : "nil"), saveInvStd: \(o.count > 2 ? L.ptrOrNil(o[2]) : "nil"), eps: \(Self.float(eps)), pool: pool)")
+        case .groupNormBackward(let groups, _):
+            // [dy, x, γ, mean, inverse std] → [dx, dγ, dβ].
+            let (c, s) = channelsSpatial(i[1])
+            w.line("GroupNorm.backward(batch: n, channels: \(c), spatial: \(s), groups: \(groups), x: \(p(i[1])), dy: \(p(i[0])), gamma: \(p(i[2])),")
+            w.line("                   saveMean: \(p(i[3])), saveInvStd: \(p(i[4])), dx: \(p(o[0])), dgamma: \(o.count > 1 ? p(o[1]) : "nil"), dbeta: \(o.count > 2 ? p(o[2]) : "nil"), pool: pool)")
         case .layerNormBackward(let axes, _):
             // [dy, x, γ, mean, rstd] → [dx, dγ, dβ].
             let d = L.perExample(i[1]).suffix(axes).reduce(1, *), rows = L.isBatched(i[1]) ? L.times("n", L.unit(i[1]) / max(d, 1)) : String(L.unit(i[1]) / max(d, 1))

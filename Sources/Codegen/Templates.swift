@@ -14,7 +14,8 @@ func train(_ options: Options) throws {
     let runDir = options.out ?? "runs/" + Recipe.name
     try FileManager.default.createDirectory(atPath: runDir, withIntermediateDirectories: true)
     let loader = BatchLoader(dataset: data.train, batchSize: Recipe.batchSize, shuffle: true, seed: seed,
-                             normalization: Recipe.normalization)
+                             normalization: Recipe.normalization, augmentations: Recipe.augmentations,
+                             imageShape: Recipe.inputShape)
     let stepsPerEpoch = loader.batchesPerEpoch
     let schedule = Recipe.schedule(epochs: epochs, stepsPerEpoch: stepsPerEpoch)
     var optimizer = Optimizer(model)

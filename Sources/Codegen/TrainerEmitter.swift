@@ -76,6 +76,15 @@ struct TrainerEmitter {
             w.line("static let validationSplit = \(d.validationSplit)")
             w.line("static let limit: Int? = \(d.limit.map(String.init) ?? "nil")")
             w.line("static let normalization = Normalization(scale: \(OpEmitter.float(d.scale)), mean: \(OpEmitter.float(d.mean)), std: \(OpEmitter.float(d.std)))")
+            let augmentations = d.augment.map { a -> String in
+                let epochs = a.epochs.map { ", epochs: \($0)" } ?? ""
+                switch a.kind {
+                case .randomCrop(let p): return "Augmentation(.randomCrop(padding: \(p))\(epochs))"
+                case .flip(let h, let v, let p): return "Augmentation(.flip(horizontal: \(h), vertical: \(v), p: \(OpEmitter.float(p)))\(epochs))"
+                case .cutout(let s): return "Augmentation(.cutout(size: \(s))\(epochs))"
+                }
+            }
+            w.line("static let augmentations: [Augmentation] = [\(augmentations.joined(separator: ", "))]")
             w.line("static let baseLR = \(t.optimizer.lr)")
             w.line()
             w.doc("The learning-rate schedule for a run of `epochs` epochs of `stepsPerEpoch` steps.")

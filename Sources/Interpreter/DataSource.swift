@@ -2,6 +2,17 @@ import Check
 import Foundation
 import Runtime
 
+extension Augmentation {
+    /// The runtime form of a checked `data.augment` item.
+    init(_ c: AugmentConfig) {
+        switch c.kind {
+        case .randomCrop(let p): self.init(.randomCrop(padding: p), epochs: c.epochs)
+        case .flip(let h, let v, let p): self.init(.flip(horizontal: h, vertical: v, p: Float(p)), epochs: c.epochs)
+        case .cutout(let s): self.init(.cutout(size: s), epochs: c.epochs)
+        }
+    }
+}
+
 /// The spec's data, loaded and checked against its `input:` before training starts.
 struct DataSource {
     var train: Dataset

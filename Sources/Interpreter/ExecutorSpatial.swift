@@ -121,6 +121,18 @@ extension ExecutorOps {
             LayerNorm.forward(rows: rows, d: d, x: ptr(i[0]), gamma: ptr(i[1]), beta: ptr(i[2]), y: ptr(o[0]),
                               saveMean: o.count > 1 ? e.storage(o[1]) : nil, saveInvStd: o.count > 2 ? e.storage(o[2]) : nil,
                               eps: Float(eps), pool: e.pool)
+        case .groupNorm(let groups, let eps):
+            // [x, γ, β] → [y, mean, inverse std] per example and group
+            let (n, c, s) = ncs(e.shape(i[0]))
+            GroupNorm.forward(batch: n, channels: c, spatial: s, groups: groups, x: ptr(i[0]), gamma: ptr(i[1]), beta: ptr(i[2]),
+                              y: ptr(o[0]), saveMean: o.count > 1 ? e.storage(o[1]) : nil,
+                              saveInvStd: o.count > 2 ? e.storage(o[2]) : nil, eps: Float(eps), pool: e.pool)
+        case .groupNormBackward(let groups, _):
+            // [dy, x, γ, mean, inverse std] → [dx, dγ, dβ]
+            let (n, c, s) = ncs(e.shape(i[1]))
+            GroupNorm.backward(batch: n, channels: c, spatial: s, groups: groups, x: ptr(i[1]), dy: ptr(i[0]), gamma: ptr(i[2]),
+                               saveMean: ptr(i[3]), saveInvStd: ptr(i[4]), dx: ptr(o[0]), dgamma: o.count > 1 ? ptr(o[1]) : nil,
+                               dbeta: o.count > 2 ? ptr(o[2]) : nil, pool: e.pool)
         case .layerNormBackward(let axes, _):
             // [dy, x, γ, mean, rstd] → [dx, dγ, dβ]
             let s = e.shape(i[1]), d = s.suffix(axes).reduce(1, *), rows = e.count(i[1]) / max(d, 1)
@@ -155,7 +167,7 @@ extension ExecutorOps {
              .avgPool2d, .avgPool2dBackward, .globalAvgPool, .globalAvgPoolBackward,
              .upsampleNearest, .upsampleNearestBackward,
              .batchNormTrain, .batchNormBackward, .batchNormUpdateStats, .batchNormEval,
-             .batchNormFoldWeight, .batchNormFoldBias, .layerNorm, .layerNormBackward,
+             .batchNormFoldWeight, .batchNormFoldBias, .layerNorm, .layerNormBackward, .groupNorm, .groupNormBackward,
              .dropout, .dropoutBackward, .spatialDropout, .spatialDropoutBackward, .gaussianNoise, .gaussianNoiseBackward, .alphaDropout, .alphaDropoutBackward, .lockedDropout, .lockedDropoutBackward,
              .stochasticDepth, .stochasticDepthBackward, .shakeShake, .shakeShakeBackward,
              .shakeDrop, .shakeDropBackward,

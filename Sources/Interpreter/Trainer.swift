@@ -35,7 +35,8 @@ public func train(model: CheckedModel, options: TrainOptions, log: @escaping (St
 
     let exec = try session.trainingExecutor()
     let loader = BatchLoader(dataset: data.train, batchSize: cfg.batchSize, shuffle: true, seed: cfg.seed,
-                             normalization: data.normalization)
+                             normalization: data.normalization, augmentations: cfg.data.augment.map(Augmentation.init),
+                             imageShape: model.input.shape.compactMap(\.value))
     let stepsPerEpoch = loader.batchesPerEpoch
     var schedule = Schedule(cfg, epochs: cfg.epochs, stepsPerEpoch: stepsPerEpoch)
     var optimizer = Optimizer(config: cfg.optimizer, clipNorm: cfg.clipGradNorm, params: session.store.trainable, pool: session.pool)

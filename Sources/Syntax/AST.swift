@@ -186,6 +186,9 @@ public struct Spec: Equatable {
     public var input: InputDecl?
     /// Regularization attributes applied to every parametric layer unless it overrides them.
     public var defaults: [Entry]
+    /// Selector rules: a list of maps, each a `match:` and the attributes it sets on the tensors
+    /// it matches (checked by the checker).
+    public var regularize: Value?
     public var blocks: [BlockDef]
     public var layers: [LayerItem]
     public var loss: Value?
@@ -195,7 +198,7 @@ public struct Spec: Equatable {
     public var range: SourceRange
 
     public init(file: String, version: Located<Int>? = nil, model: Located<String>? = nil,
-                input: InputDecl? = nil, defaults: [Entry] = [], blocks: [BlockDef] = [],
+                input: InputDecl? = nil, defaults: [Entry] = [], regularize: Value? = nil, blocks: [BlockDef] = [],
                 layers: [LayerItem] = [], loss: Value? = nil, train: Value? = nil, data: Value? = nil,
                 range: SourceRange) {
         self.file = file
@@ -203,6 +206,7 @@ public struct Spec: Equatable {
         self.model = model
         self.input = input
         self.defaults = defaults
+        self.regularize = regularize
         self.blocks = blocks
         self.layers = layers
         self.loss = loss

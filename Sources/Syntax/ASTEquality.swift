@@ -9,7 +9,7 @@ extension Spec {
     /// The same spec with every range (and the file name) blanked.
     public func strippingRanges() -> Spec {
         Spec(file: "", version: version.map(strip), model: model.map(strip), input: input?.strippingRanges(),
-             defaults: defaults.map { $0.strippingRanges() }, blocks: blocks.map { $0.strippingRanges() },
+             defaults: defaults.map { $0.strippingRanges() }, regularize: regularize?.strippingRanges(), blocks: blocks.map { $0.strippingRanges() },
              layers: layers.map { $0.strippingRanges() }, loss: loss?.strippingRanges(),
              train: train?.strippingRanges(), data: data?.strippingRanges(), range: nowhere)
     }

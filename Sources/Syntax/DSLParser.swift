@@ -34,7 +34,7 @@ public func parseSpec(_ file: SourceFile) -> (spec: Spec?, diagnostics: [Diagnos
 }
 
 extension DSLParser {
-    static let statements = ["regula", "model", "input", "defaults", "block", "layers", "loss", "train", "data"]
+    static let statements = ["regula", "model", "input", "defaults", "regularize", "block", "layers", "loss", "train", "data"]
 
     func parseSpec(end: SourceLocation) -> Spec? {
         var spec = Spec(file: file, range: SourceRange(file: file, start: SourceLocation(line: 1, column: 1), end: end))
@@ -135,6 +135,7 @@ extension DSLParser {
             guard let v = parseValue() else { return false }
             switch keyword.text {
             case "loss": spec.loss = v
+            case "regularize": spec.regularize = v
             case "train": spec.train = v
             default: spec.data = v
             }

@@ -4,7 +4,7 @@ import Diagnostics
 // output gives back the same AST (ranges aside); the round-trip test checks every spec.
 
 /// Prints a spec as canonical DSL: two-space indentation, one layer per line, sections in the
-/// order regula, model, input, defaults, blocks, layers, loss, train, data.
+/// order regula, model, input, defaults, regularize, blocks, layers, loss, train, data.
 ///
 /// - Parameter comments: the comments of the source (`comments(in:)`); each is put back before
 ///   the statement or layer it preceded, or at the end of its line. The AST keeps no comments,
@@ -50,6 +50,7 @@ struct DSLPrinter {
         if !s.defaults.isEmpty {
             statement(at: s.defaults.first?.key.range.start.line) { "defaults " + $0.section(Value(.map(s.defaults), s.range)) }
         }
+        if let r = s.regularize { statement(at: r.range.start.line) { "regularize " + $0.section(r) } }
         for b in s.blocks {
             if !out.isEmpty { out += "\n" }
             statement(at: b.range.start.line) { p in
@@ -72,11 +73,16 @@ struct DSLPrinter {
         out += queue.rest()
     }
 
-    /// A top-level section's value: a map that does not fit on one line gets one entry per line.
+    /// A top-level section's value: a map or a list that does not fit on one line gets one entry
+    /// per line.
     mutating func section(_ v: Value) -> String {
         let flat = value(v, 0)
-        guard flat.count > 72, case .map(let es) = v.kind else { return flat }
-        return "{\n" + es.map { "  " + key($0.key.value) + ": " + value($0.value, 1) + "\n" }.joined() + "}"
+        guard flat.count > 72 else { return flat }
+        switch v.kind {
+        case .map(let es): return "{\n" + es.map { "  " + key($0.key.value) + ": " + value($0.value, 1) + "\n" }.joined() + "}"
+        case .list(let items): return "[\n" + items.map { "  " + value($0, 1) }.joined(separator: ",\n") + "\n]"
+        default: return flat
+        }
     }
 
     /// `{`, one item per line at `indent + 1`, `}` at `indent` (no trailing newline).

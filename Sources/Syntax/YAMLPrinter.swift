@@ -76,6 +76,18 @@ struct YAMLPrinter {
             line("defaults:", 0)
             for e in s.defaults { entry(e, 1) }
         }
+        if let r = s.regularize {
+            comments(before: r.range.start.line, 0)
+            if case .list(let rules) = r.kind, !rules.isEmpty {
+                line("regularize:", 0)
+                for rule in rules {
+                    comments(before: rule.range.start.line, 1)
+                    line("- " + flow(rule.kind), 1)
+                }
+            } else {
+                entry(Entry(key: .init("regularize", r.range), value: r), 0)
+            }
+        }
         if !s.blocks.isEmpty {
             line("blocks:", 0)
             for b in s.blocks {

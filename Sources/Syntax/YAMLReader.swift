@@ -32,7 +32,7 @@ final class YAMLReader {
     /// How many duplicate keys are reported before giving up on a file.
     static let maxDuplicateRecoveries = 20
 
-    static let topLevelKeys = ["regula", "model", "input", "defaults", "layers", "blocks", "loss", "train", "data"]
+    static let topLevelKeys = ["regula", "model", "input", "defaults", "regularize", "layers", "blocks", "loss", "train", "data"]
     static let supportedVersion = 1
     /// Errors that refuse one value but leave the spec's structure intact.
     static let valueErrors: Set<String> = ["invalid-expression", "number-too-large"]

@@ -26,6 +26,7 @@ extension YAMLReader {
                     continue
                 }
                 spec.defaults = entries(v, layerLists: false)
+            case "regularize": spec.regularize = value(v, layerLists: false)
             case "layers": spec.layers = layerList(v, of: "'layers'")
             case "blocks": spec.blocks = blocks(v)
             case "loss": spec.loss = value(v, layerLists: false)

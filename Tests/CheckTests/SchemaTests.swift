@@ -33,7 +33,7 @@ final class SchemaTests: XCTestCase {
         let bare = try XCTUnwrap(forms.first { $0["enum"] != nil }?["enum"] as? [String])
         XCTAssertEqual(Set(bare), Set(allKindNames))
         let properties = try XCTUnwrap(root["properties"] as? [String: Any])
-        XCTAssertEqual(Set(properties.keys), ["regula", "model", "input", "defaults", "blocks", "layers", "loss", "train", "data"])
+        XCTAssertEqual(Set(properties.keys), ["regula", "model", "input", "defaults", "regularize", "blocks", "layers", "loss", "train", "data"])
     }
 }
 

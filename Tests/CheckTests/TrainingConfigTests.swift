@@ -33,6 +33,30 @@ final class TrainingConfigTests: XCTestCase {
         XCTAssertEqual(t.batchSize, 64)
     }
 
+    /// Every augmentation argument reaches the configuration: each row is an item as written and
+    /// what it must resolve to (defaults: flip horizontal with p 0.5, every epoch).
+    func testEveryAugmentationArgumentReachesTheConfig() throws {
+        let rows: [(String, AugmentConfig)] = [
+            ("random_crop: 4", AugmentConfig(kind: .randomCrop(padding: 4), epochs: nil)),
+            ("{random_crop: {padding: 3, epochs: 2}}", AugmentConfig(kind: .randomCrop(padding: 3), epochs: 2)),
+            ("flip", AugmentConfig(kind: .flip(horizontal: true, vertical: false, p: 0.5), epochs: nil)),
+            ("flip: vertical", AugmentConfig(kind: .flip(horizontal: false, vertical: true, p: 0.5), epochs: nil)),
+            ("{flip: {mode: both, p: 0.25, epochs: 5}}", AugmentConfig(kind: .flip(horizontal: true, vertical: true, p: 0.25), epochs: 5)),
+            ("cutout: 8", AugmentConfig(kind: .cutout(size: 8), epochs: nil)),
+            ("{cutout: {size: 16, epochs: 1}}", AugmentConfig(kind: .cutout(size: 16), epochs: 1)),
+        ]
+        for (item, want) in rows {
+            let (model, d) = checkYAML(spec(input: "[3, 8, 8]", "- flatten\n- dense: 2", extra: "data:\n  dir: d\n  augment:\n    - \(item)\n"),
+                                       file: "/tmp/specs/x.yaml")
+            XCTAssertEqual(lines(d), [], item)
+            XCTAssertEqual(try XCTUnwrap(model, item).training.data.augment, [want], item)
+        }
+        // Every argument of every kind appears above.
+        for k in augmentKinds {
+            for a in k.args { XCTAssertTrue(rows.contains { $0.0.contains(k.name) && ($0.0.contains(a.name) || k.primary == a.name) }, "\(k.name).\(a.name)") }
+        }
+    }
+
     private func training(_ extra: String) throws -> TrainingConfig {
         let (model, d) = checkYAML(spec(input: "[4]", "- dense: 2", extra: extra), file: "/tmp/specs/x.yaml")
         XCTAssertEqual(lines(d), [])

@@ -31,6 +31,9 @@ final class ConformanceTests: XCTestCase {
     func testGaussianNoiseMatchesInterpreter() throws { try slow("mlp_gaussian_noise.yaml") }
     func testSELUAlphaDropoutMatchesInterpreter() throws { try slow("mlp_selu.yaml") }
     func testLockedDropoutMatchesInterpreter() throws { try slow("gru_locked_dropout.yaml") }
+    func testAugmentationMatchesInterpreter() throws { try slow("cnn_augment.yaml") }
+    func testGroupNormMatchesInterpreter() throws { try slow("cnn_groupnorm.yaml") }
+    func testRegularizeRulesMatchInterpreter() throws { try slow("cnn_rules.yaml") }
     /// LSTM with variational input dropout, recurrent dropout and zoneout (the runtime's
     /// `RecurrentLayer`, shared with the interpreter, draws the masks).
     func testLSTMMatchesInterpreter() throws { try slow("lstm_classifier.yaml") }

@@ -16,7 +16,8 @@ final class HelpSnapshotTests: XCTestCase {
     /// `regula kinds` is the terminal reference; pinned like help text.
     func testKindsReference() throws {
         for (arguments, name) in [(["kinds"], "kinds.txt"), (["kinds", "conv"], "kinds-conv2d.txt"),
-                                  (["kinds", "train.early_stopping"], "kinds-early-stopping.txt")] {
+                                  (["kinds", "train.early_stopping"], "kinds-early-stopping.txt"),
+                                  (["kinds", "regularize"], "kinds-regularize.txt")] {
             let result = try CLI.run(arguments)
             XCTAssertEqual(result.status, 0, result.stderr)
             assertSnapshot(result.stdout, named: name)

@@ -14,7 +14,7 @@ final class EveryArgumentTakesEffectTests: XCTestCase {
     /// Arguments whose only effect is a check, with the wrong value that must be refused.
     static let declarations: [String: String] = [
         "dense.in": "7", "conv2d.in_channels": "3", "batchnorm.features": "3", "layernorm.shape": "7",
-        "lstm.in": "7", "gru.in": "7", "attention.dim": "6",
+        "lstm.in": "7", "gru.in": "7", "attention.dim": "6", "groupnorm.channels": "3",
     ]
 
     /// Pairs whose accepted values all mean the same, with why and the value that must be refused.
@@ -85,6 +85,7 @@ final class EveryArgumentTakesEffectTests: XCTestCase {
             "input.dtype": ("input: [1, 4, 4]\nlayers:\n  - flatten\n  - dense: 3", "input: {shape: [4], dtype: int32}\nlayers:\n  - embedding: {vocab: 5, dim: 2}\n  - flatten\n  - dense: 3"),
             "input.data_format": ("input: [1, 4, 4]", "input: {shape: [4, 4, 1], data_format: channels_last}\n# same per-example shape, other file layout"),
             "defaults": ("regula: 1", "regula: 1\ndefaults: {l2: 0.5}"),
+            "regularize": ("regula: 1", "regula: 1\nregularize: [{match: {role: bias}, l2: 0.5}]"),
             "layers": ("  - dense: 3", "  - dense: 3\n  - relu"),
             "loss": ("loss: {kind: cross_entropy}", "loss: {kind: mse, targets: one_hot}"),
             "loss.kind": ("loss: {kind: cross_entropy}", "loss: {kind: binary_cross_entropy, targets: one_hot}"),
@@ -141,6 +142,7 @@ final class EveryArgumentTakesEffectTests: XCTestCase {
             "data.validation_split": ("  format: idx", "  format: idx\n  validation_split: 0.2"),
             "data.normalize": ("  normalize: {scale: 255}", "  normalize: {scale: 255, mean: 0.5}"),
             "data.limit": ("  format: idx", "  format: idx\n  limit: 100"),
+            "data.augment": ("  format: idx", "  format: idx\n  augment: [flip]"),
             "data.train.inputs": ("{inputs: a, labels: b}", "{inputs: a2, labels: b}"),
             "data.train.labels": ("{inputs: a, labels: b}", "{inputs: a, labels: b2}"),
             "data.test.inputs": ("{inputs: c, labels: d}", "{inputs: c2, labels: d}"),
@@ -244,6 +246,8 @@ struct Harness {
             break
         case .layerNorm:
             input = "[2, 8]"
+        case .groupNorm:
+            input = "[4, 3, 3]"; fixed = ["groups": "2"]; variants = ["groups": "4"]
         case .embedding:
             input = "{shape: [6], dtype: int32}"; fixed = ["vocab": "10", "dim": "4"]; variants = ["vocab": "12", "dim": "5"]
         case .lstm, .gru:

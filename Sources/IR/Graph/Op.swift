@@ -241,6 +241,10 @@ public enum Op: Hashable, Sendable {
     case layerNorm(axes: Int, eps: Double)
     /// [dy, x, γ, mean, rstd] → [dx, dγ, dβ].
     case layerNormBackward(axes: Int, eps: Double)
+    /// [x, γ, β] → [y, mean, inverse std] per example and group of C/groups channels (Wu & He 2018).
+    case groupNorm(groups: Int, eps: Double)
+    /// [dy, x, γ, mean, inverse std] → [dx, dγ, dβ].
+    case groupNormBackward(groups: Int, eps: Double)
 
     // MARK: Weight reparametrization (parameter-only: once per step, before the layer reads W)
     /// [v, g: out,1,…] → [w, norms: out]: w = g·v/‖v‖ per output row (Salimans & Kingma 2016).

@@ -126,6 +126,8 @@ struct Lowering {
             return outs[0]
         case .layerNorm(let shape, let eps):
             return b.emit(.layerNorm(axes: shape.count, eps: eps), [x, required(node, .gamma), required(node, .beta)], origin: o)[0]
+        case .groupNorm(let groups, let eps):
+            return b.emit(.groupNorm(groups: groups, eps: eps), [x, required(node, .gamma), required(node, .beta)], origin: o)[0]
         case .embedding:
             return b.emit1(.embedding, [x, required(node, .weight)], origin: o)
         case .lstm(let u, let bi, let seqs, let d, let rd, let z), .gru(let u, let bi, let seqs, let d, let rd, let z):

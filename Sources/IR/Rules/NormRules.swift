@@ -80,6 +80,25 @@ func normRule(_ op: Op) -> OpRule? {
             try arity(t, 5, "layernorm_backward")
             return [t[1], t[2], t[2]]
         })
+    case .groupNorm(let groups, let eps):
+        // x [N, C, …]: y = γ_c·x̂ + β_c, x̂ over each example's groups of C/groups channels
+        return OpRule(shape: { t in
+            try arity(t, 3, "groupnorm")
+            try require(t[0].rank >= 2, "groupnorm needs [N, C, …], got \(t[0])")
+            let c = t[0].shape[1]
+            try require(c.value.map { $0 % groups == 0 } ?? false, "groupnorm: \(groups) groups do not divide \(t[0])")
+            try perChannel(t[1...], c, "groupnorm")
+            let stats: [Dim] = [t[0].shape[0], .fixed(groups)]
+            return [t[0], .f32(stats), .f32(stats)]
+        }, grad: { c in
+            let g = c.emit(.groupNormBackward(groups: groups, eps: eps), [c.dy(), c.x(0), c.x(1), c.y(1), c.y(2)])
+            for i in 0..<3 { c.set(i, g[i]) }
+        })
+    case .groupNormBackward:
+        return OpRule(shape: { t in
+            try arity(t, 5, "groupnorm_backward")
+            return [t[1], t[2], t[2]]
+        })
     default:
         return nil
     }

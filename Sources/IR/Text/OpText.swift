@@ -49,6 +49,8 @@ extension Op {
         case .batchNormFoldBias: return "batchnorm_fold_bias"
         case .layerNorm: return "layernorm"
         case .layerNormBackward: return "layernorm_backward"
+        case .groupNorm: return "groupnorm"
+        case .groupNormBackward: return "groupnorm_backward"
         case .weightNorm: return "weight_norm"
         case .weightNormBackward: return "weight_norm_backward"
         case .powerIteration: return "power_iteration"
@@ -159,6 +161,7 @@ extension Op {
              .batchNormFoldWeight(let e), .batchNormFoldBias(let e): return ["eps=\(e)"]
         case .batchNormUpdateStats(let m, let s): return ["momentum=\(m)", "spatial=\(s)"]
         case .layerNorm(let a, let e), .layerNormBackward(let a, let e): return ["axes=\(a)", "eps=\(e)"]
+        case .groupNorm(let g, let e), .groupNormBackward(let g, let e): return ["groups=\(g)", "eps=\(e)"]
         case .embeddingBackward(let v): return ["vocab=\(v)"]
         case .lstm(let a), .lstmBackward(let a), .gru(let a), .gruBackward(let a): return rnn(a)
         case .attention(let a), .attentionBackward(let a): return attn(a)

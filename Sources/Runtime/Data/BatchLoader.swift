@@ -30,16 +30,25 @@ public final class BatchLoader {
     /// Drop the last incomplete batch (PyTorch `drop_last`); otherwise it is returned smaller.
     public let dropLast: Bool
     public let normalization: Normalization
+    /// Applied to every example of a batch, in order, after normalization (training only).
+    public let augmentations: [Augmentation]
+    /// [C, H, W] of an example, which augmentations need.
+    public let imageShape: [Int]
     public private(set) var epoch = 0
     /// Example order of the current epoch (relative to the dataset view).
     public private(set) var order: [Int32]
     private let table: [Float]
 
     public init(dataset: Dataset, batchSize: Int, shuffle: Bool, seed: UInt64,
-                normalization: Normalization = .identity, dropLast: Bool = false) {
+                normalization: Normalization = .identity, dropLast: Bool = false,
+                augmentations: [Augmentation] = [], imageShape: [Int] = []) {
         precondition(batchSize > 0, "batch size must be positive, got \(batchSize)")
+        precondition(augmentations.isEmpty || (imageShape.count == 3 && imageShape.reduce(1, *) == dataset.elementsPerExample),
+                     "augmentation needs [C, H, W] examples, got \(imageShape)")
+        precondition(augmentations.count <= Augmentation.slots, "at most \(Augmentation.slots) augmentations")
         self.dataset = dataset; self.batchSize = batchSize; self.shuffle = shuffle; self.seed = seed
         self.dropLast = dropLast; self.normalization = normalization
+        self.augmentations = augmentations; self.imageShape = imageShape
         self.table = (0..<256).map { normalization.apply(Float($0)) }
         self.order = []
         startEpoch(0)
@@ -107,6 +116,24 @@ public final class BatchLoader {
                         for j in 0..<e { dst[j] = (src[j] / nz.scale - nz.mean) / nz.std }
                     }
                 }
+            }
+        }
+        augment(indices, inputs: inputs)
+    }
+
+    /// Applies the augmentations active in this epoch to the gathered examples.
+    private func augment(_ indices: UnsafeBufferPointer<Int32>, inputs: UnsafeMutablePointer<Float>) {
+        let active = augmentations.enumerated().filter { $0.element.epochs.map { epoch < $0 } ?? true }
+        guard !active.isEmpty else { return }
+        let e = dataset.elementsPerExample, first = dataset.range.lowerBound
+        let random = RandomStream(seed: seed, step: UInt64(epoch), stream: RandomStream.augment)
+        let fill = normalization.apply(0)
+        let scratch = UnsafeMutablePointer<Float>.allocate(capacity: e)
+        defer { scratch.deallocate() }
+        for (k, i) in indices.enumerated() {
+            for (slot, a) in active {
+                a.apply(inputs + k * e, channels: imageShape[0], height: imageShape[1], width: imageShape[2], fill: fill,
+                        random: random, index: first + Int(i), slot: slot, scratch: scratch)
             }
         }
     }

@@ -33,4 +33,20 @@ public enum NormReference {
         }
         return y
     }
+
+    /// GroupNorm over [n, c, s] with `g` groups of c/g consecutive channels.
+    public static func groupNorm(n: Int, c: Int, s: Int, groups g: Int, x: [Double], gamma: [Double], beta: [Double],
+                                 eps: Double) -> [Double] {
+        var y = x
+        let per = c / g
+        for b in 0..<n {
+            for grp in 0..<g {
+                let idx = (grp * per..<(grp + 1) * per).flatMap { ch in (0..<s).map { (b * c + ch) * s + $0 } }
+                let mean = idx.reduce(0) { $0 + x[$1] } / Double(idx.count)
+                let v = idx.reduce(0) { $0 + (x[$1] - mean) * (x[$1] - mean) } / Double(idx.count)
+                for k in idx { y[k] = gamma[(k / s) % c] * (x[k] - mean) / (v + eps).squareRoot() + beta[(k / s) % c] }
+            }
+        }
+        return y
+    }
 }

@@ -1,0 +1,119 @@
+import Syntax
+import Diagnostics
+
+// `data.augment`: the data regularizers, a list applied in order to every training example
+// (semantics reference §6). Each item is a bare kind (`- flip`), a kind with its primary argument
+// (`- random_crop: 4`) or a kind with named arguments (`- cutout: {size: 8, epochs: 10}`).
+
+/// One augmentation, as the runtime's `Augmentation` (Check does not import the runtime).
+public struct AugmentConfig: Hashable, Sendable {
+    public enum Kind: Hashable, Sendable {
+        /// Pad `padding` on every side, crop the original size at a uniform offset.
+        case randomCrop(padding: Int)
+        /// Reverse the width and/or height axis with probability `p`, each independently.
+        case flip(horizontal: Bool, vertical: Bool, p: Double)
+        /// Zero one `size`×`size` square, centred uniformly, clipped at the borders.
+        case cutout(size: Int)
+    }
+
+    public var kind: Kind
+    /// Applied in the first `epochs` epochs only; nil = every epoch.
+    public var epochs: Int?
+}
+
+/// The augmentation kinds: name, primary argument, arguments, and what it is.
+struct AugmentKind {
+    var name: String
+    var primary: String?
+    var args: [ArgSpec]
+    var doc: String
+}
+
+private let epochsArg = ArgSpec("epochs", .int, range: .positive, doc: "apply in the first N epochs only (default: every epoch)")
+
+let augmentKinds: [AugmentKind] = [
+    AugmentKind(name: "random_crop", primary: "padding", args: [
+        ArgSpec("padding", .int, range: .positive, required: true, doc: "pixels of black border added on every side before cropping"),
+        epochsArg,
+    ], doc: "pad, then crop the original size at an offset uniform in {0…2·padding}² (torchvision RandomCrop(size, padding))"),
+    AugmentKind(name: "flip", primary: "mode", args: [
+        ArgSpec("mode", .choice(["horizontal", "vertical", "both"]), default: .string("horizontal"),
+                doc: "the axes flipped; both flips each independently (Keras horizontal_and_vertical)"),
+        ArgSpec("p", .number, range: .probability, default: .number(0.5), doc: "probability of flipping an axis"),
+        epochsArg,
+    ], doc: "mirror images (torchvision RandomHorizontalFlip(p), Keras RandomFlip)"),
+    AugmentKind(name: "cutout", primary: "size", args: [
+        ArgSpec("size", .int, range: .positive, required: true, doc: "side of the square set to 0 after normalization (the data mean)"),
+        epochsArg,
+    ], doc: "zero one square per image, centred uniformly over the image and clipped (DeVries & Taylor 2017)"),
+]
+
+/// The `data.augment` list; diagnostics at the item or argument at fault.
+func resolveAugment(_ v: Value, _ d: inout [Diagnostic]) -> [AugmentConfig] {
+    guard case .list(let items) = v.kind else {
+        d.append(Msg.augmentNotAList.error(v.range))
+        return []
+    }
+    if items.count > 16 { d.append(Msg.tooManyAugmentations(16).error(v.range)) }
+    var out: [AugmentConfig] = []
+    for item in items {
+        let name: Located<String>, args: Value?
+        switch item.kind {
+        case .string(let s): (name, args) = (Located(s, item.range), nil)
+        case .map(let es) where es.count == 1: (name, args) = (es[0].key, es[0].value)
+        default:
+            d.append(Msg.augmentItem.error(item.range))
+            continue
+        }
+        guard let kind = augmentKinds.first(where: { $0.name == name.value }) else {
+            d.append(Msg.unknownAugmentation(name.value, closest(to: name.value, in: augmentKinds.map(\.name))).error(name.range))
+            continue
+        }
+        var values: [String: ArgValue] = [:]
+        var ok = true
+        func set(_ spec: ArgSpec, _ v: Value) {
+            switch convert(v, spec, kind: kind.name) {
+            case .ok(let x): values[spec.name] = x
+            case .failed(let diag): d.append(diag); ok = false
+            }
+        }
+        switch args?.kind {
+        case nil, .null?: break
+        case .map(let es)?:
+            for e in es {
+                guard let spec = kind.args.first(where: { $0.name == e.key.value }) else {
+                    d.append(Msg.unknownArgument(e.key.value, kind.name, closest(to: e.key.value, in: kind.args.map(\.name))).error(e.key.range))
+                    ok = false
+                    continue
+                }
+                set(spec, e.value)
+            }
+        case _?:
+            guard let p = kind.primary, let spec = kind.args.first(where: { $0.name == p }), let args else { continue }
+            set(spec, args)
+        }
+        for spec in kind.args where spec.required && values[spec.name] == nil && ok {
+            d.append(Msg.missingArgument(spec.name, kind.name).error(item.range))
+            ok = false
+        }
+        guard ok else { continue }
+        func int(_ a: String) -> Int? { if case .int(let i)? = values[a] { return i }; return nil }
+        func number(_ a: String) -> Double? {
+            switch values[a] {
+            case .number(let x)?: return x
+            case .int(let i)?: return Double(i)
+            default: return nil
+            }
+        }
+        let config: AugmentConfig.Kind
+        switch kind.name {
+        case "random_crop": config = .randomCrop(padding: int("padding") ?? 1)
+        case "flip":
+            let mode: String = { if case .string(let s)? = values["mode"] { return s }; return "horizontal" }()
+            config = .flip(horizontal: mode != "vertical", vertical: mode != "horizontal", p: number("p") ?? 0.5)
+        default: config = .cutout(size: int("size") ?? 1)
+        }
+        out.append(AugmentConfig(kind: config, epochs: int("epochs")))
+    }
+    return out
+}

@@ -1,0 +1,118 @@
+import XCTest
+@testable import Runtime
+
+/// Oracles of regularization-semantics.md §6 for the data augmentations, through `BatchLoader`.
+final class AugmentationTests: XCTestCase {
+    /// `count` C×H×W float images whose pixels are all distinct and nonzero (1 + flat index).
+    private func images(_ count: Int, c: Int, h: Int, w: Int) -> Dataset {
+        let e = c * h * w
+        return Dataset(inputs: .float((0..<(count * e)).map { Float($0 % e + 1 + 1000 * ($0 / e)) }),
+                       labels: [Int32](repeating: 0, count: count), exampleShape: [c, h, w])
+    }
+
+    /// The batch of every example in dataset order, augmented in epoch `epoch`.
+    private func augmented(_ d: Dataset, _ a: [Augmentation], shape: [Int], epoch: Int = 0, seed: UInt64 = 7) -> [[Float]] {
+        let loader = BatchLoader(dataset: d, batchSize: d.count, shuffle: false, seed: seed, augmentations: a, imageShape: shape)
+        loader.startEpoch(epoch)
+        let e = d.elementsPerExample
+        let inputs = UnsafeMutablePointer<Float>.allocate(capacity: d.count * e), labels = UnsafeMutablePointer<Int32>.allocate(capacity: d.count)
+        defer { inputs.deallocate(); labels.deallocate() }
+        loader.fill(batch: 0, inputs: inputs, labels: labels)
+        return (0..<d.count).map { Array(UnsafeBufferPointer(start: inputs + $0 * e, count: e)) }
+    }
+
+    private func original(_ d: Dataset, _ k: Int) -> [Float] {
+        guard case .float(let v) = d.inputs else { return [] }
+        return Array(v[(k * d.elementsPerExample)..<((k + 1) * d.elementsPerExample)])
+    }
+
+    /// Each output is a window of the zero-padded input; the offsets are uniform over the (2P+1)² cells.
+    func testRandomCropIsAWindowOfThePaddedImageAtAUniformOffset() {
+        let (c, h, w, p, n) = (2, 6, 5, 2, 5000)
+        let d = images(n, c: c, h: h, w: w)
+        let out = augmented(d, [Augmentation(.randomCrop(padding: p))], shape: [c, h, w])
+        var histogram = [Int](repeating: 0, count: (2 * p + 1) * (2 * p + 1))
+        for k in 0..<n {
+            let x = original(d, k)
+            let offsets = (-p...p).flatMap { dy in (-p...p).map { dx in (dy, dx) } }.filter { dy, dx in
+                (0..<c).allSatisfy { ch in
+                    (0..<h).allSatisfy { y in
+                        (0..<w).allSatisfy { xx in
+                            let sy = y + dy, sx = xx + dx
+                            let want: Float = sy >= 0 && sy < h && sx >= 0 && sx < w ? x[ch * h * w + sy * w + sx] : 0
+                            return out[k][ch * h * w + y * w + xx] == want
+                        }
+                    }
+                }
+            }
+            XCTAssertEqual(offsets.count, 1, "example \(k) is not exactly one window of the padded image")
+            if let (dy, dx) = offsets.first { histogram[(dy + p) * (2 * p + 1) + dx + p] += 1 }
+        }
+        let expected = Double(n) / Double(histogram.count)
+        let chi2 = histogram.reduce(0.0) { $0 + pow(Double($1) - expected, 2) / expected }
+        XCTAssertLessThan(chi2, 52.6, "24 degrees of freedom, p = 0.001: \(histogram)")
+    }
+
+    /// Flipped fraction ≈ p per axis, flip∘flip = identity, and the vertical mode leaves rows' contents.
+    func testFlipRateAndInvolution() {
+        let (h, w, n) = (3, 4, 10_000)
+        let d = images(n, c: 1, h: h, w: w)
+        let out = augmented(d, [Augmentation(.flip(horizontal: true, vertical: false, p: 0.3))], shape: [1, h, w])
+        var flipped = 0
+        for k in 0..<n {
+            let x = original(d, k)
+            let mirrored = (0..<h).flatMap { y in (0..<w).map { xx in x[y * w + (w - 1 - xx)] } }
+            XCTAssertTrue(out[k] == x || out[k] == mirrored, "example \(k)")
+            if out[k] == mirrored { flipped += 1 }
+        }
+        XCTAssertEqual(Double(flipped) / Double(n), 0.3, accuracy: 4 * (0.3 * 0.7 / Double(n)).squareRoot())
+        // flip∘flip = id: the same draws (seed, epoch, index) applied to the flipped images.
+        let a = [Augmentation(.flip(horizontal: true, vertical: true, p: 0.5))]
+        let once = augmented(d, a, shape: [1, h, w])
+        let again = augmented(Dataset(inputs: .float(once.flatMap { $0 }), labels: d.allLabels, exampleShape: [1, h, w]), a, shape: [1, h, w])
+        XCTAssertGreaterThan((0..<n).filter { once[$0] != original(d, $0) }.count, n / 2)
+        for k in 0..<n { XCTAssertEqual(again[k], original(d, k), "example \(k)") }
+    }
+
+    /// Zeroed area ≤ s² everywhere, = s² when the centre is ≥ s/2 from the borders, in every channel.
+    func testCutoutZeroesOneClippedSquareInEveryChannel() {
+        let (c, h, w, s, n) = (2, 10, 9, 4, 3000)
+        let d = images(n, c: c, h: h, w: w)
+        let out = augmented(d, [Augmentation(.cutout(size: s))], shape: [c, h, w])
+        var full = 0
+        for k in 0..<n {
+            let zeros = (0..<(h * w)).filter { out[k][$0] == 0 }
+            XCTAssertTrue(zeros.allSatisfy { i in out[k][h * w + i] == 0 }, "channel 1 has the same square")
+            XCTAssertLessThanOrEqual(zeros.count, s * s)
+            XCTAssertGreaterThan(zeros.count, 0)
+            let rows = Set(zeros.map { $0 / w }), cols = Set(zeros.map { $0 % w })
+            XCTAssertEqual(zeros.count, rows.count * cols.count, "a rectangle")
+            XCTAssertEqual(rows.max()! - rows.min()! + 1, rows.count)
+            if rows.count == s && cols.count == s { full += 1 }
+            for i in 0..<(c * h * w) where out[k][i] != 0 { XCTAssertEqual(out[k][i], original(d, k)[i]) }
+        }
+        // Rows [cy − 2, cy + 2) inside the image for cy in 2…8 (7 of 10), columns for cx in 2…7 (6 of 9).
+        XCTAssertEqual(Double(full) / Double(n), 7.0 / 10 * 6.0 / 9, accuracy: 0.04)
+    }
+
+    /// An example is augmented by (seed, epoch, its index) alone: the same in any batch or order,
+    /// different in another epoch; `epochs` switches an augmentation off afterwards.
+    func testDrawsDependOnSeedEpochAndExampleOnly() {
+        let d = images(40, c: 1, h: 5, w: 5)
+        let a = [Augmentation(.randomCrop(padding: 1)), Augmentation(.cutout(size: 2), epochs: 1)]
+        let whole = augmented(d, a, shape: [1, 5, 5], epoch: 0)
+        let loader = BatchLoader(dataset: d, batchSize: 8, shuffle: true, seed: 7, augmentations: a, imageShape: [1, 5, 5])
+        let inputs = UnsafeMutablePointer<Float>.allocate(capacity: 8 * 25), labels = UnsafeMutablePointer<Int32>.allocate(capacity: 8)
+        defer { inputs.deallocate(); labels.deallocate() }
+        loader.fill(batch: 2, inputs: inputs, labels: labels)
+        for k in 0..<8 {
+            let index = Int(loader.order[16 + k])
+            XCTAssertEqual(Array(UnsafeBufferPointer(start: inputs + k * 25, count: 25)), whole[index], "example \(index)")
+        }
+        XCTAssertNotEqual(augmented(d, a, shape: [1, 5, 5], epoch: 1), whole)
+        XCTAssertNotEqual(augmented(d, a, shape: [1, 5, 5], seed: 8), whole)
+        let later = augmented(d, a, shape: [1, 5, 5], epoch: 1)
+        let cropOnly = augmented(d, [a[0]], shape: [1, 5, 5], epoch: 1)
+        XCTAssertEqual(later, cropOnly, "cutout is off from epoch 1 (epochs: 1)")
+    }
+}
