@@ -30,7 +30,12 @@ public func check(_ spec: Spec, options: CheckOptions = CheckOptions()) -> (mode
     let defaults = RegularizationDefaults(spec.defaults, diagnostics: &d)
     let rules = RegularizationRules(spec.regularize, diagnostics: &d)
     var expander = Expander(blocks: spec.blocks)
-    let items = expander.expand(spec.layers, env: [:], prefix: "")
+    var items = expander.expand(spec.layers, env: [:], prefix: "")
+    if expander.usedBlockCount {
+        // `${blocks}` is the number of residual blocks the first expansion found.
+        expander = Expander(blocks: spec.blocks, totalResidualBlocks: expander.residualBlocks)
+        items = expander.expand(spec.layers, env: [:], prefix: "")
+    }
     d += expander.diagnostics
 
     guard let input = resolveInput(spec, &d) else { return (nil, sorted(d)) }

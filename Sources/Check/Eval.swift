@@ -39,6 +39,19 @@ enum EvalError: Error, Equatable {
 
 /// Evaluates `e` with block parameters and repeat indices bound in `env`. Integer arithmetic
 /// stays integral (`filters * 2`); `/` always gives a float, `//` floors, as in Python.
+extension Expr {
+    /// Whether the expression reads `name`.
+    func mentions(_ name: String) -> Bool {
+        switch self {
+        case .name(let n): return n == name
+        case .number, .string: return false
+        case .negate(let x): return x.mentions(name)
+        case .binary(_, let l, let r): return l.mentions(name) || r.mentions(name)
+        case .call(_, let args): return args.contains { $0.mentions(name) }
+        }
+    }
+}
+
 func evaluate(_ e: Expr, _ env: [String: Scalar]) throws -> Scalar {
     switch e {
     case .number(let d, let isInteger):

@@ -145,8 +145,18 @@ struct Expander {
     private var count = 0
     private var depth = 0
     private var tooLargeReported = false
+    /// Residual blocks (`residual`, `shake_shake`, `shakedrop` layers) whose expansion has begun,
+    /// and the one being expanded: `${depth}` (see `depthNames`).
+    private(set) var residualBlocks = 0
+    private var currentResidual: Int?
+    /// `${blocks}`: the number of residual blocks, known after a first expansion.
+    private let totalResidualBlocks: Int?
+    /// Whether an expression used `${blocks}` (then the spec is expanded again with its value).
+    private(set) var usedBlockCount = false
 
-    init(blocks defs: [BlockDef]) {
+    /// `totalResidualBlocks` is `${blocks}` when known (a second expansion), else 1.
+    init(blocks defs: [BlockDef], totalResidualBlocks: Int? = nil) {
+        self.totalResidualBlocks = totalResidualBlocks
         for b in defs {
             if kindsByName[b.name.value] != nil {
                 diagnostics.append(Msg.blockShadowsKind(b.name.value).error(b.name.range))
@@ -212,6 +222,12 @@ struct Expander {
         switch v.kind {
         case .expr(let e):
             do {
+                var env = env
+                if env["depth"] == nil { env["depth"] = .int(currentResidual ?? residualBlocks + 1) }
+                if env["blocks"] == nil {
+                    env["blocks"] = .int(totalResidualBlocks ?? 1)
+                    if e.mentions("blocks") { usedBlockCount = true }
+                }
                 return try evaluate(e, env).value(v.range)
             } catch let err as EvalError {
                 let m: Message
@@ -281,6 +297,12 @@ struct Expander {
         var ok = true
         var suggested: Set<String> = []
         let display = prefix.isEmpty ? spec.name : prefix + "/" + spec.name
+        let outerResidual = currentResidual
+        defer { currentResidual = outerResidual }
+        if [.residual, .shakeShake, .shakeDrop].contains(spec.id) {
+            residualBlocks += 1
+            currentResidual = residualBlocks
+        }
         for (key, raw) in given {
             guard let a = spec.arg(key.value) else {
                 if let why = regularizationNotApplicable(key.value, spec) {

@@ -277,6 +277,9 @@ struct Inferrer {
                                                      optimizerDecay: optimizerDecay))
         }
         params = reparametrize(params, op: r.op, layer: l, diagnostics: &diagnostics)
+        if let p = l.number("weight_drop"), p > 0 {   // DropConnect on the recurrent weights only
+            for k in params.indices where params[k].name.contains(".weight_hh_") { params[k].regularization.dropConnect = p }
+        }
         var out = add(r.op, [x], r.shape, params: params, path: path, name: l.name?.value, display: display, range: l.range, arithmetic: r.arithmetic)
         if let a = l.string("activation"), let act = Activation(rawValue: a) {
             let actPath = join(prefix, String(index + 1))

@@ -182,6 +182,8 @@ public let regularizationArgs: [ArgSpec] = [
     ArgSpec("max_norm", .number, range: .positive, doc: "max-norm constraint per output unit"),
     ArgSpec("weight_norm", .bool, doc: "weight normalization w = g·v/‖v‖"),
     ArgSpec("spectral_norm", .bool, doc: "spectral normalization w/σ(w)"),
+    ArgSpec("dropconnect", .number, range: .dropRate,
+            doc: "DropConnect (Wan et al. 2013): each weight dropped with probability p at every step, the kept ones scaled by 1/(1−p); the full weight at evaluation"),
     ArgSpec("decay_bias", .bool, doc: "also apply decay and penalties to biases (not recommended)"),
     ArgSpec("decay_norm", .bool, doc: "also apply decay and penalties to normalization scale and shift (not recommended)"),
 ]
@@ -359,6 +361,8 @@ private let recurrentArgs: [ArgSpec] = [
     ArgSpec("dropout", .number, range: .dropRate, default: .number(0), doc: "variational dropout on the inputs (Gal & Ghahramani 2016)"),
     ArgSpec("recurrent_dropout", .number, range: .dropRate, default: .number(0), doc: "variational dropout on h(t-1)"),
     ArgSpec("zoneout", .number, range: .dropRate, default: .number(0), doc: "zoneout probability (Krueger et al. 2017)"),
+    ArgSpec("weight_drop", .number, range: .dropRate, default: .number(0),
+            doc: "AWD-LSTM weight drop (Merity et al. 2018): DropConnect on the hidden-to-hidden weights, a new mask every step"),
 ]
 
 /// Kinds by every name they answer to.

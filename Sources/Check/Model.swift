@@ -50,6 +50,9 @@ public struct Regularization: Hashable, Sendable {
     public var weightNorm: Bool = false
     /// Spectral normalization (Miyato et al. 2018): w / σ(w), one power iteration per step.
     public var spectralNorm: Bool = false
+    /// DropConnect (Wan et al. 2013): the weight in use is w·m/(1−p), m ~ Bernoulli(1−p) per
+    /// element and step (one mask for the batch); w at evaluation.
+    public var dropConnect: Double = 0
     /// The attributes `regularize:` rules set, in resolution order, each with the rule's number
     /// in the list from 1 (for `summary --params`; the same in both formats, unlike a line).
     public var rules: [RuleSetting] = []

@@ -72,6 +72,7 @@ func regularization(_ row: ParamRow, layer: ELayer, path: String, defaults: Regu
         r.maxNorm = number(value("max_norm", layerApplies: true))
         r.weightNorm = bool(value("weight_norm", layerApplies: true))
         r.spectralNorm = bool(value("spectral_norm", layerApplies: true))
+        r.dropConnect = number(value("dropconnect", layerApplies: true)) ?? 0
     }
     return r
 }
@@ -85,6 +86,7 @@ public func describe(_ r: Regularization) -> String {
     if let m = r.maxNorm { parts.append("max_norm \(formatNumber(m))") }
     if r.weightNorm { parts.append("weight_norm") }
     if r.spectralNorm { parts.append("spectral_norm") }
+    if r.dropConnect != 0 { parts.append("dropconnect \(formatNumber(r.dropConnect))") }
     return parts.joined(separator: ", ")
 }
 

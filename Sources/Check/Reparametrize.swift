@@ -35,6 +35,9 @@ extension Msg {
 /// `params` with the weight of a `weight_norm`/`spectral_norm` layer replaced by PyTorch's
 /// tensors; unchanged (with an error) when the layer asks for both or its kind has no support.
 func reparametrize(_ params: [ParamInfo], op: LayerOp, layer l: ELayer, diagnostics: inout [Diagnostic]) -> [ParamInfo] {
+    if !reparametrizable(op), params.contains(where: { $0.regularization.dropConnect > 0 }) {
+        diagnostics.append(Msg.reparamUnsupported("dropconnect", l.written).error(l.argRanges["dropconnect"] ?? l.range))
+    }
     let flagged = params.filter { $0.regularization.weightNorm || $0.regularization.spectralNorm }
     guard !flagged.isEmpty else { return params }
     let wn = flagged.contains { $0.regularization.weightNorm }, sn = flagged.contains { $0.regularization.spectralNorm }

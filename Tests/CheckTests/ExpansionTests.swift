@@ -14,6 +14,43 @@ final class ExpansionTests: XCTestCase {
         XCTAssertEqual(survival, [0.875, 0.75, 0.625, 0.5])
     }
 
+    /// `${depth}` counts residual, shake_shake and shakedrop layers across stages, blocks and
+    /// repeats (inside one, its own position; in a block use's arguments, the block's first);
+    /// `${blocks}` is their number; a parameter or index of the same name wins.
+    func testDepthAndBlocksCountResidualBlocksAcrossStages() throws {
+        let text = """
+        regula: 1
+        input: [4, 6, 6]
+        blocks:
+          res:
+            params: [survival]
+            layers:
+              - residual: {body: [conv2d: {filters: 4, kernel: 3, padding: 1}], stochastic_depth: "${survival}"}
+        layers:
+          - repeat: {count: 2, layers: [res: {survival: "${1 - 0.5 * depth / blocks}"}]}
+          - conv2d: {filters: 4, kernel: 1}
+          - repeat: {count: 2, layers: [residual: {body: [relu], stochastic_depth: "${1 - 0.5 * depth / blocks}"}]}
+          - shakedrop: {body: [conv2d: {filters: 4, kernel: 3, padding: 1}], p: "${1 - 0.5 * depth / blocks}"}
+          - repeat: {count: 1, as: depth, layers: [residual: {body: [relu], stochastic_depth: "${1 - depth}"}]}
+          - flatten
+          - dense: 2
+        """
+        let (model, d) = checkYAML(text)
+        XCTAssertEqual(lines(d), [])
+        let m = try XCTUnwrap(model)
+        let probabilities: [Double] = m.nodes.compactMap {
+            switch $0.op {
+            case .residual(let sd?): return sd.survival
+            case .shakeDrop(let s): return s.p
+            default: return nil
+            }
+        }
+        // Six residual blocks: 1 − 0.5·l/6 for l = 1…5, then the repeat index named depth (0) wins.
+        let expected = (1...5).map { 1 - 0.5 * Double($0) / 6 } + [1]
+        XCTAssertEqual(probabilities.count, expected.count)
+        for (p, e) in zip(probabilities, expected) { XCTAssertEqual(p, e, accuracy: 1e-12) }
+    }
+
     func testShakeDropProbabilityDecaysAndShakeShakeOptionsResolve() throws {
         let sd = try XCTUnwrap(try checkFile("specs/shakedrop.yaml").model)
         let ps: [Double] = sd.nodes.compactMap { if case .shakeDrop(let s) = $0.op { return s.p }; return nil }

@@ -33,6 +33,7 @@ final class ConformanceTests: XCTestCase {
     func testLockedDropoutMatchesInterpreter() throws { try slow("gru_locked_dropout.yaml") }
     func testAugmentationMatchesInterpreter() throws { try slow("cnn_augment.yaml") }
     func testGroupNormMatchesInterpreter() throws { try slow("cnn_groupnorm.yaml") }
+    func testDropConnectMatchesInterpreter() throws { try slow("mlp_dropconnect.yaml") }
     func testRegularizeRulesMatchInterpreter() throws { try slow("cnn_rules.yaml") }
     /// LSTM with variational input dropout, recurrent dropout and zoneout (the runtime's
     /// `RecurrentLayer`, shared with the interpreter, draws the masks).

@@ -23,6 +23,37 @@ final class ReparamTests: XCTestCase {
         }
     }
 
+    /// DropConnect (`dropconnect` on dense) and weight drop (`weight_drop` on a GRU) are inverted
+    /// dropout on the weight the layer reads, each with its own random stream: on the dense kernel,
+    /// on the GRU's hidden-to-hidden weights only; training masks the weight gradient with the same
+    /// stream; inference has neither.
+    func testDropConnectAndWeightDropDropTheWeightInUse() throws {
+        let (spec, _) = parseYAML(SourceFile(path: "x.yaml", text: """
+        regula: 1
+        input: [6, 5]
+        layers:
+          - gru: {units: 4, return_sequences: true, weight_drop: 0.25}
+          - flatten
+          - dense: {units: 3, dropconnect: 0.5}
+        """))
+        let (model, d) = check(try XCTUnwrap(spec), options: CheckOptions(physicalMemory: 1 << 40))
+        let m = try XCTUnwrap(model, "\(d.map(\.message))")
+        let g = lower(m)
+        let dropped = g.nodes.compactMap { n -> (Double, String)? in
+            guard case .dropout(let p, _, _) = n.op, let w = g.inputs.first(where: { $0.value == n.inputs[0] })?.param else { return nil }
+            return (p, w.name)
+        }
+        XCTAssertEqual(dropped.map(\.1), ["0.weight_hh_l0", "2.weight"])
+        XCTAssertEqual(dropped.map(\.0), [0.25, 0.5])
+        let keys = g.nodes.flatMap(\.op.rngKeys)
+        XCTAssertEqual(Set(keys).count, keys.count, "one stream per mask")
+        let train = try Pipeline(mode: .train).run(m) { _ in }
+        let backward = train.nodes.flatMap { [$0.op] + $0.epilogue.map(\.op) }.filter { if case .dropoutBackward = $0 { return true }; return false }
+        XCTAssertEqual(backward.count, 2, "as ops or fused epilogue steps")
+        let inference = try Pipeline(mode: .inference).run(m) { _ in }
+        XCTAssertFalse(inference.nodes.contains { $0.op.isStochastic })
+    }
+
     /// The layer multiplies by the reparametrized weight, never by the stored tensor directly.
     func testLoweringInsertsTheReparametrizationBeforeTheWeightIsUsed() throws {
         let g = lower(try checked("mlp_weight_norm.yaml"))

@@ -35,6 +35,42 @@ final class ReparamTests: XCTestCase {
         try XCTUnwrap(e.graph.nodes.first { $0.op == op }?.outputs[index], "no \(op.name) in the graph")
     }
 
+    // MARK: DropConnect
+
+    /// DropConnect (Wan et al. 2013): in training the layer computes x·(w·m/(1−p))ᵀ + b with a
+    /// fresh mask per step that drops a fraction ≈ p; the weight's gradient is zero exactly where
+    /// the mask dropped (read from it here); evaluation uses w itself.
+    func testDropConnectMasksTheWeightAndItsGradientPerStep() throws {
+        let p = 0.3, (batch, inputs, units) = (4, 50, 40)
+        let s = try session("  - dense: {units: \(units), dropconnect: \(p)}", input: inputs, batch: batch)
+        let w = try tensor(s, "0.weight"), bias = try tensor(s, "0.bias")
+        let e = try s.trainingExecutor()
+        let logits = try XCTUnwrap(e.graph.output(.logits))
+        var masks: [[Bool]] = []
+        for step in [0, 1] as [UInt64] {
+            feed(e, batch: batch, inputs: inputs, classes: units)
+            e.run(batch: batch, step: step)
+            let grad = try XCTUnwrap(e.gradient("0.weight"))
+            let kept = (0..<(units * inputs)).map { grad[$0] != 0 }
+            let rate = Double(kept.filter { !$0 }.count) / Double(kept.count)
+            XCTAssertEqual(rate, p, accuracy: 4 * (p * (1 - p) / Double(kept.count)).squareRoot())
+            let y = values(e, logits)
+            for b in 0..<batch {
+                for o in 0..<units {
+                    var want = Double(bias[o])
+                    for i in 0..<inputs where kept[o * inputs + i] {
+                        want += Double(e.dataInput[b * inputs + i]) * Double(w[o * inputs + i]) / (1 - p)
+                    }
+                    XCTAssertEqual(Double(y[b * units + o]), want, accuracy: 1e-4, "step \(step) example \(b) unit \(o)")
+                }
+            }
+            masks.append(kept)
+        }
+        XCTAssertNotEqual(masks[0], masks[1], "a new mask every step")
+        let eval = try s.evaluationExecutor()
+        XCTAssertFalse(eval.graph.nodes.contains { if case .dropout = $0.op { return true }; return false })
+    }
+
     // MARK: weight normalization
 
     /// Right after wrapping g = ‖v‖, so the wrapped layer computes what the plain layer with

@@ -134,7 +134,12 @@ struct Lowering {
             let k = d > 0 || rd > 0 || z > 0 ? key(node, "recurrent dropout/zoneout masks") : nil
             let a = RecurrentAttrs(units: u, bidirectional: bi, returnSequences: seqs, dropout: d,
                                    recurrentDropout: rd, zoneout: z, key: k, train: true)
-            let ps = node.params.compactMap { paramOf[$0.name] }
+            // AWD-LSTM weight drop: DropConnect on the hidden-to-hidden weights (`weight_drop`).
+            let ps = node.params.compactMap { p in
+                paramOf[p.name].map { v in
+                    p.regularization.dropConnect > 0 ? dropConnect(v, p: p.regularization.dropConnect, node, "weight drop mask \(p.name)", o) : v
+                }
+            }
             let op: Op = { if case .lstm = node.op { return .lstm(a) }; return .gru(a) }()
             return b.emit(op, [x] + ps, origin: o)[0]
         case .attention(let heads, let dim, let dropout, let causal):

@@ -8,7 +8,23 @@ extension Lowering {
     /// power-iteration step from the stored u, v (PyTorch `n_power_iterations=1`), then
     /// `spectral_norm(weight_orig, u', v')`; the buffers take u', v' in an effect after the loss
     /// head, like batchnorm's running statistics. Inference drops the iteration and reads u, v.
+    ///
+    /// DropConnect (Wan et al. 2013) then drops elements of the weight in use: inverted dropout on
+    /// the [out, …] weight, one mask per step shared by the batch; inference removes it as it
+    /// removes dropout.
     mutating func weight(_ node: CheckedNode, _ o: Origin) -> ValueID {
+        let w = reparametrized(node, o)
+        guard let p = node.params.first(where: { $0.role == .weight })?.regularization.dropConnect, p > 0 else { return w }
+        return dropConnect(w, p: p, node, "dropconnect mask", o)
+    }
+
+    /// Inverted dropout on weight `w` (DropConnect, and weight drop on recurrent weights): one
+    /// mask per step from its own stream.
+    mutating func dropConnect(_ w: ValueID, p: Double, _ node: CheckedNode, _ purpose: String, _ o: Origin) -> ValueID {
+        b.emit1(.dropout(p: p, scaling: .inverted, key: key(node, purpose)), [w], origin: o)
+    }
+
+    private mutating func reparametrized(_ node: CheckedNode, _ o: Origin) -> ValueID {
         let w = required(node, .weight)
         if let g = param(node, .weightGain) {
             return b.emit(.weightNorm, [w, g], origin: o)[0]
