@@ -14,6 +14,13 @@ extension ExecutorOps {
             runBatchNormTrain(node.inputs, node.outputs, eps: eps, ptr, e, y: ptr(first.result), relu: true)
             return 1
         }
+        // Max pooling's backward over a ReLU's output, then that ReLU's backward: one pass.
+        if case .maxPool2dBackward(let a) = node.op, case .activationBackward(.relu, _, _) = first.op,
+           first.operands == [node.inputs[1]], let idx = e.savedPoolIndices(for: node.inputs[1]) {
+            MaxPool2d.backward(poolShape(a, e.shape(node.inputs[1])), dy: ptr(node.inputs[0]), indices: idx, dx: ptr(first.result),
+                               reluOutput: ptr(node.inputs[1]), pool: e.pool)
+            return 1
+        }
         guard first.operands.count == 1 else { return 0 }
         let rank = e.fixedShape[out.raw].count + (e.batched[out.raw] ? 1 : 0)
         switch (node.op, first.op) {

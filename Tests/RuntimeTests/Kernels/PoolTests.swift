@@ -119,6 +119,30 @@ final class PoolTests: XCTestCase {
         }
     }
 
+    /// The fused ReLU backward gives the two passes' result bit for bit, on overlapping windows
+    /// too (positions that several windows pick), with negatives, zeros and NaN in y.
+    func testBackwardWithReluOutputEqualsReluBackwardOfTheScatter() {
+        var rng = TestRandom(seed: 42)
+        for s in [Pool2dShape(batch: 2, channels: 3, height: 14, width: 14, kernelH: 2, kernelW: 2),
+                  Pool2dShape(batch: 1, channels: 2, height: 7, width: 9, kernelH: 3, kernelW: 3, strideH: 1, strideW: 1, padH: 1, padW: 1)] {
+            let x = rng.tensor([s.inputCount], -1, 1)
+            for i in stride(from: 0, to: s.inputCount, by: 7) { x[i] = 0 }
+            x[5] = .nan
+            let y = Tensor(shape: [s.inputCount])
+            Activation.relu.forward(x.data, y.data, count: s.inputCount)
+            let out = Tensor(shape: [s.outputCount]), dy = rng.tensor([s.outputCount])
+            let idx = UnsafeMutablePointer<Int32>.allocate(capacity: s.outputCount)
+            defer { idx.deallocate() }
+            MaxPool2d.forward(s, x: y.data, y: out.data, indices: idx)
+            let separate = Tensor(shape: [s.inputCount]), fused = Tensor(shape: [s.inputCount])
+            MaxPool2d.backward(s, dy: dy.data, indices: idx, dx: separate.data)
+            Activation.relu.backward(x: nil, y: y.data, dy: separate.data, dx: separate.data, count: s.inputCount)
+            MaxPool2d.backward(s, dy: dy.data, indices: idx, dx: fused.data, reluOutput: y.data)
+            for i in 0..<s.inputCount { XCTAssertEqual(fused[i].bitPattern, separate[i].bitPattern, "\(s) at \(i)") }
+            XCTAssertGreaterThan((0..<s.inputCount).filter { separate[$0] != 0 }.count, s.outputCount / 4)
+        }
+    }
+
     func testAvgPoolMatchesTwinAndGradient() {
         var rng = TestRandom(seed: 41)
         for s in shapes where s.dilationH == 1 {

@@ -114,14 +114,25 @@ public enum MaxPool2d {
         return (lo, hi)
     }
 
-    /// dx = scatter-add of dy at the recorded arg-max positions (dx is overwritten).
+    /// dx = scatter-add of dy at the recorded arg-max positions (dx is overwritten). With
+    /// `reluOutput` (the pooled input is y = relu(·)), the ReLU's backward dx·[y > 0] is applied in
+    /// the same pass: contributions at positions with y ≤ 0 (or NaN) add +0, which gives exactly
+    /// the two passes' result.
     public static func backward(_ s: Pool2dShape, dy: UnsafePointer<Float>, indices: UnsafePointer<Int32>,
-                                dx: UnsafeMutablePointer<Float>, pool: ThreadPool = .default) {
+                                dx: UnsafeMutablePointer<Float>, reluOutput: UnsafePointer<Float>? = nil,
+                                pool: ThreadPool = .default) {
         let plane = s.height * s.width, outPlane = s.outH * s.outW
         pool.parallelFor(s.planes) { p in
             let dxp = dx + p * plane, dyp = dy + p * outPlane, ip = indices + p * outPlane
             dxp.update(repeating: 0, count: plane)
-            for o in 0..<outPlane where ip[o] >= 0 { dxp[Int(ip[o])] += dyp[o] }
+            if let y = reluOutput.map({ $0 + p * plane }) {
+                for o in 0..<outPlane where ip[o] >= 0 {
+                    let k = Int(ip[o])
+                    dxp[k] += y[k] > 0 ? dyp[o] : 0   // a select: the sign of y is data, not a branch
+                }
+            } else {
+                for o in 0..<outPlane where ip[o] >= 0 { dxp[Int(ip[o])] += dyp[o] }
+            }
         }
     }
 }
