@@ -305,6 +305,8 @@ public let kindTable: [KindSpec] = ([
     KindSpec(name: "embedding", aliases: [], id: .embedding, primary: "vocab", args: [
         ArgSpec("vocab", .int, aliases: ["num_embeddings"], range: .positive, required: true),
         ArgSpec("dim", .int, aliases: ["embedding_dim"], range: .positive, required: true),
+        ArgSpec("embedding_dropout", .number, range: .dropRate, default: .number(0),
+                doc: "drops whole words: each row of the table with probability p per step, the kept rows scaled by 1/(1−p) (Gal & Ghahramani 2016, AWD-LSTM)"),
     ], parametric: true, doc: "token embedding: int32 [seq] → [seq, dim]"),
     KindSpec(name: "lstm", aliases: [], id: .lstm, primary: "units", args: recurrentArgs,
              parametric: true, doc: "LSTM over [seq, features]"),

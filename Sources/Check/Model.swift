@@ -224,7 +224,7 @@ public enum LayerOp: Hashable, Sendable {
     /// Normalizes each example over each of `groups` groups of consecutive channels (axis 0).
     case groupNorm(groups: Int, eps: Double)
     /// Input is int32 token ids `[seq]`; output `[seq, dim]`.
-    case embedding(vocab: Int, dim: Int)
+    case embedding(vocab: Int, dim: Int, dropout: Double)
     /// Input `[seq, features]`, batch-first. Variational (per-sequence) `dropout` on inputs and
     /// `recurrentDropout` on h_{t−1}; zoneout on both h and c with probability `zoneout`.
     case lstm(units: Int, bidirectional: Bool, returnSequences: Bool, dropout: Double, recurrentDropout: Double, zoneout: Double)

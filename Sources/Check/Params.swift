@@ -45,7 +45,7 @@ func paramRows(_ op: LayerOp, input x: Shape) -> [ParamRow] {
         let c = x.first?.value ?? 0
         return [ParamRow(suffix: "weight", shape: [c], role: .gamma, initializer: .ones, cls: .norm),
                 ParamRow(suffix: "bias", shape: [c], role: .beta, initializer: .zeros, cls: .norm)]
-    case .embedding(let vocab, let dim):
+    case .embedding(let vocab, let dim, _):
         return [ParamRow(suffix: "weight", shape: [vocab, dim], role: .weight, initializer: .normal(std: 1), cls: .kernel)]
     case .lstm(let h, let bi, _, _, _, _):
         return recurrentRows(gates: 4, hidden: h, input: last, bidirectional: bi)

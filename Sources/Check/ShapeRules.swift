@@ -316,7 +316,8 @@ private func embeddingRule(_ i: RuleInput, _ d: inout [Diagnostic]) -> RuleOutpu
     let l = i.layer
     guard i.dtype == .int32 else { d.append(Msg.embeddingInput(i.dtype.rawValue).error(l.range)); return nil }
     let dim = l.int("dim") ?? 1
-    return RuleOutput(op: .embedding(vocab: l.int("vocab") ?? 1, dim: dim), shape: i.x + [.fixed(dim)])
+    return RuleOutput(op: .embedding(vocab: l.int("vocab") ?? 1, dim: dim, dropout: l.number("embedding_dropout") ?? 0),
+                      shape: i.x + [.fixed(dim)])
 }
 
 private func recurrentRule(_ i: RuleInput, _ d: inout [Diagnostic], lstm: Bool) -> RuleOutput? {

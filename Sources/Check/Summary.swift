@@ -70,6 +70,7 @@ private func describeOptions(_ op: LayerOp) -> String? {
                      z > 0 ? "zoneout \(formatNumber(z))" : nil].compactMap { $0 }
         return parts.isEmpty ? nil : parts.joined(separator: ", ")
     case .attention(_, _, let d, _): return d > 0 ? "attention dropout \(formatNumber(d))" : nil
+    case .embedding(_, _, let p): return p > 0 ? "embedding dropout \(formatNumber(p)) per word" : nil
     case .residual(let sd?): return "survival \(formatNumber(sd.survival)) per \(sd.mode.rawValue)"
     case .shakeShake(let s): return "shake-shake \(s.forward.rawValue)-\(s.backward.rawValue)-\(s.level.rawValue)" + survival(s.stochasticDepth)
     case .shakeDrop(let s):

@@ -89,6 +89,13 @@ final class Executor {
             }
         }
         for (v, slot) in memory.slots { location[v.raw] = .arena(slot.offset) }
+        // A view of a parameter (the embedding table reshaped for its row dropout) has no slot:
+        // it is that tensor's storage.
+        for (v, src) in memory.aliases {
+            var root = src
+            while let next = memory.aliases[root] { root = next }
+            if case .none = location[v.raw], case .state = location[root.raw] { location[v.raw] = location[root.raw] }
+        }
         for n in g.nodes {
             try ExecutorOps.checkSupported(n.op)
             try ExecutorOps.checkSequence(n)

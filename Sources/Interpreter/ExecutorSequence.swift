@@ -119,7 +119,7 @@ extension DataSource {
     /// so a bad id is a data error, not a crash mid-training).
     static func checkTokens(_ d: Dataset, _ model: CheckedModel) throws {
         var vocab = Int(Int32.max)
-        for node in model.nodes { if case .embedding(let v, _) = node.op { vocab = min(vocab, v) } }
+        for node in model.nodes { if case .embedding(let v, _, _) = node.op { vocab = min(vocab, v) } }
         let per = d.elementsPerExample
         for i in d.range {
             for j in 0..<per {

@@ -71,6 +71,38 @@ final class ReparamTests: XCTestCase {
         XCTAssertFalse(eval.graph.nodes.contains { if case .dropout = $0.op { return true }; return false })
     }
 
+    /// Embedding dropout (Gal & Ghahramani 2016; AWD-LSTM): whole rows of the table are dropped
+    /// per step, a fraction ≈ p of them, so a dropped word gets no gradient from any position it
+    /// occurs at; a new mask every step; evaluation keeps every row.
+    func testEmbeddingDropoutDropsWholeRowsPerStep() throws {
+        let (p, vocab, seq, batch) = (0.3, 400, 50, 8)
+        let s = try Session(model: try checkSpec("""
+        regula: 1
+        model: words
+        input: {shape: [\(seq)], dtype: int32}
+        layers:
+          - embedding: {vocab: \(vocab), dim: 3, embedding_dropout: \(p)}
+          - flatten
+          - dense: 5
+        loss: cross_entropy
+        train: {optimizer: sgd, batch_size: \(batch)}
+        """), seed: 5, batchSize: batch, threads: 1)
+        let e = try s.trainingExecutor()
+        var dropped: [[Bool]] = []
+        for step in [0, 1] as [UInt64] {
+            // Every word occurs: example b, position t holds word (b·seq + t) mod vocab.
+            for k in 0..<(batch * seq) { e.dataInput[k] = Float(k % vocab) }   // token ids, staged as floats
+            if let l = e.labelInput { for k in 0..<batch { l[k] = Int32(k % 5) } }
+            e.run(batch: batch, step: step)
+            let grad = try XCTUnwrap(e.gradient("0.weight"))
+            let rows = (0..<vocab).map { v in (0..<3).allSatisfy { grad[v * 3 + $0] == 0 } }
+            XCTAssertEqual(Double(rows.filter { $0 }.count) / Double(vocab), p, accuracy: 4 * (p * (1 - p) / Double(vocab)).squareRoot())
+            dropped.append(rows)
+        }
+        XCTAssertNotEqual(dropped[0], dropped[1], "a new mask every step")
+        XCTAssertFalse(try s.evaluationExecutor().graph.nodes.contains { $0.op.isStochastic })
+    }
+
     // MARK: weight normalization
 
     /// Right after wrapping g = ‖v‖, so the wrapped layer computes what the plain layer with

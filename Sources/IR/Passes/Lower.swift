@@ -128,8 +128,14 @@ struct Lowering {
             return b.emit(.layerNorm(axes: shape.count, eps: eps), [x, required(node, .gamma), required(node, .beta)], origin: o)[0]
         case .groupNorm(let groups, let eps):
             return b.emit(.groupNorm(groups: groups, eps: eps), [x, required(node, .gamma), required(node, .beta)], origin: o)[0]
-        case .embedding:
-            return b.emit1(.embedding, [x, required(node, .weight)], origin: o)
+        case .embedding(let vocab, let dim, let p):
+            var table = required(node, .weight)
+            if p > 0 {   // embedding dropout: one draw per row of the table, as spatial dropout over [V, 1, D]
+                let rows = b.emit1(.reshape([.fixed(vocab), .fixed(1), .fixed(dim)]), [table], origin: o)
+                let dropped = b.emit1(.spatialDropout(p: p, key: key(node, "embedding dropout mask")), [rows], origin: o)
+                table = b.emit1(.reshape([.fixed(vocab), .fixed(dim)]), [dropped], origin: o)
+            }
+            return b.emit1(.embedding, [x, table], origin: o)
         case .lstm(let u, let bi, let seqs, let d, let rd, let z), .gru(let u, let bi, let seqs, let d, let rd, let z):
             let k = d > 0 || rd > 0 || z > 0 ? key(node, "recurrent dropout/zoneout masks") : nil
             let a = RecurrentAttrs(units: u, bidirectional: bi, returnSequences: seqs, dropout: d,

@@ -16,8 +16,9 @@ public struct MemoryPlan: Hashable, Sendable {
     /// Arena range of every computed value and of the data/label inputs. Views (`reshape`)
     /// get their source's range; transient values of fused nodes and state get none.
     public var slots: [ValueID: Slot]
-    /// Views: value → the value whose storage it shares. A view of a parameter or buffer (no
-    /// pass emits one today) has no slot: its storage is that state tensor's.
+    /// Views: value → the value whose storage it shares. A view of a parameter or buffer (the
+    /// embedding table reshaped for embedding dropout) has no slot: its storage is that state
+    /// tensor's.
     public var aliases: [ValueID: ValueID]
     /// Live range (first and last node index; −1 = before the first node, `nodes.count` = after
     /// the last, for graph outputs) of each value that owns storage.
