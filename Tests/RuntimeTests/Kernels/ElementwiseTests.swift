@@ -49,6 +49,25 @@ final class ElementwiseTests: XCTestCase {
         }
     }
 
+    /// The residual add and the accumulation in place (y is an input), in lanes and tails, and
+    /// a buffer large enough to be split over the pool, equal the scalar definitions exactly.
+    func testAddAndAccumulateInPlaceAndInChunks() {
+        var rng = TestRandom(seed: 13)
+        for count in [37, 300_001] {
+            let a = rng.tensor([count]), b = rng.tensor([count])
+            let want = (0..<count).map { a[$0] + b[$0] }
+            let y = Tensor(shape: [count])
+            y.data.update(from: a.data, count: count)
+            Bias.add(y.data, b.data, y.data, count: count, pool: ThreadPool(threads: 3))   // y = y + b
+            XCTAssertTrue((0..<count).allSatisfy { y[$0] == want[$0] }, "add in place, \(count)")
+            let scaled = (0..<count).map { want[$0] + 0.5 * a[$0] }
+            Bias.accumulate(a.data, into: y.data, scale: 0.5, count: count)
+            XCTAssertTrue((0..<count).allSatisfy { y[$0] == scaled[$0] }, "accumulate, \(count)")
+            Bias.accumulate(b.data, into: y.data, count: count)
+            XCTAssertTrue((0..<count).allSatisfy { y[$0] == scaled[$0] + b[$0] }, "accumulate scale 1, \(count)")
+        }
+    }
+
     func testActivationBackwardMatchesFiniteDifferences() {
         var rng = TestRandom(seed: 11)
         // Keep away from the kinks at 0 where the one-sided derivatives differ.

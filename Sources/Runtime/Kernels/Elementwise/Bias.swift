@@ -63,18 +63,35 @@ public enum Bias {
         return start + total
     }
 
-    /// y[i] = a[i] + b[i] (residual add; `y` may alias either input).
-    public static func add(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int) {
-        for i in 0..<count { y[i] = a[i] + b[i] }
+    /// y[i] = a[i] + b[i] (residual add; `y` may alias either input). Sixteen lanes at a time
+    /// (LLVM's vector loop checks for overlap and falls back to scalar code when `y` is an input),
+    /// large buffers in fixed chunks on the pool (elementwise: no value depends on the threads).
+    public static func add(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int,
+                           pool: ThreadPool = .default) {
+        Activation.chunked(count, pool) { lo, n in
+            let ra = UnsafeRawPointer(a + lo), rb = UnsafeRawPointer(b + lo), ry = UnsafeMutableRawPointer(y + lo)
+            var i = 0
+            while i + 16 <= n {
+                let v = ra.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self) + rb.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self)
+                ry.storeBytes(of: v, toByteOffset: i * 4, as: SIMD16<Float>.self)
+                i += 16
+            }
+            while i < n { y[lo + i] = a[lo + i] + b[lo + i]; i += 1 }
+        }
     }
 
-    /// y[i] += x[i]·scale (gradient accumulation, residual branches with a coefficient).
+    /// y[i] += x[i]·scale (gradient accumulation, residual branches with a coefficient), sixteen
+    /// lanes at a time, on the calling thread (it runs inside parallel loops).
     public static func accumulate(_ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, scale: Float = 1, count: Int) {
-        if scale == 1 {
-            for i in 0..<count { y[i] += x[i] }
-        } else {
-            for i in 0..<count { y[i] += scale * x[i] }
+        let rx = UnsafeRawPointer(x), ry = UnsafeMutableRawPointer(y), sv = SIMD16<Float>(repeating: scale)
+        var i = 0
+        while i + 16 <= count {
+            let xv = rx.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self)
+            let v = ry.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self) + (scale == 1 ? xv : sv * xv)
+            ry.storeBytes(of: v, toByteOffset: i * 4, as: SIMD16<Float>.self)
+            i += 16
         }
+        while i < count { y[i] += scale == 1 ? x[i] : scale * x[i]; i += 1 }
     }
 }
 
