@@ -62,6 +62,14 @@ public enum Reduce {
         return ((s0 + s1).sum() + sumTail, (d0 + d1).sum() + dotTail)
     }
 
+    /// Mean and 1/√(biased variance + eps) of `count` values, in two passes (layer and group norm).
+    @inline(__always)
+    public static func meanAndInvStd(_ p: UnsafePointer<Float>, count: Int, eps: Float) -> (mean: Float, invStd: Float) {
+        let mean = sum(p, count: count) / Float(count)
+        let variance = squaredDeviation(p, count: count, mean: mean) / Float(count)
+        return (mean, 1 / (variance + eps).squareRoot())
+    }
+
     /// Σ (p[i] − mean)², the second pass of a two-pass variance.
     @inline(__always)
     public static func squaredDeviation(_ p: UnsafePointer<Float>, count: Int, mean: Float) -> Float {

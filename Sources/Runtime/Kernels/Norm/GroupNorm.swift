@@ -14,9 +14,7 @@ public enum GroupNorm {
         let per = c / g, size = per * s
         pool.parallelFor(n * g) { item in
             let xg = x + item * size, yg = y + item * size
-            let mean = Reduce.sum(xg, count: size) / Float(size)
-            let variance = Reduce.squaredDeviation(xg, count: size, mean: mean) / Float(size)
-            let invStd = 1 / (variance + eps).squareRoot()
+            let (mean, invStd) = Reduce.meanAndInvStd(xg, count: size, eps: eps)
             saveMean?[item] = mean
             saveInvStd?[item] = invStd
             for k in 0..<per {

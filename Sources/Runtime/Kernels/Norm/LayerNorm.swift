@@ -11,9 +11,7 @@ public enum LayerNorm {
                                eps: Float = 1e-5, pool: ThreadPool = .default) {
         pool.parallelFor(rows) { r in
             let xr = x + r * d, yr = y + r * d
-            let mean = Reduce.sum(xr, count: d) / Float(d)
-            let variance = Reduce.squaredDeviation(xr, count: d, mean: mean) / Float(d)
-            let invStd = 1 / (variance + eps).squareRoot()
+            let (mean, invStd) = Reduce.meanAndInvStd(xr, count: d, eps: eps)
             saveMean?[r] = mean
             saveInvStd?[r] = invStd
             for j in 0..<d {
