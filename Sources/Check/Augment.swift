@@ -97,23 +97,15 @@ func resolveAugment(_ v: Value, _ d: inout [Diagnostic]) -> [AugmentConfig] {
             ok = false
         }
         guard ok else { continue }
-        func int(_ a: String) -> Int? { if case .int(let i)? = values[a] { return i }; return nil }
-        func number(_ a: String) -> Double? {
-            switch values[a] {
-            case .number(let x)?: return x
-            case .int(let i)?: return Double(i)
-            default: return nil
-            }
-        }
         let config: AugmentConfig.Kind
         switch kind.name {
-        case "random_crop": config = .randomCrop(padding: int("padding") ?? 1)
+        case "random_crop": config = .randomCrop(padding: values["padding"]?.intValue ?? 1)
         case "flip":
-            let mode: String = { if case .string(let s)? = values["mode"] { return s }; return "horizontal" }()
-            config = .flip(horizontal: mode != "vertical", vertical: mode != "horizontal", p: number("p") ?? 0.5)
-        default: config = .cutout(size: int("size") ?? 1)
+            let mode = values["mode"]?.stringValue ?? "horizontal"
+            config = .flip(horizontal: mode != "vertical", vertical: mode != "horizontal", p: values["p"]?.numberValue ?? 0.5)
+        default: config = .cutout(size: values["size"]?.intValue ?? 1)
         }
-        out.append(AugmentConfig(kind: config, epochs: int("epochs")))
+        out.append(AugmentConfig(kind: config, epochs: values["epochs"]?.intValue))
     }
     return out
 }

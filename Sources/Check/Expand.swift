@@ -26,16 +26,10 @@ struct ELayer {
     /// The block uses and repeat iterations this copy comes from, innermost first.
     var context: [Note] = []
 
-    func int(_ a: String) -> Int? { if case .int(let i)? = args[a] { return i }; return nil }
-    func number(_ a: String) -> Double? {
-        switch args[a] {
-        case .number(let d)?: return d
-        case .int(let i)?: return Double(i)
-        default: return nil
-        }
-    }
-    func bool(_ a: String) -> Bool? { if case .bool(let b)? = args[a] { return b }; return nil }
-    func string(_ a: String) -> String? { if case .string(let s)? = args[a] { return s }; return nil }
+    func int(_ a: String) -> Int? { args[a]?.intValue }
+    func number(_ a: String) -> Double? { args[a]?.numberValue }
+    func bool(_ a: String) -> Bool? { args[a]?.boolValue }
+    func string(_ a: String) -> String? { args[a]?.stringValue }
     func ints(_ a: String) -> [Int]? { if case .ints(let i)? = args[a] { return i }; return nil }
 }
 

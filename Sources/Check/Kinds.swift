@@ -106,6 +106,18 @@ public enum ArgValue: Equatable {
     case keyword(String)
     /// `shortcut: none`.
     case none
+
+    public var intValue: Int? { if case .int(let i) = self { return i }; return nil }
+    /// A number, or an int read as one.
+    public var numberValue: Double? {
+        switch self {
+        case .number(let d): return d
+        case .int(let i): return Double(i)
+        default: return nil
+        }
+    }
+    public var boolValue: Bool? { if case .bool(let b) = self { return b }; return nil }
+    public var stringValue: String? { if case .string(let s) = self { return s }; return nil }
 }
 
 public struct ArgSpec: Sendable {

@@ -28,7 +28,7 @@ struct RegularizationDefaults {
         }
     }
 
-    func bool(_ a: String) -> Bool? { if case .bool(let b)? = values[a] { return b }; return nil }
+    func bool(_ a: String) -> Bool? { values[a]?.boolValue }
 }
 
 /// The resolved regularization of one parameter of `layer` (state_dict prefix `path`): the
@@ -57,22 +57,14 @@ func regularization(_ row: ParamRow, layer: ELayer, path: String, defaults: Regu
         }
         return layerApplies ? defaults.values[a] : nil
     }
-    func number(_ v: ArgValue?) -> Double? {
-        switch v {
-        case .number(let d)?: return d
-        case .int(let i)?: return Double(i)
-        default: return nil
-        }
-    }
-    func bool(_ v: ArgValue?) -> Bool { if case .bool(let b)? = v { return b }; return false }
-    r.weightDecay = number(value("weight_decay", layerApplies: applies)) ?? (applies ? optimizerDecay : 0)
-    r.l1 = number(value("l1", layerApplies: applies)) ?? 0
-    r.l2 = number(value("l2", layerApplies: applies)) ?? 0
+    r.weightDecay = value("weight_decay", layerApplies: applies)?.numberValue ?? (applies ? optimizerDecay : 0)
+    r.l1 = value("l1", layerApplies: applies)?.numberValue ?? 0
+    r.l2 = value("l2", layerApplies: applies)?.numberValue ?? 0
     if row.cls == .kernel {
-        r.maxNorm = number(value("max_norm", layerApplies: true))
-        r.weightNorm = bool(value("weight_norm", layerApplies: true))
-        r.spectralNorm = bool(value("spectral_norm", layerApplies: true))
-        r.dropConnect = number(value("dropconnect", layerApplies: true)) ?? 0
+        r.maxNorm = value("max_norm", layerApplies: true)?.numberValue
+        r.weightNorm = value("weight_norm", layerApplies: true)?.boolValue ?? false
+        r.spectralNorm = value("spectral_norm", layerApplies: true)?.boolValue ?? false
+        r.dropConnect = value("dropconnect", layerApplies: true)?.numberValue ?? 0
     }
     return r
 }

@@ -145,7 +145,6 @@ extension ExecutorOps {
         return true
     }
 
-    /// Whether `run` has a kernel for `op`.
     /// [x, γ, β] → [y, mean, var], y = max(y, 0) with `relu`. The kernel saves 1/√(var+eps); the
     /// IR's third output is the biased variance, recovered as 1/inv² − eps (used by the running
     /// update and turned back into inv in backward).
@@ -159,6 +158,7 @@ extension ExecutorOps {
         for k in 0..<c { v[k] = max(1 / (v[k] * v[k]) - Float(eps), 0) }
     }
 
+    /// Whether `run` has a kernel for `op`.
     static func isImplemented(_ op: Op) -> Bool {
         switch op {
         case .matmul, .biasAdd, .biasGrad, .activation, .activationBackward, .add, .scale, .reshape,

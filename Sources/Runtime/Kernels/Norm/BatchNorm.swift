@@ -44,7 +44,11 @@ public enum BatchNorm {
                 runningVar[ch] = (1 - momentum) * runningVar[ch] + momentum * Float(unbiased)
             }
             let a = (gamma?[ch] ?? 1) * invStd, shift = (beta?[ch] ?? 0) - a * mean
-            for b in 0..<n { affine(x + (b * c + ch) * s, y + (b * c + ch) * s, count: s, a, shift, relu: relu) }
+            for b in 0..<n {
+                let plane = y + (b * c + ch) * s
+                affine(x + (b * c + ch) * s, plane, count: s, a, shift)
+                if relu { Activation.reluForward(plane, plane, count: s) }   // while the plane is in L1
+            }
         }
     }
 
@@ -103,25 +107,18 @@ public enum BatchNorm {
         }
     }
 
-    /// y = a·x + b, then max(y, 0) when `relu` (Swift's `max(y, 0)`: NaN stays NaN, −0 becomes 0),
-    /// sixteen lanes at a time (the scalar loop does not vectorize: y may alias x).
+    /// y = a·x + b, sixteen lanes at a time (the scalar loop does not vectorize: y may alias x).
     @inline(__always)
-    static func affine(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int, _ a: Float, _ b: Float,
-                       relu: Bool = false) {
+    static func affine(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int, _ a: Float, _ b: Float) {
         let rx = UnsafeRawPointer(x), ry = UnsafeMutableRawPointer(y)
-        let av = SIMD16<Float>(repeating: a), bv = SIMD16<Float>(repeating: b), zero = SIMD16<Float>()
+        let av = SIMD16<Float>(repeating: a), bv = SIMD16<Float>(repeating: b)
         var i = 0
         while i + 16 <= count {
-            var v = av * rx.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self) + bv
-            if relu { v.replace(with: zero, where: v .<= zero) }
-            ry.storeBytes(of: v, toByteOffset: i * 4, as: SIMD16<Float>.self)
+            ry.storeBytes(of: av * rx.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self) + bv, toByteOffset: i * 4,
+                          as: SIMD16<Float>.self)
             i += 16
         }
-        while i < count {
-            let v = a * x[i] + b
-            y[i] = relu ? max(v, 0) : v
-            i += 1
-        }
+        while i < count { y[i] = a * x[i] + b; i += 1 }
     }
 
     /// dx = a·dy + b·x + c, sixteen lanes at a time.
