@@ -21,6 +21,7 @@ let package = Package(
     products: [
         .executable(name: "regula", targets: ["regula"]),
         .library(name: "RegulaRuntime", targets: ["Runtime"]),
+        .library(name: "RegulaTraining", targets: ["Training"]),
     ],
     dependencies: [
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
@@ -33,19 +34,23 @@ let package = Package(
         .target(name: "Syntax", dependencies: ["Diagnostics", "Yams"]),
         // AST → checked model: kinds, arguments, blocks, shapes, lint rules.
         .target(name: "Check", dependencies: ["Syntax", "Diagnostics"]),
-        // Checked model → IR graph and its passes (autodiff, inference, fusion, planning).
-        .target(name: "IR", dependencies: ["Check"]),
+        // Checked model → IR graph and its passes (autodiff, inference, fusion, planning), and the
+        // training recipe the loop runs.
+        .target(name: "IR", dependencies: ["Check", "Runtime", "Training"]),
         // Tensors, kernels (each with a naive twin), RNG, optimizers, data, checkpoints.
         // Imports nothing from the compiler so generated code can depend on it alone.
         .target(name: "Runtime", swiftSettings: numeric),
+        // The training loop (epochs, data, optimizer, schedules, checkpoints, metrics, progress)
+        // over any `TrainableModel`: the interpreter's and every generated package's.
+        .target(name: "Training", dependencies: ["Runtime"], swiftSettings: numeric),
         // IR → a Swift package that trains the model on the runtime alone.
-        .target(name: "Codegen", dependencies: ["IR", "Check"]),
+        .target(name: "Codegen", dependencies: ["IR", "Check", "Training"]),
         // Runs IR graphs on the runtime.
-        .target(name: "Interpreter", dependencies: ["IR", "Runtime"], swiftSettings: numeric),
+        .target(name: "Interpreter", dependencies: ["IR", "Runtime", "Training"], swiftSettings: numeric),
         // The one place that knows the order of the stages.
-        .target(name: "Driver", dependencies: ["Syntax", "Check", "IR", "Interpreter", "Codegen", "Runtime", "Diagnostics"]),
+        .target(name: "Driver", dependencies: ["Syntax", "Check", "IR", "Interpreter", "Codegen", "Runtime", "Training", "Diagnostics"]),
         .executableTarget(name: "regula", dependencies: [
-            "Check", "Codegen", "Diagnostics", "IR", "Interpreter", "Syntax",
+            "Check", "Codegen", "Diagnostics", "IR", "Interpreter", "Syntax", "Training",
             "Driver", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -56,8 +61,9 @@ let package = Package(
         .testTarget(name: "CheckTests", dependencies: ["Check", "Syntax", "TestSupport"], exclude: ["Snapshots"]),
         .testTarget(name: "IRTests", dependencies: ["IR", "Check", "Syntax", "TestSupport"], exclude: ["Snapshots"]),
         .testTarget(name: "RuntimeTests", dependencies: ["Runtime"], swiftSettings: numeric),
-        .testTarget(name: "InterpreterTests", dependencies: ["Interpreter", "IR", "Check", "Syntax", "Runtime"]),
-        .testTarget(name: "CodegenTests", dependencies: ["Codegen", "Driver", "Interpreter", "IR", "Check", "Syntax", "TestSupport"], exclude: ["Snapshots"]),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "Runtime"]),
+        .testTarget(name: "InterpreterTests", dependencies: ["Interpreter", "IR", "Check", "Syntax", "Runtime", "Training"]),
+        .testTarget(name: "CodegenTests", dependencies: ["Codegen", "Driver", "Interpreter", "IR", "Check", "Syntax", "Runtime", "Training", "TestSupport"], exclude: ["Snapshots"]),
         .testTarget(name: "DriverTests", dependencies: ["Driver", "regula", "TestSupport"], exclude: ["Snapshots"]),
     ],
     swiftLanguageModes: [.v5]

@@ -38,8 +38,7 @@ enum Names {
 
     /// Types a generated package declares or uses (its own, the runtime's, common Swift ones).
     static let reservedTypes: Set<String> = [
-        "Model", "Trainer", "Recipe", "Optimizer", "Options", "Arena", "IndexBuffer", "TrainingData", "Checkpoint",
-        "SelfAttention", "RunError", "Runtime", "Swift", "Foundation", "Float", "Double", "Int", "Int32", "Int64",
+        "Model", "Recipe", "Arena", "IndexBuffer", "SelfAttention", "Runtime", "Training", "Swift", "Foundation", "Float", "Double", "Int", "Int32", "Int64",
         "UInt64", "String", "Bool", "Array", "Data", "Date", "FileManager", "URL", "Error", "Never", "Void",
         "Activation", "Adam", "Attention", "Augmentation", "AvgPool2d", "BatchLoader", "BatchNorm", "Bias", "Conv2d", "Conv2dShape",
         "Dataset", "Dropout", "EarlyStopping", "Embedding", "EpochMetrics", "GRU", "Gemm", "GemmEpilogue", "GlobalAvgPool",
@@ -48,6 +47,10 @@ enum Names {
         "SafeTensors", "Softmax", "SoftmaxCrossEntropy", "SpectralNorm", "Tensor", "ThreadPool", "UpsampleNearest",
         "MultiHeadSelfAttention", "RecurrentLayer", "RecurrentShape", "ScratchBuffers",
         "WeightDecay", "WeightNorm",
+        // The training library's.
+        "TrainableModel", "EvaluableModel", "StateTensor", "TrainableTensor", "StepOutput", "TrainingRecipe", "DataRecipe",
+        "OptimizerRecipe", "ScheduleRecipe", "EarlyStoppingRecipe", "TrainingLoop", "TrainerCommand", "TrainingData",
+        "TrainOptions", "TrainResult", "EvalResult", "TrainError", "Evaluation", "Signals", "CheckpointStore",
     ]
 
     /// A double-quoted Swift string literal holding exactly `s`.

@@ -1,18 +1,21 @@
 import Check
 import Foundation
 import Runtime
+import Training
 
 /// `regula eval SPEC --checkpoint F`: test loss and accuracy of saved weights, in evaluation
 /// mode (dropout off, batchnorm on running statistics, stochastic residuals at expectation).
 public func evaluate(model: CheckedModel, checkpoint: String, options: TrainOptions = TrainOptions()) throws -> EvalResult {
     let (session, test, normalization) = try evaluationSession(model, options)
-    try CheckpointStore.loadModel(checkpoint, into: session.store)
-    return try session.evaluate(test, normalization: normalization)
+    let interpreted = InterpretedModel(session)
+    try interpreted.prepareEvaluation()
+    try CheckpointStore.loadModel(checkpoint, into: interpreted.state)
+    return Evaluation.run(interpreted, test, normalization: normalization, seed: session.seed)
 }
 
 /// A session for the spec with its test set, as `regula eval` and the evaluation benchmark use it.
 private func evaluationSession(_ model: CheckedModel, _ options: TrainOptions) throws -> (Session, Dataset, Normalization) {
-    let data = try DataSource.load(model, options: options)
+    let data = try TrainingData.load(TrainingRecipe(model).data, options: options)
     guard let test = data.test else { throw TrainError.data("the spec's data section has no test set") }
     let session = try Session(model: model, seed: options.seed ?? model.training.seed,
                               batchSize: model.training.batchSize, threads: options.threads ?? ThreadPool.processorCount)
@@ -60,9 +63,11 @@ public func benchmark(model: CheckedModel, steps: Int = 200, warmup: Int = 10,
 /// evaluation mode, on freshly initialized weights, after one untimed pass.
 public func benchmarkEvaluation(model: CheckedModel, options: TrainOptions = TrainOptions()) throws -> Double {
     let (session, test, normalization) = try evaluationSession(model, options)
-    _ = try session.evaluate(test, normalization: normalization)
+    let interpreted = InterpretedModel(session)
+    try interpreted.prepareEvaluation()
+    _ = Evaluation.run(interpreted, test, normalization: normalization, seed: session.seed)
     let start = DispatchTime.now().uptimeNanoseconds
-    let r = try session.evaluate(test, normalization: normalization)
+    let r = Evaluation.run(interpreted, test, normalization: normalization, seed: session.seed)
     let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
     return seconds > 0 ? Double(r.count) / seconds : 0
 }

@@ -3,6 +3,7 @@ import Dispatch
 import Foundation
 import IR
 import Runtime
+import Training
 
 /// Runs one planned IR graph (a training step or an inference pass) on the runtime kernels.
 ///
@@ -244,7 +245,7 @@ final class OpProfile {
     var report: String {
         let total = max(nanoseconds.values.reduce(0, +), 1)
         return nanoseconds.sorted { $0.value > $1.value }.map {
-            "\($0.key) \(fmt(Double($0.value) / 1e6, 1)) ms (\(fmt(100 * Double($0.value) / Double(total), 1))%)"
+            "\($0.key) " + String(format: "%.1f ms (%.1f%%)", Double($0.value) / 1e6, 100 * Double($0.value) / Double(total))
         }.joined(separator: "\n")
     }
 }

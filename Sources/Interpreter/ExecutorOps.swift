@@ -1,6 +1,7 @@
 import Check
 import IR
 import Runtime
+import Training
 
 /// The interpreter's op table: one case per IR op, each a call into the runtime's kernels with
 /// the layouts the IR documents (NCHW, PyTorch weight layouts, class ids as int32).

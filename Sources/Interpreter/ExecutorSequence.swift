@@ -1,6 +1,7 @@
 import Check
 import IR
 import Runtime
+import Training
 
 /// Sequence ops: embedding, whole-sequence LSTM/GRU (batch-first, PyTorch parameter layout and
 /// gate order) and multi-head self-attention (`nn.MultiheadAttention` parameters).
@@ -111,27 +112,5 @@ extension Executor {
         guard let staging = tokenStaging, let v = graph.input(.data) else { return }
         let ids = int32Pointer(v), src = staging.data
         for j in 0..<count(v) { ids[j] = Int32(src[j]) }
-    }
-}
-
-extension DataSource {
-    /// Token ids must be whole numbers in 0..<vocab of the model's embedding (checked up front,
-    /// so a bad id is a data error, not a crash mid-training).
-    static func checkTokens(_ d: Dataset, _ model: CheckedModel) throws {
-        var vocab = Int(Int32.max)
-        for node in model.nodes { if case .embedding(let v, _, _) = node.op { vocab = min(vocab, v) } }
-        let per = d.elementsPerExample
-        for i in d.range {
-            for j in 0..<per {
-                let x: Float
-                switch d.inputs {
-                case .float(let xs): x = xs[i * per + j]
-                case .uint8(let b, let offset): x = Float(b.base[offset + i * per + j])
-                }
-                guard x >= 0, x < Float(vocab), x == x.rounded() else {
-                    throw TrainError.data("\(d.source): example \(i - d.range.lowerBound) has token id \(x), outside 0..<\(vocab) (the model's embedding vocabulary)")
-                }
-            }
-        }
     }
 }

@@ -2,6 +2,7 @@ import Check
 import Foundation
 import IR
 import Runtime
+import Training
 
 /// Finding where a non-finite loss came from, and refusing runs that cannot fit.
 enum Faults {
@@ -36,7 +37,7 @@ enum Faults {
 
 /// Refuses a run whose memory would not fit, before anything large is allocated.
 enum MemoryCheck {
-    static func verify(_ session: Session, data: DataSource, limit: Int? = nil) throws {
+    static func verify(_ session: Session, data: TrainingData, limit: Int? = nil) throws {
         let planned = session.plannedBytes()
         let params = session.store.bytes
         // Optimizer state: SGD keeps one buffer per parameter, Adam two.

@@ -13,15 +13,9 @@ final class Session {
     let pool: ThreadPool
     let seed: UInt64
     let batchSize: Int
-    /// The evaluation batch: a multiple of the training batch, up to `maxEvaluationBatch`, whose
-    /// inference arena stays within `evaluationArenaFloor` (or the arena at the training batch,
-    /// if that is larger): a large model evaluates at its training batch, a small one in larger
-    /// batches whose GEMMs get more rows per packing of the weights (the MLP evaluates 1.6×
-    /// faster), and evaluation never adds more than 64 MiB to a training process.
+    /// The evaluation batch (`IR.evaluationBatchSize`): larger than the training batch when the
+    /// model is small enough.
     let evaluationBatchSize: Int
-    static let maxEvaluationBatch = 512
-    /// What the evaluation arena may grow to beyond its size at the training batch (64 MiB).
-    static let evaluationArenaFloor = 64 << 20
     private var evaluator: Executor?
     private var trainExecutor: Executor?
 
@@ -42,21 +36,7 @@ final class Session {
         self.pool = ThreadPool(threads: max(1, threads))
         store = ParameterStore(parameters: model.parameters, seed: seed)
         (trainGraph, inferGraph) = try Session.graphs(model, batchSize: batchSize, fusion: fusion)
-        evaluationBatchSize = evaluationBatch ?? Session.evaluationBatch(train: trainGraph, infer: inferGraph, batchSize: batchSize)
-    }
-
-    static func evaluationBatch(train: Graph, infer: Graph, batchSize: Int) -> Int {
-        func arena(_ g: Graph, _ n: Int) -> Int {
-            var g = g
-            g.bindings[batchDim.description] = n
-            return IR.plan(g).memory?.arenaBytes ?? 0
-        }
-        let budget = max(arena(infer, batchSize), evaluationArenaFloor)
-        var multiple = 1
-        while batchSize * (multiple + 1) <= maxEvaluationBatch && arena(infer, batchSize * (multiple + 1)) <= budget {
-            multiple += 1
-        }
-        return batchSize * multiple
+        evaluationBatchSize = evaluationBatch ?? IR.evaluationBatchSize(train: trainGraph, infer: inferGraph, batchSize: batchSize)
     }
 
     /// Planned bytes of one training step (arena) for the batch size, before allocating it.
@@ -79,21 +59,5 @@ final class Session {
         let e = try Executor(graph: inferGraph, store: store, batch: evaluationBatchSize, seed: seed, pool: pool)
         evaluator = e
         return e
-    }
-
-    /// Mean loss and accuracy over a dataset in evaluation mode.
-    func evaluate(_ data: Dataset, normalization: Normalization) throws -> EvalResult {
-        let e = try evaluationExecutor()
-        let loader = BatchLoader(dataset: data, batchSize: evaluationBatchSize, shuffle: false, seed: seed, normalization: normalization)
-        guard e.labelInput != nil else { throw TrainError.unsupported("evaluation graph has no labels input") }
-        var lossSum = 0.0, correct = 0.0, seen = 0
-        for b in 0..<loader.batchesPerEpoch {
-            let n = e.fill(loader, batch: b)
-            e.run(batch: n, step: 0)
-            lossSum += (e.scalar(.dataLoss) ?? .nan) * Double(n)
-            correct += (e.scalar(.accuracy) ?? 0) * Double(n)
-            seen += n
-        }
-        return EvalResult(loss: lossSum / Double(max(seen, 1)), accuracy: correct / Double(max(seen, 1)), count: seen)
     }
 }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Driver
 import Foundation
 import Interpreter
+import Training
 import Runtime
 
 /// `regula bench`: the figures each issue names, measured side by side in one run. Training

@@ -2,18 +2,20 @@ import ArgumentParser
 import Codegen
 import Driver
 
-/// `regula compile SPEC -o DIR`: writes a Swift package that trains the spec's model on the
-/// runtime library alone.
+/// `regula compile SPEC -o DIR`: writes a Swift package that trains the spec's model with
+/// Regula's runtime and training libraries.
 struct Compile: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Generate a Swift package that trains (or, with --inference, evaluates) the spec's model.",
         discussion: """
-            The package depends only on Regula's RegulaRuntime library: on the checkout at --runtime-path \
+            The package holds the model (Model.swift), the spec's training settings (Recipe.swift) and a \
+            short main.swift; the training loop is Regula's own RegulaTraining library, the one `regula train` \
+            runs, so both train to the same weights. It depends on the checkout at --runtime-path \
             (default: the checkout this regula was built from, when it exists), or, with --runtime-url or \
             --runtime-version, on that package URL at that release tag (pinned by revision: SwiftPM \
             refuses version-range dependencies with the runtime's -target-cpu flags). Build and run it with \
-            `swift run -c release`; it accepts --data, --epochs, --seed, --threads, --out, --limit and \
-            --steps like `regula train` and writes the same checkpoints and metrics.
+            `swift run -c release`; it takes `regula train`'s options (--help lists them) and writes the \
+            same run folder.
             """)
 
     @Argument(help: "The spec file.")

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Interpreter
+import Training
 
 struct Eval: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Interpreter
+import Training
 
 /// Options shared by `train` and `eval` that override the spec's `train:`/`data:` sections.
 struct RunOptions: ParsableArguments {
@@ -104,11 +105,5 @@ struct Train: ParsableCommand {
 }
 
 extension TrainError {
-    /// Data and I/O problems exit 2; faults during training exit 1.
-    var exitCode: ExitCode {
-        switch self {
-        case .data, .io, .checkpoint: return .io
-        case .memory, .nonFinite, .unsupported: return .diagnostics
-        }
-    }
+    var exitCode: ExitCode { ExitCode(exitStatus) }
 }

@@ -1,10 +1,12 @@
 import Codegen
 import Foundation
 import Interpreter
+import Runtime
+import Training
 import XCTest
 
-/// The generated trainer reproduces `regula train`: same seed, same data, 20 steps, per-step
-/// losses equal to a relative 1e-5.
+/// The generated trainer reproduces `regula train`: same seed, same data, 20 steps, the same
+/// per-step losses and bit-identical weights (every `state_dict` entry, buffers included).
 ///
 /// Each package builds once (debug configuration) into a persistent scratch folder under the system temp dir
 /// (`regula-codegen-conformance/<spec>`, `--runtime-path` = this checkout), so reruns are
@@ -74,35 +76,45 @@ final class ConformanceTests: XCTestCase {
         try slow(path)
     }
 
-    private func slow(_ spec: String) throws {
+    private func slow(_ spec: String, epochs: Int? = nil) throws {
         guard ProcessInfo.processInfo.environment["REGULA_SLOW_TESTS"] == "1" else {
             throw XCTSkip("set REGULA_SLOW_TESTS=1 to build and compare \(spec)")
         }
-        try conform(spec)
+        try conform(spec, epochs: epochs)
     }
 
-    private func conform(_ spec: String, file: StaticString = #filePath, line: UInt = #line) throws {
+    /// Early stopping (restoring the best epoch) and a plateau schedule over several epochs: the
+    /// validation metrics, the learning rates and the restored weights agree.
+    func testEarlyStoppingAndPlateauMatchInterpreter() throws {
+        try slow("mlp_early_stopping.yaml", epochs: 20)
+    }
+
+    /// `steps` optimizer steps on `steps` batches of examples, or with `epochs`, that many epochs on
+    /// 12 batches of examples (10 % held out for validation when the spec says so).
+    private func conform(_ spec: String, epochs: Int? = nil, file: StaticString = #filePath, line: UInt = #line) throws {
         let model = try checkedSpec(spec)
-        let limit = model.training.batchSize * Self.steps
+        let limit = model.training.batchSize * (epochs == nil ? Self.steps : 12)
         let dataDir = repoRoot + "/data/mnist"
 
-        // The interpreter's losses.
+        // The interpreter's losses and weights.
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("regula-codegen-conformance")
+        let dir = root.appendingPathComponent((spec as NSString).lastPathComponent.replacingOccurrences(of: ".", with: "_")).path
+        try? FileManager.default.removeItem(atPath: dir + "/interpreted")
+        try? FileManager.default.removeItem(atPath: dir + "/run")
         var expected: [Double] = []
         var options = TrainOptions()
         options.threads = 2
         options.dataDirectory = dataDir
         options.limit = limit
-        options.maxSteps = Self.steps
-        options.writeCheckpoints = false
-        options.writeMetrics = false
+        options.maxSteps = epochs == nil ? Self.steps : nil
+        options.epochs = epochs
+        options.outDirectory = dir + "/interpreted"
         options.evaluateTest = false
         options.progress = .quiet
         options.stepCallback = { expected.append($0.loss) }
         _ = try Interpreter.train(model: model, options: options, log: { _ in })
 
         // The generated package's.
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent("regula-codegen-conformance")
-        let dir = root.appendingPathComponent((spec as NSString).lastPathComponent.replacingOccurrences(of: ".", with: "_")).path
         let package = try generate(spec, runtimePath: repoRoot)
         try package.write(to: dir)
         // Debug configuration: every target of the package and of the runtime is compiled with
@@ -111,24 +123,36 @@ final class ConformanceTests: XCTestCase {
         let binDir = try run("/usr/bin/env", ["swift", "build", "--package-path", dir, "--show-bin-path"], in: dir)
             .trimmingCharacters(in: .whitespacesAndNewlines)
         let exe = binDir + "/" + Names(spec: model.name)
-        let out = try run(exe, ["--data", dataDir, "--limit", String(limit), "--steps", String(Self.steps), "--threads", "2",
-                                "--log-steps", "--out", dir + "/run"], in: dir)
+        let length = epochs.map { ["--epochs", String($0)] } ?? ["--steps", String(Self.steps)]
+        let out = try run(exe, ["--data", dataDir, "--limit", String(limit), "--threads", "2", "--log-steps", "--progress", "quiet",
+                                "--out", dir + "/run"] + length, in: dir)
         let actual = out.split(separator: "\n").compactMap { l -> Double? in
             let parts = l.split(separator: " ")
             guard parts.count == 4, parts[0] == "step", parts[2] == "loss" else { return nil }
             // The trainer prints the Float loss (shortest round-trip digits): parse it as a Float.
             return Float(parts[3]).map(Double.init)
         }
-        XCTAssertEqual(actual.count, Self.steps, out, file: file, line: line)
-        XCTAssertEqual(expected.count, Self.steps, file: file, line: line)
-        let worst = zip(actual, expected).map { abs($0 - $1) / max(abs($1), 1e-12) }.max() ?? 0
+        if epochs == nil { XCTAssertEqual(actual.count, Self.steps, out, file: file, line: line) }
+        XCTAssertEqual(actual.count, expected.count, out, file: file, line: line)
         let identical = zip(actual, expected).filter { $0 == $1 }.count
-        print("conformance \(spec): \(identical)/\(actual.count) steps bit-identical, max relative loss difference \(worst)")
-        for (k, (a, e)) in zip(actual, expected).enumerated() {
-            XCTAssertEqual(a, e, accuracy: 1e-5 * max(abs(e), 1e-12), "\(spec) step \(k + 1)", file: file, line: line)
+        XCTAssertEqual(actual, expected, "\(spec): per-step losses", file: file, line: line)
+
+        let mine = try SafeTensors.read(dir + "/run/model.safetensors").tensors
+        let theirs = try SafeTensors.read(dir + "/interpreted/model.safetensors").tensors
+        XCTAssertEqual(Set(mine.keys), Set(theirs.keys), file: file, line: line)
+        let differing = theirs.keys.sorted().filter { k in mine[k]?.floats != theirs[k]?.floats || mine[k]?.int64s != theirs[k]?.int64s }
+        XCTAssertEqual(differing, [], "\(spec): tensors that differ after \(Self.steps) steps", file: file, line: line)
+        print("conformance \(spec): \(identical)/\(actual.count) steps bit-identical, \(theirs.count - differing.count)/\(theirs.count) tensors bit-identical")
+        // Every metrics row but its timing columns.
+        func rows(_ folder: String) throws -> [String] {
+            let text = try String(contentsOfFile: folder + "/metrics.csv", encoding: .utf8)
+            let lines = text.split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+            guard let header = lines.first else { return [] }
+            let timing: Set = ["samples_per_sec", "elapsed"]
+            let keep = header.indices.filter { !timing.contains(header[$0]) }
+            return lines.map { r in keep.map { $0 < r.count ? r[$0] : "" }.joined(separator: ",") }
         }
-        XCTAssertTrue(FileManager.default.fileExists(atPath: dir + "/run/model.safetensors"))
-        XCTAssertTrue(FileManager.default.fileExists(atPath: dir + "/run/metrics.csv"))
+        XCTAssertEqual(try rows(dir + "/run"), try rows(dir + "/interpreted"), "\(spec): metrics.csv", file: file, line: line)
     }
 
     /// The executable's name: the model's type name.

@@ -18,8 +18,7 @@ final class DriverCompileTests: XCTestCase {
         let package = try compileSpec(model, specPath: spec, output: a, options: options)
         _ = try compileSpec(model, specPath: spec, output: b, options: options)
         XCTAssertEqual(Set(package.files.keys), ["Package.swift", "Sources/MnistCnn/main.swift", "Sources/MnistCnn/Model.swift",
-                                                 "Sources/MnistCnn/Recipe.swift", "Sources/MnistCnn/Support.swift",
-                                                 "Sources/MnistCnn/Trainer.swift"])
+                                                 "Sources/MnistCnn/Recipe.swift"])
         for path in package.files.keys {
             let x = try Data(contentsOf: URL(fileURLWithPath: a + "/" + path))
             let y = try Data(contentsOf: URL(fileURLWithPath: b + "/" + path))
@@ -30,7 +29,8 @@ final class DriverCompileTests: XCTestCase {
         XCTAssertEqual(dataDirectory(of: model), URL(fileURLWithPath: repoRoot + "/data/mnist").standardizedFileURL.path)
     }
 
-    func testEarlyStoppingIsReportedAsUnsupported() throws {
+    /// Early stopping and reduce-on-plateau run in the shared loop: the recipe carries them.
+    func testEarlyStoppingAndPlateauReachTheRecipe() throws {
         let text = """
         regula: 1
         model: stops
@@ -42,13 +42,15 @@ final class DriverCompileTests: XCTestCase {
           optimizer: {kind: sgd, lr: 0.1}
           batch_size: 2
           epochs: 1
-          early_stopping: {monitor: loss, patience: 1}
+          early_stopping: {monitor: loss, patience: 1, min_delta: 0.01, restore_best: true}
+          schedule: {kind: plateau, monitor: loss, factor: 0.5, patience: 2}
 
         """
         let r = Frontend.run(source: SourceFile(path: "stops.yaml", text: text))
         let model = try XCTUnwrap(r.model, "\(r.diagnostics.map(\.message))")
-        XCTAssertThrowsError(try compilePackage(model, source: SpecSource(path: "stops.yaml", text: text), options: CompileOptions())) {
-            XCTAssertEqual("\($0)", "regula compile does not support early stopping yet")
-        }
+        let p = try compilePackage(model, source: SpecSource(path: "stops.yaml", text: text), options: CompileOptions())
+        let recipe = try XCTUnwrap(p.files["Sources/Stops/Recipe.swift"])
+        XCTAssertTrue(recipe.contains(#"earlyStopping: EarlyStoppingRecipe(monitor: "loss", patience: 1, minDelta: 0.01, restoreBest: true, maximize: false)"#), recipe)
+        XCTAssertTrue(recipe.contains(#"schedule: .reduceOnPlateau(monitor: "loss", factor: 0.5, patience: 2, threshold: 0.0001, cooldown: 0, minLR: 0.0)"#), recipe)
     }
 }

@@ -42,7 +42,7 @@ final class NamesTests: XCTestCase {
         let p = try compilePackage(model, source: SpecSource(path: "evil.yaml", text: text), options: CompileOptions(runtimePath: "R"))
         let swift = try XCTUnwrap(p.files["Sources/Evil/Model.swift"])
         XCTAssertTrue(swift.contains("let xExit1Weight = Tensor(shape: [3, 4])"), swift)
-        XCTAssertTrue(swift.contains(#"("x\"); exit(1); //.weight", xExit1Weight, false)"#), swift)
+        XCTAssertTrue(swift.contains(#"StateTensor("x\"); exit(1); //.weight", xExit1Weight)"#), swift)
         // Every generated file is valid Swift: the injection closed no literal or comment.
         try assertParses(p)
         // No line carries the name unescaped outside a comment.

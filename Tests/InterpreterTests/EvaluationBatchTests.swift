@@ -1,3 +1,4 @@
+import Training
 import XCTest
 import IR
 @testable import Interpreter
@@ -12,14 +13,14 @@ final class EvaluationBatchTests: XCTestCase {
             let session = try Session(model: model, seed: 0, batchSize: model.training.batchSize, threads: 1)
             let b = session.evaluationBatchSize, n = session.batchSize
             XCTAssertEqual(b % n, 0, name)
-            XCTAssertLessThanOrEqual(b, Session.maxEvaluationBatch, name)
+            XCTAssertLessThanOrEqual(b, IR.maxEvaluationBatch, name)
             let planned = session.plannedBytes()
             var atTrainingBatch = session.inferGraph
             atTrainingBatch.bindings[batchDim.description] = n
-            let budget = max(IR.plan(atTrainingBatch).memory?.arenaBytes ?? 0, Session.evaluationArenaFloor)
+            let budget = max(IR.plan(atTrainingBatch).memory?.arenaBytes ?? 0, IR.evaluationArenaFloor)
             XCTAssertLessThanOrEqual(planned.infer, budget, name)
             // The next multiple would break a bound.
-            if b + n <= Session.maxEvaluationBatch {
+            if b + n <= IR.maxEvaluationBatch {
                 var g = session.inferGraph
                 g.bindings[batchDim.description] = b + n
                 XCTAssertGreaterThan(IR.plan(g).memory?.arenaBytes ?? 0, budget, name)
@@ -31,13 +32,17 @@ final class EvaluationBatchTests: XCTestCase {
     /// Loss and accuracy do not depend on the evaluation batch (up to the order of the loss sum).
     func testEvaluationResultsDoNotDependOnTheBatch() throws {
         let model = try loadSpec("mnist_mlp")
-        let data = try DataSource.load(model, options: testOptions("eval-batch"))
+        let data = try TrainingData.load(TrainingRecipe(model).data, options: testOptions("eval-batch"))
         let test = try XCTUnwrap(data.test)
         let large = try Session(model: model, seed: 3, batchSize: 128, threads: 2)
         let small = try Session(model: model, seed: 3, batchSize: 128, threads: 2, evaluationBatch: 128)
         XCTAssertGreaterThan(large.evaluationBatchSize, 128, "the MLP evaluates in larger batches")
-        let a = try large.evaluate(test, normalization: data.normalization)
-        let b = try small.evaluate(test, normalization: data.normalization)
+        func evaluate(_ s: Session) throws -> EvalResult {
+            let m = InterpretedModel(s)
+            try m.prepareEvaluation()
+            return Evaluation.run(m, test, normalization: data.normalization, seed: 3)
+        }
+        let a = try evaluate(large), b = try evaluate(small)
         XCTAssertEqual(a.count, 10_000)
         XCTAssertEqual(a.accuracy, b.accuracy, accuracy: 1e-9)
         XCTAssertEqual(a.loss, b.loss, accuracy: 1e-6 * abs(b.loss))

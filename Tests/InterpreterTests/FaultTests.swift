@@ -1,3 +1,4 @@
+import Training
 import XCTest
 import Foundation
 @testable import Interpreter

@@ -32,29 +32,4 @@ final class InitTests: XCTestCase {
         XCTAssertEqual(store.tensors[0].array, [1, 1, 1, 1, 1])
         XCTAssertEqual(store.tensors[1].array, [0, 0, 0, 0, 0])
     }
-
-    func testProgressBarAndDurations() {
-        XCTAssertEqual(ProgressDisplay.barGlyphs(5, 10, width: 4), "[==  ]")
-        XCTAssertEqual(duration(75), "1m15s")
-        XCTAssertEqual(duration(3720), "1h02m")
-        var lines: [String] = []
-        var p = ProgressDisplay(style: .lines, lineEvery: 2) { lines.append($0) }
-        for s in 1...4 { p.step(epoch: 1, epochs: 1, step: s, stepsPerEpoch: 4, loss: 0.5, accuracy: 0.9, samplesPerSecond: 100, eta: 1) }
-        XCTAssertEqual(lines.count, 2)
-        XCTAssertTrue(lines[0].hasPrefix("epoch 1/1  step 2/4  loss 0.5000  acc 90.00%"))
-    }
-
-    /// On a terminal the bar is redrawn in place with `\r` and cleared before the next line.
-    func testProgressBarRedrawsInPlace() {
-        var lines: [String] = [], bar: [String] = []
-        var p = ProgressDisplay(style: .bar, lineEvery: 1, log: { lines.append($0) }, bar: { bar.append($0) })
-        p.step(epoch: 2, epochs: 3, step: 4, stepsPerEpoch: 4, loss: 0.25, accuracy: 0.5, samplesPerSecond: 1000, eta: 75)
-        p.line("epoch 2/3: done")
-        XCTAssertEqual(bar.count, 2)
-        XCTAssertTrue(bar[0].hasPrefix("\r\u{1B}[K[====================] epoch 2/3  step 4/4  loss 0.2500"), bar[0])
-        XCTAssertTrue(bar[0].hasSuffix("ETA 1m15s"), bar[0])
-        XCTAssertFalse(bar[0].contains("\n"))
-        XCTAssertEqual(bar[1], "\r\u{1B}[K")
-        XCTAssertEqual(lines, ["epoch 2/3: done"])
-    }
 }

@@ -1,3 +1,4 @@
+@testable import Training
 import XCTest
 import Runtime
 import IR
@@ -139,11 +140,13 @@ final class ReparamTests: XCTestCase {
           - dense: {units: 4, weight_norm: true}
         """, input: 18, batch: 6)
         let e = try s.trainingExecutor()
-        var opt = Optimizer(config: s.model.training.optimizer, clipNorm: nil, params: s.store.trainable, pool: s.pool)
+        let model = InterpretedModel(s)
+        try model.prepareTraining()
+        var opt = Optimizer(config: try TrainingRecipe(s.model).optimizer, clipNorm: nil, params: model.trainable, pool: s.pool)
         for step in 0..<8 {
             feed(e, batch: 6, inputs: 18, classes: 4, seed: UInt64(step))
             e.run(batch: 6, step: UInt64(step))
-            opt.step(grads: try s.store.trainable.map { try XCTUnwrap(e.gradient($0.info.name)) }, lr: 0.05)
+            opt.step(lr: 0.05)
         }
         feed(e, batch: 6, inputs: 18, classes: 4, seed: 100)
         e.run(batch: 6, step: 8)
@@ -182,12 +185,14 @@ final class ReparamTests: XCTestCase {
     func testMaxNormBoundsTheWeightNormalizedRows() throws {
         let s = try session("  - dense: {units: 6, weight_norm: true, max_norm: 0.5}", input: 8, batch: 16)
         let e = try s.trainingExecutor()
-        var opt = Optimizer(config: s.model.training.optimizer, clipNorm: nil, params: s.store.trainable, pool: s.pool)
+        let model = InterpretedModel(s)
+        try model.prepareTraining()
+        var opt = Optimizer(config: try TrainingRecipe(s.model).optimizer, clipNorm: nil, params: model.trainable, pool: s.pool)
         var largest: Float = 0
         for step in 0..<20 {
             feed(e, batch: 16, inputs: 8, classes: 6, seed: UInt64(step))
             e.run(batch: 16, step: UInt64(step))
-            opt.step(grads: try s.store.trainable.map { try XCTUnwrap(e.gradient($0.info.name)) }, lr: 1.0)
+            opt.step(lr: 1.0)
             let g = try tensor(s, "0.weight_g")
             largest = max(largest, (0..<6).map { abs(g[$0]) }.max() ?? 0)
             for r in 0..<6 { XCTAssertLessThanOrEqual(abs(g[r]), 0.5 * (1 + 1e-6), "row \(r) at step \(step)") }

@@ -1,6 +1,7 @@
 import XCTest
 import Foundation
 @testable import Interpreter
+import Training
 
 /// No lost work: a run folder is never overwritten by accident, interrupted and checkpointed runs
 /// resume bit-identically (weights and metrics rows), and a diverging run says so.
@@ -55,20 +56,6 @@ final class RunFolderTests: XCTestCase {
         // A process id that is not running (beyond the kernel's pid range) is a stale lock.
         try "2147483646\n".write(toFile: dir + "/run.lock", atomically: true, encoding: .utf8)
         XCTAssertNoThrow(try train(model: model, options: o) { _ in })
-    }
-
-    /// The lock is created exclusively: a lock that a live process holds is never replaced, even
-    /// if it appeared after the check for a running run.
-    func testTheLockIsExclusive() throws {
-        let folder = RunFolder(path: NSTemporaryDirectory() + "regula-lock-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
-        try FileManager.default.createDirectory(atPath: folder.path, withIntermediateDirectories: true)
-        try folder.lock()
-        XCTAssertEqual(try String(contentsOfFile: folder.lockPath, encoding: .utf8), "\(getpid())\n")
-        try "\(getppid())\n".write(toFile: folder.lockPath, atomically: true, encoding: .utf8)
-        XCTAssertThrowsError(try folder.lock()) { error in
-            XCTAssertEqual(error as? TrainError, .io("\(folder.path) is in use by another regula train (its run.lock appeared just now); choose another --out"))
-        }
-        XCTAssertEqual(try String(contentsOfFile: folder.lockPath, encoding: .utf8), "\(getppid())\n")
     }
 
     func testTheDefaultFolderMovesOnToANumberedOne() throws {
@@ -147,33 +134,6 @@ final class RunFolderTests: XCTestCase {
             XCTAssertEqual(error as? TrainError, .checkpoint("\(dir)/model.safetensors is from step 2 but \(dir)/train_state.safetensors from step 4 "
                 + "(a checkpoint write was cut off); continuing would mix them"))
         }
-    }
-
-    /// Learning rates and losses in progress lines read as people write them.
-    func testNumbersPrintWithFourSignificantDigits() {
-        XCTAssertEqual(significant(0.0024471741852423235), "0.002447")
-        XCTAssertEqual(significant(0.1), "0.1")
-        XCTAssertEqual(significant(250_860), "2.509e+05")
-    }
-
-    func testDivergenceGuardFiresOnceOnAGrowingLossOnly() {
-        var g = DivergenceGuard()
-        for step in 1...200 { XCTAssertNil(g.observe(step: step, loss: 2.3 - Double(step) * 0.005, learningRate: 0.1)) }
-        var h = DivergenceGuard()
-        var fired: [Int] = []
-        for step in 1...200 {
-            let loss = step <= 30 ? 2.3 : 2.3 * pow(1.2, Double(step - 30))
-            if h.observe(step: step, loss: loss, learningRate: 0.1) != nil { fired.append(step) }
-        }
-        XCTAssertEqual(fired.count, 1)
-        XCTAssertEqual(h.warning?.hasPrefix("the training loss is diverging: its running mean is "), true)
-        // One spike does not fire it.
-        var k = DivergenceGuard()
-        for step in 1...200 { XCTAssertNil(k.observe(step: step, loss: step == 100 ? 50 : 2.0, learningRate: 0.1)) }
-        // Exploding at the first update (unnormalized inputs, lr 0.1) fires too.
-        var e = DivergenceGuard()
-        XCTAssertNil(e.observe(step: 1, loss: 40, learningRate: 0.1))
-        XCTAssertEqual((2...30).compactMap { e.observe(step: $0, loss: 30_000, learningRate: 0.1) }.count, 1)
     }
 
     func testADivergingRunWarns() throws {

@@ -1,13 +1,13 @@
 import Foundation
 
-/// SIGINT and SIGTERM during `regula train`: the handler only records the signal (all a signal
+/// SIGINT and SIGTERM during `regula train` and a generated trainer: the handler only records the signal (all a signal
 /// handler may safely do); the training loop polls it between steps, writes a checkpoint and
 /// returns. A second signal while that happens ends the process at once (the default action),
 /// and the previous checkpoint is still whole, since every checkpoint file is written atomically.
-enum Signals {
-    nonisolated(unsafe) static var received: sig_atomic_t = 0
+public enum Signals {
+    nonisolated(unsafe) public static var received: sig_atomic_t = 0
 
-    static func install() {
+    public static func install() {
         // Touch the variable first: a static's one-time initialization is not safe to run
         // inside a signal handler.
         received = 0
@@ -20,5 +20,5 @@ enum Signals {
     }
 
     /// The exit status a shell gives a process ended by signal `number` (130 for SIGINT).
-    static func exitCode(_ number: sig_atomic_t) -> Int32 { 128 + Int32(number) }
+    public static func exitCode(_ number: sig_atomic_t) -> Int32 { 128 + Int32(number) }
 }

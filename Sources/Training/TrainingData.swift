@@ -1,42 +1,25 @@
-import Check
 import Foundation
 import Runtime
 
-extension Augmentation {
-    /// The runtime form of a checked `data.augment` item.
-    init(_ c: AugmentConfig) {
-        switch c.kind {
-        case .randomCrop(let p): self.init(.randomCrop(padding: p), epochs: c.epochs)
-        case .flip(let h, let v, let p): self.init(.flip(horizontal: h, vertical: v, p: Float(p)), epochs: c.epochs)
-        case .cutout(let s): self.init(.cutout(size: s), epochs: c.epochs)
-        }
-    }
-}
-
 /// The spec's data, loaded and checked against its `input:` before training starts.
-struct DataSource {
-    var train: Dataset
-    var validation: Dataset?
-    var test: Dataset?
-    var normalization: Normalization
+public struct TrainingData {
+    public var train: Dataset
+    public var validation: Dataset?
+    public var test: Dataset?
+    public var normalization: Normalization
 
     /// Standard MNIST file names, used when the spec names no files (the bundled `data/mnist`).
     static let mnist = (trainImages: "train-images-idx3-ubyte", trainLabels: "train-labels-idx1-ubyte",
                         testImages: "t10k-images-idx3-ubyte", testLabels: "t10k-labels-idx1-ubyte")
 
     /// Loads train (and test, when given) data; errors name the file and what is wrong with it.
-    static func load(_ model: CheckedModel, options: TrainOptions) throws -> DataSource {
-        let cfg = model.training.data
-        let channelsFirst = model.input.shape.compactMap(\.value)
-        guard channelsFirst.count == model.input.shape.count else {
-            throw TrainError.data("the model input \(model.input.shape) has symbolic dimensions; only fixed shapes can be trained")
-        }
+    public static func load(_ cfg: DataRecipe, options: TrainOptions) throws -> TrainingData {
         // The files hold the layout the spec declares; the model runs channels first.
-        let channelsLast = model.input.channelsLast && channelsFirst.count >= 2
-        let expected = channelsLast ? Array(channelsFirst.dropFirst()) + [channelsFirst[0]] : channelsFirst
+        let channelsLast = cfg.channelsLast && cfg.inputShape.count >= 2
+        let expected = cfg.storedShape
         func path(_ given: String?, _ fallback: String) -> String? {
             let name = given ?? fallback
-            if let dir = options.dataDirectory {
+            if let dir = options.dataDirectory ?? cfg.directory {
                 return resolve(dir + "/" + (name as NSString).lastPathComponent)
             }
             if given == nil { return resolve("data/mnist/" + fallback) }
@@ -67,24 +50,23 @@ struct DataSource {
             validation = s.validation.count > 0 ? s.validation : nil
         }
         var test: Dataset?
-        if cfg.testInputs != nil || cfg.trainInputs == nil {
+        if cfg.hasTest {
             test = try load(path(cfg.testInputs, mnist.testImages), path(cfg.testLabels, mnist.testLabels), "test")
             if let t = options.testLimit, let d = test { test = d.prefix(t) }
         }
-        if let classes = classCount(model) {
+        if let classes = cfg.classes {
             for d in [train, test].compactMap({ $0 }) {
                 do { try d.checkLabels(classes: classes) } catch let e as DataError {
                     throw TrainError.data("\(e) (the model's labels are class ids in 0..<\(classes))")
                 }
             }
         }
-        if model.input.dtype == .int32 {
+        if let vocabulary = cfg.tokenVocabulary {
             // Token ids: checked against the vocabulary and never normalized.
-            for d in [train, test].compactMap({ $0 }) { try checkTokens(d, model) }
-            return DataSource(train: train, validation: validation, test: test, normalization: Normalization())
+            for d in [train, test].compactMap({ $0 }) { try checkTokens(d, vocabulary: vocabulary) }
+            return TrainingData(train: train, validation: validation, test: test, normalization: Normalization())
         }
-        return DataSource(train: train, validation: validation, test: test,
-                          normalization: Normalization(scale: Float(cfg.scale), mean: Float(cfg.mean), std: Float(cfg.std)))
+        return TrainingData(train: train, validation: validation, test: test, normalization: cfg.normalization)
     }
 
     /// The file, or its `.gz` twin when only that exists.
@@ -96,19 +78,8 @@ struct DataSource {
         return p
     }
 
-    /// The number of classes the labels must fall in: K, the output's last axis (cross-entropy
-    /// logits or one-hot targets), or 2 for one-hot targets of a single output (binary labels).
-    static func classCount(_ model: CheckedModel) -> Int? {
-        guard model.output < model.nodes.count, let k = model.nodes[model.output].shape.last?.value else { return nil }
-        switch (model.training.loss.kind, model.training.loss.targets) {
-        case (.crossEntropy, _): return k
-        case (_, .oneHot): return k == 1 ? 2 : k
-        case (_, .classIds): return nil
-        }
-    }
-
     /// Bytes the datasets hold in memory.
-    var bytes: Int {
+    public var bytes: Int {
         func size(_ d: Dataset?) -> Int {
             guard let d else { return 0 }
             switch d.inputs {
@@ -117,5 +88,25 @@ struct DataSource {
             }
         }
         return size(train) + size(test)
+    }
+}
+
+extension TrainingData {
+    /// Token ids must be whole numbers in 0..<vocabulary (checked up front, so a bad id is a data
+    /// error, not a crash mid-training).
+    static func checkTokens(_ d: Dataset, vocabulary: Int) throws {
+        let per = d.elementsPerExample
+        for i in d.range {
+            for j in 0..<per {
+                let x: Float
+                switch d.inputs {
+                case .float(let xs): x = xs[i * per + j]
+                case .uint8(let b, let offset): x = Float(b.base[offset + i * per + j])
+                }
+                guard x >= 0, x < Float(vocabulary), x == x.rounded() else {
+                    throw TrainError.data("\(d.source): example \(i - d.range.lowerBound) has token id \(x), outside 0..<\(vocabulary) (the model's embedding vocabulary)")
+                }
+            }
+        }
     }
 }

@@ -1,27 +1,30 @@
-import Check
 import Foundation
 import Runtime
 
 /// The run folder's checkpoints.
 ///
 /// `model.safetensors` is exactly the PyTorch `state_dict` of the equivalent `nn.Sequential`:
-/// names from `ParamInfo.name`, PyTorch layouts, float32 tensors and `num_batches_tracked` as
+/// the model's `state` names, PyTorch layouts, float32 tensors and `num_batches_tracked` as
 /// int64, so `model.load_state_dict(safetensors.torch.load_file(...))` works. `train_state.safetensors`
 /// holds what `--resume` needs besides the weights: optimizer moments and, in its metadata, the
 /// step, the epoch and the monitored-metric history (early stopping and plateau schedules are
 /// replayed from it). RNG state is not stored: every draw is a function of (seed, step, key).
-struct CheckpointStore {
-    let directory: String
+public struct CheckpointStore {
+    public let directory: String
+
+    public init(directory: String) { self.directory = directory }
+
     var modelPath: String { directory + "/model.safetensors" }
     var statePath: String { directory + "/train_state.safetensors" }
     var bestPath: String { directory + "/best.safetensors" }
 
-    static func modelTensors(_ store: ParameterStore) -> [String: SafeTensor] {
+    static func modelTensors(_ state: [StateTensor]) -> [String: SafeTensor] {
         var out: [String: SafeTensor] = [:]
-        for (info, t) in zip(store.infos, store.tensors) {
-            out[info.name] = info.role == .numBatchesTracked
-                ? SafeTensor(int64s: t.array.map { Int64($0) }, shape: info.shape)
-                : SafeTensor(floats: UnsafeBufferPointer(start: t.data, count: t.count), shape: info.shape)
+        for s in state {
+            let t = s.tensor
+            out[s.name] = s.counter
+                ? SafeTensor(int64s: t.array.map { Int64($0) }, shape: t.shape)
+                : SafeTensor(floats: UnsafeBufferPointer(start: t.data, count: t.count), shape: t.shape)
         }
         return out
     }
@@ -29,10 +32,10 @@ struct CheckpointStore {
     /// - Parameter step: the optimizer step the weights belong to, kept in the metadata so that
     ///   `--resume` can tell a model from a different step than its train state (a write cut
     ///   between the two files) instead of continuing from a mixture.
-    static func writeModel(_ store: ParameterStore, to path: String, step: Int? = nil) throws {
+    public static func writeModel(_ state: [StateTensor], to path: String, step: Int? = nil) throws {
         var metadata = ["format": "pt"]
         if let step { metadata["regula_step"] = String(step) }
-        do { try SafeTensors.write(modelTensors(store), metadata: metadata, to: path) } catch {
+        do { try SafeTensors.write(modelTensors(state), metadata: metadata, to: path) } catch {
             throw TrainError.io("cannot write \(path): \(error)")
         }
     }
@@ -43,31 +46,32 @@ struct CheckpointStore {
         }
     }
 
-    /// Loads a state_dict into the store; every name must be present with the same shape.
-    /// Returns the step recorded in its metadata, if any.
+    /// Loads a state_dict into the model's tensors; every name must be present with the same
+    /// shape. Returns the step recorded in its metadata, if any.
     @discardableResult
-    static func loadModel(_ path: String, into store: ParameterStore) throws -> Int? {
+    public static func loadModel(_ path: String, into state: [StateTensor]) throws -> Int? {
         let (entries, metadata) = try read(path)
-        let expected = Set(store.infos.map(\.name))
+        let expected = Set(state.map(\.name))
         let unexpected = entries.keys.filter { !expected.contains($0) }.sorted()
-        let missing = store.infos.map(\.name).filter { entries[$0] == nil }
+        let missing = state.map(\.name).filter { entries[$0] == nil }
         if !missing.isEmpty || !unexpected.isEmpty {
             var m = "\(path) does not match the model"
             if !missing.isEmpty { m += "; missing: \(missing.joined(separator: ", "))" }
             if !unexpected.isEmpty { m += "; unexpected: \(unexpected.joined(separator: ", "))" }
             throw TrainError.checkpoint(m)
         }
-        for (info, t) in zip(store.infos, store.tensors) {
-            guard let e = entries[info.name] else { continue }
-            guard e.elementCount == info.count, e.shape == info.shape || info.count == 1 else {
-                throw TrainError.checkpoint("\(path): \(info.name) has shape \(e.shape), the model expects \(info.shape)")
+        for s in state {
+            let t = s.tensor
+            guard let e = entries[s.name] else { continue }
+            guard e.elementCount == t.count, e.shape == t.shape || t.count == 1 else {
+                throw TrainError.checkpoint("\(path): \(s.name) has shape \(e.shape), the model expects \(t.shape)")
             }
             if let v = e.int64s {
-                for i in 0..<info.count { t.data[i] = Float(v[i]) }
+                for i in 0..<t.count { t.data[i] = Float(v[i]) }
             } else if let v = e.floats {
-                for i in 0..<info.count { t.data[i] = v[i] }
+                for i in 0..<t.count { t.data[i] = v[i] }
             } else {
-                throw TrainError.checkpoint("\(path): \(info.name) has dtype \(e.dtype.rawValue), expected F32 or I64")
+                throw TrainError.checkpoint("\(path): \(s.name) has dtype \(e.dtype.rawValue), expected F32 or I64")
             }
         }
         return metadata["regula_step"].flatMap(Int.init)

@@ -1,4 +1,3 @@
-import Check
 import Runtime
 
 /// What the CLI (`regula train`, `eval`, `bench`) can override in a spec's `train:` section.

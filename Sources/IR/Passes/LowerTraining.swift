@@ -1,0 +1,87 @@
+import Check
+import Runtime
+import Training
+
+extension TrainingRecipe {
+    /// The checked spec's `train:` and `data:` sections as the training loop runs them: what
+    /// `regula train` runs and what `regula compile` writes into a generated package's
+    /// `Recipe.swift`.
+    ///
+    /// - Parameter dataDirectory: where a generated program looks its files up by base name when
+    ///   `--data` is not given (nil: the spec's paths as written).
+    /// - Throws: `TrainError.data` when the model's input has symbolic dimensions.
+    public init(_ model: CheckedModel, dataDirectory: String? = nil) throws {
+        let t = model.training, d = t.data
+        let shape = model.input.shape.compactMap(\.value)
+        guard shape.count == model.input.shape.count else {
+            throw TrainError.data("the model input \(model.input.shape) has symbolic dimensions; only fixed shapes can be trained")
+        }
+        var vocabulary: Int?
+        if model.input.dtype == .int32 {
+            for node in model.nodes { if case .embedding(let v, _, _) = node.op { vocabulary = min(vocabulary ?? v, v) } }
+        }
+        let data = DataRecipe(
+            format: DataRecipe.Format(rawValue: d.format.rawValue) ?? .idx,
+            trainInputs: d.trainInputs, trainLabels: d.trainLabels, testInputs: d.testInputs, testLabels: d.testLabels,
+            directory: dataDirectory, inputShape: shape, channelsLast: model.input.channelsLast && shape.count >= 2,
+            classes: Self.classCount(model), tokenVocabulary: vocabulary, validationSplit: d.validationSplit, limit: d.limit,
+            normalization: Normalization(scale: Float(d.scale), mean: Float(d.mean), std: Float(d.std)),
+            augmentations: d.augment.map(Augmentation.init))
+        let o = t.optimizer
+        let kind: OptimizerRecipe.Kind
+        switch o.kind {
+        case .sgd: kind = .sgd
+        case .adam, .adamw: kind = .adam
+        case .rmsprop: kind = .rmsprop
+        case .lion: kind = .lion
+        }
+        let optimizer = OptimizerRecipe(
+            kind: kind, lr: o.lr, momentum: o.momentum, dampening: o.dampening, nesterov: o.nesterov, beta1: o.beta1,
+            beta2: o.beta2, eps: o.eps, alpha: o.alpha, centered: o.centered, convention: o.convention == .keras ? .keras : .pytorch,
+            decay: o.decay == .coupled ? .coupled : .decoupled)
+        let early = t.earlyStopping.map {
+            EarlyStoppingRecipe(monitor: $0.monitor, patience: $0.patience, minDelta: $0.minDelta, restoreBest: $0.restoreBest,
+                                maximize: $0.maximize)
+        }
+        self.init(name: model.name, batchSize: t.batchSize, epochs: t.epochs, seed: t.seed, data: data, optimizer: optimizer,
+                  schedule: ScheduleRecipe(t.schedule), clipGradNorm: t.clipGradNorm, earlyStopping: early)
+    }
+
+    /// The number of classes the labels must fall in: K, the output's last axis (cross-entropy
+    /// logits or one-hot targets), or 2 for one-hot targets of a single output (binary labels).
+    static func classCount(_ model: CheckedModel) -> Int? {
+        guard model.output < model.nodes.count, let k = model.nodes[model.output].shape.last?.value else { return nil }
+        switch (model.training.loss.kind, model.training.loss.targets) {
+        case (.crossEntropy, _): return k
+        case (_, .oneHot): return k == 1 ? 2 : k
+        case (_, .classIds): return nil
+        }
+    }
+}
+
+extension ScheduleRecipe {
+    init(_ s: ScheduleConfig) {
+        switch s {
+        case .constant: self = .constant
+        case .step(let s, let g): self = .step(stepSize: s, gamma: g)
+        case .multiStep(let m, let g): self = .multiStep(milestones: m, gamma: g)
+        case .exponential(let g): self = .exponential(gamma: g)
+        case .cosine(let w, let f, let m): self = .cosine(warmupSteps: w, warmupStartFactor: f, minLR: m)
+        case .oneCycle(let m, let p, let d, let f, let c):
+            self = .oneCycle(maxLR: m, pctStart: p, divFactor: d, finalDivFactor: f, cycleMomentum: c)
+        case .reduceOnPlateau(let m, let f, let p, let t, let c, let l):
+            self = .reduceOnPlateau(monitor: m, factor: f, patience: p, threshold: t, cooldown: c, minLR: l)
+        }
+    }
+}
+
+extension Augmentation {
+    /// The runtime form of a checked `data.augment` item.
+    init(_ c: AugmentConfig) {
+        switch c.kind {
+        case .randomCrop(let p): self.init(.randomCrop(padding: p), epochs: c.epochs)
+        case .flip(let h, let v, let p): self.init(.flip(horizontal: h, vertical: v, p: Float(p)), epochs: c.epochs)
+        case .cutout(let s): self.init(.cutout(size: s), epochs: c.epochs)
+        }
+    }
+}

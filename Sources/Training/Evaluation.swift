@@ -1,0 +1,19 @@
+import Runtime
+
+/// Mean data loss and accuracy of a model over a dataset, in evaluation mode, in the model's
+/// evaluation batches (results do not depend on the batch: each example's loss is its own).
+public enum Evaluation {
+    public static func run(_ model: EvaluableModel, _ data: Dataset, normalization: Normalization, seed: UInt64) -> EvalResult {
+        let loader = BatchLoader(dataset: data, batchSize: model.evaluationBatchSize, shuffle: false, seed: seed,
+                                 normalization: normalization)
+        var lossSum = 0.0, correct = 0.0, seen = 0
+        for b in 0..<loader.batchesPerEpoch {
+            let n = model.fillEvaluation(loader, batch: b)
+            let r = model.evaluate(n: n)
+            lossSum += r.loss * Double(n)
+            correct += r.accuracy * Double(n)
+            seen += n
+        }
+        return EvalResult(loss: lossSum / Double(max(seen, 1)), accuracy: correct / Double(max(seen, 1)), count: seen)
+    }
+}
