@@ -71,7 +71,7 @@ struct DataSource {
             test = try load(path(cfg.testInputs, mnist.testImages), path(cfg.testLabels, mnist.testLabels), "test")
             if let t = options.testLimit, let d = test { test = d.prefix(t) }
         }
-        if let classes = classCount(model) {
+        if let classes = model.labelClasses {
             for d in [train, test].compactMap({ $0 }) {
                 do { try d.checkLabels(classes: classes) } catch let e as DataError {
                     throw TrainError.data("\(e) (the model's labels are class ids in 0..<\(classes))")
@@ -94,17 +94,6 @@ struct DataSource {
         if fm.fileExists(atPath: p + ".gz") { return p + ".gz" }
         if p.hasSuffix(".gz"), fm.fileExists(atPath: String(p.dropLast(3))) { return String(p.dropLast(3)) }
         return p
-    }
-
-    /// The number of classes the labels must fall in: K, the output's last axis (cross-entropy
-    /// logits or one-hot targets), or 2 for one-hot targets of a single output (binary labels).
-    static func classCount(_ model: CheckedModel) -> Int? {
-        guard model.output < model.nodes.count, let k = model.nodes[model.output].shape.last?.value else { return nil }
-        switch (model.training.loss.kind, model.training.loss.targets) {
-        case (.crossEntropy, _): return k
-        case (_, .oneHot): return k == 1 ? 2 : k
-        case (_, .classIds): return nil
-        }
     }
 
     /// Bytes the datasets hold in memory.
