@@ -19,7 +19,6 @@ struct TrainerEmitter {
     static func check(_ t: TrainingConfig) throws {
         if t.earlyStopping != nil { throw CodegenError.unsupported("early stopping") }
         if case .reduceOnPlateau = t.schedule { throw CodegenError.unsupported("the reduce_on_plateau schedule") }
-        if t.loss.kind != .crossEntropy { throw CodegenError.unsupported("the \(t.loss.kind.rawValue) loss") }
     }
 
     func emit() -> String {
@@ -72,7 +71,7 @@ struct TrainerEmitter {
             w.line("static let inputShape = \(shape)")
             w.line("static let storedShape = \(channelsLast ? Array(shape.dropFirst()) + [shape[0]] : shape)")
             w.line("static let channelsLast = \(channelsLast)")
-            w.line("static let classes = \(model.nodes[model.output].shape.last?.value ?? 0)")
+            w.line("static let classes = \(model.labelClasses ?? 0)")
             w.line("static let validationSplit = \(d.validationSplit)")
             w.line("static let limit: Int? = \(d.limit.map(String.init) ?? "nil")")
             w.line("static let normalization = Normalization(scale: \(OpEmitter.float(d.scale)), mean: \(OpEmitter.float(d.mean)), std: \(OpEmitter.float(d.std)))")
