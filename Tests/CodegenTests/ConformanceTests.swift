@@ -38,6 +38,10 @@ final class ConformanceTests: XCTestCase {
     /// LSTM with variational input dropout, recurrent dropout and zoneout (the runtime's
     /// `RecurrentLayer`, shared with the interpreter, draws the masks).
     func testLSTMMatchesInterpreter() throws { try slow("lstm_classifier.yaml") }
+    func testMSEMatchesInterpreter() throws { try slow("mlp_mse.yaml") }
+    func testBCEMatchesInterpreter() throws { try slow("mlp_bce.yaml") }
+    func testEmbeddingMatchesInterpreter() throws { try slow("embedding_pixels.yaml") }
+    func testBidirectionalRecurrentMatchesInterpreter() throws { try slow("birnn_classifier.yaml") }
 
     /// Softmax and log-softmax as layers, nearest upsampling, concat (and its backward, split)
     /// along channels and along the last axis (a spec written here: no spec in specs/ uses them).
