@@ -26,7 +26,7 @@ public func check(_ spec: Spec, options: CheckOptions = CheckOptions()) -> (mode
         return (nil, d)
     }
     d += lintNameCharacters(spec)
-    let training = resolveTraining(spec, &d)
+    var training = resolveTraining(spec, &d)
     let defaults = RegularizationDefaults(spec.defaults, diagnostics: &d)
     let rules = RegularizationRules(spec.regularize, diagnostics: &d)
     var expander = Expander(blocks: spec.blocks)
@@ -41,6 +41,11 @@ public func check(_ spec: Spec, options: CheckOptions = CheckOptions()) -> (mode
     guard let input = resolveInput(spec, &d) else { return (nil, sorted(d)) }
     if !training.data.augment.isEmpty, input.shape.count != 3 || input.dtype != .float32 || input.shape.contains(where: { $0.value == nil }) {
         d.append(Msg.augmentNeedsImages(show(input.shape)).error(augmentRange(spec) ?? spec.range))
+    }
+    if input.dtype == .int32 {
+        // Token ids reach the embedding as they are stored: the default 1/255 scaling is off.
+        if let r = dataKeyRange(spec, "normalize") { d.append(Msg.normalizeTokens.error(r)) }
+        (training.data.scale, training.data.mean, training.data.std) = (1, 0, 1)
     }
     if spec.layers.isEmpty { d.append(Msg.emptyModel.error(spec.range)) }
 
@@ -68,9 +73,12 @@ public func check(_ spec: Spec, options: CheckOptions = CheckOptions()) -> (mode
 }
 
 /// The `augment` key of `data`, where augmenting a non-image input is reported.
-private func augmentRange(_ spec: Spec) -> SourceRange? {
+private func augmentRange(_ spec: Spec) -> SourceRange? { dataKeyRange(spec, "augment") }
+
+/// The range of `key` in the `data` section, if the spec writes it.
+private func dataKeyRange(_ spec: Spec, _ key: String) -> SourceRange? {
     guard case .map(let es)? = spec.data?.kind else { return nil }
-    return es.first { $0.key.value == "augment" }?.key.range
+    return es.first { $0.key.value == key }?.key.range
 }
 
 /// File order, each diagnostic once. A mistake in a block's definition that every use repeats

@@ -309,4 +309,16 @@ public struct CheckedModel: Hashable, Sendable {
     }
 
     public var parameters: [ParamInfo] { nodes.flatMap(\.params) }
+
+    /// The number of classes the data's labels must fall in: K, the output's last axis
+    /// (cross-entropy logits or one-hot targets), or 2 for one-hot targets of a single output
+    /// (binary labels, the id itself is the target); nil when the labels are not class ids.
+    public var labelClasses: Int? {
+        guard nodes.indices.contains(output), let k = nodes[output].shape.last?.value else { return nil }
+        switch (training.loss.kind, training.loss.targets) {
+        case (.crossEntropy, _): return k
+        case (_, .oneHot): return k == 1 ? 2 : k
+        case (_, .classIds): return nil
+        }
+    }
 }

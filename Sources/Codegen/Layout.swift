@@ -24,6 +24,13 @@ struct Layout {
         self.stateNames = stateNames
         var sv: [ValueID: String] = [:]
         for input in graph.inputs { if let p = input.param { sv[input.value] = stateNames[p.name] ?? Names.identifier(p.name) } }
+        // A view of a parameter (the embedding table reshaped for embedding dropout) has no
+        // slot: it is that tensor's storage, as in the interpreter.
+        for (v, src) in graph.memory?.aliases ?? [:] {
+            var root = src
+            while let next = graph.memory?.aliases[root] { root = next }
+            if let name = sv[root] { sv[v] = name }
+        }
         stateValues = sv
         for n in graph.nodes {
             guard let r = n.result else { continue }

@@ -27,7 +27,7 @@ struct ModelEmitter {
         var names: [String: String] = [:]
         var used: Set<String> = ["seed", "pool", "state", "trainable", "trainArena", "evalArena", "invStdBuffer", "scratch",
                                  "trainInput", "trainLabels", "evalInput", "evalLabels", "trainStep", "evaluate",
-                                 "fillTraining", "fillEvaluation", "evaluationBatchSize"]
+                                 "fillTraining", "fillEvaluation", "evaluationBatchSize", "trainTokens", "evalTokens"]
         for p in model.parameters {
             var id = Names.identifier(p.name)
             while used.contains(id) { id += "_" }
@@ -211,12 +211,19 @@ struct ModelEmitter {
         let L = Layout(graph: g, prefix: prefix, stateNames: propertyNames)
         let isTrain = g.mode == .train
         let inputName = isTrain ? "trainInput" : "evalInput", labelName = isTrain ? "trainLabels" : "evalLabels"
-        if let d = g.input(.data), let off = L.offset(d) {
+        let tokens = g.input(.data).flatMap { g[$0].dtype == .int32 ? $0 : nil }
+        if let d = tokens {
+            // The loader writes floats; the step converts them into the int32 input (as `regula train`).
+            let name = isTrain ? "trainTokens" : "evalTokens"
+            w.doc("The batch's token ids, \(L.perExample(d)) each, as floats written by the data loader.")
+            w.line("private let \(name) = Arena(floats: \((isTrain ? model.training.batchSize : evaluationBatch) * L.unit(d)))")
+            w.line("var \(inputName): UnsafeMutablePointer<Float> { \(name).floats }")
+        } else if let d = g.input(.data), let off = L.offset(d) {
             w.doc("The batch's examples, \(L.perExample(d)) each, written by the data loader.")
             w.line("var \(inputName): UnsafeMutablePointer<Float> { \(arena).floats + \(off) }")
         }
         if let l = g.input(.labels), let off = L.offset(l) {
-            w.doc("The batch's class ids.")
+            w.doc("The batch's class ids\(g[l].dtype == .float32 ? " (the step turns them into target rows in place)" : "").")
             w.line("var \(labelName): UnsafeMutablePointer<Int32> { \(arena).int32(at: \(off)) }")
         }
         w.line()
@@ -242,6 +249,13 @@ struct ModelEmitter {
         }
         for v in L.arenaValues {
             body.line("let \(L.ptr(v)) = \(arena).floats + \(L.offset(v) ?? 0)  // \(g[v])")
+        }
+        if let d = tokens {
+            body.line("TokenIDs.convert(\(isTrain ? "trainTokens" : "evalTokens").floats, into: \(L.i32(d)), count: \(L.count(d)))")
+        }
+        if let l = g.input(.labels), g[l].dtype == .float32 {
+            body.comment("The loader wrote class ids; the loss compares with one-hot rows (`loss.targets: one_hot`).")
+            body.line("OneHot.encodeInPlace(\(L.ptr(l)), count: n, classes: \(L.unit(l)))")
         }
         var emitter = NodeEmitter(ops: emitters(g, prefix: prefix))
         emitter.ops.poolBuffers = []

@@ -1,15 +1,23 @@
 import Check
 import IR
 
-/// Whole-sequence LSTM/GRU: a call into the runtime's `RecurrentLayer`, the same driver the
-/// interpreter runs (Interpreter/ExecutorSequence.swift), so masks, direction handling and the
-/// workspace layout are shared code rather than a copy; only the sizes are folded in here.
+/// Embedding lookup and its scatter-add gradient (the runtime's `Embedding`), and whole-sequence
+/// LSTM/GRU: a call into the runtime's `RecurrentLayer`, the same driver the interpreter runs
+/// (Interpreter/ExecutorSequence.swift), so masks, direction handling and the workspace layout
+/// are shared code rather than a copy; only the sizes are folded in here.
 extension OpEmitter {
     mutating func emitSequence(_ op: Op, _ i: [ValueID], _ o: [ValueID], into w: inout SwiftWriter) -> Bool {
         let L = layout
         func p(_ v: ValueID) -> String { L.ptr(v) }
         func params(_ vs: ArraySlice<ValueID>) -> String { "[" + vs.map { "UnsafePointer(\(p($0)))" }.joined(separator: ", ") + "]" }
         switch op {
+        case .embedding:                                    // [ids i32[N, T], table [V, D]] → [N, T, D]
+            let table = L.perExample(i[1])
+            w.line("Embedding.forward(count: \(L.count(i[0])), dim: \(table[1]), vocabulary: \(table[0]), table: \(p(i[1])),")
+            w.line("                  indices: \(L.i32(i[0])), y: \(p(o[0])))")
+        case .embeddingBackward(let vocab):                 // [dy, ids] → dtable (scatter-add)
+            w.line("Embedding.backward(count: \(L.count(i[1])), dim: \(L.perExample(o[0])[1]), vocabulary: \(vocab), indices: \(L.i32(i[1])),")
+            w.line("                   dy: \(p(i[0])), dtable: \(p(o[0])), pool: pool)")
         case .lstm(let a), .gru(let a):
             // [x, params…] → train: [y, workspace]; eval: [y].
             w.line("do {")

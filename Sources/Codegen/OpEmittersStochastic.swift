@@ -10,18 +10,13 @@ extension OpEmitter {
         func p(_ v: ValueID) -> String { L.ptr(v) }
         switch op {
         case .spatialDropout(let prob, let key), .spatialDropoutBackward(let prob, let key):
-            // One Bernoulli draw per (sample, channel) plane (Tompson et al. 2015).
-            let d = L.perExample(i[0])
-            let channels = d.first ?? 1, len = d.dropFirst().reduce(1, *)
-            let q = 1 - prob
-            w.line("do {")
-            w.line("    let stream = RandomStream(seed: seed, step: step, stream: \(key.id))")
-            w.line("    let q: Float = \(Self.float(q)), scale: Float = \(q > 0 ? "1 / q" : "0")")
-            w.line("    for r in 0..<\(L.times("n", channels)) {")
-            w.line("        let s: Float = stream.uniform(at: r) < q ? scale : 0")
-            w.line("        for j in 0..<\(len) { \(p(o[0]))[r * \(len) + j] = s * \(p(i[0]))[r * \(len) + j] }")
-            w.line("    }")
-            w.line("}")
+            // One draw per plane: (sample, channel) of a batched value, the first axis's rows
+            // (times the second's) of an unbatched one (the embedding table viewed [V, 1, D]).
+            let d = L.perExample(i[0]), batched = L.isBatched(i[0])
+            let planes = batched ? L.times("n", d.first ?? 1) : String(d.prefix(2).reduce(1, *))
+            let len = d.dropFirst(batched ? 1 : 2).reduce(1, *)
+            w.line("SpatialDropout.apply(\(p(i[0])), \(p(o[0])), planes: \(planes), length: \(len), p: \(prob),")
+            w.line("                     stream: RandomStream(seed: seed, step: step, stream: \(key.id)))")
         case .gaussianNoise(let s, let multiplicative, let key):
             w.line("GaussianNoise.apply(\(p(i[0])), \(p(o[0])), count: \(L.times("n", L.unit(i[0]))), std: \(Self.float(s)), multiplicative: \(multiplicative),")
             w.line("                    stream: RandomStream(seed: seed, step: step, stream: \(key.id)), threads: pool.threads)")

@@ -78,9 +78,6 @@ public func compilePackage(_ model: CheckedModel, source: SpecSource, options: C
     let evaluationBatch = evaluationBatchSize(train: trainGraph, infer: infer, batchSize: batch)
     if evaluationBatch != batch { infer = try Pipeline(mode: .inference, batchSize: evaluationBatch).run(model, print: { _ in }) }
     let train = options.inference ? nil : trainGraph
-    if train != nil, model.training.loss.kind != .crossEntropy {
-        throw CodegenError.unsupported("the \(model.training.loss.kind.rawValue) loss")
-    }
     for g in [train, infer].compactMap({ $0 }) {
         guard g.memory != nil else { throw CodegenError.unsupported("shapes that depend on symbols other than the batch size") }
         for n in g.nodes {

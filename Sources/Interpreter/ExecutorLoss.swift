@@ -24,25 +24,13 @@ extension ExecutorOps {
             let c = SoftmaxCrossEntropy.correctCount(batch: n, classes: k, logits: ptr(i[0]), labels: e.int32Pointer(i[1]))
             ptr(o[0])[0] = n > 0 ? Float(c) / Float(n) : 0
         case .mseLoss:                                      // mean (p − t)²
-            let p = ptr(i[0]), t = ptr(i[1]), n = e.count(i[0])
-            var s = 0.0
-            for j in 0..<n { let d = Double(p[j] - t[j]); s += d * d }
-            ptr(o[0])[0] = Float(n > 0 ? s / Double(n) : 0)
+            ptr(o[0])[0] = MeanSquaredError.loss(count: e.count(i[0]), predictions: ptr(i[0]), targets: ptr(i[1]))
         case .mseLossBackward:                              // 2(p − t)/count
-            let p = ptr(i[0]), t = ptr(i[1]), d = ptr(o[0]), n = e.count(i[0])
-            let c = Float(2) / Float(max(n, 1))
-            for j in 0..<n { d[j] = c * (p[j] - t[j]) }
+            MeanSquaredError.backward(count: e.count(i[0]), predictions: ptr(i[0]), targets: ptr(i[1]), dpredictions: ptr(o[0]))
         case .bceLoss:                                      // mean −(t·log p + (1−t)·log(1−p)), logs ≥ −100
-            let p = ptr(i[0]), t = ptr(i[1]), n = e.count(i[0])
-            var s = 0.0
-            for j in 0..<n {
-                let lp = max(log(Double(p[j])), -100), lq = max(log(1 - Double(p[j])), -100)
-                s -= Double(t[j]) * lp + (1 - Double(t[j])) * lq
-            }
-            ptr(o[0])[0] = Float(n > 0 ? s / Double(n) : 0)
+            ptr(o[0])[0] = BinaryCrossEntropy.loss(count: e.count(i[0]), probabilities: ptr(i[0]), targets: ptr(i[1]))
         case .bceLossBackward:                              // (p − t)/max(p(1−p), 1e-12)/count
-            let p = ptr(i[0]), t = ptr(i[1]), d = ptr(o[0]), n = e.count(i[0])
-            for j in 0..<n { d[j] = (p[j] - t[j]) / max(p[j] * (1 - p[j]), 1e-12) / Float(max(n, 1)) }
+            BinaryCrossEntropy.backward(count: e.count(i[0]), probabilities: ptr(i[0]), targets: ptr(i[1]), dprobabilities: ptr(o[0]))
         case .l1Penalty(let lambda):                        // λ·Σ|w|
             let w = ptr(i[0]), n = e.count(i[0])
             var s = 0.0

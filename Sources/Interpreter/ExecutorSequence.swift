@@ -110,7 +110,6 @@ extension Executor {
     /// Converts the staged float token ids of this batch into the int32 data input.
     func stageTokens() {
         guard let staging = tokenStaging, let v = graph.input(.data) else { return }
-        let ids = int32Pointer(v), src = staging.data
-        for j in 0..<count(v) { ids[j] = Int32(src[j]) }
+        TokenIDs.convert(staging.data, into: int32Pointer(v), count: count(v))
     }
 }

@@ -15,14 +15,9 @@ extension ExecutorOps {
                                          threads: e.pool.threads)
         case .spatialDropout(let p, let key), .spatialDropoutBackward(let p, let key):
             // One Bernoulli draw per (sample, channel) plane (Tompson et al. 2015).
-            let q = Float(1 - p), scale: Float = q > 0 ? 1 / q : 0
             let shape = e.shape(i[0])
             let planes = shape[0] * (shape.count > 1 ? shape[1] : 1), len = e.count(i[0]) / max(planes, 1)
-            let stream = e.random(key), x = ptr(i[0]), y = ptr(o[0])
-            for r in 0..<planes {
-                let s: Float = stream.uniform(at: r) < q ? scale : 0
-                for j in 0..<len { y[r * len + j] = s * x[r * len + j] }
-            }
+            SpatialDropout.apply(ptr(i[0]), ptr(o[0]), planes: planes, length: len, p: p, stream: e.random(key))
         case .gaussianNoise(let s, let multiplicative, let key):
             GaussianNoise.apply(ptr(i[0]), ptr(o[0]), count: e.count(i[0]), std: Float(s), multiplicative: multiplicative,
                                 stream: e.random(key), threads: e.pool.threads)

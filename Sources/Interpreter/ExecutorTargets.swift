@@ -10,10 +10,7 @@ extension Executor {
         guard let labels = labelInput, let v = graph.input(.labels) else { preconditionFailure("graph has no labels input") }
         let n = loader.fill(batch: b, inputs: dataInput, labels: labels)
         guard graph[v].dtype == .float32 else { return n }
-        let k = unitCount[v.raw]
-        let ids = Array(UnsafeBufferPointer(start: labels, count: n))
-        let targets = UnsafeMutableRawPointer(labels).assumingMemoryBound(to: Float.self)
-        OneHot.encode(ids, classes: k, into: targets)
+        OneHot.encodeInPlace(labels, count: n, classes: unitCount[v.raw])
         return n
     }
 }

@@ -42,21 +42,45 @@ final class GoldenTests: XCTestCase {
         XCTAssertTrue(remote.contains(".package(url: \"\(CompileOptions.defaultRuntimeURL)\", revision: \"\(CompileOptions.defaultRuntimeVersion)\")"))
     }
 
-    func testUnsupportedOpIsAClearError() throws {
-        // An MSE loss (no emitter yet); LSTM, the previous example here, is now emitted.
+    /// MSE and BCE are emitted (no longer refused): the step turns the loaded class ids into
+    /// one-hot rows in place and calls the runtime's loss kernels, the ones `regula train` calls;
+    /// a single sigmoid output takes the id itself as target, so its labels are checked as 2 classes.
+    func testRegressionLossesCallTheRuntimeKernels() throws {
+        let mse = render(try generate("mlp_mse.yaml"))
+        XCTAssertTrue(mse.contains("OneHot.encodeInPlace(t5, count: n, classes: 10)"), mse)
+        XCTAssertTrue(mse.contains("= MeanSquaredError.loss(count: n * 10, predictions:"), mse)
+        XCTAssertTrue(mse.contains("MeanSquaredError.backward(count: n * 10, predictions:"), mse)
+        XCTAssertTrue(mse.contains("classes: 10,"), mse)
+
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("regula-codegen-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
-        let path = dir.appendingPathComponent("mse.yaml").path
-        let text = "regula: 1\nmodel: mse\ninput: [4]\nlayers:\n  - dense: 3\nloss: {kind: mse, targets: one_hot}\ntrain:\n  optimizer: {kind: sgd, lr: 0.1}\n"
+        let path = dir.appendingPathComponent("binary.yaml").path
+        let text = "regula: 1\nmodel: binary\ninput: [4]\nlayers:\n  - dense: {units: 1, activation: sigmoid}\n"
+            + "loss: {kind: binary_cross_entropy, targets: one_hot}\ntrain:\n  optimizer: {kind: sgd, lr: 0.1}\n"
         try text.write(toFile: path, atomically: true, encoding: .utf8)
-        let r = try Frontend.run(path: path)
-        let model = try XCTUnwrap(r.model, "\(r.diagnostics)")
-        XCTAssertThrowsError(try compilePackage(model, source: SpecSource(path: path, text: text), options: CompileOptions(runtimePath: "RUNTIME"))) { error in
-            let text = "\(error)"
-            XCTAssertTrue(text.hasPrefix("regula compile does not support"), text)
-            XCTAssertTrue(text.hasSuffix("yet"), text)
-        }
+        let binary = render(try generate(path))
+        XCTAssertTrue(binary.contains("OneHot.encodeInPlace(") && binary.contains(", count: n, classes: 1)"), binary)
+        XCTAssertTrue(binary.contains("= BinaryCrossEntropy.loss(count: n, probabilities:"), binary)
+        XCTAssertTrue(binary.contains("BinaryCrossEntropy.backward(count: n, probabilities:"), binary)
+        XCTAssertTrue(binary.contains("classes: 2,"), binary)
+    }
+
+    /// int32 token inputs: the loader's floats are staged apart and converted into the int32
+    /// input each step, never normalized; embedding dropout is spatial dropout over the table's
+    /// rows (one draw per row, not per example), read from the parameter itself.
+    func testEmbeddingReadsTokenIDs() throws {
+        let a = render(try generate("embedding_pixels.yaml"))
+        XCTAssertEqual(a, render(try generate("embedding_pixels.yaml")))
+        XCTAssertTrue(a.contains("private let trainTokens = Arena(floats: \(128 * 784))"), a)
+        XCTAssertTrue(a.contains("var trainInput: UnsafeMutablePointer<Float> { trainTokens.floats }"), a)
+        XCTAssertTrue(a.contains("TokenIDs.convert(trainTokens.floats, into: UnsafeMutableRawPointer(t0).assumingMemoryBound(to: Int32.self), count: n * 784)"), a)
+        XCTAssertTrue(a.contains("TokenIDs.convert(evalTokens.floats,"), a)
+        XCTAssertTrue(a.contains("Embedding.forward(count: n * 784, dim: 4, vocabulary: 256, table:"), a)
+        XCTAssertTrue(a.contains("Embedding.backward(count: n * 784, dim: 4, vocabulary: 256, indices:"), a)
+        XCTAssertTrue(a.contains("SpatialDropout.apply(layer0Weight.data, t8, planes: 256, length: 4, p: 0.1,"), a)
+        XCTAssertTrue(a.contains("tokenVocabulary: 256,"), a)
+        XCTAssertTrue(a.contains("normalization: Normalization(scale: 1.0, mean: 0.0, std: 1.0)"), a)
     }
 
     /// The recurrent layers are emitted as calls into the runtime's shared `RecurrentLayer`

@@ -159,7 +159,9 @@ final class EveryArgumentTakesEffectTests: XCTestCase {
                 continue
             }
             XCTAssertTrue(base.contains(from), "\(key): the base spec has no '\(from)'")
-            let edited = base.replacingOccurrences(of: from, with: to)
+            var edited = base.replacingOccurrences(of: from, with: to)
+            // Token ids are never normalized: an int32 input refuses data.normalize.
+            if key == "input.dtype" { edited = edited.replacingOccurrences(of: "\n  normalize: {scale: 255}", with: "") }
             XCTAssertNotEqual(try fingerprint(edited, key), reference, "\(key): '\(to)' changes nothing")
         }
         XCTAssertNotEqual(try fingerprint(base.replacingOccurrences(of: "  early_stopping: {monitor: loss}\n", with: ""), "no early stopping"), reference)

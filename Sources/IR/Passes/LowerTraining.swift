@@ -24,7 +24,7 @@ extension TrainingRecipe {
             format: DataRecipe.Format(rawValue: d.format.rawValue) ?? .idx,
             trainInputs: d.trainInputs, trainLabels: d.trainLabels, testInputs: d.testInputs, testLabels: d.testLabels,
             directory: dataDirectory, inputShape: shape, channelsLast: model.input.channelsLast && shape.count >= 2,
-            classes: Self.classCount(model), tokenVocabulary: vocabulary, validationSplit: d.validationSplit, limit: d.limit,
+            classes: model.labelClasses, tokenVocabulary: vocabulary, validationSplit: d.validationSplit, limit: d.limit,
             normalization: Normalization(scale: Float(d.scale), mean: Float(d.mean), std: Float(d.std)),
             augmentations: d.augment.map(Augmentation.init))
         let o = t.optimizer
@@ -45,17 +45,6 @@ extension TrainingRecipe {
         }
         self.init(name: model.name, batchSize: t.batchSize, epochs: t.epochs, seed: t.seed, data: data, optimizer: optimizer,
                   schedule: ScheduleRecipe(t.schedule), clipGradNorm: t.clipGradNorm, earlyStopping: early)
-    }
-
-    /// The number of classes the labels must fall in: K, the output's last axis (cross-entropy
-    /// logits or one-hot targets), or 2 for one-hot targets of a single output (binary labels).
-    static func classCount(_ model: CheckedModel) -> Int? {
-        guard model.output < model.nodes.count, let k = model.nodes[model.output].shape.last?.value else { return nil }
-        switch (model.training.loss.kind, model.training.loss.targets) {
-        case (.crossEntropy, _): return k
-        case (_, .oneHot): return k == 1 ? 2 : k
-        case (_, .classIds): return nil
-        }
     }
 }
 

@@ -11,3 +11,14 @@ public enum OneHot {
         for (i, id) in ids.enumerated() { out[i * k + Int(id)] = 1 }
     }
 }
+
+extension OneHot {
+    /// The `count` class ids stored as int32 at the start of `buffer` replaced, in the same
+    /// memory, by their float target rows (`encode`); `buffer` holds `count · classes` floats.
+    /// The labels input of a graph whose loss takes float targets is filled this way: the data
+    /// loader writes ids, the loss reads rows.
+    public static func encodeInPlace(_ buffer: UnsafeMutableRawPointer, count n: Int, classes k: Int) {
+        let ids = Array(UnsafeBufferPointer(start: buffer.assumingMemoryBound(to: Int32.self), count: n))
+        encode(ids, classes: k, into: buffer.assumingMemoryBound(to: Float.self))
+    }
+}

@@ -79,4 +79,25 @@ final class DataChecksTests: XCTestCase {
         OneHot.encode([1, 0, 1], classes: 1, into: &binary)
         XCTAssertEqual(binary, [1, 0, 1])
     }
+
+    /// The labels slot: ids written as int32 by the loader become float rows in place.
+    func testOneHotInPlaceAndTokenIDs() {
+        var buffer = [Float](repeating: 9, count: 8)
+        buffer.withUnsafeMutableBytes { raw in
+            let ids = raw.baseAddress!.assumingMemoryBound(to: Int32.self)
+            ids[0] = 3; ids[1] = 1
+            OneHot.encodeInPlace(raw.baseAddress!, count: 2, classes: 4)
+        }
+        XCTAssertEqual(buffer, [0, 0, 0, 1, 0, 1, 0, 0])
+        var binary = [Float](repeating: 9, count: 3)
+        binary.withUnsafeMutableBytes { raw in
+            let ids = raw.baseAddress!.assumingMemoryBound(to: Int32.self)
+            ids[0] = 1; ids[1] = 0; ids[2] = 1
+            OneHot.encodeInPlace(raw.baseAddress!, count: 3, classes: 1)
+        }
+        XCTAssertEqual(binary, [1, 0, 1])
+        var ids = [Int32](repeating: -1, count: 4)
+        TokenIDs.convert([0, 255, 7, 42], into: &ids, count: 3)
+        XCTAssertEqual(ids, [0, 255, 7, -1])
+    }
 }

@@ -28,3 +28,28 @@ final class LockedDropoutTests: XCTestCase {
         for i in x.indices { XCTAssertEqual(dx[i] == 0, y[i] == 0) }
     }
 }
+
+/// Spatial dropout: one draw per plane, the plane's index keying it (so an unbatched table
+/// viewed [V, 1, D] drops whole rows), the backward the same call.
+final class SpatialDropoutTests: XCTestCase {
+    func testOneDrawPerPlaneKeyedByItsIndex() {
+        let (planes, length, p) = (300, 5, 0.25)
+        let x = (0..<(planes * length)).map { Float($0 % 11) + 1 }
+        var y = [Float](repeating: 0, count: x.count), dx = y
+        let stream = RandomStream(seed: 4, step: 2, stream: 7)
+        SpatialDropout.apply(x, &y, planes: planes, length: length, p: p, stream: stream)
+        var dropped = 0
+        for r in 0..<planes {
+            let kept = stream.uniform(at: r) < Float(1 - p)
+            if !kept { dropped += 1 }
+            for j in 0..<length {
+                let i = r * length + j
+                XCTAssertEqual(y[i], kept ? x[i] * (1 / Float(1 - p)) : 0, "plane \(r)")
+            }
+        }
+        XCTAssertEqual(Double(dropped) / Double(planes), p, accuracy: 4 * (p * (1 - p) / Double(planes)).squareRoot())
+        let ones = [Float](repeating: 1, count: x.count)
+        SpatialDropout.apply(ones, &dx, planes: planes, length: length, p: p, stream: stream)
+        for i in x.indices { XCTAssertEqual(dx[i] == 0, y[i] == 0) }
+    }
+}
