@@ -50,6 +50,7 @@ enum Msg {
     static func tooManyAugmentations(_ n: Int) -> Message {
         Message(id: "out-of-range", text: "at most \(n) augmentations are supported")
     }
+    static let emaWithRestoreBest = Message(id: "conflicting-arguments", text: "train.ema and early_stopping.restore_best both choose the final weights; keep one (the EMA weights are evaluated, so early stopping already watches them)")
     static let normalizeTokens = Message(id: "normalize-input", text: "data.normalize scales float inputs; an int32 input holds token ids, which are never normalized")
     static func augmentNeedsImages(_ shape: String) -> Message {
         Message(id: "augment-input", text: "data augmentation needs image inputs [channels, height, width]; the input is \(shape)")

@@ -116,6 +116,8 @@ public func jsonSchema() -> String {
         ("schedule", schedule), ("clip_grad_norm", type("number")),
         ("early_stopping", object([("monitor", enumOf(["val_loss", "val_accuracy", "loss", "accuracy"])), ("patience", type("integer")),
                                    ("min_delta", type("number")), ("restore_best", type("boolean")), ("mode", enumOf(["auto", "min", "max"]))])),
+        ("ema", object([("decay", type("number"))])),
+        ("gradient_noise", object([("eta", type("number")), ("gamma", type("number"))])),
     ])
     let files = object([("inputs", type("string")), ("labels", type("string"))], required: ["inputs"])
     let data = object([

@@ -56,6 +56,8 @@ public let sectionDocs: [(section: String, doc: String)] = [
     ("train.optimizer", "the optimizer; `optimizer: adamw` is short for `optimizer: {kind: adamw}`"),
     ("train.schedule", "the learning-rate schedule; `schedule: cosine` is short for `schedule: {kind: cosine}`"),
     ("train.early_stopping", "Keras EarlyStopping: stop when `monitor` has not improved by `min_delta` for `patience` epochs"),
+    ("train.ema", "An exponential moving average of the weights (Polyak averaging, timm ModelEmaV2), used by validation and the test set and saved as model_ema.safetensors; training continues from the raw weights"),
+    ("train.gradient_noise", "Annealed Gaussian gradient noise (Neelakantan et al. 2015): N(0, η/(1+t)^γ) added to every gradient element after clipping, t the optimizer step from 0"),
     ("data", "where the training and test data come from and how inputs are scaled"),
     ("data.train", "the training files"),
     ("data.test", "the test files"),
@@ -100,6 +102,8 @@ public let sectionTable: [SectionKey] = [
     SectionKey("train", "schedule", .value(.choice(scheduleKinds)), default: "constant", "see `train.schedule`"),
     SectionKey("train", "clip_grad_norm", .value(.number), range: .positive, "clip the global gradient norm (PyTorch clip_grad_norm_)"),
     SectionKey("train", "early_stopping", .map, "see `train.early_stopping`"),
+    SectionKey("train", "ema", .map, "see `train.ema`"),
+    SectionKey("train", "gradient_noise", .map, "see `train.gradient_noise`"),
 
     SectionKey("train.optimizer", "kind", .value(.choice(optimizerKinds)), default: "required",
                "adamw and lion decay decoupled, sgd and adam coupled, rmsprop as its convention says"),
@@ -141,6 +145,13 @@ public let sectionTable: [SectionKey] = [
     SectionKey("train.early_stopping", "min_delta", .value(.number), range: .nonNegative, default: "0", "smallest change that counts as improvement"),
     SectionKey("train.early_stopping", "restore_best", .value(.bool), default: "false", "end with the best epoch's weights"),
     SectionKey("train.early_stopping", "mode", .value(.choice(["auto", "min", "max"])), default: "auto", "auto: max for accuracy, min otherwise"),
+
+    SectionKey("train.ema", "decay", .value(.number), range: .dropRate, default: "0.9999",
+               "after every step ema ← decay·ema + (1−decay)·weights; validation, test and model_ema.safetensors use it"),
+
+    SectionKey("train.gradient_noise", "eta", .value(.number), range: .positive, default: "0.01",
+               "η: Gaussian noise of variance η/(1+t)^γ added to every gradient at step t"),
+    SectionKey("train.gradient_noise", "gamma", .value(.number), range: .nonNegative, default: "0.55", "γ: how fast the noise anneals"),
 
     SectionKey("data", "format", .value(.choice(dataFormats)), default: "idx", "file format of inputs and labels"),
     SectionKey("data", "dir", .string, "idx: a folder with the four MNIST file names"),

@@ -91,6 +91,13 @@ public struct EarlyStoppingConfig: Hashable, Sendable {
     public init() {}
 }
 
+public struct GradientNoiseConfig: Hashable, Sendable {
+    public var eta: Double = 0.01
+    public var gamma: Double = 0.55
+
+    public init() {}
+}
+
 public struct DataConfig: Hashable, Sendable {
     public enum Format: String, Hashable, Sendable { case idx, csv, npy }
     public var format: Format = .idx
@@ -123,6 +130,10 @@ public struct TrainingConfig: Hashable, Sendable {
     /// Global gradient-norm clipping (PyTorch `clip_grad_norm_`, +1e-6).
     public var clipGradNorm: Double?
     public var earlyStopping: EarlyStoppingConfig?
+    /// Exponential moving average of the weights (timm `ModelEmaV2`): its decay.
+    public var emaDecay: Double?
+    /// Annealed Gaussian gradient noise (Neelakantan et al. 2015): variance η/(1+t)^γ.
+    public var gradientNoise: GradientNoiseConfig?
     public var data = DataConfig()
 
     public init() {}

@@ -44,6 +44,19 @@ private func resolveTrain(_ v: Value, into t: inout TrainingConfig, _ d: inout [
     if let c = sec.number("clip_grad_norm", .positive, &d) { t.clipGradNorm = c }
     if let s = sec.value("schedule") { t.schedule = resolveSchedule(s, lr: t.optimizer.lr, &d) }
     if let e = sec.value("early_stopping") { t.earlyStopping = resolveEarlyStopping(e, &d) }
+    if let v = sec.value("ema"), let e = Section(v, path: "train.ema", keys: sectionKeys("train.ema"), diagnostics: &d) {
+        t.emaDecay = e.number("decay", .dropRate, &d) ?? 0.9999
+        if t.earlyStopping?.restoreBest == true {
+            d.append(Msg.emaWithRestoreBest.error(sec.keyRange("ema")))
+        }
+    }
+    if let v = sec.value("gradient_noise"),
+       let g = Section(v, path: "train.gradient_noise", keys: sectionKeys("train.gradient_noise"), diagnostics: &d) {
+        var n = GradientNoiseConfig()
+        if let eta = g.number("eta", .positive, &d) { n.eta = eta }
+        if let gamma = g.number("gamma", .nonNegative, &d) { n.gamma = gamma }
+        t.gradientNoise = n
+    }
 }
 
 private func resolveOptimizer(_ v: Value, _ d: inout [Diagnostic]) -> OptimizerConfig {

@@ -39,10 +39,12 @@ struct RecipeEmitter {
                     "optimizer: \(Self.optimizer(r.optimizer))"]
         if r.schedule != .constant { args.append("schedule: \(Self.schedule(r.schedule))") }
         if let c = r.clipGradNorm { args.append("clipGradNorm: \(Self.double(c))") }
+        if let n = r.gradientNoise { args.append("gradientNoise: GradientNoise(eta: \(Self.double(n.eta)), gamma: \(Self.double(n.gamma)))") }
         if let e = r.earlyStopping {
             args.append("earlyStopping: EarlyStoppingRecipe(monitor: \(Names.stringLiteral(e.monitor)), patience: \(e.patience), "
                 + "minDelta: \(Self.double(e.minDelta)), restoreBest: \(e.restoreBest), maximize: \(e.maximize))")
         }
+        if let d = r.emaDecay { args.append("emaDecay: \(Self.double(d))") }
         w.line("let recipe = TrainingRecipe(")
         w.raw(Self.indented(args.joined(separator: ",\n")))
         w.line(")")

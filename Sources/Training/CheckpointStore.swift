@@ -17,6 +17,8 @@ public struct CheckpointStore {
     var modelPath: String { directory + "/model.safetensors" }
     var statePath: String { directory + "/train_state.safetensors" }
     var bestPath: String { directory + "/best.safetensors" }
+    /// The average of the weights (`train.ema`), under the model's names.
+    var emaPath: String { directory + "/model_ema.safetensors" }
 
     static func modelTensors(_ state: [StateTensor]) -> [String: SafeTensor] {
         var out: [String: SafeTensor] = [:]

@@ -36,7 +36,14 @@ public enum TrainingLoop {
                                  imageShape: cfg.data.inputShape)
         let stepsPerEpoch = loader.batchesPerEpoch
         var schedule = Schedule(cfg.schedule, lr: cfg.optimizer.lr, epochs: cfg.epochs, stepsPerEpoch: stepsPerEpoch)
-        var optimizer = Optimizer(config: cfg.optimizer, clipNorm: cfg.clipGradNorm, params: model.trainable, pool: model.pool)
+        var optimizer = Optimizer(config: cfg.optimizer, clipNorm: cfg.clipGradNorm, params: model.trainable, pool: model.pool,
+                                  noise: cfg.gradientNoise.map { ($0, cfg.seed) })
+        let ema = cfg.emaDecay.map { WeightAverage(state, decay: $0) }
+        /// Evaluation sees the average of the weights when the recipe keeps one.
+        func evaluate(_ d: Dataset) -> EvalResult {
+            let run = { Evaluation.run(model, d, normalization: data.normalization, seed: cfg.seed) }
+            return ema.map { $0.applied(to: state, run) } ?? run()
+        }
 
         var stopping = cfg.earlyStopping.map {
             EarlyStopping<[[Float]]>(patience: $0.patience, minDelta: $0.minDelta, maximize: $0.maximize, restoreBest: $0.restoreBest)
@@ -48,6 +55,12 @@ public enum TrainingLoop {
         if options.resume {
             let modelStep = try CheckpointStore.loadModel(ckpt.modelPath, into: state)
             let st = try ckpt.readState()
+            if let ema {
+                let emaStep = try CheckpointStore.loadModel(ckpt.emaPath, into: ema.state)
+                if let emaStep, emaStep != st.step {
+                    throw TrainError.checkpoint("\(ckpt.emaPath) is from step \(emaStep) but \(ckpt.statePath) from step \(st.step)")
+                }
+            }
             if st.seed != cfg.seed { throw TrainError.checkpoint("\(ckpt.statePath) was written with seed \(st.seed), this run uses \(cfg.seed)") }
             if let modelStep, modelStep != st.step {
                 throw TrainError.checkpoint("\(ckpt.modelPath) is from step \(modelStep) but \(ckpt.statePath) from step \(st.step) "
@@ -84,6 +97,9 @@ public enum TrainingLoop {
 
         var progress = ProgressDisplay(style: options.progress, lineEvery: options.logEvery, log: log)
         progress.line("training \(cfg.name): \(data.train.count) examples, \(stepsPerEpoch) steps/epoch, batch \(cfg.batchSize), \(cfg.epochs) epochs, \(threads) threads")
+        if let d = cfg.emaDecay {
+            progress.line("validation and test use the moving average of the weights (decay \(d)), saved as model_ema.safetensors")
+        }
         var epochs: [EpochMetrics] = []
         var stoppedEarly = false
         var lastCheckpoint: String? = FileManager.default.fileExists(atPath: ckpt.modelPath) && options.resume ? ckpt.modelPath : nil
@@ -99,6 +115,7 @@ public enum TrainingLoop {
         func checkpoint(epochsDone: Int, partial: CheckpointStore.PartialEpoch) throws {
             guard options.writeCheckpoints, step != checkpointStep else { return }
             try CheckpointStore.writeModel(state, to: ckpt.modelPath, step: step)
+            if let ema { try CheckpointStore.writeModel(ema.state, to: ckpt.emaPath, step: step) }
             try ckpt.writeState(CheckpointStore.TrainState(step: step, epoch: epochsDone, seed: cfg.seed, history: history,
                                                             learningRate: lr, optimizer: [:], partial: partial), optimizer: optimizer)
             lastCheckpoint = ckpt.modelPath
@@ -137,6 +154,7 @@ public enum TrainingLoop {
                 lr = schedule.lr(step: step, epoch: epoch)
                 t = DispatchTime.now().uptimeNanoseconds
                 optimizer.step(lr: lr, momentum: schedule.momentum(step: step))
+                ema?.update(from: state)
                 model.profile("(optimizer)", nanoseconds: DispatchTime.now().uptimeNanoseconds - t)
                 step += 1
                 let dataLoss = out.dataLoss
@@ -180,7 +198,7 @@ public enum TrainingLoop {
                 break epochLoop
             }
             if let v = data.validation {
-                let r = Evaluation.run(model, v, normalization: data.normalization, seed: cfg.seed)
+                let r = evaluate(v)
                 row.valLoss = r.loss
                 row.valAccuracy = r.accuracy
             }
@@ -230,7 +248,7 @@ public enum TrainingLoop {
         var testLoss: Double?, testAccuracy: Double?, testRate: Double?
         if options.evaluateTest, !interrupted, let t = data.test {
             let t0 = Date()
-            let r = Evaluation.run(model, t, normalization: data.normalization, seed: cfg.seed)
+            let r = evaluate(t)
             testLoss = r.loss
             testAccuracy = r.accuracy
             testRate = Double(r.count) / max(Date().timeIntervalSince(t0), 1e-9)

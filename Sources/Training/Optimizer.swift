@@ -23,11 +23,21 @@ struct Optimizer {
     var rmsprop: [RMSprop.State] = []
     var lion: [Lion.State] = []
 
-    init(config: OptimizerRecipe, clipNorm: Double?, params: [TrainableTensor], pool: ThreadPool) {
+    /// Gradient noise and the seed its draws are keyed by.
+    let noise: (GradientNoise, seed: UInt64)?
+    /// Where each parameter's elements start in the numbering of the noise draws.
+    let noiseOffsets: [Int]
+
+    init(config: OptimizerRecipe, clipNorm: Double?, params: [TrainableTensor], pool: ThreadPool,
+         noise: (GradientNoise, seed: UInt64)? = nil) {
         self.config = config
         self.clipNorm = clipNorm
         self.params = params
         self.pool = pool
+        self.noise = noise
+        var offsets: [Int] = [], total = 0
+        for p in params { offsets.append(total); total += p.tensor.count }
+        noiseOffsets = offsets
         var chunks: [(Int, Int, Int)] = []
         for (k, p) in params.enumerated() {
             var off = 0
@@ -57,6 +67,15 @@ struct Optimizer {
         let chunks = self.chunks, params = self.params, config = self.config
         let decays = params.map { $0.weightDecay > 0 ? WeightDecay($0.weightDecay, config.decay) : .none }
         let grads = params.map(\.gradient)
+        if let (n, seed) = noise {
+            // Keyed by (seed, step, element), so the draws do not depend on the chunking or threads.
+            let random = RandomStream(seed: seed, step: UInt64(steps), stream: RandomStream.gradientNoise)
+            let std = n.std(step: steps), offsets = noiseOffsets
+            pool.parallelFor(chunks.count) { c in
+                let (k, off, count) = chunks[c]
+                random.addNormal(grads[k] + off, count: count, std: std, offset: offsets[k] + off)
+            }
+        }
         switch config.kind {
         case .sgd:
             let h = SGD.Hyper(lr: lr, momentum: momentum ?? config.momentum, dampening: config.dampening, nesterov: config.nesterov)

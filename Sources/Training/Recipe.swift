@@ -1,3 +1,4 @@
+import Foundation
 import Runtime
 
 /// A spec's `train:` and `data:` sections as the training loop runs them. `regula train` derives
@@ -13,10 +14,15 @@ public struct TrainingRecipe: Hashable, Sendable {
     public var schedule: ScheduleRecipe
     /// `clip_grad_norm_` over all gradients before each update.
     public var clipGradNorm: Double?
+    /// Annealed Gaussian noise added to every gradient after clipping.
+    public var gradientNoise: GradientNoise?
     public var earlyStopping: EarlyStoppingRecipe?
+    /// Decay of the exponential moving average of the weights that evaluation uses, if any.
+    public var emaDecay: Double?
 
     public init(name: String, batchSize: Int, epochs: Int, seed: UInt64, data: DataRecipe, optimizer: OptimizerRecipe,
-                schedule: ScheduleRecipe = .constant, clipGradNorm: Double? = nil, earlyStopping: EarlyStoppingRecipe? = nil) {
+                schedule: ScheduleRecipe = .constant, clipGradNorm: Double? = nil, gradientNoise: GradientNoise? = nil,
+                earlyStopping: EarlyStoppingRecipe? = nil, emaDecay: Double? = nil) {
         self.name = name
         self.batchSize = batchSize
         self.epochs = epochs
@@ -25,7 +31,9 @@ public struct TrainingRecipe: Hashable, Sendable {
         self.optimizer = optimizer
         self.schedule = schedule
         self.clipGradNorm = clipGradNorm
+        self.gradientNoise = gradientNoise
         self.earlyStopping = earlyStopping
+        self.emaDecay = emaDecay
     }
 
     /// The recipe with the command line's `--seed` and `--epochs`.
@@ -152,4 +160,20 @@ public struct EarlyStoppingRecipe: Hashable, Sendable {
         self.restoreBest = restoreBest
         self.maximize = maximize
     }
+}
+
+/// Gradient noise (Neelakantan et al. 2015, "Adding Gradient Noise Improves Learning for Very
+/// Deep Networks"): at optimizer step t (from 0) every gradient element gets N(0, σ_t²) with
+/// σ_t² = η/(1+t)^γ, after clipping and before the update.
+public struct GradientNoise: Hashable, Sendable {
+    public var eta: Double
+    public var gamma: Double
+
+    public init(eta: Double, gamma: Double = 0.55) {
+        self.eta = eta
+        self.gamma = gamma
+    }
+
+    /// σ_t.
+    public func std(step t: Int) -> Float { Float((eta / pow(1 + Double(t), gamma)).squareRoot()) }
 }

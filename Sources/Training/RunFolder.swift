@@ -10,7 +10,8 @@ import Foundation
 struct RunFolder {
     let path: String
 
-    static let runFiles = ["model.safetensors", "train_state.safetensors", "best.safetensors", "metrics.csv", "metrics.jsonl"]
+    static let runFiles = ["model.safetensors", "train_state.safetensors", "best.safetensors", "model_ema.safetensors",
+                           "metrics.csv", "metrics.jsonl"]
     var lockPath: String { path + "/run.lock" }
 
     /// True when the folder has a checkpoint or a metrics log.

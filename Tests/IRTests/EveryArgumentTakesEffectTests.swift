@@ -69,7 +69,9 @@ final class EveryArgumentTakesEffectTests: XCTestCase {
           optimizer: {kind: sgd, lr: 0.1}
           batch_size: 8
           early_stopping: {monitor: loss}
+          ema: {decay: 0.9}
           schedule: {kind: step, step_size: 2}
+          gradient_noise: {eta: 0.1}
         data:
           format: idx
           train: {inputs: a, labels: b}
@@ -129,10 +131,16 @@ final class EveryArgumentTakesEffectTests: XCTestCase {
             "train.schedule.patience": ("{kind: step, step_size: 2}", "{kind: plateau, monitor: loss, patience: 3}"),
             "train.schedule.threshold": ("{kind: step, step_size: 2}", "{kind: plateau, monitor: loss, threshold: 0.1}"),
             "train.schedule.cooldown": ("{kind: step, step_size: 2}", "{kind: plateau, monitor: loss, cooldown: 2}"),
+            "train.ema": ("  ema: {decay: 0.9}\n", ""),
+            "train.ema.decay": ("{decay: 0.9}", "{decay: 0.99}"),
+            "train.gradient_noise": ("  gradient_noise: {eta: 0.1}\n", ""),
+            "train.gradient_noise.eta": ("{eta: 0.1}", "{eta: 0.3}"),
+            "train.gradient_noise.gamma": ("{eta: 0.1}", "{eta: 0.1, gamma: 0.3}"),
             "train.early_stopping.monitor": ("{monitor: loss}", "{monitor: accuracy}"),
             "train.early_stopping.patience": ("{monitor: loss}", "{monitor: loss, patience: 3}"),
             "train.early_stopping.min_delta": ("{monitor: loss}", "{monitor: loss, min_delta: 0.1}"),
-            "train.early_stopping.restore_best": ("{monitor: loss}", "{monitor: loss, restore_best: true}"),
+            // restore_best and ema exclude each other.
+            "train.early_stopping.restore_best": ("{monitor: loss}\n  ema: {decay: 0.9}", "{monitor: loss, restore_best: true}"),
             "train.early_stopping.mode": ("{monitor: loss}", "{monitor: loss, mode: max}"),
             "data": ("  normalize: {scale: 255}", "  normalize: {scale: 1}"),
             "data.format": ("  format: idx", "  format: npy"),

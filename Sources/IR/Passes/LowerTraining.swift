@@ -44,7 +44,9 @@ extension TrainingRecipe {
                                 maximize: $0.maximize)
         }
         self.init(name: model.name, batchSize: t.batchSize, epochs: t.epochs, seed: t.seed, data: data, optimizer: optimizer,
-                  schedule: ScheduleRecipe(t.schedule), clipGradNorm: t.clipGradNorm, earlyStopping: early)
+                  schedule: ScheduleRecipe(t.schedule), clipGradNorm: t.clipGradNorm,
+                  gradientNoise: t.gradientNoise.map { GradientNoise(eta: $0.eta, gamma: $0.gamma) }, earlyStopping: early,
+                  emaDecay: t.emaDecay)
     }
 }
 

@@ -25,6 +25,8 @@ public struct RandomStream: Sendable, Hashable {
     public static let shuffle: UInt32 = 0xFFFF_0001
     /// Train/validation split permutation, when a shuffled split is requested.
     public static let split: UInt32 = 0xFFFF_0002
+    /// Annealed gradient noise (`step` = optimizer step, elements numbered across all parameters).
+    public static let gradientNoise: UInt32 = 0xFFFF_0004
 
     /// Largest element count addressable by one stream (2³² blocks of 4 words).
     public static let maxElements = 1 << 34
@@ -183,17 +185,27 @@ extension RandomStream {
     /// `(z₂, z₃)` from words 2, 3 (`u₁ ∈ (0, 1]` so the logarithm is finite).
     public func fillNormal(_ out: UnsafeMutablePointer<Float>, count: Int, mean: Float = 0, std: Float = 1,
                            offset: Int = 0) {
+        normals(count: count, offset: offset) { j, z in out[j] = mean + std * z }
+    }
+
+    /// Adds `std` times the draws of `fillNormal` to `x` (gradient noise).
+    public func addNormal(_ x: UnsafeMutablePointer<Float>, count: Int, std: Float, offset: Int = 0) {
+        normals(count: count, offset: offset) { j, z in x[j] += std * z }
+    }
+
+    /// Calls `body(j, z)` with the standard normal value of element `offset + j`, for every j.
+    @inline(__always)
+    private func normals(count: Int, offset: Int, _ body: (Int, Float) -> Void) {
         var j = 0
         while j < count {
             let i = offset + j
             if i & 3 == 0 && j + 4 <= count {                 // a whole block: both pairs at once
                 let b = block(i >> 2)
                 let (z0, z1) = Self.boxMuller(b[0], b[1]), (z2, z3) = Self.boxMuller(b[2], b[3])
-                out[j] = mean + std * z0; out[j + 1] = mean + std * z1
-                out[j + 2] = mean + std * z2; out[j + 3] = mean + std * z3
+                body(j, z0); body(j + 1, z1); body(j + 2, z2); body(j + 3, z3)
                 j += 4
             } else {
-                out[j] = mean + std * normal(at: i)
+                body(j, normal(at: i))
                 j += 1
             }
         }
