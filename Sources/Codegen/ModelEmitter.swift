@@ -38,11 +38,7 @@ struct ModelEmitter {
     }
 
     func emit() -> String {
-        var w = SwiftWriter()
-        w.raw(header(source).trimmingTrailingIndent())
-        w.line("import Runtime")
-        w.line("import Training")
-        w.line()
+        var w = SwiftWriter.generated(from: source)
         w.doc("The `\(model.name)` model of \(source.fileName): parameters in PyTorch `state_dict` layout,")
         w.doc(train == nil ? "and one evaluation pass." : "one training step (forward, loss, backward) and one evaluation pass.")
         w.block("final class \(typeName): \(train == nil ? "EvaluableModel" : "TrainableModel")") { w in

@@ -107,6 +107,18 @@ public func compilePackage(_ model: CheckedModel, source: SpecSource, options: C
     ])
 }
 
+extension SwiftWriter {
+    /// A generated source file: the header line, then the imports of Regula's libraries.
+    static func generated(from source: SpecSource) -> SwiftWriter {
+        var w = SwiftWriter()
+        w.raw(header(source).trimmingTrailingIndent())
+        w.line("import Runtime")
+        w.line("import Training")
+        w.line()
+        return w
+    }
+}
+
 /// The first line of every generated Swift source (`GeneratedPackage.write` recognizes it).
 func header(_ source: SpecSource) -> String {
     GeneratedPackage.generatedMark + " from \(Names.comment(source.fileName)). Regenerate instead of editing.\n"

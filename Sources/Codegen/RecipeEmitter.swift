@@ -10,11 +10,7 @@ struct RecipeEmitter {
     let source: SpecSource
 
     func emit() -> String {
-        var w = SwiftWriter()
-        w.raw(header(source).trimmingTrailingIndent())
-        w.line("import Runtime")
-        w.line("import Training")
-        w.line()
+        var w = SwiftWriter.generated(from: source)
         w.doc("The spec's `train:` and `data:` sections (`--seed`, `--epochs`, `--data`, `--limit` override them).")
         let r = recipe, d = r.data
         var data: [String] = ["format: .\(d.format.rawValue)"]
