@@ -239,13 +239,6 @@ struct ModelEmitter {
             w.line("func evaluate(n: Int) -> (loss: Double, accuracy: Double) {")
         }
         var body = SwiftWriter()
-        if !isTrain && !g.rngKeys.isEmpty { body.line("let step: UInt64 = 0") }
-        if g.nodes.contains(where: { if case .batchNormBackward = $0.op { return true }; return false }) {
-            body.line("let invStd = invStdBuffer.floats")
-        }
-        for v in L.arenaValues {
-            body.line("let \(L.ptr(v)) = \(arena).floats + \(L.offset(v) ?? 0)  // \(g[v])")
-        }
         if let d = tokens {
             body.line("TokenIDs.convert(\(isTrain ? "trainTokens" : "evalTokens").floats, into: \(L.i32(d)), count: \(L.count(d)))")
         }
@@ -274,7 +267,17 @@ struct ModelEmitter {
         } else {
             body.line("return (\(scalar(.dataLoss)), \(scalar(.accuracy)))")
         }
-        w.raw("    " + body.file.replacingOccurrences(of: "\n", with: "\n    ").trimmingTrailingIndent())
+        // Declarations of what the body reads: a value only a view or the optimizer reads (a
+        // parameter's gradient, through `trainable`) gets no unused local.
+        let used = Set(body.file.split(whereSeparator: { !$0.isLetter && !$0.isNumber && $0 != "_" }).map(String.init))
+        var declarations = SwiftWriter()
+        if !isTrain && !g.rngKeys.isEmpty { declarations.line("let step: UInt64 = 0") }
+        if used.contains("invStd") { declarations.line("let invStd = invStdBuffer.floats") }
+        for v in L.arenaValues where used.contains(L.ptr(v)) {
+            declarations.line("let \(L.ptr(v)) = \(arena).floats + \(L.offset(v) ?? 0)  // \(g[v])")
+        }
+        let text = declarations.file.isEmpty ? body.file : declarations.file + "\n" + body.file
+        w.raw("    " + text.replacingOccurrences(of: "\n", with: "\n    ").trimmingTrailingIndent())
         w.line("}")
         w.line()
     }
