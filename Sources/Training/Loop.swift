@@ -53,40 +53,8 @@ public enum TrainingLoop {
         var metrics: MetricsWriter?
         var partial = CheckpointStore.PartialEpoch()
         if options.resume {
-            let modelStep = try CheckpointStore.loadModel(ckpt.modelPath, into: state)
-            let st = try ckpt.readState()
-            if let ema {
-                let emaStep = try CheckpointStore.loadModel(ckpt.emaPath, into: ema.state)
-                if let emaStep, emaStep != st.step {
-                    throw TrainError.checkpoint("\(ckpt.emaPath) is from step \(emaStep) but \(ckpt.statePath) from step \(st.step)")
-                }
-            }
-            if st.seed != cfg.seed { throw TrainError.checkpoint("\(ckpt.statePath) was written with seed \(st.seed), this run uses \(cfg.seed)") }
-            if let modelStep, modelStep != st.step {
-                throw TrainError.checkpoint("\(ckpt.modelPath) is from step \(modelStep) but \(ckpt.statePath) from step \(st.step) "
-                    + "(a checkpoint write was cut off); continuing would mix them")
-            }
-            try optimizer.restore(st.optimizer, steps: st.step)
-            step = st.step
-            firstEpoch = st.epoch
-            history = st.history
-            partial = st.partial
-            // Callbacks are deterministic functions of the metric history: replay it. The best
-            // weights an early-stopping snapshot refers to are in best.safetensors.
-            var bestWeights: [[Float]] = []
-            if cfg.earlyStopping?.restoreBest == true, FileManager.default.fileExists(atPath: ckpt.bestPath) {
-                let current = model.snapshot()
-                try CheckpointStore.loadModel(ckpt.bestPath, into: state)
-                bestWeights = model.snapshot()
-                model.restore(current)
-            }
-            for (k, h) in history.enumerated() {
-                if let m = schedule.plateauMonitor, var p = schedule.plateau, let v = h[m] {
-                    schedule.plateauLR = p.step(metric: v, lr: schedule.plateauLR)
-                    schedule.plateau = p
-                }
-                if let es = cfg.earlyStopping { _ = stopping?.epochEnded(k, value: h[es.monitor], capture: { bestWeights }) }
-            }
+            let r = try resume(model, cfg, from: ckpt, optimizer: &optimizer, schedule: &schedule, stopping: &stopping, ema: ema)
+            (step, firstEpoch, history, partial) = (r.step, r.epoch, r.history, r.partial)
         }
         if options.writeMetrics {
             // On resume, rows of epochs after the checkpoint (written before a cut-off) are dropped.
