@@ -121,7 +121,7 @@ public func jsonSchema() -> String {
     ])
     let files = object([("inputs", type("string")), ("labels", type("string"))], required: ["inputs"])
     let data = object([
-        ("format", enumOf(["idx", "csv", "npy"])), ("dir", type("string")), ("train", files), ("test", files),
+        ("format", enumOf(dataFormats)), ("dir", type("string")), ("train", files), ("test", files),
         ("validation_split", type("number")), ("normalize", object([("scale", type("number")), ("mean", type("number")), ("std", type("number"))])),
         ("limit", type("integer")),
         ("augment", .object([("type", .string("array")), ("items", anyOf([enumOf(augmentKinds.map(\.name))] + augmentKinds.map { k in

@@ -68,7 +68,7 @@ private let lossKinds = ["cross_entropy", "mse", "binary_cross_entropy"]
 private let optimizerKinds = ["sgd", "adam", "adamw", "rmsprop", "lion"]
 let scheduleKinds = ["constant", "step", "multistep", "exponential", "cosine", "one_cycle", "plateau"]
 let monitors = ["val_loss", "val_accuracy", "loss", "accuracy"]
-let dataFormats = ["idx", "csv", "npy"]
+let dataFormats = ["idx", "csv", "npy", "cifar10", "cifar100"]
 
 /// Every section key, in documentation order.
 public let sectionTable: [SectionKey] = [
@@ -153,8 +153,9 @@ public let sectionTable: [SectionKey] = [
                "η: Gaussian noise of variance η/(1+t)^γ added to every gradient at step t"),
     SectionKey("train.gradient_noise", "gamma", .value(.number), range: .nonNegative, default: "0.55", "γ: how fast the noise anneals"),
 
-    SectionKey("data", "format", .value(.choice(dataFormats)), default: "idx", "file format of inputs and labels"),
-    SectionKey("data", "dir", .string, "idx: a folder with the four MNIST file names"),
+    SectionKey("data", "format", .value(.choice(dataFormats)), default: "idx",
+               "file format of inputs and labels; cifar10 and cifar100 are the sets' binary versions (images [3, 32, 32], labels inside)"),
+    SectionKey("data", "dir", .string, "idx: a folder with the four MNIST file names; cifar10, cifar100: the extracted binary folder"),
     SectionKey("data", "train", .map, "see `data.train`"),
     SectionKey("data", "test", .map, "see `data.test`"),
     SectionKey("data", "validation_split", .value(.number), range: .dropRate, default: "0", "fraction of the training set held out for validation"),

@@ -99,7 +99,11 @@ public struct GradientNoiseConfig: Hashable, Sendable {
 }
 
 public struct DataConfig: Hashable, Sendable {
-    public enum Format: String, Hashable, Sendable { case idx, csv, npy }
+    public enum Format: String, Hashable, Sendable {
+        case idx, csv, npy, cifar10, cifar100
+        /// Labels live in the inputs file (a CSV's last column, CIFAR's label bytes).
+        public var labelsInInputs: Bool { self == .csv || self == .cifar10 || self == .cifar100 }
+    }
     public var format: Format = .idx
     /// Paths resolved against the spec file's folder.
     public var trainInputs: String?

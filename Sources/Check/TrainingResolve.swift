@@ -198,9 +198,13 @@ private func resolveData(_ v: Value, specFile: String, _ d: inout [Diagnostic]) 
     var c = DataConfig()
     guard let sec = Section(v, path: "data", keys: sectionKeys("data"),
                             diagnostics: &d) else { return c }
-    if let f = sec.choice("format", ["idx", "csv", "npy"], &d).flatMap(DataConfig.Format.init) { c.format = f }
+    if let f = sec.choice("format", dataFormats, &d).flatMap(DataConfig.Format.init) { c.format = f }
     if let dir = sec.string("dir", &d) {
-        if c.format == .idx {
+        if c.format == .cifar10 || c.format == .cifar100 {
+            // The extracted binary folder; the reader knows its file names.
+            c.trainInputs = resolvePath(dir, specFile: specFile)
+            c.testInputs = c.trainInputs
+        } else if c.format == .idx {
             c.trainInputs = resolvePath(dir + "/" + mnistFiles.trainInputs, specFile: specFile)
             c.trainLabels = resolvePath(dir + "/" + mnistFiles.trainLabels, specFile: specFile)
             c.testInputs = resolvePath(dir + "/" + mnistFiles.testInputs, specFile: specFile)
@@ -214,7 +218,7 @@ private func resolveData(_ v: Value, specFile: String, _ d: inout [Diagnostic]) 
     for split in ["train", "test"] {
         guard let sv = sec.value(split), let files = Section(sv, path: "data.\(split)", keys: sectionKeys("data.\(split)"), diagnostics: &d) else { continue }
         // CSV inputs may carry their labels as the last column.
-        for key in ["inputs", "labels"] where !files.has(key) && !(key == "labels" && c.format == .csv) {
+        for key in ["inputs", "labels"] where !files.has(key) && !(key == "labels" && c.format.labelsInInputs) {
             d.append(Msg.missingKey(key, "data.\(split)").error(files.range))
         }
         let inputs = files.string("inputs", &d).map { resolvePath($0, specFile: specFile) }

@@ -47,7 +47,7 @@ public struct TrainingRecipe: Hashable, Sendable {
 
 /// Where the examples come from and how they are prepared.
 public struct DataRecipe: Hashable, Sendable {
-    public enum Format: String, Hashable, Sendable { case idx, csv, npy }
+    public enum Format: String, Hashable, Sendable { case idx, csv, npy, cifar10, cifar100 }
     public var format: Format
     /// The spec's file paths (nil: MNIST's standard names in `data/mnist`).
     public var trainInputs: String?

@@ -26,13 +26,17 @@ public struct TrainingData {
             return resolve(name)
         }
         func load(_ inputs: String?, _ labels: String?, _ what: String) throws -> Dataset {
-            guard let inputs, labels != nil || cfg.format == .csv else { throw TrainError.data("no \(what) files given in the spec's data section") }
+            let labelsInside = [.csv, .cifar10, .cifar100].contains(cfg.format)
+            guard let inputs, labels != nil || labelsInside else { throw TrainError.data("no \(what) files given in the spec's data section") }
             do {
                 let d: Dataset
                 switch cfg.format {
                 case .idx: d = try Dataset.loadIDX(images: inputs, labels: labels ?? "", expectedShape: expected)
                 case .npy: d = try Dataset.loadNPY(inputs: inputs, labels: labels ?? "", expectedShape: expected)
                 case .csv: d = try Dataset.loadCSV(inputs, labels: labels)
+                case .cifar10, .cifar100:
+                    let variant: CIFAR.Variant = cfg.format == .cifar10 ? .cifar10 : .cifar100
+                    d = try Dataset.loadCIFAR(cifarFiles(inputs, variant.files(test: what == "test")), variant: variant)
                 }
                 try d.checkExampleShape(expected)
                 if d.count == 0 { throw TrainError.data("\(inputs): the \(what) set is empty") }
@@ -67,6 +71,21 @@ public struct TrainingData {
             return TrainingData(train: train, validation: validation, test: test, normalization: Normalization())
         }
         return TrainingData(train: train, validation: validation, test: test, normalization: cfg.normalization)
+    }
+
+    /// A CIFAR split's files: the standard names in the folder the spec names (or in `--data`,
+    /// which may name that folder itself), else the one file given.
+    static func cifarFiles(_ given: String, _ names: [String]) -> [String] {
+        func isFolder(_ p: String) -> Bool {
+            var folder: ObjCBool = false
+            return FileManager.default.fileExists(atPath: p, isDirectory: &folder) && folder.boolValue
+        }
+        let parent = (given as NSString).deletingLastPathComponent
+        for folder in [given, parent] where isFolder(folder) {
+            let files = names.map { resolve(folder + "/" + $0) }
+            if folder == given || FileManager.default.fileExists(atPath: files[0]) { return files }
+        }
+        return [given]
     }
 
     /// The file, or its `.gz` twin when only that exists.

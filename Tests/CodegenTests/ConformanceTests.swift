@@ -3,6 +3,7 @@ import Foundation
 import Interpreter
 import Runtime
 import Training
+import TestSupport
 import XCTest
 
 /// The generated trainer reproduces `regula train`: same seed, same data, 20 steps, the same
@@ -10,7 +11,8 @@ import XCTest
 ///
 /// Each package builds once (debug configuration) into a persistent scratch folder under the system temp dir
 /// (`regula-codegen-conformance/<spec>`, `--runtime-path` = this checkout), so reruns are
-/// incremental. MLP and CNN run by default; every other spec in `specs/` with REGULA_SLOW_TESTS=1.
+/// incremental. MLP and CNN run by default; every other spec in `specs/` with REGULA_SLOW_TESTS=1
+/// (REGULA_CONFORMANCE_SPECS=a.yaml,b.yaml narrows that to a list).
 /// A generated package must build without a warning in its own sources.
 final class ConformanceTests: XCTestCase {
     static let steps = 20
@@ -25,7 +27,13 @@ final class ConformanceTests: XCTestCase {
         let specs = try FileManager.default.contentsOfDirectory(atPath: repoRoot + "/specs")
             .filter { $0.hasSuffix(".yaml") && !covered.contains($0) }.sorted()
         XCTAssertGreaterThan(specs.count, 20)
-        for spec in specs { try slow(spec) }
+        // REGULA_CONFORMANCE_SPECS=a.yaml,b.yaml compares only those.
+        let only = ProcessInfo.processInfo.environment["REGULA_CONFORMANCE_SPECS"].map { Set($0.split(separator: ",").map(String.init)) }
+        for spec in specs where only?.contains(spec) ?? true {
+            // CIFAR is not bundled: those specs train on generated files in its binary format.
+            let format = try checkedSpec(spec).training.data.format
+            try slow(spec, data: format == .cifar10 ? try syntheticCIFAR10() : nil)
+        }
     }
 
     /// Softmax and log-softmax as layers, nearest upsampling, concat (and its backward, split)
@@ -63,11 +71,23 @@ final class ConformanceTests: XCTestCase {
         try slow(path)
     }
 
-    private func slow(_ spec: String, epochs: Int? = nil) throws {
+    /// A CIFAR-10 binary folder of generated images: 5 training batches of 128 records, a test
+    /// batch of 16 (labels cycle through the 10 classes).
+    private func syntheticCIFAR10() throws -> String {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("regula-codegen-cifar10").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        for (name, count) in (1...5).map({ ("data_batch_\($0).bin", 128) }) + [("test_batch.bin", 16)] {
+            let bytes = (0..<count).flatMap { cifarRecord([UInt8(($0 * 3 + name.count) % 10)]) }
+            try Data(bytes).write(to: URL(fileURLWithPath: dir + "/" + name))
+        }
+        return dir
+    }
+
+    private func slow(_ spec: String, epochs: Int? = nil, data: String? = nil) throws {
         guard ProcessInfo.processInfo.environment["REGULA_SLOW_TESTS"] == "1" else {
             throw XCTSkip("set REGULA_SLOW_TESTS=1 to build and compare \(spec)")
         }
-        try conform(spec, epochs: epochs)
+        try conform(spec, epochs: epochs, data: data)
     }
 
     /// Early stopping (restoring the best epoch) and a plateau schedule over several epochs: the
@@ -78,10 +98,10 @@ final class ConformanceTests: XCTestCase {
 
     /// `steps` optimizer steps on `steps` batches of examples, or with `epochs`, that many epochs on
     /// 12 batches of examples (10 % held out for validation when the spec says so).
-    private func conform(_ spec: String, epochs: Int? = nil, file: StaticString = #filePath, line: UInt = #line) throws {
+    private func conform(_ spec: String, epochs: Int? = nil, data: String? = nil, file: StaticString = #filePath, line: UInt = #line) throws {
         let model = try checkedSpec(spec)
         let limit = model.training.batchSize * (epochs == nil ? Self.steps : 12)
-        let dataDir = repoRoot + "/data/mnist"
+        let dataDir = data ?? repoRoot + "/data/mnist"
 
         // The interpreter's losses and weights.
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("regula-codegen-conformance")
@@ -126,12 +146,19 @@ final class ConformanceTests: XCTestCase {
         let identical = zip(actual, expected).filter { $0 == $1 }.count
         XCTAssertEqual(actual, expected, "\(spec): per-step losses", file: file, line: line)
 
-        let mine = try SafeTensors.read(dir + "/run/model.safetensors").tensors
-        let theirs = try SafeTensors.read(dir + "/interpreted/model.safetensors").tensors
-        XCTAssertEqual(Set(mine.keys), Set(theirs.keys), file: file, line: line)
-        let differing = theirs.keys.sorted().filter { k in mine[k]?.floats != theirs[k]?.floats || mine[k]?.int64s != theirs[k]?.int64s }
+        // The weights, and their moving average when the spec keeps one.
+        let files = ["model.safetensors"] + (model.training.emaDecay == nil ? [] : ["model_ema.safetensors"])
+        var total = 0, differing: [String] = []
+        for name in files {
+            let mine = try SafeTensors.read(dir + "/run/" + name).tensors
+            let theirs = try SafeTensors.read(dir + "/interpreted/" + name).tensors
+            total += theirs.count
+            XCTAssertEqual(Set(mine.keys), Set(theirs.keys), name, file: file, line: line)
+            differing += theirs.keys.sorted().filter { k in mine[k]?.floats != theirs[k]?.floats || mine[k]?.int64s != theirs[k]?.int64s }
+                .map { name + ": " + $0 }
+        }
         XCTAssertEqual(differing, [], "\(spec): tensors that differ after \(Self.steps) steps", file: file, line: line)
-        print("conformance \(spec): \(identical)/\(actual.count) steps bit-identical, \(theirs.count - differing.count)/\(theirs.count) tensors bit-identical")
+        print("conformance \(spec): \(identical)/\(actual.count) steps bit-identical, \(total - differing.count)/\(total) tensors bit-identical")
         // Every metrics row but its timing columns.
         func rows(_ folder: String) throws -> [String] {
             let text = try String(contentsOfFile: folder + "/metrics.csv", encoding: .utf8)

@@ -44,10 +44,12 @@ public final class ByteBuffer: @unchecked Sendable {
     }
 
     public func append(_ bytes: [UInt8]) {
+        bytes.withUnsafeBufferPointer { append($0) }
+    }
+
+    public func append(_ bytes: UnsafeBufferPointer<UInt8>) {
         reserve(extra: bytes.count)
-        bytes.withUnsafeBufferPointer { b in
-            if let src = b.baseAddress { (base + count).update(from: src, count: b.count) }
-        }
+        if let src = bytes.baseAddress { (base + count).update(from: src, count: bytes.count) }
         count += bytes.count
     }
 
