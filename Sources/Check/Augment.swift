@@ -14,6 +14,12 @@ public struct AugmentConfig: Hashable, Sendable {
         case flip(horizontal: Bool, vertical: Bool, p: Double)
         /// Zero one `size`×`size` square, centred uniformly, clipped at the borders.
         case cutout(size: Int)
+        /// Rotate by an angle uniform in [−degrees, degrees] about the centre.
+        case rotate(degrees: Double)
+        /// Shift by up to `fraction` of the width and of the height.
+        case translate(fraction: Double)
+        /// Magnify by a factor uniform in [1 − fraction, 1 + fraction].
+        case zoom(fraction: Double)
     }
 
     public var kind: Kind
@@ -46,6 +52,19 @@ let augmentKinds: [AugmentKind] = [
         ArgSpec("size", .int, range: .positive, required: true, doc: "side of the square set to 0 after normalization (the data mean)"),
         epochsArg,
     ], doc: "zero one square per image, centred uniformly over the image and clipped (DeVries & Taylor 2017)"),
+    AugmentKind(name: "rotate", primary: "degrees", args: [
+        ArgSpec("degrees", .number, range: .positive, required: true,
+                doc: "largest angle, in degrees (Keras RandomRotation(f) turns up to f·360°)"),
+        epochsArg,
+    ], doc: "rotate about the centre by an angle uniform in [−degrees, degrees], bilinear, black outside (torchvision RandomRotation)"),
+    AugmentKind(name: "translate", primary: "fraction", args: [
+        ArgSpec("fraction", .number, range: .dropRate, required: true, doc: "largest shift as a fraction of the width and of the height"),
+        epochsArg,
+    ], doc: "shift by amounts uniform in ±fraction of each side, bilinear, black outside (Keras RandomTranslation(f, f), fill_mode constant)"),
+    AugmentKind(name: "zoom", primary: "fraction", args: [
+        ArgSpec("fraction", .number, range: .dropRate, required: true, doc: "magnification uniform in [1 − fraction, 1 + fraction]"),
+        epochsArg,
+    ], doc: "magnify or shrink about the centre, bilinear, black outside (Keras RandomZoom(f), fill_mode constant)"),
 ]
 
 /// The `data.augment` list; diagnostics at the item or argument at fault.
@@ -103,6 +122,9 @@ func resolveAugment(_ v: Value, _ d: inout [Diagnostic]) -> [AugmentConfig] {
         case "flip":
             let mode = values["mode"]?.stringValue ?? "horizontal"
             config = .flip(horizontal: mode != "vertical", vertical: mode != "horizontal", p: values["p"]?.numberValue ?? 0.5)
+        case "rotate": config = .rotate(degrees: values["degrees"]?.numberValue ?? 0)
+        case "translate": config = .translate(fraction: values["fraction"]?.numberValue ?? 0)
+        case "zoom": config = .zoom(fraction: values["fraction"]?.numberValue ?? 0)
         default: config = .cutout(size: values["size"]?.intValue ?? 1)
         }
         out.append(AugmentConfig(kind: config, epochs: values["epochs"]?.intValue))

@@ -45,7 +45,9 @@ enum Msg {
     static let augmentNotAList = Message(id: "wrong-type", text: "'augment' must be a list such as [random_crop: 2, flip, cutout: 8]")
     static let augmentItem = Message(id: "wrong-type", text: "an augmentation is one kind, bare (flip) or with its arguments (cutout: {size: 8})")
     static func unknownAugmentation(_ k: String, _ s: String?) -> Message {
-        Message(id: "unknown-kind", text: "unknown augmentation '\(k)'" + (s.map { "; did you mean '\($0)'?" } ?? "; expected random_crop, flip or cutout"))
+        let names = augmentKinds.map(\.name)
+        let expected = names.dropLast().joined(separator: ", ") + " or " + (names.last ?? "")
+        return Message(id: "unknown-kind", text: "unknown augmentation '\(k)'" + (s.map { "; did you mean '\($0)'?" } ?? "; expected \(expected)"))
     }
     static func tooManyAugmentations(_ n: Int) -> Message {
         Message(id: "out-of-range", text: "at most \(n) augmentations are supported")

@@ -94,6 +94,9 @@ struct RecipeEmitter {
         case .randomCrop(let p): return "Augmentation(.randomCrop(padding: \(p))\(epochs))"
         case .flip(let h, let v, let p): return "Augmentation(.flip(horizontal: \(h), vertical: \(v), p: \(OpEmitter.float(Double(p))))\(epochs))"
         case .cutout(let s): return "Augmentation(.cutout(size: \(s))\(epochs))"
+        case .rotate(let d): return "Augmentation(.rotate(degrees: \(OpEmitter.float(Double(d))))\(epochs))"
+        case .translate(let f): return "Augmentation(.translate(fraction: \(OpEmitter.float(Double(f))))\(epochs))"
+        case .zoom(let f): return "Augmentation(.zoom(fraction: \(OpEmitter.float(Double(f))))\(epochs))"
         }
     }
 }

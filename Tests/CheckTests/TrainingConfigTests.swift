@@ -44,6 +44,12 @@ final class TrainingConfigTests: XCTestCase {
             ("{flip: {mode: both, p: 0.25, epochs: 5}}", AugmentConfig(kind: .flip(horizontal: true, vertical: true, p: 0.25), epochs: 5)),
             ("cutout: 8", AugmentConfig(kind: .cutout(size: 8), epochs: nil)),
             ("{cutout: {size: 16, epochs: 1}}", AugmentConfig(kind: .cutout(size: 16), epochs: 1)),
+            ("rotate: 15", AugmentConfig(kind: .rotate(degrees: 15), epochs: nil)),
+            ("{rotate: {degrees: 36, epochs: 4}}", AugmentConfig(kind: .rotate(degrees: 36), epochs: 4)),
+            ("translate: 0.1", AugmentConfig(kind: .translate(fraction: 0.1), epochs: nil)),
+            ("{translate: {fraction: 0.2, epochs: 3}}", AugmentConfig(kind: .translate(fraction: 0.2), epochs: 3)),
+            ("zoom: 0.1", AugmentConfig(kind: .zoom(fraction: 0.1), epochs: nil)),
+            ("{zoom: {fraction: 0.3, epochs: 2}}", AugmentConfig(kind: .zoom(fraction: 0.3), epochs: 2)),
         ]
         for (item, want) in rows {
             let (model, d) = checkYAML(spec(input: "[3, 8, 8]", "- flatten\n- dense: 2", extra: "data:\n  dir: d\n  augment:\n    - \(item)\n"),

@@ -10,7 +10,7 @@ import XCTest
 /// per-step losses and bit-identical weights (every `state_dict` entry, buffers included).
 ///
 /// Each package builds once (debug configuration) into a persistent scratch folder under the system temp dir
-/// (`regula-codegen-conformance/<spec>`, `--runtime-path` = this checkout), so reruns are
+/// (`regula-codegen-conformance-<checkout>/<spec>`, `--runtime-path` = this checkout), so reruns are
 /// incremental. MLP and CNN run by default; every other spec in `specs/` with REGULA_SLOW_TESTS=1
 /// (REGULA_CONFORMANCE_SPECS=a.yaml,b.yaml narrows that to a list).
 /// A generated package must build without a warning in its own sources.
@@ -104,7 +104,8 @@ final class ConformanceTests: XCTestCase {
         let dataDir = data ?? repoRoot + "/data/mnist"
 
         // The interpreter's losses and weights.
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent("regula-codegen-conformance")
+        // One scratch folder per checkout: two checkouts testing at once never share a package.
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("regula-codegen-conformance-\(checkoutTag)")
         let dir = root.appendingPathComponent((spec as NSString).lastPathComponent.replacingOccurrences(of: ".", with: "_")).path
         try? FileManager.default.removeItem(atPath: dir + "/interpreted")
         try? FileManager.default.removeItem(atPath: dir + "/run")
@@ -169,6 +170,11 @@ final class ConformanceTests: XCTestCase {
             return lines.map { r in keep.map { $0 < r.count ? r[$0] : "" }.joined(separator: ",") }
         }
         XCTAssertEqual(try rows(dir + "/run"), try rows(dir + "/interpreted"), "\(spec): metrics.csv", file: file, line: line)
+    }
+
+    /// A short tag of this checkout's path.
+    private var checkoutTag: String {
+        String(repoRoot.unicodeScalars.reduce(UInt32(2_166_136_261)) { ($0 ^ $1.value) &* 16_777_619 }, radix: 16)
     }
 
     /// The executable's name: the model's type name.

@@ -73,6 +73,9 @@ extension Augmentation {
         case .randomCrop(let p): self.init(.randomCrop(padding: p), epochs: c.epochs)
         case .flip(let h, let v, let p): self.init(.flip(horizontal: h, vertical: v, p: Float(p)), epochs: c.epochs)
         case .cutout(let s): self.init(.cutout(size: s), epochs: c.epochs)
+        case .rotate(let d): self.init(.rotate(degrees: Float(d)), epochs: c.epochs)
+        case .translate(let f): self.init(.translate(fraction: Float(f)), epochs: c.epochs)
+        case .zoom(let f): self.init(.zoom(fraction: Float(f)), epochs: c.epochs)
         }
     }
 }

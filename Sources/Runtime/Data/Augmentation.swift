@@ -1,3 +1,5 @@
+import Foundation
+
 /// Data augmentation of training images (semantics reference §6), applied by `BatchLoader` to
 /// each example after normalization, in the order listed.
 ///
@@ -13,11 +15,20 @@
 /// - `cutout(size: S)`: zero one S×S square in every channel (0 after normalization, the data
 ///   mean), centred uniformly over all pixels and clipped at the borders: rows
 ///   [cy − ⌊S/2⌋, cy − ⌊S/2⌋ + S) (DeVries & Taylor 2017).
+/// - `rotate(degrees: d)`, `translate(fraction: f)`, `zoom(fraction: f)`: an affine warp about the
+///   image centre by an angle uniform in [−d, d] degrees (counter-clockwise as displayed), a shift
+///   uniform in [−f·W, f·W] × [−f·H, f·H] pixels, or a magnification uniform in [1 − f, 1 + f];
+///   bilinear interpolation, `fill` outside the image (torchvision `RandomRotation`/`RandomAffine`
+///   with `interpolation=BILINEAR, fill=0`; the tutorial's Keras layers do the same with
+///   `fill_mode="constant"`, their default being `"reflect"`).
 public struct Augmentation: Hashable, Sendable {
     public enum Kind: Hashable, Sendable {
         case randomCrop(padding: Int)
         case flip(horizontal: Bool, vertical: Bool, p: Float)
         case cutout(size: Int)
+        case rotate(degrees: Float)
+        case translate(fraction: Float)
+        case zoom(fraction: Float)
     }
 
     public var kind: Kind
@@ -72,6 +83,42 @@ public struct Augmentation: Hashable, Sendable {
             guard y0 < y1 && x0 < x1 else { return }
             for ch in 0..<c {
                 for y in y0..<y1 { (x + ch * h * w + y * w + x0).update(repeating: 0, count: x1 - x0) }
+            }
+        case .rotate(let d):
+            let theta = (2 * random.uniform(at: at) - 1) * d * .pi / 180
+            let (cs, sn) = (cos(theta), sin(theta))
+            // The output point (u, v), v pointing up, shows the source point rotated back by θ.
+            Self.warp(x, channels: c, height: h, width: w, fill: fill, scratch: scratch) { u, v in (cs * u + sn * v, -sn * u + cs * v) }
+        case .translate(let f):
+            let tx = (2 * random.uniform(at: at) - 1) * f * Float(w), ty = (2 * random.uniform(at: at + 1) - 1) * f * Float(h)
+            // ty > 0 moves the content down: the output row y shows source row y − ty (v = −y).
+            Self.warp(x, channels: c, height: h, width: w, fill: fill, scratch: scratch) { u, v in (u - tx, v + ty) }
+        case .zoom(let f):
+            let s = 1 + (2 * random.uniform(at: at) - 1) * f
+            Self.warp(x, channels: c, height: h, width: w, fill: fill, scratch: scratch) { u, v in (u / s, v / s) }
+        }
+    }
+
+    /// Resamples every channel of `x` in place: output pixel (y, x) takes the bilinear
+    /// interpolation at the source point `source(u, v)`, in coordinates centred on the image
+    /// centre ((W − 1)/2, (H − 1)/2) with `u` to the right and `v` up; `fill` outside.
+    static func warp(_ x: UnsafeMutablePointer<Float>, channels c: Int, height h: Int, width w: Int, fill: Float,
+                     scratch: UnsafeMutablePointer<Float>, source: (Float, Float) -> (Float, Float)) {
+        scratch.update(from: x, count: c * h * w)
+        let cx = Float(w - 1) / 2, cy = Float(h - 1) / 2
+        for y in 0..<h {
+            for xx in 0..<w {
+                let (u, v) = source(Float(xx) - cx, cy - Float(y))
+                let sx = cx + u, sy = cy - v
+                let x0 = Int(sx.rounded(.down)), y0 = Int(sy.rounded(.down))
+                let fx = sx - Float(x0), fy = sy - Float(y0)
+                for ch in 0..<c {
+                    let src = scratch + ch * h * w
+                    func at(_ yy: Int, _ xc: Int) -> Float { yy >= 0 && yy < h && xc >= 0 && xc < w ? src[yy * w + xc] : fill }
+                    let top = at(y0, x0) + fx * (at(y0, x0 + 1) - at(y0, x0))
+                    let bottom = at(y0 + 1, x0) + fx * (at(y0 + 1, x0 + 1) - at(y0 + 1, x0))
+                    x[ch * h * w + y * w + xx] = top + fy * (bottom - top)
+                }
             }
         }
     }

@@ -115,4 +115,68 @@ final class AugmentationTests: XCTestCase {
         let cropOnly = augmented(d, [a[0]], shape: [1, 5, 5], epoch: 1)
         XCTAssertEqual(later, cropOnly, "cutout is off from epoch 1 (epochs: 1)")
     }
+
+    /// The warp's geometry on exact cases: a quarter turn of an odd square is `rot90` (counter-
+    /// clockwise as displayed), an integer shift moves pixels and fills the border, a half-pixel
+    /// shift averages neighbours, and magnification 2 keeps the centre pixel.
+    func testAffineWarpOracles() {
+        let n = 5
+        let image: [Float] = (0..<(n * n)).map { Float($0 + 1) }
+        func warped(_ source: @escaping (Float, Float) -> (Float, Float)) -> [Float] {
+            var x = image, scratch = [Float](repeating: 0, count: n * n)
+            x.withUnsafeMutableBufferPointer { xb in
+                scratch.withUnsafeMutableBufferPointer { sb in
+                    Augmentation.warp(xb.baseAddress!, channels: 1, height: n, width: n, fill: -1, scratch: sb.baseAddress!, source: source)
+                }
+            }
+            return x
+        }
+        let quarter = warped { u, v in (v, -u) }   // θ = 90°: (cos θ·u + sin θ·v, −sin θ·u + cos θ·v)
+        for y in 0..<n { for x in 0..<n { XCTAssertEqual(quarter[y * n + x], image[x * n + (n - 1 - y)], "(\(y), \(x))") } }
+        let theta = Float.pi / 2
+        let rotated = warped { u, v in (cos(theta) * u + sin(theta) * v, -sin(theta) * u + cos(theta) * v) }
+        for k in 0..<(n * n) { XCTAssertEqual(rotated[k], quarter[k], accuracy: 1e-4) }
+        let shifted = warped { u, v in (u - 2, v + 1) }   // 2 right, 1 down
+        for y in 0..<n {
+            for x in 0..<n { XCTAssertEqual(shifted[y * n + x], y >= 1 && x >= 2 ? image[(y - 1) * n + x - 2] : -1, "(\(y), \(x))") }
+        }
+        let half = warped { u, v in (u - 0.5, v) }
+        XCTAssertEqual(half[2 * n + 2], (image[2 * n + 1] + image[2 * n + 2]) / 2)
+        let zoomed = warped { u, v in (u / 2, v / 2) }
+        XCTAssertEqual(zoomed[2 * n + 2], image[2 * n + 2])
+        XCTAssertEqual(zoomed[0], image[n + 1], "output (0, 0) samples source (1, 1) at magnification 2")
+        XCTAssertEqual(zoomed[1], (image[n + 1] + image[n + 2]) / 2)
+    }
+
+    /// Through the loader: a single bright pixel moves by the drawn shift, the shifts are uniform
+    /// in ±f of each side (mean 0, variance (2fW)²/12), and the angles of a rotated off-centre
+    /// pixel stay within ±d with mean 0.
+    func testTranslateAndRotateDrawUniformAmounts() {
+        let (side, count) = (21, 4000)
+        var pixels = [Float](repeating: 0, count: count * side * side)
+        for k in 0..<count { pixels[k * side * side + 10 * side + 15] = 1 }   // 5 right of the centre
+        let d = Dataset(inputs: .float(pixels), labels: [Int32](repeating: 0, count: count), exampleShape: [1, side, side])
+        func centroid(_ x: [Float]) -> (x: Double, y: Double) {
+            var s = 0.0, sx = 0.0, sy = 0.0
+            for y in 0..<side { for xx in 0..<side { let v = Double(x[y * side + xx]); s += v; sx += v * Double(xx); sy += v * Double(y) } }
+            return (sx / s, sy / s)
+        }
+        let f = 0.2, limit = f * Double(side)
+        let shifts = augmented(d, [Augmentation(.translate(fraction: Float(f)))], shape: [1, side, side]).map { centroid($0).y - 10 }
+        XCTAssertLessThanOrEqual(shifts.map(abs).max() ?? 0, limit + 1e-3)
+        let mean = shifts.reduce(0, +) / Double(count)
+        let variance = shifts.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(count)
+        let expected = (2 * limit) * (2 * limit) / 12
+        XCTAssertEqual(mean, 0, accuracy: 4 * (expected / Double(count)).squareRoot())
+        XCTAssertEqual(variance, expected, accuracy: 0.1 * expected)
+        let degrees = 30.0
+        let angles = augmented(d, [Augmentation(.rotate(degrees: Float(degrees)))], shape: [1, side, side]).map { x -> Double in
+            let c = centroid(x)
+            return atan2(10 - c.y, c.x - 10) * 180 / .pi   // counter-clockwise as displayed
+        }
+        XCTAssertLessThanOrEqual(angles.map(abs).max() ?? 0, degrees + 0.5)
+        XCTAssertGreaterThan(angles.max() ?? 0, degrees * 0.9)
+        XCTAssertLessThan(angles.min() ?? 0, -degrees * 0.9)
+        XCTAssertEqual(angles.reduce(0, +) / Double(count), 0, accuracy: 4 * degrees / (3 * Double(count)).squareRoot())
+    }
 }
