@@ -34,6 +34,7 @@ public enum TrainingLoop {
         let loader = BatchLoader(dataset: data.train, batchSize: cfg.batchSize, shuffle: true, seed: cfg.seed,
                                  normalization: data.normalization, augmentations: cfg.data.augmentations,
                                  imageShape: cfg.data.inputShape)
+        loader.pool = model.pool
         let stepsPerEpoch = loader.batchesPerEpoch
         var schedule = Schedule(cfg.schedule, lr: cfg.optimizer.lr, epochs: cfg.epochs, stepsPerEpoch: stepsPerEpoch)
         var optimizer = Optimizer(config: cfg.optimizer, clipNorm: cfg.clipGradNorm, params: model.trainable, pool: model.pool,

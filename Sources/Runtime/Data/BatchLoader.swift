@@ -34,6 +34,9 @@ public final class BatchLoader {
     public let augmentations: [Augmentation]
     /// [C, H, W] of an example, which augmentations need.
     public let imageShape: [Int]
+    /// Augments a batch's examples in parallel on this pool (each example's draws are its own,
+    /// so the result does not depend on it); nil: on the calling thread.
+    public var pool: ThreadPool?
     public private(set) var epoch = 0
     /// Example order of the current epoch (relative to the dataset view).
     public private(set) var order: [Int32]
@@ -128,13 +131,19 @@ public final class BatchLoader {
         let e = dataset.elementsPerExample, first = dataset.range.lowerBound
         let random = RandomStream(seed: seed, step: UInt64(epoch), stream: RandomStream.augment)
         let fill = normalization.apply(0)
-        let scratch = UnsafeMutablePointer<Float>.allocate(capacity: e)
-        defer { scratch.deallocate() }
-        for (k, i) in indices.enumerated() {
-            for (slot, a) in active {
-                a.apply(inputs + k * e, channels: imageShape[0], height: imageShape[1], width: imageShape[2], fill: fill,
-                        random: random, index: first + Int(i), slot: slot, scratch: scratch)
+        let (c, h, w) = (imageShape[0], imageShape[1], imageShape[2])
+        // Chunks of examples, each with its own scratch image.
+        let chunk = 8, chunks = (indices.count + chunk - 1) / chunk
+        let body = { (b: Int) in
+            let scratch = UnsafeMutablePointer<Float>.allocate(capacity: e)
+            defer { scratch.deallocate() }
+            for k in (b * chunk)..<min((b + 1) * chunk, indices.count) {
+                for (slot, a) in active {
+                    a.apply(inputs + k * e, channels: c, height: h, width: w, fill: fill,
+                            random: random, index: first + Int(indices[k]), slot: slot, scratch: scratch)
+                }
             }
         }
+        if let pool { pool.parallelFor(chunks, body) } else { for b in 0..<chunks { body(b) } }
     }
 }

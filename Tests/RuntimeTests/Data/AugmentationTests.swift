@@ -11,8 +11,10 @@ final class AugmentationTests: XCTestCase {
     }
 
     /// The batch of every example in dataset order, augmented in epoch `epoch`.
-    private func augmented(_ d: Dataset, _ a: [Augmentation], shape: [Int], epoch: Int = 0, seed: UInt64 = 7) -> [[Float]] {
+    private func augmented(_ d: Dataset, _ a: [Augmentation], shape: [Int], epoch: Int = 0, seed: UInt64 = 7,
+                           pool: ThreadPool? = nil) -> [[Float]] {
         let loader = BatchLoader(dataset: d, batchSize: d.count, shuffle: false, seed: seed, augmentations: a, imageShape: shape)
+        loader.pool = pool
         loader.startEpoch(epoch)
         let e = d.elementsPerExample
         let inputs = UnsafeMutablePointer<Float>.allocate(capacity: d.count * e), labels = UnsafeMutablePointer<Int32>.allocate(capacity: d.count)
@@ -178,5 +180,15 @@ final class AugmentationTests: XCTestCase {
         XCTAssertGreaterThan(angles.max() ?? 0, degrees * 0.9)
         XCTAssertLessThan(angles.min() ?? 0, -degrees * 0.9)
         XCTAssertEqual(angles.reduce(0, +) / Double(count), 0, accuracy: 4 * degrees / (3 * Double(count)).squareRoot())
+    }
+
+    /// Examples augmented in parallel on a pool are those augmented on one thread.
+    func testParallelAugmentationEqualsSerial() {
+        let d = images(37, c: 3, h: 8, w: 8)
+        let list = [Augmentation(.randomCrop(padding: 2)), Augmentation(.rotate(degrees: 20)), Augmentation(.cutout(size: 3)),
+                    Augmentation(.flip(horizontal: true, vertical: true, p: 0.5))]
+        let serial = augmented(d, list, shape: [3, 8, 8])
+        XCTAssertEqual(augmented(d, list, shape: [3, 8, 8], pool: ThreadPool(threads: 3)), serial)
+        XCTAssertNotEqual(serial, (0..<37).map { original(d, $0) })
     }
 }
