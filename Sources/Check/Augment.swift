@@ -20,6 +20,8 @@ public struct AugmentConfig: Hashable, Sendable {
         case translate(fraction: Double)
         /// Magnify by a factor uniform in [1 − fraction, 1 + fraction].
         case zoom(fraction: Double)
+        /// torchvision `ColorJitter`: factor ranges (0 leaves an adjustment out), RGB images only.
+        case colorJitter(brightness: Double, contrast: Double, saturation: Double, hue: Double)
     }
 
     public var kind: Kind
@@ -65,6 +67,13 @@ let augmentKinds: [AugmentKind] = [
         ArgSpec("fraction", .number, range: .dropRate, required: true, doc: "magnification uniform in [1 − fraction, 1 + fraction]"),
         epochsArg,
     ], doc: "magnify or shrink about the centre, bilinear, black outside (Keras RandomZoom(f), fill_mode constant)"),
+    AugmentKind(name: "color_jitter", primary: nil, args: [
+        ArgSpec("brightness", .number, range: .nonNegative, default: .number(0), doc: "brightness factor uniform in [max(0, 1 − v), 1 + v]"),
+        ArgSpec("contrast", .number, range: .nonNegative, default: .number(0), doc: "contrast factor uniform in [max(0, 1 − v), 1 + v]"),
+        ArgSpec("saturation", .number, range: .nonNegative, default: .number(0), doc: "saturation factor uniform in [max(0, 1 − v), 1 + v]"),
+        ArgSpec("hue", .number, range: .probability, default: .number(0), doc: "hue shift uniform in [−v, v] turns, v ≤ 0.5"),
+        epochsArg,
+    ], doc: "torchvision ColorJitter on RGB images [3, H, W] whose values x/scale lie in [0, 1]: the four adjustments in a random order"),
 ]
 
 /// The `data.augment` list; diagnostics at the item or argument at fault.
@@ -92,6 +101,8 @@ func resolveAugment(_ v: Value, _ d: inout [Diagnostic]) -> [AugmentConfig] {
         var ok = true
         func set(_ spec: ArgSpec, _ v: Value) {
             switch convert(v, spec, kind: kind.name) {
+            case .ok(let x) where kind.name == "color_jitter" && spec.name == "hue" && (x.numberValue ?? 0) > 0.5:
+                d.append(Msg.hueRange(x.numberValue ?? 0).error(v.range)); ok = false
             case .ok(let x): values[spec.name] = x
             case .failed(let diag): d.append(diag); ok = false
             }
@@ -125,6 +136,9 @@ func resolveAugment(_ v: Value, _ d: inout [Diagnostic]) -> [AugmentConfig] {
         case "rotate": config = .rotate(degrees: values["degrees"]?.numberValue ?? 0)
         case "translate": config = .translate(fraction: values["fraction"]?.numberValue ?? 0)
         case "zoom": config = .zoom(fraction: values["fraction"]?.numberValue ?? 0)
+        case "color_jitter":
+            config = .colorJitter(brightness: values["brightness"]?.numberValue ?? 0, contrast: values["contrast"]?.numberValue ?? 0,
+                                  saturation: values["saturation"]?.numberValue ?? 0, hue: values["hue"]?.numberValue ?? 0)
         default: config = .cutout(size: values["size"]?.intValue ?? 1)
         }
         out.append(AugmentConfig(kind: config, epochs: values["epochs"]?.intValue))

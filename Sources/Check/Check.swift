@@ -41,6 +41,9 @@ public func check(_ spec: Spec, options: CheckOptions = CheckOptions()) -> (mode
     guard let input = resolveInput(spec, &d) else { return (nil, sorted(d)) }
     if !training.data.augment.isEmpty, input.shape.count != 3 || input.dtype != .float32 || input.shape.contains(where: { $0.value == nil }) {
         d.append(Msg.augmentNeedsImages(show(input.shape)).error(augmentRange(spec) ?? spec.range))
+    } else if training.data.augment.contains(where: { if case .colorJitter = $0.kind { return true }; return false }),
+              let channels = input.shape.first?.value, channels != 3 {
+        d.append(Msg.colorJitterNeedsRGB("\(channels)").error(augmentRange(spec) ?? spec.range))
     }
     if input.dtype == .int32 {
         // Token ids reach the embedding as they are stored: the default 1/255 scaling is off.

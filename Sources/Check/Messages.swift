@@ -54,6 +54,12 @@ enum Msg {
     }
     static let emaWithRestoreBest = Message(id: "conflicting-arguments", text: "train.ema and early_stopping.restore_best both choose the final weights; keep one (the EMA weights are evaluated, so early stopping already watches them)")
     static let normalizeTokens = Message(id: "normalize-input", text: "data.normalize scales float inputs; an int32 input holds token ids, which are never normalized")
+    static func hueRange(_ v: Double) -> Message {
+        Message(id: "out-of-range", text: "argument 'hue' of 'color_jitter' must be in [0, 0.5] but is \(v)")
+    }
+    static func colorJitterNeedsRGB(_ channels: String) -> Message {
+        Message(id: "augment-input", text: "color_jitter needs RGB images [3, height, width]; the input has \(channels) channels")
+    }
     static func augmentNeedsImages(_ shape: String) -> Message {
         Message(id: "augment-input", text: "data augmentation needs image inputs [channels, height, width]; the input is \(shape)")
     }

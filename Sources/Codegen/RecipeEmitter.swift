@@ -97,6 +97,10 @@ struct RecipeEmitter {
         case .rotate(let d): return "Augmentation(.rotate(degrees: \(OpEmitter.float(Double(d))))\(epochs))"
         case .translate(let f): return "Augmentation(.translate(fraction: \(OpEmitter.float(Double(f))))\(epochs))"
         case .zoom(let f): return "Augmentation(.zoom(fraction: \(OpEmitter.float(Double(f))))\(epochs))"
+        case .colorJitter(let j):
+            let factors = [("brightness", j.brightness), ("contrast", j.contrast), ("saturation", j.saturation), ("hue", j.hue)]
+                .filter { $0.1 > 0 }.map { "\($0.0): \(OpEmitter.float(Double($0.1)))" }.joined(separator: ", ")
+            return "Augmentation(.colorJitter(ColorJitter(\(factors)))\(epochs))"
         }
     }
 }

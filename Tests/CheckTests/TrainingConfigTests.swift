@@ -50,6 +50,8 @@ final class TrainingConfigTests: XCTestCase {
             ("{translate: {fraction: 0.2, epochs: 3}}", AugmentConfig(kind: .translate(fraction: 0.2), epochs: 3)),
             ("zoom: 0.1", AugmentConfig(kind: .zoom(fraction: 0.1), epochs: nil)),
             ("{zoom: {fraction: 0.3, epochs: 2}}", AugmentConfig(kind: .zoom(fraction: 0.3), epochs: 2)),
+            ("{color_jitter: {brightness: 0.4, contrast: 0.3, saturation: 0.2, hue: 0.1, epochs: 2}}",
+             AugmentConfig(kind: .colorJitter(brightness: 0.4, contrast: 0.3, saturation: 0.2, hue: 0.1), epochs: 2)),
         ]
         for (item, want) in rows {
             let (model, d) = checkYAML(spec(input: "[3, 8, 8]", "- flatten\n- dense: 2", extra: "data:\n  dir: d\n  augment:\n    - \(item)\n"),
@@ -57,6 +59,10 @@ final class TrainingConfigTests: XCTestCase {
             XCTAssertEqual(lines(d), [], item)
             XCTAssertEqual(try XCTUnwrap(model, item).training.data.augment, [want], item)
         }
+        // Colour jitter wants RGB images.
+        let (_, gray) = checkYAML(spec(input: "[1, 8, 8]", "- flatten\n- dense: 2", extra: "data:\n  dir: d\n  augment:\n    - color_jitter: {hue: 0.1}\n"),
+                                  file: "/tmp/specs/x.yaml")
+        XCTAssertEqual(gray.map(\.message), ["color_jitter needs RGB images [3, height, width]; the input has 1 channels"])
         // Every argument of every kind appears above.
         for k in augmentKinds {
             for a in k.args { XCTAssertTrue(rows.contains { $0.0.contains(k.name) && ($0.0.contains(a.name) || k.primary == a.name) }, "\(k.name).\(a.name)") }

@@ -76,6 +76,8 @@ extension Augmentation {
         case .rotate(let d): self.init(.rotate(degrees: Float(d)), epochs: c.epochs)
         case .translate(let f): self.init(.translate(fraction: Float(f)), epochs: c.epochs)
         case .zoom(let f): self.init(.zoom(fraction: Float(f)), epochs: c.epochs)
+        case .colorJitter(let b, let c2, let s, let h):
+            self.init(.colorJitter(ColorJitter(brightness: Float(b), contrast: Float(c2), saturation: Float(s), hue: Float(h))), epochs: c.epochs)
         }
     }
 }

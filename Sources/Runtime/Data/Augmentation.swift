@@ -29,6 +29,7 @@ public struct Augmentation: Hashable, Sendable {
         case rotate(degrees: Float)
         case translate(fraction: Float)
         case zoom(fraction: Float)
+        case colorJitter(ColorJitter)
     }
 
     public var kind: Kind
@@ -45,9 +46,10 @@ public struct Augmentation: Hashable, Sendable {
 
     /// Augments one [C, H, W] example in place. `index` is the example's index in its dataset,
     /// `slot` the augmentation's position in the list; `scratch` holds at least C·H·W floats.
-    func apply(_ x: UnsafeMutablePointer<Float>, channels c: Int, height h: Int, width w: Int, fill: Float,
+    func apply(_ x: UnsafeMutablePointer<Float>, channels c: Int, height h: Int, width w: Int, normalization: Normalization,
                random: RandomStream, index: Int, slot: Int, scratch: UnsafeMutablePointer<Float>) {
         let at = (index * Self.slots + slot) * Self.draws
+        let fill = normalization.apply(0)
         switch kind {
         case .randomCrop(let p):
             let dy = Self.below(2 * p + 1, random.bits(at: at)) - p
@@ -96,6 +98,14 @@ public struct Augmentation: Hashable, Sendable {
         case .zoom(let f):
             let s = 1 + (2 * random.uniform(at: at) - 1) * f
             Self.warp(x, channels: c, height: h, width: w, fill: fill, scratch: scratch) { u, v in (u / s, v / s) }
+        case .colorJitter(let j):
+            // On the image as x/scale in [0, 1] (before `mean` and `std`), as torchvision after ToTensor.
+            let n = h * w, (m, sd) = (normalization.mean, normalization.std)
+            for i in 0..<(3 * n) { x[i] = x[i] * sd + m }
+            let jitter = RandomStream(seed: random.seed, step: random.step, stream: RandomStream.colorJitter)
+            let base = (index * Self.slots + slot) * ColorJitter.draws
+            j.apply(x, plane: n) { jitter.uniform(at: base + $0) }
+            for i in 0..<(3 * n) { x[i] = (x[i] - m) / sd }
         }
     }
 

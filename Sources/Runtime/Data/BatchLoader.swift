@@ -130,8 +130,7 @@ public final class BatchLoader {
         guard !active.isEmpty else { return }
         let e = dataset.elementsPerExample, first = dataset.range.lowerBound
         let random = RandomStream(seed: seed, step: UInt64(epoch), stream: RandomStream.augment)
-        let fill = normalization.apply(0)
-        let (c, h, w) = (imageShape[0], imageShape[1], imageShape[2])
+        let (c, h, w) = (imageShape[0], imageShape[1], imageShape[2]), nz = normalization
         // Chunks of examples, each with its own scratch image.
         let chunk = 8, chunks = (indices.count + chunk - 1) / chunk
         let body = { (b: Int) in
@@ -139,7 +138,7 @@ public final class BatchLoader {
             defer { scratch.deallocate() }
             for k in (b * chunk)..<min((b + 1) * chunk, indices.count) {
                 for (slot, a) in active {
-                    a.apply(inputs + k * e, channels: c, height: h, width: w, fill: fill,
+                    a.apply(inputs + k * e, channels: c, height: h, width: w, normalization: nz,
                             random: random, index: first + Int(indices[k]), slot: slot, scratch: scratch)
                 }
             }
