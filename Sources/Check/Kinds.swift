@@ -8,7 +8,7 @@ import Syntax
 public enum KindID: Hashable, Sendable {
     case dense, conv2d, maxPool, avgPool, globalAvgPool, upsample, flatten, reshape
     case activation(Activation)
-    case dropout, spatialDropout, lockedDropout, gaussianNoise, gaussianDropout, alphaDropout, batchNorm, layerNorm, groupNorm, embedding, lstm, gru, attention
+    case dropout, spatialDropout, lockedDropout, gaussianNoise, gaussianDropout, alphaDropout, dropBlock, batchNorm, layerNorm, groupNorm, embedding, lstm, gru, attention
     case add, concat, residual, shakeShake, shakeDrop
 }
 
@@ -299,6 +299,11 @@ public let kindTable: [KindSpec] = ([
     KindSpec(name: "alpha_dropout", aliases: [], id: .alphaDropout, primary: "p", args: [
         ArgSpec("p", .number, aliases: ["rate"], range: .dropRate, default: .number(0.5), doc: "drop probability"),
     ], parametric: false, doc: "alpha dropout for SELU networks, keeps mean 0 and variance 1 (Klambauer et al. 2017)"),
+    KindSpec(name: "dropblock", aliases: [], id: .dropBlock, primary: "p", args: [
+        ArgSpec("p", .number, aliases: ["rate"], range: .dropRate, default: .number(0.1), doc: "drop probability 1 − keep_prob (the target of a schedule)"),
+        ArgSpec("block_size", .int, range: .positive, default: .int(7), doc: "side of the dropped squares; must fit the feature map"),
+        ArgSpec("schedule_steps", .int, range: .positive, doc: "optimizer steps over which p rises linearly from 0 (constant without)"),
+    ], parametric: false, doc: "DropBlock: zeroes block_size² squares of each channel of [C, H, W], one mask per (example, channel), rescaled by count/sum of the batch's mask (Ghiasi et al. 2018)"),
     KindSpec(name: "batchnorm", aliases: ["batchnorm1d", "batchnorm2d"], id: .batchNorm, primary: "features", args: [
         ArgSpec("features", .int, aliases: ["num_features"], range: .positive, doc: "declared channels, checked"),
         ArgSpec("momentum", .number, range: .probability, default: .number(0.1), doc: "PyTorch convention: the weight of the new value"),

@@ -243,6 +243,9 @@ enum Msg {
     static func normSize(_ kind: String, _ declared: String, _ actual: String) -> Message {
         Message(id: "norm-mismatch", text: "'\(kind)' declares \(declared) but its input has \(actual)")
     }
+    static func blockSize(_ kind: String, _ size: Int, _ h: Int, _ w: Int) -> Message {
+        Message(id: "block-size", text: "'\(kind)' block_size \(size) does not fit the \(h)×\(w) feature map")
+    }
     static func groupsDivide(_ groups: Int, _ channels: Int) -> Message {
         Message(id: "groups-mismatch", text: "\(groups) groups do not divide the \(channels) channels")
     }

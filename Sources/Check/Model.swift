@@ -217,6 +217,10 @@ public enum LayerOp: Hashable, Sendable {
     case lockedDropout(p: Double)
     /// Dropped units set to SELU's saturation, then an affine map (Klambauer et al. 2017).
     case alphaDropout(p: Double)
+    /// Zeroes `blockSize`² squares of each (sample, channel) map of `[C, H, W]`, rescaled by the
+    /// batch's count/sum of the mask; `p` rises linearly over `scheduleSteps` steps when given
+    /// (Ghiasi et al. 2018).
+    case dropBlock(p: Double, blockSize: Int, scheduleSteps: Int?)
     /// Normalizes over every axis but the channel axis (per-example axis 0), PyTorch semantics.
     case batchNorm(momentum: Double, eps: Double)
     /// Normalizes over the trailing `normalizedShape.count` axes.

@@ -39,6 +39,7 @@ func shapeRule(_ id: KindID) -> ShapeRule? {
     case .lockedDropout: return lockedDropoutRule     // [T, F] unchanged, one draw per feature
     case .gaussianNoise: return { i, _ in RuleOutput(op: .gaussianNoise(std: i.layer.number("stddev") ?? 0, multiplicative: false), shape: i.x) }
     case .alphaDropout: return { i, _ in RuleOutput(op: .alphaDropout(p: i.layer.number("p") ?? 0.5), shape: i.x) }
+    case .dropBlock: return dropBlockRule           // [C, H, W] unchanged, block_size ≤ H, W
     case .gaussianDropout:                        // σ = √(p/(1−p)): dropout's mean and variance
         return { i, _ in RuleOutput(op: .gaussianNoise(std: ((i.layer.number("p") ?? 0) / (1 - (i.layer.number("p") ?? 0))).squareRoot(), multiplicative: true), shape: i.x) }
     case .batchNorm: return batchNormRule         // [C, …] unchanged, statistics per channel
@@ -247,6 +248,19 @@ private func spatialDropoutRule(_ i: RuleInput, _ d: inout [Diagnostic]) -> Rule
     guard i.x.count >= 2 else { d.append(Msg.rank(i.layer.written, "[C, …] (rank 2 or more)", i.x).error(i.layer.range)); return nil }
     let p = i.layer.number("p") ?? 0.5
     return RuleOutput(op: i.x.count == 2 ? .lockedDropout(p: p) : .spatialDropout(p: p), shape: i.x)
+}
+
+/// `[C, H, W]` with a fixed map that a whole block fits in (centres are drawn only where it does).
+private func dropBlockRule(_ i: RuleInput, _ d: inout [Diagnostic]) -> RuleOutput? {
+    let l = i.layer
+    guard requireRank(i, 3, "[C, H, W]", &d), let h = requireFixed(i, i.x[1], &d), let w = requireFixed(i, i.x[2], &d) else { return nil }
+    let bs = l.int("block_size") ?? 7
+    guard bs <= min(h, w) else {
+        let at = l.argRanges["block_size"] ?? l.range
+        d.append(Msg.blockSize(l.written, bs, h, w).error(at, fixIts: [FixIt("replace with \(min(h, w))", range: at, replacement: String(min(h, w)))]))
+        return nil
+    }
+    return RuleOutput(op: .dropBlock(p: l.number("p") ?? 0.1, blockSize: bs, scheduleSteps: l.int("schedule_steps")), shape: i.x)
 }
 
 private func lockedDropoutRule(_ i: RuleInput, _ d: inout [Diagnostic]) -> RuleOutput? {

@@ -63,6 +63,8 @@ private func describeOptions(_ op: LayerOp) -> String? {
     case .dropout(let p, let s): return "p \(formatNumber(p))" + (s == .classic ? ", classic" : "")
     case .spatialDropout(let p): return "p \(formatNumber(p)) per channel"
     case .alphaDropout(let p): return "p \(formatNumber(p)), alpha"
+    case .dropBlock(let p, let bs, let steps):
+        return "p \(formatNumber(p)), \(bs)×\(bs) blocks per channel" + (steps.map { ", linear over \($0) steps" } ?? "")
     case .lockedDropout(let p): return "p \(formatNumber(p)) per feature, every step"
     case .gaussianNoise(let s, let m): return (m ? "×(1 + N(0, σ²))" : "+ N(0, σ²)") + ", σ \(formatNumber(s))"
     case .lstm(_, _, _, let d, let rd, let z), .gru(_, _, _, let d, let rd, let z):

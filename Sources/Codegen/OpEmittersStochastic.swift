@@ -1,7 +1,7 @@
 import Check
 import IR
 
-/// Shake-Shake, ShakeDrop and spatial dropout: the interpreter's draws
+/// Shake-Shake, ShakeDrop, spatial dropout and DropBlock: the interpreter's draws
 /// (Interpreter/ExecutorStochastic.swift) written out with the sizes folded in. Every draw comes
 /// from the op's keyed stream at the current step, so the backward regenerates the forward's.
 extension OpEmitter {
@@ -17,6 +17,11 @@ extension OpEmitter {
             let len = d.dropFirst(batched ? 1 : 2).reduce(1, *)
             w.line("SpatialDropout.apply(\(p(i[0])), \(p(o[0])), planes: \(planes), length: \(len), p: \(prob),")
             w.line("                     stream: RandomStream(seed: seed, step: step, stream: \(key.id)))")
+        case .dropBlock(let prob, let bs, let steps, let key), .dropBlockBackward(let prob, let bs, let steps, let key):
+            // bs×bs blocks per (sample, channel) map, rescaled by the batch's count/sum of the mask.
+            let d = L.perExample(i[0])
+            w.line("DropBlock.apply(\(p(i[0])), \(p(o[0])), planes: \(L.times("n", d[0])), height: \(d[1]), width: \(d[2]), blockSize: \(bs), p: \(prob),")
+            w.line("                scheduleSteps: \(steps.map(String.init) ?? "nil"), stream: RandomStream(seed: seed, step: step, stream: \(key.id)), pool: pool)")
         case .gaussianNoise(let s, let multiplicative, let key):
             w.line("GaussianNoise.apply(\(p(i[0])), \(p(o[0])), count: \(L.times("n", L.unit(i[0]))), std: \(Self.float(s)), multiplicative: \(multiplicative),")
             w.line("                    stream: RandomStream(seed: seed, step: step, stream: \(key.id)), threads: pool.threads)")

@@ -169,6 +169,7 @@ extension ExecutorOps {
              .batchNormTrain, .batchNormBackward, .batchNormUpdateStats, .batchNormEval,
              .batchNormFoldWeight, .batchNormFoldBias, .layerNorm, .layerNormBackward, .groupNorm, .groupNormBackward,
              .dropout, .dropoutBackward, .spatialDropout, .spatialDropoutBackward, .gaussianNoise, .gaussianNoiseBackward, .alphaDropout, .alphaDropoutBackward, .lockedDropout, .lockedDropoutBackward,
+             .dropBlock, .dropBlockBackward,
              .stochasticDepth, .stochasticDepthBackward, .shakeShake, .shakeShakeBackward,
              .shakeDrop, .shakeDropBackward,
              .softmaxCrossEntropy, .softmaxCrossEntropyBackward, .accuracy, .mseLoss, .mseLossBackward,

@@ -18,6 +18,12 @@ extension ExecutorOps {
             let shape = e.shape(i[0])
             let planes = shape[0] * (shape.count > 1 ? shape[1] : 1), len = e.count(i[0]) / max(planes, 1)
             SpatialDropout.apply(ptr(i[0]), ptr(o[0]), planes: planes, length: len, p: p, stream: e.random(key))
+        case .dropBlock(let p, let bs, let steps, let key), .dropBlockBackward(let p, let bs, let steps, let key):
+            // bs×bs blocks per (sample, channel) map, rescaled by the batch's count/sum of the mask
+            // (Ghiasi et al. 2018); the backward regenerates the mask from the same key.
+            let s = e.shape(i[0])
+            DropBlock.apply(ptr(i[0]), ptr(o[0]), planes: s[0] * s[1], height: s[2], width: s[3], blockSize: bs, p: p,
+                            scheduleSteps: steps, stream: e.random(key), pool: e.pool)
         case .gaussianNoise(let s, let multiplicative, let key):
             GaussianNoise.apply(ptr(i[0]), ptr(o[0]), count: e.count(i[0]), std: Float(s), multiplicative: multiplicative,
                                 stream: e.random(key), threads: e.pool.threads)

@@ -54,7 +54,7 @@ final class BrokenSpecTests: XCTestCase {
                    "unknown-reference", "cycle", "recursive-block", "size-mismatch", "missing-flatten", "spatial-size",
                    "shape-mismatch", "norm-mismatch", "heads-mismatch", "reshape-mismatch", "expect-failed",
                    "decay-on-norm", "decay-on-bias", "dropout-before-batchnorm", "stochastic-depth-without-shortcut",
-                   "label-smoothing-loss", "memory", "unknown-key", "conflicting-rules", "unused-rule", "augment-input", "groups-mismatch",
+                   "label-smoothing-loss", "memory", "unknown-key", "conflicting-rules", "unused-rule", "augment-input", "groups-mismatch", "block-size",
                    "conflicting-arguments"] {
             XCTAssertTrue(seenIDs.contains(id), "no broken spec exercises \(id)")
         }

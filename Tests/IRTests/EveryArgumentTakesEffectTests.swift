@@ -250,6 +250,8 @@ struct Harness {
             fixed = ["p": "0.2"]; variants = ["p": "0.3"]
         case .alphaDropout:
             break
+        case .dropBlock:
+            variants = ["block_size": "3", "schedule_steps": "100"]
         case .lockedDropout:
             input = "[5, 8]"
         case .batchNorm:

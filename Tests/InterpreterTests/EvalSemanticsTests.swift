@@ -100,6 +100,57 @@ final class EvalSemanticsTests: XCTestCase {
         XCTAssertLessThan(dropped, 40)
     }
 
+    /// DropBlock in training draws what the runtime's twin draws for the op's key at the step
+    /// (bs×bs blocks per (example, channel), the batch's count/sum scale), follows its schedule
+    /// (nothing dropped at step 0, p·t/N at step t), and is the identity at evaluation.
+    func testDropBlockTrainsWithItsKeyAndScheduleAndIsTheIdentityAtEval() throws {
+        let (batch, c, h, w) = (8, 3, 6, 6)
+        func session(_ layer: String) throws -> Session {
+            try Session(model: try checkSpec("""
+            regula: 1
+            model: dropblock
+            input: [\(c), \(h), \(w)]
+            layers:
+              - \(layer)
+              - flatten
+              - dense: 2
+            train: {optimizer: {kind: sgd, lr: 0.1}, batch_size: \(batch)}
+            """), seed: 2, batchSize: batch, threads: 2)
+        }
+        let x = (0..<(batch * c * h * w)).map { Float($0 % 17) + 1 }
+        func run(_ e: Executor, step: UInt64) throws -> (dropped: [Float]?, key: UInt32?, logits: [Float]) {
+            for (k, v) in x.enumerated() { e.dataInput[k] = v }
+            if let l = e.labelInput { for k in 0..<batch { l[k] = Int32(k % 2) } }
+            e.run(batch: batch, step: step)
+            let logits = Array(UnsafeBufferPointer(start: e.pointer(try XCTUnwrap(e.graph.output(.logits))), count: batch * 2))
+            for node in e.graph.nodes {
+                if case .dropBlock(_, _, _, let key) = node.op {
+                    return (Array(UnsafeBufferPointer(start: e.pointer(node.outputs[0]), count: x.count)), UInt32(key.id), logits)
+                }
+            }
+            return (nil, nil, logits)
+        }
+        let constant = try session("dropblock: {p: 0.3, block_size: 3}")
+        let trained = try run(try constant.trainingExecutor(), step: 4)
+        let key = try XCTUnwrap(trained.key)
+        let expected = DropBlockReference.apply(x, planes: batch * c, height: h, width: w, blockSize: 3, p: 0.3,
+                                                stream: RandomStream(seed: 2, step: 4, stream: key))
+        XCTAssertEqual(trained.dropped, expected)
+        XCTAssertTrue(expected.contains(0))
+
+        let scheduled = try session("dropblock: {p: 0.3, block_size: 3, schedule_steps: 10}")
+        XCTAssertEqual(try run(try scheduled.trainingExecutor(), step: 0).dropped, x)
+        XCTAssertEqual(try run(try scheduled.trainingExecutor(), step: 5).dropped,
+                       DropBlockReference.apply(x, planes: batch * c, height: h, width: w, blockSize: 3, p: 0.15,
+                                                stream: RandomStream(seed: 2, step: 5, stream: key)))
+
+        // Evaluation: no dropblock op, and the logits of p = 0 (identity) from the same weights.
+        let evaluated = try run(try constant.evaluationExecutor(), step: 4)
+        XCTAssertNil(evaluated.dropped)
+        XCTAssertEqual(evaluated.logits, try run(try session("dropblock: {p: 0, block_size: 3}").evaluationExecutor(), step: 4).logits)
+        XCTAssertNotEqual(trained.logits, try run(try session("dropblock: {p: 0, block_size: 3}").trainingExecutor(), step: 4).logits)
+    }
+
     /// Stochastic depth, paper mode: eval output x + p·F(x) (Huang et al. 2016); timm's
     /// per-sample mode is inverted, so eval is x + F(x).
     func testStochasticDepthScalesTheBranchBySurvivalAtEval() throws {

@@ -56,6 +56,22 @@ final class GradientCheckTests: XCTestCase {
         }
     }
 
+    /// DropBlock's backward regenerates the forward's blocks and batch scale (same key and step).
+    func testDropBlockBetweenConvolutions() throws {
+        try checkGradients("""
+        regula: 1
+        model: g7
+        input: [2, 6, 6]
+        layers:
+          - conv2d: {filters: 3, kernel: 3, padding: 1, activation: tanh}
+          - dropblock: {p: 0.3, block_size: 2}
+          - conv2d: {filters: 2, kernel: 3}
+          - flatten
+          - dense: 3
+        train: {optimizer: {kind: sgd, lr: 0.1}, batch_size: 4}
+        """, batch: 4)
+    }
+
     func testConvBatchnormPoolDense() throws {
         try checkGradients("""
         regula: 1

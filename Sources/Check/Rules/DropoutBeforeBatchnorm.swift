@@ -9,7 +9,7 @@ func lintDropoutBeforeBatchnorm(_ nodes: [CheckedNode]) -> [Diagnostic] {
         guard case .batchNorm = n.op, n.inputs.count == 1 else { continue }
         let prev = nodes[n.inputs[0]]
         switch prev.op {
-        case .dropout, .spatialDropout, .lockedDropout, .gaussianNoise, .alphaDropout:
+        case .dropout, .spatialDropout, .lockedDropout, .gaussianNoise, .alphaDropout, .dropBlock:
             out.append(Msg.dropoutBeforeBatchnorm.warning(n.range, notes: [Note("the dropout is here", at: prev.range)]))
         default:
             break

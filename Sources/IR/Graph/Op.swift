@@ -187,6 +187,9 @@ public enum Op: Hashable, Sendable {
     // the runtime's `RandomStream(seed, step: t, stream: k)`; `u(i)` is its `uniform(at: i)`.
     //   dropout            element i kept iff u(i) < 1−p (flat index over the whole value)
     //   spatial_dropout    plane n·C + c kept iff u(n·C + c) < 1−p
+    //   dropblock          centre (i, j) of plane r = n·C + c, where a whole block fits, seeds a
+    //                      bs×bs block iff u(r·H·W + i·W + j) < γ_t = p_t/bs²·HW/((H−bs+1)(W−bs+1)),
+    //                      p_t = p·min(1, t/schedule_steps) (p without a schedule)
     //   stochastic_depth   batch: gate u(0) < p;  sample: row n kept iff u(n) < p, scaled 1/p
     //   shake_shake        2 branches: α_n = u(n), coefficients (α_n, 1−α_n); k branches:
     //                      u(n·k + b) normalized to sum 1; `.batch` level uses n = 0 for all
@@ -209,6 +212,11 @@ public enum Op: Hashable, Sendable {
     /// [x] → a(x⊙m + α'(1 − m)) + b (Klambauer et al. 2017); backward [dy] → a·m⊙dy, same m.
     case alphaDropout(p: Double, key: RngKey)
     case alphaDropoutBackward(p: Double, key: RngKey)
+    /// [x: N,C,H,W] → x⊙M·count(M)/sum(M), M zero on bs×bs blocks around seeds drawn per
+    /// (sample, channel), count and sum over the batch (Ghiasi et al. 2018, the runtime's `DropBlock`).
+    case dropBlock(p: Double, blockSize: Int, scheduleSteps: Int?, key: RngKey)
+    /// [dy] → dy⊙M·count(M)/sum(M) with the same mask.
+    case dropBlockBackward(p: Double, blockSize: Int, scheduleSteps: Int?, key: RngKey)
     /// [branch] → b·branch, b ~ Bernoulli(survival) once per batch (`.batch`, Huang et al. 2016,
     /// no rescale) or per sample scaled by 1/survival (`.sample`, timm DropPath).
     case stochasticDepth(survival: Double, mode: StochasticDepth.Mode, key: RngKey)
@@ -317,7 +325,7 @@ extension Op {
         case .dropout(_, _, let k), .dropoutBackward(_, _, let k), .spatialDropout(_, let k),
              .spatialDropoutBackward(_, let k), .stochasticDepth(_, _, let k), .stochasticDepthBackward(_, _, let k),
              .gaussianNoise(_, _, let k), .gaussianNoiseBackward(_, let k), .alphaDropout(_, let k), .alphaDropoutBackward(_, let k),
-             .lockedDropout(_, let k), .lockedDropoutBackward(_, let k):
+             .lockedDropout(_, let k), .lockedDropoutBackward(_, let k), .dropBlock(_, _, _, let k), .dropBlockBackward(_, _, _, let k):
             return [k]
         case .shakeShake(let a): return a.forward == .shake ? [a.forwardKey] : []
         case .shakeShakeBackward(let a):

@@ -75,6 +75,7 @@ func canHostEpilogue(_ op: Op) -> Bool {
     case .matmul, .conv2d, .conv2dBackwardData, .biasAdd, .add, .activation, .activationBackward,
          .maxPool2d, .maxPool2dBackward, .avgPool2d, .avgPool2dBackward, .globalAvgPool, .globalAvgPoolBackward,
          .upsampleNearest, .upsampleNearestBackward, .batchNormTrain, .batchNormEval, .layerNorm, .groupNorm, .embedding,
+         .dropBlock, .dropBlockBackward,
          .dropout, .dropoutBackward, .spatialDropout, .spatialDropoutBackward, .stochasticDepth, .stochasticDepthBackward,
          .shakeShake, .shakeDrop, .shakeDropBackward, .scale, .concat, .softmaxCrossEntropyBackward,
          .mseLossBackward, .bceLossBackward:

@@ -3,7 +3,7 @@ import Check
 /// Inference lowering: forward graph → deterministic evaluation graph.
 ///
 /// Assumes: a verified forward graph from `lower` (train mode, no backward ops, no fusion).
-/// Guarantees: no stochastic op and no effect remains. Inverted dropout, spatial dropout and
+/// Guarantees: no stochastic op and no effect remains. Inverted dropout, spatial dropout, DropBlock and
 /// per-sample stochastic depth (timm DropPath) become the identity; classic dropout becomes
 /// `scale(1−p)` (Srivastava et al. 2014); per-batch stochastic depth becomes `scale(p)` (Huang
 /// et al. 2016); Shake-Shake becomes the even mix Σ Fᵢ/n (Gastaldi 2017); ShakeDrop becomes
@@ -89,6 +89,8 @@ struct InferenceLowering {
             if s == .classic { scale(1 - p) } else { identity() }      // E[m/(1−p)] = 1; classic: E[m] = 1−p
         case .spatialDropout, .lockedDropout, .gaussianNoise, .alphaDropout:
             identity()                                                  // E[m/(1−p)] = 1; E[n] = 0
+        case .dropBlock:
+            identity()                                                  // the paper's evaluation: no mask, no rescale
         case .stochasticDepth(let q, let mode, _):
             if mode == .batch { scale(q) } else { identity() }          // paper: x + p·F(x); DropPath: x + F(x)
         case .shakeShake(let a):

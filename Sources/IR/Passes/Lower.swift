@@ -115,6 +115,8 @@ struct Lowering {
             return b.emit1(.lockedDropout(p: p, key: key(node, "locked dropout mask")), [x], origin: o)
         case .alphaDropout(let p):
             return b.emit1(.alphaDropout(p: p, key: key(node, "alpha dropout mask")), [x], origin: o)
+        case .dropBlock(let p, let bs, let n):
+            return b.emit1(.dropBlock(p: p, blockSize: bs, scheduleSteps: n, key: key(node, "dropblock seeds")), [x], origin: o)
         case .gaussianNoise(let s, let m):
             return b.emit1(.gaussianNoise(std: s, multiplicative: m, key: key(node, "gaussian noise")), [x], origin: o)
         case .batchNorm(let momentum, let eps):

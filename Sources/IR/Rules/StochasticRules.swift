@@ -35,6 +35,13 @@ func stochasticRule(_ op: Op) -> OpRule? {
     case .alphaDropout(let p, let k):
         // y = a(x⊙m + α'(1 − m)) + b;  dx = a·m⊙g, same m (Klambauer et al. 2017)
         return OpRule(shape: same, grad: { c in c.set(0, c.emit1(.alphaDropoutBackward(p: p, key: k), [c.dy()])) })
+    case .dropBlock(let p, let bs, let n, let k):
+        // y = x⊙M·|M|/ΣM;  dx = g⊙M·|M|/ΣM, same M (Ghiasi et al. 2018)
+        return OpRule(shape: { t in
+            try arity(t, 1, "dropblock")
+            try require(t[0].rank == 4, "dropblock needs [N, C, H, W], got \(t[0])")
+            return [t[0]]
+        }, grad: { c in c.set(0, c.emit1(.dropBlockBackward(p: p, blockSize: bs, scheduleSteps: n, key: k), [c.dy()])) })
     case .stochasticDepth(let q, let m, let k):
         // y = b·F (batch) or b[n]·F/q (sample);  dF = same gate times g (Huang et al. 2016)
         return OpRule(shape: same, grad: { c in
@@ -53,7 +60,8 @@ func stochasticRule(_ op: Op) -> OpRule? {
     case .shakeDrop(let a):
         // y = (b + α − bα)·F;  dF = (b + β − bβ)·g, β independent of α
         return OpRule(shape: same, grad: { c in c.set(0, c.emit1(.shakeDropBackward(a), [c.dy()])) })
-    case .dropoutBackward, .spatialDropoutBackward, .stochasticDepthBackward, .shakeDropBackward, .gaussianNoiseBackward, .alphaDropoutBackward, .lockedDropoutBackward:
+    case .dropoutBackward, .spatialDropoutBackward, .stochasticDepthBackward, .shakeDropBackward, .gaussianNoiseBackward, .alphaDropoutBackward, .lockedDropoutBackward,
+         .dropBlockBackward:
         return OpRule(shape: same)
     case .shakeShakeBackward(let a):
         return OpRule(shape: { t in

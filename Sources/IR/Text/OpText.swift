@@ -35,6 +35,8 @@ extension Op {
         case .lockedDropoutBackward: return "locked_dropout_backward"
         case .alphaDropout: return "alpha_dropout"
         case .alphaDropoutBackward: return "alpha_dropout_backward"
+        case .dropBlock: return "dropblock"
+        case .dropBlockBackward: return "dropblock_backward"
         case .stochasticDepth: return "stochastic_depth"
         case .stochasticDepthBackward: return "stochastic_depth_backward"
         case .shakeShake: return "shake_shake"
@@ -153,6 +155,8 @@ extension Op {
         case .gaussianNoiseBackward(let s, let k): return ["std=\(s)", "key=\(k)"]
         case .alphaDropout(let p, let k), .alphaDropoutBackward(let p, let k),
              .lockedDropout(let p, let k), .lockedDropoutBackward(let p, let k): return ["p=\(p)", "key=\(k)"]
+        case .dropBlock(let p, let bs, let n, let k), .dropBlockBackward(let p, let bs, let n, let k):
+            return ["p=\(p)", "block_size=\(bs)"] + (n.map { ["schedule_steps=\($0)"] } ?? []) + ["key=\(k)"]
         case .stochasticDepth(let q, let m, let k), .stochasticDepthBackward(let q, let m, let k):
             return ["survival=\(q)", "mode=\(m.rawValue)", "key=\(k)"]
         case .shakeShake(let a), .shakeShakeBackward(let a): return shake(a)
