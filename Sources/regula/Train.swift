@@ -69,6 +69,20 @@ struct Train: ParsableCommand {
     @Option(name: .customLong("init"), help: "Start from the weights in this model.safetensors.")
     var initFrom: String?
 
+    @Option(help: "Progress: bar, lines or quiet (default: a bar on a terminal, lines otherwise).")
+    var progress: ProgressChoice?
+
+    enum ProgressChoice: String, ExpressibleByArgument, CaseIterable {
+        case bar, lines, quiet
+        var style: ProgressStyle {
+            switch self {
+            case .bar: return .bar
+            case .lines: return .lines
+            case .quiet: return .quiet
+            }
+        }
+    }
+
     func validate() throws {
         if let epochs, epochs < 1 { throw ValidationError("--epochs must be at least 1") }
         if let steps, steps < 1 { throw ValidationError("--steps must be at least 1") }
@@ -89,6 +103,7 @@ struct Train: ParsableCommand {
         options.force = force
         options.checkpointEvery = checkpointEvery
         options.initCheckpoint = initFrom
+        if let progress { options.progress = progress.style }
         Signals.install()
         options.stopRequested = { Signals.received != 0 }
         do {
