@@ -280,7 +280,9 @@ enum Msg {
     static func decayOnBias(_ names: [String], _ what: String) -> Message {
         Message(id: "decay-on-bias", text: "\(what) on bias " + names.map { "'\($0)'" }.joined(separator: ", "))
     }
-    static let dropoutBeforeBatchnorm = Message(id: "dropout-before-batchnorm", text: "dropout immediately before batchnorm shifts its running variance between training and evaluation")
+    static func dropoutBeforeBatchnorm(_ kind: String) -> Message {
+        Message(id: "dropout-before-batchnorm", text: "\(kind) immediately before batchnorm shifts its running variance between training and evaluation")
+    }
     static let stochasticDepthWithoutShortcut = Message(id: "stochastic-depth-without-shortcut", text: "stochastic depth on a residual block without a shortcut is ignored")
     static func labelSmoothing(_ loss: String) -> Message {
         Message(id: "label-smoothing-loss", text: "label smoothing applies to cross_entropy only; loss '\(loss)' would ignore it")

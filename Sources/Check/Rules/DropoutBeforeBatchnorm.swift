@@ -10,7 +10,9 @@ func lintDropoutBeforeBatchnorm(_ nodes: [CheckedNode]) -> [Diagnostic] {
         let prev = nodes[n.inputs[0]]
         switch prev.op {
         case .dropout, .spatialDropout, .lockedDropout, .gaussianNoise, .alphaDropout, .dropBlock:
-            out.append(Msg.dropoutBeforeBatchnorm.warning(n.range, notes: [Note("the dropout is here", at: prev.range)]))
+            // Named as the spec writes it (`dropblock`, `gaussian_noise`, `resblock/dropout`).
+            let kind = prev.displayKind.split(separator: "/").last.map(String.init) ?? prev.displayKind
+            out.append(Msg.dropoutBeforeBatchnorm(kind).warning(n.range, notes: [Note("the \(kind) is here", at: prev.range)]))
         default:
             break
         }
