@@ -27,6 +27,9 @@ struct Optimizer {
     let noise: (GradientNoise, seed: UInt64)?
     /// Where each parameter's elements start in the numbering of the noise draws.
     let noiseOffsets: [Int]
+    /// Each parameter's gradient and decay, fixed for the run (read on every step).
+    let grads: [UnsafeMutablePointer<Float>]
+    let decays: [WeightDecay]
 
     init(config: OptimizerRecipe, clipNorm: Double?, params: [TrainableTensor], pool: ThreadPool,
          noise: (GradientNoise, seed: UInt64)? = nil) {
@@ -38,6 +41,8 @@ struct Optimizer {
         var offsets: [Int] = [], total = 0
         for p in params { offsets.append(total); total += p.tensor.count }
         noiseOffsets = offsets
+        grads = params.map(\.gradient)
+        decays = params.map { $0.weightDecay > 0 ? WeightDecay($0.weightDecay, config.decay) : .none }
         var chunks: [(Int, Int, Int)] = []
         for (k, p) in params.enumerated() {
             var off = 0
@@ -64,9 +69,7 @@ struct Optimizer {
         if let c = clipNorm {
             GradientClipping.clipGlobalNorm(params.map { UnsafeMutableBufferPointer(start: $0.gradient, count: $0.tensor.count) }, maxNorm: c)
         }
-        let chunks = self.chunks, params = self.params, config = self.config
-        let decays = params.map { $0.weightDecay > 0 ? WeightDecay($0.weightDecay, config.decay) : .none }
-        let grads = params.map(\.gradient)
+        let chunks = self.chunks, params = self.params, config = self.config, decays = self.decays, grads = self.grads
         if let (n, seed) = noise {
             // Keyed by (seed, step, element), so the draws do not depend on the chunking or threads.
             let random = RandomStream(seed: seed, step: UInt64(steps), stream: RandomStream.gradientNoise)

@@ -47,7 +47,11 @@ public struct TrainingRecipe: Hashable, Sendable {
 
 /// Where the examples come from and how they are prepared.
 public struct DataRecipe: Hashable, Sendable {
-    public enum Format: String, Hashable, Sendable { case idx, csv, npy, cifar10, cifar100 }
+    public enum Format: String, Hashable, Sendable {
+        case idx, csv, npy, cifar10, cifar100
+        /// Labels live in the inputs file (a CSV's last column, CIFAR's label bytes).
+        public var labelsInInputs: Bool { self == .csv || self == .cifar10 || self == .cifar100 }
+    }
     public var format: Format
     /// The spec's file paths (nil: MNIST's standard names in `data/mnist`).
     public var trainInputs: String?

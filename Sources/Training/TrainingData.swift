@@ -26,8 +26,7 @@ public struct TrainingData {
             return resolve(name)
         }
         func load(_ inputs: String?, _ labels: String?, _ what: String) throws -> Dataset {
-            let labelsInside = [.csv, .cifar10, .cifar100].contains(cfg.format)
-            guard let inputs, labels != nil || labelsInside else { throw TrainError.data("no \(what) files given in the spec's data section") }
+            guard let inputs, labels != nil || cfg.format.labelsInInputs else { throw TrainError.data("no \(what) files given in the spec's data section") }
             do {
                 let d: Dataset
                 switch cfg.format {
