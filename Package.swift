@@ -59,7 +59,7 @@ let package = Package(
         .testTarget(name: "DiagnosticsTests", dependencies: ["Diagnostics", "TestSupport"], exclude: ["Snapshots"]),
         .testTarget(name: "SyntaxTests", dependencies: ["Syntax", "TestSupport"], exclude: ["Snapshots"]),
         .testTarget(name: "CheckTests", dependencies: ["Check", "Syntax", "TestSupport"], exclude: ["Snapshots"]),
-        .testTarget(name: "IRTests", dependencies: ["IR", "Check", "Syntax", "TestSupport"], exclude: ["Snapshots"]),
+        .testTarget(name: "IRTests", dependencies: ["IR", "Check", "Syntax", "Runtime", "Training", "TestSupport"], exclude: ["Snapshots"]),
         .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "TestSupport"], swiftSettings: numeric),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Runtime", "TestSupport"]),
         .testTarget(name: "InterpreterTests", dependencies: ["Interpreter", "IR", "Check", "Syntax", "Runtime", "Training"]),

@@ -39,8 +39,14 @@ public func check(_ spec: Spec, options: CheckOptions = CheckOptions()) -> (mode
     d += expander.diagnostics
 
     guard let input = resolveInput(spec, &d) else { return (nil, sorted(d)) }
-    if !training.data.augment.isEmpty, input.shape.count != 3 || input.dtype != .float32 || input.shape.contains(where: { $0.value == nil }) {
+    let isImage = input.shape.count == 3 && input.dtype == .float32 && !input.shape.contains(where: { $0.value == nil })
+    // Every augmentation but mixup works on image planes; mixup only needs numbers to interpolate.
+    if training.data.augment.contains(where: { !isMixup($0.kind) }), !isImage {
         d.append(Msg.augmentNeedsImages(show(input.shape)).error(augmentRange(spec) ?? spec.range))
+    } else if training.data.augment.contains(where: { isMixup($0.kind) }), input.dtype != .float32 {
+        d.append(Msg.mixupNeedsRealInputs.error(augmentRange(spec) ?? spec.range))
+    } else if training.data.augment.filter(\.kind.isBatchMix).count > 4 {
+        d.append(Msg.tooManyMixes(4).error(augmentRange(spec) ?? spec.range))
     } else if training.data.augment.contains(where: { if case .colorJitter = $0.kind { return true }; return false }),
               let channels = input.shape.first?.value, channels != 3 {
         d.append(Msg.colorJitterNeedsRGB("\(channels)").error(augmentRange(spec) ?? spec.range))
@@ -73,6 +79,11 @@ public func check(_ spec: Spec, options: CheckOptions = CheckOptions()) -> (mode
     let ok = !d.contains { $0.severity == .error } && !inferrer.poisoned.contains(true)
     let model = ok ? CheckedModel(name: spec.model?.value ?? "model", input: input, nodes: nodes, output: output, training: training) : nil
     return (model, sorted(d))
+}
+
+private func isMixup(_ k: AugmentConfig.Kind) -> Bool {
+    if case .mixup = k { return true }
+    return false
 }
 
 /// The `augment` key of `data`, where augmenting a non-image input is reported.

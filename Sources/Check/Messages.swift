@@ -60,6 +60,10 @@ enum Msg {
     static func colorJitterNeedsRGB(_ channels: String) -> Message {
         Message(id: "augment-input", text: "color_jitter needs RGB images [3, height, width]; the input has \(channels) channels")
     }
+    static let mixupNeedsRealInputs = Message(id: "augment-input", text: "mixup needs real-valued inputs; token ids cannot be interpolated")
+    static func tooManyMixes(_ n: Int) -> Message {
+        Message(id: "out-of-range", text: "at most \(n) batch mixes (mixup, cutmix) are supported")
+    }
     static func augmentNeedsImages(_ shape: String) -> Message {
         Message(id: "augment-input", text: "data augmentation needs image inputs [channels, height, width]; the input is \(shape)")
     }

@@ -218,14 +218,19 @@ struct ModelEmitter {
             w.doc("The batch's examples, \(L.perExample(d)) each, written by the data loader.")
             w.line("var \(inputName): UnsafeMutablePointer<Float> { \(arena).floats + \(off) }")
         }
+        let targetRows = g.input(.labels).flatMap { g[$0].dtype == .float32 ? L.unit($0) : nil }
         if let l = g.input(.labels), let off = L.offset(l) {
-            w.doc("The batch's class ids\(g[l].dtype == .float32 ? " (the step turns them into target rows in place)" : "").")
+            w.doc(targetRows == nil ? "The batch's class ids." : "The batch's target rows: the loader writes class ids, then their one-hot rows in place (mixed, in training, by the spec's batch mixes).")
             w.line("var \(labelName): UnsafeMutablePointer<Int32> { \(arena).int32(at: \(off)) }")
         }
         w.line()
         w.doc("Writes batch `batch` of `loader` into `\(inputName)` and `\(labelName)`; returns its size.")
         w.line("func \(isTrain ? "fillTraining" : "fillEvaluation")(_ loader: BatchLoader, batch: Int) -> Int {")
-        w.line("    loader.fill(batch: batch, inputs: \(inputName), labels: \(labelName))")
+        if let k = targetRows {
+            w.line("    loader.fill(batch: batch, inputs: \(inputName), targetRows: UnsafeMutableRawPointer(\(labelName)), classes: \(k))")
+        } else {
+            w.line("    loader.fill(batch: batch, inputs: \(inputName), labels: \(labelName))")
+        }
         w.line("}")
         w.line()
         func scalar(_ k: OutputKind) -> String { g.output(k).map { "Double(\(L.ptr($0))[0])" } ?? "0" }
@@ -241,10 +246,6 @@ struct ModelEmitter {
         var body = SwiftWriter()
         if let d = tokens {
             body.line("TokenIDs.convert(\(isTrain ? "trainTokens" : "evalTokens").floats, into: \(L.i32(d)), count: \(L.count(d)))")
-        }
-        if let l = g.input(.labels), g[l].dtype == .float32 {
-            body.comment("The loader wrote class ids; the loss compares with one-hot rows (`loss.targets: one_hot`).")
-            body.line("OneHot.encodeInPlace(\(L.ptr(l)), count: n, classes: \(L.unit(l)))")
         }
         var emitter = NodeEmitter(ops: emitters(g, prefix: prefix))
         emitter.ops.poolBuffers = []

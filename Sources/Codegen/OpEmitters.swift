@@ -209,13 +209,14 @@ struct OpEmitter {
             let k = L.unit(i[0])
             let probs = o.count > 1 ? p(o[1]) : "nil"
             w.line("\(p(o[0]))[0] = Float(SoftmaxCrossEntropy.forwardBackward(batch: n, classes: \(k), logits: \(p(i[0])),")
-            w.line("    labels: \(L.i32(i[1])), smoothing: \(Self.smoothing(sm)), dlogits: \(probs), pool: pool).loss)")
+            let targets = L.graph[i[1]].dtype == .float32 ? "targets: \(p(i[1]))" : "labels: \(L.i32(i[1]))"
+            w.line("    \(targets), smoothing: \(Self.smoothing(sm)), dlogits: \(probs), pool: pool).loss)")
         case .softmaxCrossEntropyBackward:
             if !L.sameStorage(i[0], o[0]) { w.line("\(p(o[0])).update(from: \(p(i[0])), count: \(L.count(o[0])))") }
         case .accuracy:
             let k = L.unit(i[0])
             w.line("\(p(o[0]))[0] = Float(SoftmaxCrossEntropy.correctCount(batch: n, classes: \(k), logits: \(p(i[0])),")
-            w.line("    labels: \(L.i32(i[1])))) / Float(n)")
+            w.line("    \(L.graph[i[1]].dtype == .float32 ? "targets: \(p(i[1]))" : "labels: \(L.i32(i[1]))"))) / Float(n)")
         case .mseLoss:                                      // [p, t] → mean (p − t)²
             w.line("\(p(o[0]))[0] = MeanSquaredError.loss(count: \(L.count(i[0])), predictions: \(p(i[0])), targets: \(p(i[1])))")
         case .mseLossBackward:                              // [p, t] → 2(p − t)/count

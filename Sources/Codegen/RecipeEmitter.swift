@@ -30,6 +30,9 @@ struct RecipeEmitter {
         if !d.augmentations.isEmpty {
             data.append("augmentations: [\n" + d.augmentations.map { "    " + Self.augmentation($0) + "," }.joined(separator: "\n") + "\n]")
         }
+        if !d.mixes.isEmpty {
+            data.append("mixes: [\n" + d.mixes.map { "    " + Self.mix($0) + "," }.joined(separator: "\n") + "\n]")
+        }
         var args = ["name: \(Names.stringLiteral(r.name)), batchSize: \(r.batchSize), epochs: \(r.epochs), seed: \(r.seed)",
                     "data: DataRecipe(\n" + Self.indented(data.joined(separator: ",\n")) + "\n)",
                     "optimizer: \(Self.optimizer(r.optimizer))"]
@@ -86,6 +89,16 @@ struct RecipeEmitter {
             return ".reduceOnPlateau(monitor: \(Names.stringLiteral(m)), factor: \(double(f)), patience: \(p), threshold: \(double(t)), "
                 + "cooldown: \(c), minLR: \(double(l)))"
         }
+    }
+
+    static func mix(_ m: BatchMix) -> String {
+        let kind: String
+        switch m.kind {
+        case .mixup(let a): kind = ".mixup(alpha: \(OpEmitter.float(Double(a))))"
+        case .cutmix(let a): kind = ".cutmix(alpha: \(OpEmitter.float(Double(a))))"
+        }
+        let prob = m.prob == 1 ? "" : ", prob: \(OpEmitter.float(Double(m.prob)))"
+        return "BatchMix(\(kind)\(prob)\(m.epochs.map { ", epochs: \($0)" } ?? ""))"
     }
 
     static func augmentation(_ a: Augmentation) -> String {

@@ -33,7 +33,7 @@ public enum TrainingLoop {
 
         let loader = BatchLoader(dataset: data.train, batchSize: cfg.batchSize, shuffle: true, seed: cfg.seed,
                                  normalization: data.normalization, augmentations: cfg.data.augmentations,
-                                 imageShape: cfg.data.inputShape)
+                                 mixes: cfg.data.mixes, imageShape: cfg.data.inputShape)
         loader.pool = model.pool
         let stepsPerEpoch = loader.batchesPerEpoch
         var schedule = Schedule(cfg.schedule, lr: cfg.optimizer.lr, epochs: cfg.epochs, stepsPerEpoch: stepsPerEpoch)

@@ -75,11 +75,13 @@ public struct DataRecipe: Hashable, Sendable {
     public var limit: Int?
     public var normalization: Normalization
     public var augmentations: [Augmentation]
+    /// Mixes of a training batch (mixup, CutMix), after the augmentations.
+    public var mixes: [BatchMix]
 
     public init(format: Format = .idx, trainInputs: String? = nil, trainLabels: String? = nil, testInputs: String? = nil,
                 testLabels: String? = nil, directory: String? = nil, inputShape: [Int], channelsLast: Bool = false,
                 classes: Int? = nil, tokenVocabulary: Int? = nil, validationSplit: Double = 0, limit: Int? = nil,
-                normalization: Normalization = Normalization(), augmentations: [Augmentation] = []) {
+                normalization: Normalization = Normalization(), augmentations: [Augmentation] = [], mixes: [BatchMix] = []) {
         self.format = format
         self.trainInputs = trainInputs
         self.trainLabels = trainLabels
@@ -94,6 +96,7 @@ public struct DataRecipe: Hashable, Sendable {
         self.limit = limit
         self.normalization = normalization
         self.augmentations = augmentations
+        self.mixes = mixes
     }
 
     /// One example as the files store it.

@@ -41,7 +41,10 @@ struct Lowering {
             paramOf[p.name] = b.addInput(kind, TensorType(dtype, p.shape.map { .fixed($0) }))
         }
         let outShape = [batchDim] + (model.nodes.first { $0.id == model.output }?.shape ?? [])
-        labels = b.addInput(.labels, model.training.loss.kind == .crossEntropy
+        // Cross-entropy takes class ids, unless a batch mix (mixup, CutMix) makes the targets soft
+        // rows; MSE and BCE always compare with float rows.
+        let softTargets = model.training.data.augment.contains { $0.kind.isBatchMix }
+        labels = b.addInput(.labels, model.training.loss.kind == .crossEntropy && !softTargets
                             ? TensorType(.int32, Array(outShape.dropLast())) : .f32(outShape))
         for node in model.nodes {
             let y = node.op == .input ? data : lowerNode(node)

@@ -26,7 +26,7 @@ extension TrainingRecipe {
             directory: dataDirectory, inputShape: shape, channelsLast: model.input.channelsLast && shape.count >= 2,
             classes: model.labelClasses, tokenVocabulary: vocabulary, validationSplit: d.validationSplit, limit: d.limit,
             normalization: Normalization(scale: Float(d.scale), mean: Float(d.mean), std: Float(d.std)),
-            augmentations: d.augment.map(Augmentation.init))
+            augmentations: d.augment.compactMap(Augmentation.init), mixes: d.augment.compactMap(BatchMix.init))
         let o = t.optimizer
         let kind: OptimizerRecipe.Kind
         switch o.kind {
@@ -67,8 +67,8 @@ extension ScheduleRecipe {
 }
 
 extension Augmentation {
-    /// The runtime form of a checked `data.augment` item.
-    init(_ c: AugmentConfig) {
+    /// The runtime form of a checked `data.augment` item that changes one example at a time.
+    init?(_ c: AugmentConfig) {
         switch c.kind {
         case .randomCrop(let p): self.init(.randomCrop(padding: p), epochs: c.epochs)
         case .flip(let h, let v, let p): self.init(.flip(horizontal: h, vertical: v, p: Float(p)), epochs: c.epochs)
@@ -78,6 +78,18 @@ extension Augmentation {
         case .zoom(let f): self.init(.zoom(fraction: Float(f)), epochs: c.epochs)
         case .colorJitter(let b, let c2, let s, let h):
             self.init(.colorJitter(ColorJitter(brightness: Float(b), contrast: Float(c2), saturation: Float(s), hue: Float(h))), epochs: c.epochs)
+        case .mixup, .cutmix: return nil
+        }
+    }
+}
+
+extension BatchMix {
+    /// The runtime form of a checked `data.augment` item that mixes a batch.
+    init?(_ c: AugmentConfig) {
+        switch c.kind {
+        case .mixup(let a, let p): self.init(.mixup(alpha: Float(a)), prob: Float(p), epochs: c.epochs)
+        case .cutmix(let a, let p): self.init(.cutmix(alpha: Float(a)), prob: Float(p), epochs: c.epochs)
+        default: return nil
         }
     }
 }

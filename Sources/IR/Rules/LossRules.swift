@@ -6,13 +6,15 @@ func lossRule(_ op: Op) -> OpRule? {
     let scalar: [TensorType] = [.scalar]
     switch op {
     case .softmaxCrossEntropy(let s):
-        // L = mean over rows −Σ_k q_k log softmax(z)_k, q = (1−ε)·onehot + ε/K (or ε/(K−1) off target)
+        // L = mean over rows −Σ_k q_k log softmax(z)_k, q = (1−ε)·onehot + ε/K (or ε/(K−1) off target);
+        // with target rows t (mixup, CutMix), q = (1−ε)·t + ε/K
         // dz = (softmax(z) − q)/rows
         return OpRule(shape: { t in
             try arity(t, 2, "softmax_cross_entropy")
             try require(t[0].rank >= 2, "softmax_cross_entropy needs logits [N, …, K], got \(t[0])")
             let rows = Array(t[0].shape.dropLast())
-            try require(t[1].dtype == .int32 && t[1].shape == rows, "softmax_cross_entropy needs int32 labels \(shapeString(rows)), got \(t[1])")
+            try require(t[1].dtype == .int32 && t[1].shape == rows || t[1] == t[0],
+                        "softmax_cross_entropy needs int32 labels \(shapeString(rows)) or target rows \(t[0]), got \(t[1])")
             return [.scalar, t[0]]
         }, grad: { c in
             c.set(0, c.emit1(.softmaxCrossEntropyBackward(s), [c.y(1), c.x(1)]))
@@ -57,7 +59,8 @@ func lossRule(_ op: Op) -> OpRule? {
     case .accuracy:
         return OpRule(shape: { t in
             try arity(t, 2, "accuracy")
-            try require(t[0].rank >= 2 && t[1].shape == Array(t[0].shape.dropLast()), "accuracy needs logits [N, …, K] and labels [N, …], got \(t[0]) and \(t[1])")
+            try require(t[0].rank >= 2 && (t[1].shape == Array(t[0].shape.dropLast()) || t[1] == t[0]),
+                        "accuracy needs logits [N, …, K] and labels [N, …] or target rows, got \(t[0]) and \(t[1])")
             return scalar
         })
     default:
