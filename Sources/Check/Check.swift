@@ -51,6 +51,9 @@ public func check(_ spec: Spec, options: CheckOptions = CheckOptions()) -> (mode
               let channels = input.shape.first?.value, channels != 3 {
         d.append(Msg.colorJitterNeedsRGB("\(channels)").error(augmentRange(spec) ?? spec.range))
     }
+    if training.adversarial != nil, input.dtype != .float32 {
+        d.append(Msg.adversarialNeedsRealInputs.error(trainKeyRange(spec, "adversarial") ?? spec.range))
+    }
     if input.dtype == .int32 {
         // Token ids reach the embedding as they are stored: the default 1/255 scaling is off.
         if let r = dataKeyRange(spec, "normalize") { d.append(Msg.normalizeTokens.error(r)) }
@@ -92,6 +95,11 @@ private func augmentRange(_ spec: Spec) -> SourceRange? { dataKeyRange(spec, "au
 /// The range of `key` in the `data` section, if the spec writes it.
 private func dataKeyRange(_ spec: Spec, _ key: String) -> SourceRange? {
     guard case .map(let es)? = spec.data?.kind else { return nil }
+    return es.first { $0.key.value == key }?.key.range
+}
+
+private func trainKeyRange(_ spec: Spec, _ key: String) -> SourceRange? {
+    guard case .map(let es)? = spec.train?.kind else { return nil }
     return es.first { $0.key.value == key }?.key.range
 }
 

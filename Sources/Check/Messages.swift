@@ -60,6 +60,13 @@ enum Msg {
     static func colorJitterNeedsRGB(_ channels: String) -> Message {
         Message(id: "augment-input", text: "color_jitter needs RGB images [3, height, width]; the input has \(channels) channels")
     }
+    static func adversarialClip(_ low: Double, _ high: Double) -> Message {
+        Message(id: "out-of-range", text: "'train.adversarial.clip' must be [low, high] with low < high, got [\(show(low)), \(show(high))]")
+    }
+    static func fgsmSteps(_ steps: Int) -> Message {
+        Message(id: "out-of-range", text: "fgsm takes one step, got steps \(steps); use method: pgd for several")
+    }
+    static let adversarialNeedsRealInputs = Message(id: "adversarial-input", text: "adversarial training needs real-valued inputs; token ids have no gradient")
     static let mixupNeedsRealInputs = Message(id: "augment-input", text: "mixup needs real-valued inputs; token ids cannot be interpolated")
     static func tooManyMixes(_ n: Int) -> Message {
         Message(id: "out-of-range", text: "at most \(n) batch mixes (mixup, cutmix) are supported")

@@ -27,7 +27,7 @@ struct ModelEmitter {
         var names: [String: String] = [:]
         var used: Set<String> = ["seed", "pool", "state", "trainable", "trainArena", "evalArena", "invStdBuffer", "scratch",
                                  "trainInput", "trainLabels", "evalInput", "evalLabels", "trainStep", "evaluate",
-                                 "fillTraining", "fillEvaluation", "evaluationBatchSize", "trainTokens", "evalTokens"]
+                                 "fillTraining", "fillEvaluation", "evaluationBatchSize", "trainTokens", "evalTokens", "inputGradient"]
         for p in model.parameters {
             var id = Names.identifier(p.name)
             while used.contains(id) { id += "_" }
@@ -217,6 +217,10 @@ struct ModelEmitter {
         } else if let d = g.input(.data), let off = L.offset(d) {
             w.doc("The batch's examples, \(L.perExample(d)) each, written by the data loader.")
             w.line("var \(inputName): UnsafeMutablePointer<Float> { \(arena).floats + \(off) }")
+        }
+        if isTrain, let v = g.output(.inputGradient), let off = L.offset(v) {
+            w.doc("∂loss/∂input after `trainStep`, for adversarial training's attack (`train.adversarial`).")
+            w.line("var inputGradient: UnsafeMutablePointer<Float>? { \(arena).floats + \(off) }")
         }
         let targetRows = g.input(.labels).flatMap { g[$0].dtype == .float32 ? L.unit($0) : nil }
         if let l = g.input(.labels), let off = L.offset(l) {

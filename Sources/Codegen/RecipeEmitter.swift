@@ -44,6 +44,11 @@ struct RecipeEmitter {
                 + "minDelta: \(Self.double(e.minDelta)), restoreBest: \(e.restoreBest), maximize: \(e.maximize))")
         }
         if let d = r.emaDecay { args.append("emaDecay: \(Self.double(d))") }
+        if let a = r.adversarial {
+            let f = { (x: Float) in OpEmitter.float(Double(x)) }
+            args.append("adversarial: AdversarialRecipe(epsilon: \(f(a.epsilon)), stepSize: \(f(a.stepSize)), steps: \(a.steps), "
+                + "mix: \(f(a.mix)), randomStart: \(a.randomStart), low: \(f(a.low)), high: \(f(a.high)))")
+        }
         w.line("let recipe = TrainingRecipe(")
         w.raw(Self.indented(args.joined(separator: ",\n")))
         w.line(")")

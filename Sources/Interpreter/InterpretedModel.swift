@@ -51,6 +51,9 @@ final class InterpretedModel: TrainableModel {
         return StepOutput(loss: loss, dataLoss: training.scalar(.dataLoss) ?? loss, accuracy: training.scalar(.accuracy) ?? 0)
     }
 
+    var trainInput: UnsafeMutablePointer<Float> { training.dataInput }
+    var inputGradient: UnsafeMutablePointer<Float>? { training.graph.output(.inputGradient).map(training.pointer) }
+
     var evaluationBatchSize: Int { session.evaluationBatchSize }
 
     /// Makes the evaluation executor (an error here is one the caller can report).

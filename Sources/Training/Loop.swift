@@ -35,6 +35,7 @@ public enum TrainingLoop {
                                  normalization: data.normalization, augmentations: cfg.data.augmentations,
                                  mixes: cfg.data.mixes, imageShape: cfg.data.inputShape)
         loader.pool = model.pool
+        let adversary = cfg.adversarial.map { AdversarialStep(recipe: $0, seed: cfg.seed, elements: cfg.data.inputShape.reduce(1, *)) }
         let stepsPerEpoch = loader.batchesPerEpoch
         var schedule = Schedule(cfg.schedule, lr: cfg.optimizer.lr, epochs: cfg.epochs, stepsPerEpoch: stepsPerEpoch)
         var optimizer = Optimizer(config: cfg.optimizer, clipNorm: cfg.clipGradNorm, params: model.trainable, pool: model.pool,
@@ -111,7 +112,7 @@ public enum TrainingLoop {
                 var t = DispatchTime.now().uptimeNanoseconds
                 let n = model.fillTraining(loader, batch: b)
                 model.profile("(data)", nanoseconds: DispatchTime.now().uptimeNanoseconds - t)
-                let out = model.trainStep(n: n, step: UInt64(step))
+                let out = adversary?.run(model, loader, batch: b, n: n, step: UInt64(step)) ?? model.trainStep(n: n, step: UInt64(step))
                 let loss = out.loss
                 if !loss.isFinite {
                     progress.finishBar()

@@ -19,10 +19,12 @@ public struct TrainingRecipe: Hashable, Sendable {
     public var earlyStopping: EarlyStoppingRecipe?
     /// Decay of the exponential moving average of the weights that evaluation uses, if any.
     public var emaDecay: Double?
+    /// FGSM or PGD steps on each batch before the update, if any.
+    public var adversarial: AdversarialRecipe?
 
     public init(name: String, batchSize: Int, epochs: Int, seed: UInt64, data: DataRecipe, optimizer: OptimizerRecipe,
                 schedule: ScheduleRecipe = .constant, clipGradNorm: Double? = nil, gradientNoise: GradientNoise? = nil,
-                earlyStopping: EarlyStoppingRecipe? = nil, emaDecay: Double? = nil) {
+                earlyStopping: EarlyStoppingRecipe? = nil, emaDecay: Double? = nil, adversarial: AdversarialRecipe? = nil) {
         self.name = name
         self.batchSize = batchSize
         self.epochs = epochs
@@ -34,6 +36,7 @@ public struct TrainingRecipe: Hashable, Sendable {
         self.gradientNoise = gradientNoise
         self.earlyStopping = earlyStopping
         self.emaDecay = emaDecay
+        self.adversarial = adversarial
     }
 
     /// The recipe with the command line's `--seed` and `--epochs`.

@@ -72,6 +72,7 @@ final class EveryArgumentTakesEffectTests: XCTestCase {
           ema: {decay: 0.9}
           schedule: {kind: step, step_size: 2}
           gradient_noise: {eta: 0.1}
+          adversarial: {method: pgd, epsilon: 0.1}
         data:
           format: idx
           train: {inputs: a, labels: b}
@@ -136,6 +137,14 @@ final class EveryArgumentTakesEffectTests: XCTestCase {
             "train.gradient_noise": ("  gradient_noise: {eta: 0.1}\n", ""),
             "train.gradient_noise.eta": ("{eta: 0.1}", "{eta: 0.3}"),
             "train.gradient_noise.gamma": ("{eta: 0.1}", "{eta: 0.1, gamma: 0.3}"),
+            "train.adversarial": ("  adversarial: {method: pgd, epsilon: 0.1}\n", ""),
+            "train.adversarial.method": ("{method: pgd, epsilon: 0.1}", "{method: fgsm, epsilon: 0.1}"),
+            "train.adversarial.epsilon": ("{method: pgd, epsilon: 0.1}", "{method: pgd, epsilon: 0.2}"),
+            "train.adversarial.steps": ("{method: pgd, epsilon: 0.1}", "{method: pgd, epsilon: 0.1, steps: 2}"),
+            "train.adversarial.step_size": ("{method: pgd, epsilon: 0.1}", "{method: pgd, epsilon: 0.1, step_size: 0.01}"),
+            "train.adversarial.mix": ("{method: pgd, epsilon: 0.1}", "{method: pgd, epsilon: 0.1, mix: 0.5}"),
+            "train.adversarial.random_start": ("{method: pgd, epsilon: 0.1}", "{method: pgd, epsilon: 0.1, random_start: false}"),
+            "train.adversarial.clip": ("{method: pgd, epsilon: 0.1}", "{method: pgd, epsilon: 0.1, clip: [-1, 1]}"),
             "train.early_stopping.monitor": ("{monitor: loss}", "{monitor: accuracy}"),
             "train.early_stopping.patience": ("{monitor: loss}", "{monitor: loss, patience: 3}"),
             "train.early_stopping.min_delta": ("{monitor: loss}", "{monitor: loss, min_delta: 0.1}"),
@@ -168,8 +177,11 @@ final class EveryArgumentTakesEffectTests: XCTestCase {
             }
             XCTAssertTrue(base.contains(from), "\(key): the base spec has no '\(from)'")
             var edited = base.replacingOccurrences(of: from, with: to)
-            // Token ids are never normalized: an int32 input refuses data.normalize.
-            if key == "input.dtype" { edited = edited.replacingOccurrences(of: "\n  normalize: {scale: 255}", with: "") }
+            // Token ids are never normalized nor attacked: an int32 input refuses both.
+            if key == "input.dtype" {
+                edited = edited.replacingOccurrences(of: "\n  normalize: {scale: 255}", with: "")
+                    .replacingOccurrences(of: "  adversarial: {method: pgd, epsilon: 0.1}\n", with: "")
+            }
             XCTAssertNotEqual(try fingerprint(edited, key), reference, "\(key): '\(to)' changes nothing")
         }
         XCTAssertNotEqual(try fingerprint(base.replacingOccurrences(of: "  early_stopping: {monitor: loss}\n", with: ""), "no early stopping"), reference)

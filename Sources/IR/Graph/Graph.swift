@@ -129,6 +129,8 @@ public enum OutputKind: Hashable, Sendable {
     case accuracy
     /// ∂loss/∂parameter, for the parameter with this `state_dict` name.
     case gradient(String)
+    /// ∂loss/∂input, for adversarial training's attack (only when the spec asks for it).
+    case inputGradient
 }
 
 public struct GraphOutput: Hashable, Sendable {

@@ -46,7 +46,17 @@ extension TrainingRecipe {
         self.init(name: model.name, batchSize: t.batchSize, epochs: t.epochs, seed: t.seed, data: data, optimizer: optimizer,
                   schedule: ScheduleRecipe(t.schedule), clipGradNorm: t.clipGradNorm,
                   gradientNoise: t.gradientNoise.map { GradientNoise(eta: $0.eta, gamma: $0.gamma) }, earlyStopping: early,
-                  emaDecay: t.emaDecay)
+                  emaDecay: t.emaDecay, adversarial: t.adversarial.map { AdversarialRecipe($0, data: d) })
+    }
+}
+
+extension AdversarialRecipe {
+    /// ε, the step and the clip range are stated in pixel values x/scale; the model sees
+    /// (x/scale − mean)/std, so each is divided by std and the bounds shifted by the mean.
+    init(_ a: AdversarialConfig, data d: DataConfig) {
+        let std = Float(d.std), mean = Float(d.mean)
+        self.init(epsilon: Float(a.epsilon) / std, stepSize: Float(a.stepSize) / std, steps: a.steps, mix: Float(a.mix),
+                  randomStart: a.randomStart, low: (Float(a.clip.low) - mean) / std, high: (Float(a.clip.high) - mean) / std)
     }
 }
 

@@ -115,6 +115,7 @@ struct Printer {
         case .dataLoss: return "data_loss"
         case .accuracy: return "accuracy"
         case .gradient(let p): return "grad \(quoted(p))"
+        case .inputGradient: return "input_grad"
         }
     }
 
