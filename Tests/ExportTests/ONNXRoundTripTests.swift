@@ -31,10 +31,10 @@ final class ONNXRoundTripTests: XCTestCase {
 
         var manifest: [[String: Any]] = []
         var refused: [String: String] = [:]
-        for spec in try goodSpecs() {
+        for spec in try goodSpecs() + [writeOpsSpec(in: work)] {
             let (model, path) = try checked(spec)
             guard model.training.data.format != .cifar10 else { continue }   // CIFAR-10 is not bundled
-            let name = (spec as NSString).deletingPathExtension
+            let name = ((spec as NSString).lastPathComponent as NSString).deletingPathExtension
             let checkpoint = try trainFewSteps(model, run: "\(work)/\(name)")
             let result = try ONNXExport.export(model: model, weights: ONNXExport.readWeights(checkpoint), specPath: path,
                                                producerVersion: "0.1.0")
@@ -139,16 +139,56 @@ final class ONNXRoundTripTests: XCTestCase {
     }
 }
 
-/// The `.yaml` specs of `specs/` (each `.regula` twin is the same model).
+/// The `.yaml` specs of `specs/` (each `.regula` twin is the same model), as paths.
 func goodSpecs() throws -> [String] {
     try FileManager.default.contentsOfDirectory(atPath: repoRoot + "/specs").filter { $0.hasSuffix(".yaml") }.sorted()
+        .map { repoRoot + "/specs/" + $0 }
 }
 
-func checked(_ spec: String, file: StaticString = #filePath, line: UInt = #line) throws -> (CheckedModel, String) {
-    let path = repoRoot + "/specs/" + spec
+/// A spec for the rules no spec in `specs/` reaches: average pooling with padding, leaky_relu,
+/// elu, tanh, gelu, silu, softmax and log_softmax layers, identity, concat along channels, a
+/// batchnorm that cannot fold (after concat), layernorm.
+func writeOpsSpec(in directory: String) throws -> String {
+    let path = directory + "/export_ops.yaml"
+    try """
+    regula: 1
+    model: export_ops
+    input: [1, 28, 28]
+    layers:
+      - conv2d: {filters: 4, kernel: 3, stride: 2, padding: 1}
+      - leaky_relu
+      - avgpool: {size: 3, stride: 2, padding: 1, name: left}
+      - conv2d: {filters: 4, kernel: 5, stride: 4, padding: 2, from: input}
+      - batchnorm
+      - elu: {name: right}
+      - concat: {from: [left, right], axis: 0}
+      - batchnorm
+      - tanh
+      - flatten
+      - dense: {units: 32, activation: gelu}
+      - layernorm
+      - dense: {units: 32, activation: silu}
+      - softmax
+      - dense: {units: 16, activation: log_softmax}
+      - identity
+      - dense: 10
+    loss: cross_entropy
+    train:
+      optimizer: {kind: sgd, lr: 0.05}
+      batch_size: 32
+      epochs: 1
+    data:
+      format: idx
+      dir: \(repoRoot)/data/mnist
+      normalize: {scale: 255}
+    """.write(toFile: path, atomically: true, encoding: .utf8)
+    return path
+}
+
+func checked(_ path: String, file: StaticString = #filePath, line: UInt = #line) throws -> (CheckedModel, String) {
     let r = try Frontend.run(path: path)
     guard let m = r.model else {
-        XCTFail("\(spec) does not check: \(r.diagnostics)", file: file, line: line)
+        XCTFail("\(path) does not check: \(r.diagnostics)", file: file, line: line)
         throw XCTSkip("spec does not check")
     }
     return (m, r.source.path)
