@@ -19,9 +19,8 @@ struct ExportONNX: ParsableCommand {
         abstract: "Write the model's inference graph with trained weights as an ONNX file (opset 17).",
         discussion: """
             The model takes 'input' (a batch after data.normalize, with a symbolic batch dimension N) and \
-            returns 'logits', as `regula eval` computes them before the loss. Layers that ONNX cannot express, \
-            or that the exporter does not support yet (LSTM, GRU, attention), are reported as diagnostics at \
-            their spec line and no file is written.
+            returns 'logits', as `regula eval` computes them before the loss. Layers that ONNX cannot express \
+            (an LSTM or GRU with zoneout) are reported as diagnostics at their spec line and no file is written.
             """)
 
     @Argument(help: "The spec file.")

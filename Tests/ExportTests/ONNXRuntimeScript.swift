@@ -28,6 +28,7 @@ for entry in json.load(open(sys.argv[1])):
             shape=list(got.shape),
             max_abs=float(diff.max()),
             max_rel=float((diff / scale).max()),
+            max_logit=float(np.abs(expected).max()),
             producer=model.producer_name,
             metadata={p.key: p.value for p in model.metadata_props},
             input_dims=[d.dim_param or d.dim_value for d in model.graph.input[0].type.tensor_type.shape.dim],

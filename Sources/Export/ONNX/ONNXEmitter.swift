@@ -25,6 +25,34 @@ struct ONNXEmitter {
         return result
     }
 
+    /// Adds one node with several outputs (`""` for an optional output nobody reads) and
+    /// returns their names: `out[i]` when given and non-nil, else fresh names.
+    mutating func node(_ opType: String, _ inputs: [String], _ attributes: [ONNXAttribute] = [], outputs: [String?]) -> [String] {
+        fresh += 1
+        let prefix = layer.isEmpty ? "" : layer + "/"
+        let names = outputs.enumerated().map { i, o in o ?? "\(prefix)\(opType)_\(fresh)_\(i)" }
+        nodes.append(ONNXNode(opType: opType, inputs: inputs, outputs: names, name: "\(prefix)\(opType)_\(fresh)",
+                              attributes: attributes, docString: doc))
+        return names
+    }
+
+    /// A 0-D int64 constant (a Gather index that drops its axis).
+    mutating func index(_ value: Int) -> String {
+        let key = "s\(value)"
+        if let name = constantNames[key] { return name }
+        let name = "const_i64_scalar_\(value)"
+        constants.append(.int64(name, dims: [], [Int64(value)]))
+        constantNames[key] = name
+        return name
+    }
+
+    /// A float32 constant of any shape (a mask), not shared.
+    mutating func tensor(_ values: [Float], dims: [Int]) -> String {
+        let name = "const_f32_\(constants.count)"
+        constants.append(.float(name, dims: dims, values))
+        return name
+    }
+
     /// A 1-D int64 constant (shapes, axes), shared by every node that needs the same values.
     mutating func ints(_ values: [Int]) -> String {
         let key = "i" + values.map(String.init).joined(separator: ",")

@@ -50,8 +50,12 @@ func onnxRule(_ op: Op) -> ONNXRule {
             let y = e.node("GlobalAveragePool", c.inputs)
             e.node("Flatten", [y], [.int("axis", 1)], out: c.output)
         }
-    case .upsampleNearest:
-        return .refuse(notYet("nearest-neighbour upsampling"))
+    case .upsampleNearest(let k):
+        return .lower { e, c in                                          // y[i, j] = x[⌊i/k⌋, ⌊j/k⌋], PyTorch's nearest
+            e.node("Resize", [c.inputs[0], "", e.floats([1, 1, Float(k), Float(k)])],
+                   [ONNXAttribute("mode", .string("nearest")), ONNXAttribute("coordinate_transformation_mode", .string("asymmetric")),
+                    ONNXAttribute("nearest_mode", .string("floor"))], out: c.output)
+        }
 
     // MARK: Elementwise, views, joins
     case .activation(let f, let slope, let axis):
@@ -111,10 +115,12 @@ func onnxRule(_ op: Op) -> ONNXRule {
     // MARK: Sequence
     case .embedding:
         return .lower { e, c in e.node("Gather", [c.inputs[1], c.inputs[0]], [.int("axis", 0)], out: c.output) }
-    case .lstm, .gru:
-        return .refuse(notYet("recurrent layers (LSTM, GRU)"))
-    case .attention:
-        return .refuse(notYet("multi-head attention"))
+    case .lstm(let a), .gru(let a):
+        if a.zoneout > 0 { return .refuse(zoneout) }
+        let lstm: Bool = { if case .lstm = op { return true }; return false }()
+        return .lower { e, c in recurrent(&e, a, lstm: lstm, c) }
+    case .attention(let a):
+        return .lower { e, c in attention(&e, a, c) }
 
     // MARK: Ops that never reach an inference graph
     case .dropout, .spatialDropout, .gaussianNoise, .lockedDropout, .alphaDropout, .dropBlock, .stochasticDepth,
@@ -136,7 +142,6 @@ func onnxRule(_ op: Op) -> ONNXRule {
 }
 
 private func training(_ what: String) -> String { "\(what) belong to training, not to the inference graph" }
-private func notYet(_ what: String) -> String { "the exporter does not support \(what) yet" }
 
 private func pool(_ p: Pool2DAttrs) -> [ONNXAttribute] {
     [.ints("kernel_shape", p.size), .ints("strides", p.stride), .ints("pads", p.padding + p.padding), .int("ceil_mode", p.ceilMode ? 1 : 0)]
