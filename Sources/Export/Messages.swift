@@ -17,7 +17,7 @@ enum ExportMessage {
         "\(layerName(origin)) cannot be exported to \(format): the model reads an auxiliary output of it"
     }
 
-    /// `layer '3' (lstm)` as the spec writes the kind; `an unnamed op` without an origin.
+    /// `layer '3' (lstm)` with the kind as the spec writes it; `an op outside any layer` without an origin.
     static func layerName(_ origin: Origin?) -> String {
         guard let o = origin else { return "an op outside any layer" }
         return "layer '\(o.path)' (\(o.kind))"

@@ -32,6 +32,12 @@ final class ONNXOpTableTests: XCTestCase {
                 XCTAssertEqual(m.graph.outputs.map(\.name), ["logits"], spec)
                 XCTAssertEqual(m.graph.inputs.map(\.name), ["input"], spec)
                 XCTAssertFalse(m.serialized.isEmpty)
+                if name == "mnist_cnn" {
+                    XCTAssertEqual(m.metadata.first { $0.key == "input_normalization" }?.value, "input = (x / 255 - 0.5) / 0.5")
+                }
+                if name == "embedding_pixels" {   // token ids are not scaled
+                    XCTAssertNil(m.metadata.first { $0.key == "input_normalization" })
+                }
                 exported.append(name)
             } else {
                 XCTAssertFalse(r.diagnostics.isEmpty, spec)

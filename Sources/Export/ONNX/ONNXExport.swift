@@ -89,8 +89,20 @@ public enum ONNXExport {
             producerVersion: producerVersion,
             docString: "\(g.name): the logits of `regula eval` (before the loss) for a batch of '\(inputName)' after data.normalize",
             graph: graph,
-            metadata: [("model_name", g.name), ("regula_version", producerVersion), ("output", "logits before the loss")])
+            metadata: metadata(g, producerVersion: producerVersion))
         return ONNXExportResult(model: model, diagnostics: [])
+    }
+
+    /// The spec's name and Regula's version; for float inputs also the scaling a caller must apply
+    /// to raw data before feeding 'input' (the spec's `data.normalize`, which lives outside the graph).
+    static func metadata(_ g: Graph, producerVersion: String) -> [(key: String, value: String)] {
+        var m = [("model_name", g.name), ("regula_version", producerVersion), ("output", "logits before the loss")]
+        if let x = g.input(.data), g[x].dtype == .float32 {
+            let d = g.training.data
+            func show(_ v: Double) -> String { v == v.rounded() && abs(v) < 1e15 ? String(Int(v)) : String(v) }
+            m.append(("input_normalization", "input = (x / \(show(d.scale)) - \(show(d.mean))) / \(show(d.std))"))
+        }
+        return m
     }
 
     private static func valueInfo(_ name: String, _ t: TensorType) -> ONNXValueInfo {

@@ -112,8 +112,8 @@ public struct ONNXAttribute: ProtoMessage {
         case .floats(let fs):
             for f in fs { w.float(7, f) }                           // repeated float floats = 7
             w.int64(20, 6)                                          // FLOATS = 6
-        case .ints(let is_):
-            for i in is_ { w.int64(8, i) }                          // repeated int64 ints = 8
+        case .ints(let values):
+            for i in values { w.int64(8, i) }                          // repeated int64 ints = 8
             w.int64(20, 7)                                          // INTS = 7
         }
     }
