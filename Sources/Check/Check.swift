@@ -51,6 +51,9 @@ public func check(_ spec: Spec, options: CheckOptions = CheckOptions()) -> (mode
               let channels = input.shape.first?.value, channels != 3 {
         d.append(Msg.colorJitterNeedsRGB("\(channels)").error(augmentRange(spec) ?? spec.range))
     }
+    if training.consistency != nil, training.loss.kind != .crossEntropy {
+        d.append(Msg.consistencyNeedsCrossEntropy.error(trainKeyRange(spec, "consistency") ?? spec.range))
+    }
     if training.adversarial != nil, input.dtype != .float32 {
         d.append(Msg.adversarialNeedsRealInputs.error(trainKeyRange(spec, "adversarial") ?? spec.range))
     }

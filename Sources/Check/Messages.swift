@@ -66,6 +66,13 @@ enum Msg {
     static func fgsmSteps(_ steps: Int) -> Message {
         Message(id: "out-of-range", text: "fgsm takes one step, got steps \(steps); use method: pgd for several")
     }
+    static let meanTeacherWithEMA = Message(id: "conflicting-settings",
+        text: "train.ema and a mean_teacher consistency both average the weights; keep the teacher (its ema_decay sets the average, and evaluation uses it)")
+    static let consistencyWithAdversarial = Message(id: "conflicting-settings",
+        text: "train.consistency and train.adversarial cannot be combined yet; choose one")
+    static let emaDecayWithoutTeacher = Message(id: "unused-setting", text: "ema_decay is Mean Teacher's; the pi method has no teacher to average")
+    static let consistencyNeedsCrossEntropy = Message(id: "consistency-loss",
+        text: "consistency compares softmax outputs over classes; it needs loss: cross_entropy")
     static let adversarialNeedsRealInputs = Message(id: "adversarial-input", text: "adversarial training needs real-valued inputs; token ids have no gradient")
     static let mixupNeedsRealInputs = Message(id: "augment-input", text: "mixup needs real-valued inputs; token ids cannot be interpolated")
     static func tooManyMixes(_ n: Int) -> Message {

@@ -122,6 +122,8 @@ public func jsonSchema() -> String {
                                 ("step_size", type("number")), ("mix", type("number")), ("random_start", type("boolean")),
                                 ("clip", .object([("type", .string("array")), ("items", type("number")), ("minItems", .number(2)), ("maxItems", .number(2))]))],
                                required: ["method", "epsilon"])),
+        ("consistency", object([("method", enumOf(["pi", "mean_teacher"])), ("weight", type("number")), ("ramp_up", type("integer")),
+                                ("ema_decay", type("number"))], required: ["method", "weight"])),
     ])
     let files = object([("inputs", type("string")), ("labels", type("string"))], required: ["inputs"])
     let data = object([

@@ -58,6 +58,7 @@ public let sectionDocs: [(section: String, doc: String)] = [
     ("train.early_stopping", "Keras EarlyStopping: stop when `monitor` has not improved by `min_delta` for `patience` epochs"),
     ("train.ema", "An exponential moving average of the weights (Polyak averaging, timm ModelEmaV2), used by validation and the test set and saved as model_ema.safetensors; training continues from the raw weights"),
     ("train.adversarial", "Adversarial training (Goodfellow et al. 2015, FGSM; Madry et al. 2018, PGD): each step perturbs the batch within an L∞ ball of radius ε in the pixel range by signed input-gradient steps and trains on mix·J(x) + (1 − mix)·J(x_adv)"),
+    ("train.consistency", "Consistency regularization: the softmax of each batch is pulled towards a target distribution from a second pass under other noise (pi: Laine & Aila 2017) or from a moving average of the weights (mean_teacher: Tarvainen & Valpola 2017); the term w(t)/(N·K)·Σ(softmax(z) − p)² ramps up as exp(−5(1 − T)²)"),
     ("train.gradient_noise", "Annealed Gaussian gradient noise (Neelakantan et al. 2015): N(0, η/(1+t)^γ) added to every gradient element after clipping, t the optimizer step from 0"),
     ("data", "where the training and test data come from and how inputs are scaled"),
     ("data.train", "the training files"),
@@ -106,6 +107,7 @@ public let sectionTable: [SectionKey] = [
     SectionKey("train", "ema", .map, "see `train.ema`"),
     SectionKey("train", "gradient_noise", .map, "see `train.gradient_noise`"),
     SectionKey("train", "adversarial", .map, "see `train.adversarial`"),
+    SectionKey("train", "consistency", .map, "see `train.consistency`"),
 
     SectionKey("train.optimizer", "kind", .value(.choice(optimizerKinds)), default: "required",
                "adamw and lion decay decoupled, sgd and adam coupled, rmsprop as its convention says"),
@@ -166,6 +168,15 @@ public let sectionTable: [SectionKey] = [
                "weight of the clean loss: the objective is mix·J(x) + (1 − mix)·J(x_adv)"),
     SectionKey("train.adversarial", "random_start", .value(.bool), default: "fgsm false, pgd true", "start from x + U(−ε, ε)"),
     SectionKey("train.adversarial", "clip", .value(.numberRange), default: "[0, 1]", "the pixel range the perturbed inputs stay in"),
+
+    SectionKey("train.consistency", "method", .value(.choice(["pi", "mean_teacher"])), default: "required",
+               "pi: a second pass of the same weights under other dropout noise; mean_teacher: a pass of the weights' moving average"),
+    SectionKey("train.consistency", "weight", .value(.number), range: .nonNegative, default: "required",
+               "w, the consistency weight once ramped up (Laine & Aila: 100 for 10 classes with their sum; this mean over classes divides by K)"),
+    SectionKey("train.consistency", "ramp_up", .value(.int), range: .nonNegative, default: "0",
+               "epochs over which the weight rises as exp(−5(1 − T)²), T the fraction of the ramp done"),
+    SectionKey("train.consistency", "ema_decay", .value(.number), range: .dropRate, default: "0.99",
+               "mean_teacher: teacher ← a·teacher + (1 − a)·student after every step; evaluation and model_ema.safetensors use the teacher"),
 
     SectionKey("data", "format", .value(.choice(dataFormats)), default: "idx",
                "file format of inputs and labels; cifar10 and cifar100 are the sets' binary versions (images [3, 32, 32], labels inside)"),

@@ -87,6 +87,11 @@ private func describeTraining(_ t: TrainingConfig) -> [String] {
             : "pgd ε \(show(a.epsilon)), \(a.steps) steps of \(show(a.stepSize))\(a.randomStart ? " from a random start" : "")"
         out.append("adversarial: \(attack) (pixel values in [\(show(a.clip.low)), \(show(a.clip.high))]), clean weight \(show(a.mix))")
     }
+    if let c = t.consistency {
+        let ramp = c.rampUp > 0 ? ", ramped up over \(c.rampUp) epochs" : ""
+        out.append(c.method == .pi ? "consistency: Π-model, weight \(show(c.weight))\(ramp)"
+            : "consistency: mean teacher (decay \(show(c.emaDecay)), used for evaluation), weight \(show(c.weight))\(ramp)")
+    }
     if let c = t.clipGradNorm { out.append("gradient clipping at norm \(show(c))") }
     if let n = t.gradientNoise { out.append("gradient noise η \(show(n.eta)), γ \(show(n.gamma))") }
     if let d = t.emaDecay { out.append("weight average (EMA) decay \(show(d)), used for evaluation") }

@@ -131,6 +131,27 @@ public struct AdversarialConfig: Hashable, Sendable {
     }
 }
 
+/// Consistency regularization (semantics reference §5.5): the student's softmax is pulled towards
+/// a target distribution from a second pass (Π-model) or from the weights' moving average (Mean
+/// Teacher), with a weight that ramps up.
+public struct ConsistencyConfig: Hashable, Sendable {
+    public enum Method: String, Hashable, Sendable {
+        /// Laine & Aila 2017: the same network under other noise gives the target.
+        case pi
+        /// Tarvainen & Valpola 2017: an exponential moving average of the weights gives the target.
+        case meanTeacher = "mean_teacher"
+    }
+    public var method: Method = .pi
+    /// The weight once ramped up.
+    public var weight: Double = 1
+    /// Epochs of the sigmoid ramp-up exp(−5(1 − T)²); 0 = the full weight from the start.
+    public var rampUp: Int = 0
+    /// Mean Teacher's decay a: teacher ← a·teacher + (1 − a)·student after every step.
+    public var emaDecay: Double = 0.99
+
+    public init() {}
+}
+
 public struct DataConfig: Hashable, Sendable {
     public enum Format: String, Hashable, Sendable {
         case idx, csv, npy, cifar10, cifar100
@@ -173,6 +194,8 @@ public struct TrainingConfig: Hashable, Sendable {
     public var gradientNoise: GradientNoiseConfig?
     /// FGSM or PGD adversarial training.
     public var adversarial: AdversarialConfig?
+    /// Π-model or Mean Teacher consistency.
+    public var consistency: ConsistencyConfig?
     public var data = DataConfig()
 
     public init() {}

@@ -61,6 +61,28 @@ private func resolveTrain(_ v: Value, into t: inout TrainingConfig, _ d: inout [
        let a = Section(v, path: "train.adversarial", keys: sectionKeys("train.adversarial"), diagnostics: &d) {
         t.adversarial = resolveAdversarial(a, &d)
     }
+    if let v = sec.value("consistency"),
+       let c = Section(v, path: "train.consistency", keys: sectionKeys("train.consistency"), diagnostics: &d) {
+        t.consistency = resolveConsistency(c, &d)
+        if t.consistency?.method == .meanTeacher, t.emaDecay != nil { d.append(Msg.meanTeacherWithEMA.error(sec.keyRange("ema"))) }
+        if t.adversarial != nil { d.append(Msg.consistencyWithAdversarial.error(sec.keyRange("consistency"))) }
+    }
+}
+
+/// `train.consistency`: the method and weight are the user's; the ramp and decay default to none
+/// and to the paper's 0.99.
+private func resolveConsistency(_ c: Section, _ d: inout [Diagnostic]) -> ConsistencyConfig {
+    var r = ConsistencyConfig()
+    if let m = c.choice("method", ["pi", "mean_teacher"], &d) { r.method = ConsistencyConfig.Method(rawValue: m) ?? .pi }
+    if let w = c.number("weight", .nonNegative, &d) { r.weight = w }
+    if let e = c.int("ramp_up", .nonNegative, &d) { r.rampUp = e }
+    if let a = c.number("ema_decay", .dropRate, &d) {
+        r.emaDecay = a
+        if c.has("method"), r.method != .meanTeacher { d.append(Msg.emaDecayWithoutTeacher.error(c.value("ema_decay")?.range ?? c.range)) }
+    }
+    if !c.has("method") { d.append(Msg.missingKey("method", "train.consistency").error(c.range)) }
+    if !c.has("weight") { d.append(Msg.missingKey("weight", "train.consistency").error(c.range)) }
+    return r
 }
 
 /// `train.adversarial`: FGSM is PGD with one step of ε from x (no random start); PGD defaults

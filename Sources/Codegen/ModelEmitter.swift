@@ -27,7 +27,8 @@ struct ModelEmitter {
         var names: [String: String] = [:]
         var used: Set<String> = ["seed", "pool", "state", "trainable", "trainArena", "evalArena", "invStdBuffer", "scratch",
                                  "trainInput", "trainLabels", "evalInput", "evalLabels", "trainStep", "evaluate",
-                                 "fillTraining", "fillEvaluation", "evaluationBatchSize", "trainTokens", "evalTokens", "inputGradient"]
+                                 "fillTraining", "fillEvaluation", "evaluationBatchSize", "trainTokens", "evalTokens", "inputGradient",
+                                 "trainLogits", "consistencyTarget", "consistencyWeight"]
         for p in model.parameters {
             var id = Names.identifier(p.name)
             while used.contains(id) { id += "_" }
@@ -222,6 +223,14 @@ struct ModelEmitter {
             w.doc("∂loss/∂input after `trainStep`, for adversarial training's attack (`train.adversarial`).")
             w.line("var inputGradient: UnsafeMutablePointer<Float>? { \(arena).floats + \(off) }")
         }
+        if isTrain, let target = g.input(.consistencyTarget), let weight = g.input(.consistencyWeight), let logits = g.output(.logits),
+           let t = L.offset(target), let c = L.offset(weight), let z = L.offset(logits) {
+            w.doc("Consistency regularization (`train.consistency`): the logits of the last step, and the target")
+            w.doc("distribution and weight that the loop writes before the next.")
+            w.line("var trainLogits: UnsafeMutablePointer<Float>? { \(arena).floats + \(z) }")
+            w.line("var consistencyTarget: UnsafeMutablePointer<Float>? { \(arena).floats + \(t) }")
+            w.line("var consistencyWeight: UnsafeMutablePointer<Float>? { \(arena).floats + \(c) }")
+        }
         let targetRows = g.input(.labels).flatMap { g[$0].dtype == .float32 ? L.unit($0) : nil }
         if let l = g.input(.labels), let off = L.offset(l) {
             w.doc(targetRows == nil ? "The batch's class ids." : "The batch's target rows: the loader writes class ids, then their one-hot rows in place (mixed, in training, by the spec's batch mixes).")
@@ -298,6 +307,7 @@ struct ModelEmitter {
     private func isBackwardStart(_ op: Op) -> Bool {
         switch op {
         case .softmaxCrossEntropyBackward, .mseLossBackward, .bceLossBackward: return true
+        case .consistencyLossBackward: return false
         default: return false
         }
     }

@@ -48,7 +48,7 @@ struct OpEmitter {
              .weightNorm, .weightNormBackward, .powerIteration, .spectralNorm, .spectralNormBackward, .spectralNormUpdate,
              .softmaxCrossEntropy, .softmaxCrossEntropyBackward, .accuracy,
              .mseLoss, .mseLossBackward, .bceLoss, .bceLossBackward, .embedding, .embeddingBackward,
-             .l1Penalty, .l1PenaltyBackward, .l2Penalty, .l2PenaltyBackward,
+             .l1Penalty, .l1PenaltyBackward, .l2Penalty, .l2PenaltyBackward, .consistencyLoss, .consistencyLossBackward,
              .concat, .split, .upsampleNearest, .upsampleNearestBackward,
              .activation, .activationBackward:   // pointwise ones fuse or call `Activation`, softmaxes `Softmax`
             return
@@ -225,6 +225,11 @@ struct OpEmitter {
             w.line("\(p(o[0]))[0] = BinaryCrossEntropy.loss(count: \(L.count(i[0])), probabilities: \(p(i[0])), targets: \(p(i[1])))")
         case .bceLossBackward:                              // [p, t] → (p − t)/(p(1−p))/count
             w.line("BinaryCrossEntropy.backward(count: \(L.count(i[0])), probabilities: \(p(i[0])), targets: \(p(i[1])), dprobabilities: \(p(o[0])))")
+        case .consistencyLoss, .consistencyLossBackward:    // [z, p, w] → w/(rows·K)·Σ(softmax(z) − p)², or dz
+            let k = L.perExample(i[0]).last ?? 1, rows = L.times("n", L.unit(i[0]) / max(k, 1))
+            let call = "SoftmaxConsistency.forwardBackward(rows: \(rows), classes: \(k), logits: \(p(i[0])), target: \(p(i[1])), "
+                + "weight: \(p(i[2]))[0], dlogits: \(op == .consistencyLoss ? "nil" : p(o[0])))"
+            w.line(op == .consistencyLoss ? "\(p(o[0]))[0] = Float(\(call))" : "_ = \(call)")
         case .l1Penalty(let lambda):
             w.line("do {")
             w.line("    var s = 0.0")

@@ -49,6 +49,10 @@ struct RecipeEmitter {
             args.append("adversarial: AdversarialRecipe(epsilon: \(f(a.epsilon)), stepSize: \(f(a.stepSize)), steps: \(a.steps), "
                 + "mix: \(f(a.mix)), randomStart: \(a.randomStart), low: \(f(a.low)), high: \(f(a.high)))")
         }
+        if let c = r.consistency {
+            args.append("consistency: ConsistencyRecipe(meanTeacher: \(c.meanTeacher), weight: \(OpEmitter.float(Double(c.weight))), "
+                + "rampUpEpochs: \(c.rampUpEpochs), rows: \(c.rows), classes: \(c.classes))")
+        }
         w.line("let recipe = TrainingRecipe(")
         w.raw(Self.indented(args.joined(separator: ",\n")))
         w.line(")")

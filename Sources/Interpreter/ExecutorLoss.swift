@@ -35,6 +35,11 @@ extension ExecutorOps {
             ptr(o[0])[0] = BinaryCrossEntropy.loss(count: e.count(i[0]), probabilities: ptr(i[0]), targets: ptr(i[1]))
         case .bceLossBackward:                              // (p − t)/max(p(1−p), 1e-12)/count
             BinaryCrossEntropy.backward(count: e.count(i[0]), probabilities: ptr(i[0]), targets: ptr(i[1]), dprobabilities: ptr(o[0]))
+        case .consistencyLoss, .consistencyLossBackward:    // w/(rows·K)·Σ(softmax(z) − p)², and dz
+            let k = e.graph[i[0]].shape.last?.value ?? 1, rows = e.count(i[0]) / max(k, 1)
+            let d = op == .consistencyLossBackward ? ptr(o[0]) : nil
+            let c = SoftmaxConsistency.forwardBackward(rows: rows, classes: k, logits: ptr(i[0]), target: ptr(i[1]), weight: ptr(i[2])[0], dlogits: d)
+            if d == nil { ptr(o[0])[0] = Float(c) }
         case .l1Penalty(let lambda):                        // λ·Σ|w|
             let w = ptr(i[0]), n = e.count(i[0])
             var s = 0.0

@@ -21,10 +21,14 @@ public struct TrainingRecipe: Hashable, Sendable {
     public var emaDecay: Double?
     /// FGSM or PGD steps on each batch before the update, if any.
     public var adversarial: AdversarialRecipe?
+    /// The Π-model's or Mean Teacher's consistency term, if any (Mean Teacher's teacher is the
+    /// weight average of `emaDecay`).
+    public var consistency: ConsistencyRecipe?
 
     public init(name: String, batchSize: Int, epochs: Int, seed: UInt64, data: DataRecipe, optimizer: OptimizerRecipe,
                 schedule: ScheduleRecipe = .constant, clipGradNorm: Double? = nil, gradientNoise: GradientNoise? = nil,
-                earlyStopping: EarlyStoppingRecipe? = nil, emaDecay: Double? = nil, adversarial: AdversarialRecipe? = nil) {
+                earlyStopping: EarlyStoppingRecipe? = nil, emaDecay: Double? = nil, adversarial: AdversarialRecipe? = nil,
+                consistency: ConsistencyRecipe? = nil) {
         self.name = name
         self.batchSize = batchSize
         self.epochs = epochs
@@ -37,6 +41,7 @@ public struct TrainingRecipe: Hashable, Sendable {
         self.earlyStopping = earlyStopping
         self.emaDecay = emaDecay
         self.adversarial = adversarial
+        self.consistency = consistency
     }
 
     /// The recipe with the command line's `--seed` and `--epochs`.

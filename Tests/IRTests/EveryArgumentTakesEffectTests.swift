@@ -137,6 +137,9 @@ final class EveryArgumentTakesEffectTests: XCTestCase {
             "train.gradient_noise": ("  gradient_noise: {eta: 0.1}\n", ""),
             "train.gradient_noise.eta": ("{eta: 0.1}", "{eta: 0.3}"),
             "train.gradient_noise.gamma": ("{eta: 0.1}", "{eta: 0.1, gamma: 0.3}"),
+            // Consistency does not combine with adversarial training (yet): it replaces it here,
+            // and its own keys are edited against a spec that has it (below).
+            "train.consistency": ("  adversarial: {method: pgd, epsilon: 0.1}", "  consistency: {method: pi, weight: 1}"),
             "train.adversarial": ("  adversarial: {method: pgd, epsilon: 0.1}\n", ""),
             "train.adversarial.method": ("{method: pgd, epsilon: 0.1}", "{method: fgsm, epsilon: 0.1}"),
             "train.adversarial.epsilon": ("{method: pgd, epsilon: 0.1}", "{method: pgd, epsilon: 0.2}"),
@@ -170,7 +173,7 @@ final class EveryArgumentTakesEffectTests: XCTestCase {
         ]
         // Keys whose effect is the spec's structure itself, covered by every other test.
         let structural: Set<String> = ["regula", "blocks", "train.early_stopping"]
-        for key in sectionTable.map(\.path) where !structural.contains(key) {
+        for key in sectionTable.map(\.path) where !structural.contains(key) && !key.hasPrefix("train.consistency.") {
             guard let (from, to) = edits[key] else {
                 XCTFail("section key \(key) has no edit here: add one that shows its effect")
                 continue
@@ -185,6 +188,26 @@ final class EveryArgumentTakesEffectTests: XCTestCase {
             XCTAssertNotEqual(try fingerprint(edited, key), reference, "\(key): '\(to)' changes nothing")
         }
         XCTAssertNotEqual(try fingerprint(base.replacingOccurrences(of: "  early_stopping: {monitor: loss}\n", with: ""), "no early stopping"), reference)
+
+        // train.consistency's keys, against a spec with a Π-model term (no adversarial training,
+        // no separate weight average: Mean Teacher's teacher is one).
+        let consistent = base.replacingOccurrences(of: "  adversarial: {method: pgd, epsilon: 0.1}", with: "  consistency: {method: pi, weight: 1}")
+            .replacingOccurrences(of: "  ema: {decay: 0.9}\n", with: "")
+        let consistentReference = try fingerprint(consistent, "the consistency spec")
+        let consistencyEdits: [String: String] = [
+            "train.consistency.method": "{method: mean_teacher, weight: 1}",
+            "train.consistency.weight": "{method: pi, weight: 2}",
+            "train.consistency.ramp_up": "{method: pi, weight: 1, ramp_up: 3}",
+            "train.consistency.ema_decay": "{method: mean_teacher, weight: 1, ema_decay: 0.5}",
+        ]
+        for key in sectionTable.map(\.path) where key.hasPrefix("train.consistency.") {
+            guard let to = consistencyEdits[key] else {
+                XCTFail("section key \(key) has no edit here: add one that shows its effect")
+                continue
+            }
+            let edited = consistent.replacingOccurrences(of: "{method: pi, weight: 1}", with: to)
+            XCTAssertNotEqual(try fingerprint(edited, key), consistentReference, "\(key): '\(to)' changes nothing")
+        }
     }
 
     // MARK: - Helpers

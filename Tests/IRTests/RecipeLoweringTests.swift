@@ -44,4 +44,21 @@ final class RecipeLoweringTests: XCTestCase {
         XCTAssertEqual(g[gradient], g[try XCTUnwrap(g.input(.data))])
         XCTAssertNil(try Pipeline(mode: .train).run(try checkedSpec("mnist_mlp.yaml")).output(.inputGradient))
     }
+
+    /// Mean Teacher's teacher is the loop's weight average with the spec's ema_decay; the
+    /// Π-model has none. The recipe knows the logits' layout.
+    func testConsistencySettingsReachTheRecipe() throws {
+        let mt = try TrainingRecipe(try checkedSpec("mlp_mean_teacher.yaml"))
+        XCTAssertEqual(mt.consistency, ConsistencyRecipe(meanTeacher: true, weight: 10, rampUpEpochs: 1, rows: 1, classes: 10))
+        XCTAssertEqual(mt.emaDecay, 0.99)
+        let pi = try TrainingRecipe(try checkedSpec("cnn_pi_model.yaml"))
+        XCTAssertEqual(pi.consistency, ConsistencyRecipe(meanTeacher: false, weight: 10, rampUpEpochs: 1, rows: 1, classes: 10))
+        XCTAssertNil(pi.emaDecay)
+        let train = try Pipeline(mode: .train).run(try checkedSpec("cnn_pi_model.yaml"))
+        XCTAssertNotNil(train.input(.consistencyTarget))
+        XCTAssertNotNil(train.output(.consistency))
+        let eval = try Pipeline(mode: .inference).run(try checkedSpec("cnn_pi_model.yaml"))
+        XCTAssertNil(eval.input(.consistencyTarget))
+        XCTAssertNil(eval.output(.consistency))
+    }
 }

@@ -114,3 +114,18 @@ final class AdversarialTests: XCTestCase {
         XCTAssertLessThan(losses.last ?? .infinity, losses.first ?? 0)
     }
 }
+
+/// The consistency weight's ramp-up (Laine & Aila 2017): w·exp(−5(1 − T)²) over `rampUpEpochs`,
+/// T in fractional epochs, then w.
+final class ConsistencyRampTests: XCTestCase {
+    func testRampUpFollowsTheSigmoidShape() {
+        let r = ConsistencyRecipe(meanTeacher: false, weight: 10, rampUpEpochs: 2, classes: 10)
+        XCTAssertEqual(r.weight(step: 0, stepsPerEpoch: 100), 10 * Float(exp(-5.0)), accuracy: 1e-6)
+        XCTAssertEqual(r.weight(step: 100, stepsPerEpoch: 100), 10 * Float(exp(-1.25)), accuracy: 1e-5)
+        XCTAssertEqual(r.weight(step: 200, stepsPerEpoch: 100), 10)
+        XCTAssertEqual(r.weight(step: 5000, stepsPerEpoch: 100), 10)
+        XCTAssertEqual(ConsistencyRecipe(meanTeacher: true, weight: 3, classes: 10).weight(step: 0, stepsPerEpoch: 100), 3)
+        XCTAssertEqual(ConsistencyStep.targetKey(7) & ~(1 << 63), 7)
+        XCTAssertNotEqual(ConsistencyStep.targetKey(7), 7)
+    }
+}

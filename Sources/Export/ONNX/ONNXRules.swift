@@ -132,11 +132,11 @@ func onnxRule(_ op: Op) -> ONNXRule {
          .stochasticDepthBackward, .shakeShakeBackward, .shakeDropBackward, .batchNormBackward, .layerNormBackward,
          .groupNormBackward, .weightNormBackward, .spectralNormBackward, .embeddingBackward, .lstmBackward,
          .gruBackward, .attentionBackward, .softmaxCrossEntropyBackward, .mseLossBackward, .bceLossBackward,
-         .l1PenaltyBackward, .l2PenaltyBackward:
+         .l1PenaltyBackward, .l2PenaltyBackward, .consistencyLossBackward:
         return .refuse(training("gradients"))
     case .batchNormTrain, .batchNormUpdateStats, .powerIteration, .spectralNormUpdate:
         return .refuse(training("batch statistics and buffer updates"))
-    case .softmaxCrossEntropy, .mseLoss, .bceLoss, .l1Penalty, .l2Penalty, .accuracy:
+    case .softmaxCrossEntropy, .mseLoss, .bceLoss, .l1Penalty, .l2Penalty, .accuracy, .consistencyLoss:
         return .refuse("losses and metrics are not part of the exported model, which ends at the logits")
     }
 }

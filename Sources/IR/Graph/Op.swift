@@ -309,6 +309,11 @@ public enum Op: Hashable, Sendable {
     case l2PenaltyBackward(Double)
     /// [logits, labels] → fraction with argmax = label.
     case accuracy
+    /// [logits, target, weight] → w/(rows·K)·Σ(softmax(z) − p)², the target a constant
+    /// (Π-model, Mean Teacher).
+    case consistencyLoss
+    /// [logits, target, weight] → dlogits: s ⊙ (g − Σ g·s), g = 2w(s − p)/(rows·K), s = softmax(z).
+    case consistencyLossBackward
 }
 
 extension Op {

@@ -18,7 +18,7 @@ public func autodiff(_ g: Graph) -> Graph {
     var b = GraphBuilder(g)
 
     // The objective: data loss plus penalties. Each term is a root of the backward pass.
-    var roots: [ValueID] = [dataLoss]
+    var roots: [ValueID] = [dataLoss] + (g.output(.consistency).map { [$0] } ?? [])
     for p in g.trainableParameters {
         guard let info = p.param else { continue }
         let o = Origin(path: info.name, kind: "penalty")

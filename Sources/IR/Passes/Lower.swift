@@ -191,6 +191,13 @@ struct Lowering {
             let outs = b.emit(.softmaxCrossEntropy(s), [logits, labels], origin: o)
             b.addOutput(outs[0], .dataLoss)
             b.addOutput(b.emit1(.accuracy, [logits, labels], origin: o), .accuracy)
+            if model.training.consistency != nil {
+                // The loop writes the target distribution and the ramped weight before each step.
+                let target = b.addInput(.consistencyTarget, b.graph[logits])
+                let weight = b.addInput(.consistencyWeight, .scalar)
+                let c = Origin(path: "loss", kind: "consistency")
+                b.addOutput(b.emit1(.consistencyLoss, [logits, target, weight], origin: c), .consistency)
+            }
         case .mse, .binaryCrossEntropy:
             let op: Op = model.training.loss.kind == .mse ? .mseLoss : .bceLoss
             b.addOutput(b.emit1(op, [logits, labels], origin: o), .dataLoss)

@@ -46,7 +46,18 @@ extension TrainingRecipe {
         self.init(name: model.name, batchSize: t.batchSize, epochs: t.epochs, seed: t.seed, data: data, optimizer: optimizer,
                   schedule: ScheduleRecipe(t.schedule), clipGradNorm: t.clipGradNorm,
                   gradientNoise: t.gradientNoise.map { GradientNoise(eta: $0.eta, gamma: $0.gamma) }, earlyStopping: early,
-                  emaDecay: t.emaDecay, adversarial: t.adversarial.map { AdversarialRecipe($0, data: d) })
+                  emaDecay: t.emaDecay ?? t.consistency.flatMap { $0.method == .meanTeacher ? $0.emaDecay : nil },
+                  adversarial: t.adversarial.map { AdversarialRecipe($0, data: d) },
+                  consistency: try t.consistency.map { try ConsistencyRecipe($0, output: model.nodes[model.output].shape.compactMap(\.value)) })
+    }
+}
+
+extension ConsistencyRecipe {
+    /// The logits of one example are `rows` distributions over their last axis.
+    init(_ c: ConsistencyConfig, output: [Int]) throws {
+        guard let k = output.last, k > 0 else { throw TrainError.unsupported("consistency needs class logits, the output is \(output)") }
+        self.init(meanTeacher: c.method == .meanTeacher, weight: Float(c.weight), rampUpEpochs: c.rampUp,
+                  rows: output.dropLast().reduce(1, *), classes: k)
     }
 }
 

@@ -56,6 +56,20 @@ func lossRule(_ op: Op) -> OpRule? {
             try arity(t, 1, "penalty_backward")
             return [t[0]]
         })
+    case .consistencyLoss:
+        // C = w/(rows·K)·Σ(s − p)², s = softmax(z), p a constant target; dz = s ⊙ (g − Σ_k g_k s_k), g = 2w(s − p)/(rows·K)
+        return OpRule(shape: { t in
+            try arity(t, 3, "consistency_loss")
+            try require(t[0].rank >= 2 && t[1] == t[0] && t[2] == .scalar, "consistency_loss needs logits, a target of their shape and a scalar weight, got \(t)")
+            return scalar
+        }, grad: { c in
+            c.set(0, c.emit1(.consistencyLossBackward, [c.x(0), c.x(1), c.x(2)]))
+        })
+    case .consistencyLossBackward:
+        return OpRule(shape: { t in
+            try arity(t, 3, "consistency_loss_backward")
+            return [t[0]]
+        })
     case .accuracy:
         return OpRule(shape: { t in
             try arity(t, 2, "accuracy")

@@ -70,6 +70,8 @@ extension Op {
         case .softmaxCrossEntropy: return "softmax_cross_entropy"
         case .softmaxCrossEntropyBackward: return "softmax_cross_entropy_backward"
         case .mseLoss: return "mse_loss"
+        case .consistencyLoss: return "consistency_loss"
+        case .consistencyLossBackward: return "consistency_loss_backward"
         case .mseLossBackward: return "mse_loss_backward"
         case .bceLoss: return "bce_loss"
         case .bceLossBackward: return "bce_loss_backward"
@@ -140,7 +142,8 @@ extension Op {
         case .avgPool2dBackward(let p, let input): return pool(p) + ["input=\(list(input))"]
         case .weightNorm, .weightNormBackward, .spectralNorm, .spectralNormBackward, .spectralNormUpdate: return []
         case .powerIteration(let n): return ["iterations=\(n)"]
-        case .globalAvgPool, .add, .embedding, .mseLoss, .mseLossBackward, .bceLoss, .bceLossBackward, .accuracy: return []
+        case .globalAvgPool, .add, .embedding, .mseLoss, .mseLossBackward, .bceLoss, .bceLossBackward, .accuracy, .consistencyLoss,
+             .consistencyLossBackward: return []
         case .globalAvgPoolBackward(let s): return ["spatial=\(list(s))"]
         case .upsampleNearest(let k), .upsampleNearestBackward(let k): return ["scale=\(k)"]
         case .activation(let f, let s, let a), .activationBackward(let f, let s, let a): return act(f, s, a)

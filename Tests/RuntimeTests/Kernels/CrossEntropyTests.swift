@@ -125,3 +125,37 @@ final class CrossEntropyTests: XCTestCase {
         assertBitIdentical(g1, g2)
     }
 }
+
+/// The Π-model / Mean Teacher consistency term against its Float64 twin and finite differences;
+/// zero (with a zero gradient) when the target is the softmax itself.
+final class SoftmaxConsistencyTests: XCTestCase {
+    func testMatchesReferenceAndFiniteDifferences() {
+        var rng = TestRandom(seed: 31)
+        for (n, k) in [(1, 2), (3, 10), (9, 7)] {
+            let logits = rng.tensor([n, k], -3, 3)
+            var target = [Float](repeating: 0, count: n * k)
+            for r in 0..<n {
+                let raw = (0..<k).map { _ in rng.uniform(0, 1) }, total = raw.reduce(0, +)
+                for j in 0..<k { target[r * k + j] = raw[j] / total }
+            }
+            let grad = Tensor(shape: [n, k])
+            let c = SoftmaxConsistency.forwardBackward(rows: n, classes: k, logits: logits.data, target: target, weight: 2.5, dlogits: grad.data)
+            let t = target.map(Double.init)
+            let ref = SoftmaxConsistencyReference.loss(rows: n, classes: k, logits: logits.doubles, target: t, weight: 2.5)
+            XCTAssertEqual(c, ref, accuracy: 1e-6 * max(1, abs(ref)), "n \(n) k \(k)")
+            let numeric = finiteDifference(logits.doubles) {
+                SoftmaxConsistencyReference.loss(rows: n, classes: k, logits: $0, target: t, weight: 2.5)
+            }
+            assertGradient(grad.data, numeric, "n \(n) k \(k)")
+        }
+    }
+
+    func testVanishesAtItsOwnSoftmax() {
+        var rng = TestRandom(seed: 32)
+        let logits = rng.tensor([4, 10], -3, 3), p = Tensor(shape: [4, 10]), grad = Tensor(shape: [4, 10])
+        Softmax.forward(rows: 4, n: 10, logits.data, p.data)
+        let c = SoftmaxConsistency.forwardBackward(rows: 4, classes: 10, logits: logits.data, target: p.data, weight: 100, dlogits: grad.data)
+        XCTAssertEqual(c, 0, accuracy: 1e-10)
+        for i in 0..<40 { XCTAssertEqual(grad.data[i], 0, accuracy: 1e-7) }
+    }
+}
