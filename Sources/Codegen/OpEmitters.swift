@@ -44,7 +44,7 @@ struct OpEmitter {
              .batchNormFoldWeight, .batchNormFoldBias,
              .dropout, .dropoutBackward, .stochasticDepth, .stochasticDepthBackward,
              .spatialDropout, .spatialDropoutBackward, .gaussianNoise, .gaussianNoiseBackward, .alphaDropout, .alphaDropoutBackward, .lockedDropout, .lockedDropoutBackward, .dropBlock, .dropBlockBackward, .shakeShake, .shakeShakeBackward, .shakeDrop, .shakeDropBackward,
-             .attention, .attentionBackward, .lstm, .lstmBackward, .gru, .gruBackward, .layerNorm, .layerNormBackward, .groupNorm, .groupNormBackward,
+             .attention, .attentionBackward, .sequencePool, .sequencePoolBackward, .positionalEncoding, .lstm, .lstmBackward, .gru, .gruBackward, .layerNorm, .layerNormBackward, .groupNorm, .groupNormBackward,
              .weightNorm, .weightNormBackward, .powerIteration, .spectralNorm, .spectralNormBackward, .spectralNormUpdate,
              .softmaxCrossEntropy, .softmaxCrossEntropyBackward, .accuracy,
              .mseLoss, .mseLossBackward, .bceLoss, .bceLossBackward, .embedding, .embeddingBackward,

@@ -289,6 +289,10 @@ struct Harness {
             variants = ["block_size": "3", "schedule_steps": "100"]
         case .lockedDropout:
             input = "[5, 8]"
+        case .sequencePool:
+            input = "[5, 8]"; variants = ["mode": "max"]; after = ["dense: 3"]
+        case .positionalEncoding:
+            input = "[5, 8]"
         case .batchNorm:
             break
         case .layerNorm:

@@ -1,5 +1,6 @@
 import Check
 import IR
+import enum Runtime.PositionalEncoding
 
 /// How one IR op becomes ONNX: a lowering to opset-17 nodes, or a refusal with its reason.
 enum ONNXRule {
@@ -121,6 +122,23 @@ func onnxRule(_ op: Op) -> ONNXRule {
         return .lower { e, c in recurrent(&e, a, lstm: lstm, c) }
     case .attention(let a):
         return .lower { e, c in attention(&e, a, c) }
+    case .sequencePool(let m):
+        return .lower { e, c in                                          // [N, T, F] → [N, F]
+            switch m {
+            case .mean: e.node("ReduceMean", c.inputs, [.ints("axes", [1]), .int("keepdims", 0)], out: c.output)
+            case .max: e.node("ReduceMax", c.inputs, [.ints("axes", [1]), .int("keepdims", 0)], out: c.output)
+            case .first:                                                 // Gather [0] along T: [N, 1, F] → [N, F]
+                let y = e.node("Gather", [c.inputs[0], e.ints([0])], [.int("axis", 1)])
+                e.node("Flatten", [y], [.int("axis", 1)], out: c.output)
+            }
+        }
+    case .positionalEncoding:
+        return .lower { e, c in                                          // x + PE, the table a [T, F] constant
+            let s = c.inputTypes[0].shape
+            let (t, f) = (s[1].value ?? 0, s[2].value ?? 0)
+            let table = e.node("Reshape", [e.floats(PositionalEncoding.table(steps: t, features: f)), e.ints([t, f])])
+            e.node("Add", [c.inputs[0], table], out: c.output)
+        }
 
     // MARK: Ops that never reach an inference graph
     case .dropout, .spatialDropout, .gaussianNoise, .lockedDropout, .alphaDropout, .dropBlock, .stochasticDepth,
@@ -132,7 +150,7 @@ func onnxRule(_ op: Op) -> ONNXRule {
          .stochasticDepthBackward, .shakeShakeBackward, .shakeDropBackward, .batchNormBackward, .layerNormBackward,
          .groupNormBackward, .weightNormBackward, .spectralNormBackward, .embeddingBackward, .lstmBackward,
          .gruBackward, .attentionBackward, .softmaxCrossEntropyBackward, .mseLossBackward, .bceLossBackward,
-         .l1PenaltyBackward, .l2PenaltyBackward, .consistencyLossBackward:
+         .l1PenaltyBackward, .l2PenaltyBackward, .consistencyLossBackward, .sequencePoolBackward:
         return .refuse(training("gradients"))
     case .batchNormTrain, .batchNormUpdateStats, .powerIteration, .spectralNormUpdate:
         return .refuse(training("batch statistics and buffer updates"))

@@ -283,6 +283,12 @@ public enum Op: Hashable, Sendable {
     case gruBackward(RecurrentAttrs)
     /// [x, in_w, in_b, out_w, out_b] → train: [y, qkv [N,T,3D], probs [N,H,T,T], ctx [N,T,D]]; eval: [y].
     case attention(AttentionAttrs)
+    /// [x: N, T, F] → [N, F]: mean, max or first step over T.
+    case sequencePool(SequencePoolMode)
+    /// [dy: N, F, x: N, T, F] → dx (mean: dy/T everywhere; max: dy at the first arg-max; first: dy at step 0).
+    case sequencePoolBackward(SequencePoolMode)
+    /// [x: N, T, F] → x + PE, the sinusoidal table of Vaswani et al. 2017 (gradient: the identity).
+    case positionalEncoding
     /// [dy, x, in_w, in_b, out_w, out_b, qkv, probs, ctx] → [dx, din_w, din_b, dout_w, dout_b].
     case attentionBackward(AttentionAttrs)
 

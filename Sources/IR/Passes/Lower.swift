@@ -104,6 +104,10 @@ struct Lowering {
             return b.emit1(.avgPool2d(Pool2DAttrs(size: size, stride: stride, padding: padding, ceilMode: ceil)), [x], origin: o)
         case .globalAvgPool:
             return b.emit1(.globalAvgPool, [x], origin: o)
+        case .sequencePool(let m):
+            return b.emit1(.sequencePool(m), [x], origin: o)
+        case .positionalEncoding:
+            return b.emit1(.positionalEncoding, [x], origin: o)
         case .upsample(let scale):
             return b.emit1(.upsampleNearest(scale: scale), [x], origin: o)
         case .flatten, .reshape:

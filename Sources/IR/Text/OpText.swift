@@ -32,6 +32,9 @@ extension Op {
         case .gaussianNoise: return "gaussian_noise"
         case .gaussianNoiseBackward: return "gaussian_noise_backward"
         case .lockedDropout: return "locked_dropout"
+        case .sequencePool: return "sequence_pool"
+        case .sequencePoolBackward: return "sequence_pool_backward"
+        case .positionalEncoding: return "positional_encoding"
         case .lockedDropoutBackward: return "locked_dropout_backward"
         case .alphaDropout: return "alpha_dropout"
         case .alphaDropoutBackward: return "alpha_dropout_backward"
@@ -158,6 +161,8 @@ extension Op {
         case .gaussianNoiseBackward(let s, let k): return ["std=\(s)", "key=\(k)"]
         case .alphaDropout(let p, let k), .alphaDropoutBackward(let p, let k),
              .lockedDropout(let p, let k), .lockedDropoutBackward(let p, let k): return ["p=\(p)", "key=\(k)"]
+        case .sequencePool(let m), .sequencePoolBackward(let m): return ["mode=\(m.rawValue)"]
+        case .positionalEncoding: return []
         case .dropBlock(let p, let bs, let n, let k), .dropBlockBackward(let p, let bs, let n, let k):
             return ["p=\(p)", "block_size=\(bs)"] + (n.map { ["schedule_steps=\($0)"] } ?? []) + ["key=\(k)"]
         case .stochasticDepth(let q, let m, let k), .stochasticDepthBackward(let q, let m, let k):
