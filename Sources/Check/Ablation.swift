@@ -9,7 +9,8 @@ import Syntax
 /// is written in a spec.
 struct Regularizer {
     var group: String
-    /// Layer kinds that are this regularizer alone; such layers are removed.
+    /// Layer kinds that are this regularizer alone; such layers are removed (a named one, which
+    /// another layer may take as input, keeps its place with its rate or deviation at 0).
     var layerKinds: Set<KindID> = []
     /// Arguments of other layers (and `defaults:`, `regularize:` rules) that are removed, which
     /// means their neutral default (dropout 0, survival 1, no decay).
@@ -72,7 +73,17 @@ private func strip(_ items: [LayerItem], kinds: Set<KindID>, arguments: Set<Stri
     items.compactMap { item in
         switch item {
         case .layer(var l):
-            if let k = kindsByName[l.kind.value], kinds.contains(k.id) { return nil }
+            if let k = kindsByName[l.kind.value], kinds.contains(k.id) {
+                // A named layer may be another's input (`from:`); it stays, with rate 0.
+                guard l.name != nil, let primary = k.primary else { return nil }
+                let zero = Value(.int(0), l.kind.range)
+                if l.primary != nil { l.primary = zero } else if let i = l.arguments.firstIndex(where: { $0.key.value == primary }) {
+                    l.arguments[i].value = zero
+                } else {
+                    l.arguments.append(Entry(key: Located(primary, l.kind.range), value: zero))
+                }
+                return .layer(l)
+            }
             l.arguments = l.arguments.filter { !arguments.contains($0.key.value) }.map { e in
                 var e = e
                 if case .layers(let inner) = e.value.kind { e.value.kind = .layers(strip(inner, kinds: kinds, arguments: arguments)) }

@@ -70,9 +70,13 @@ public enum SweepPlanner {
             }
         }
         if random == nil {
-            for s in settings { if case .range(_, _, _, _, let r) = s.values { plan.diagnostics.append(SweepMsg.rangeNeedsRandom.error(r)) } }
+            // Reported, then left out, so the other settings are still applied and checked.
+            settings.removeAll { s in
+                guard case .range(_, _, _, _, let r) = s.values else { return false }
+                plan.diagnostics.append(SweepMsg.rangeNeedsRandom.error(r))
+                return true
+            }
         }
-        guard !plan.hasErrors else { return plan }
         let points = random.map { sample(settings, count: $0, seed: seed) } ?? grid(settings)
         let names = shortNames(settings.map(\.path))
         let groups = ablate ? regularizerGroups(in: spec) : []
