@@ -33,7 +33,7 @@ struct Sweep: ParsableCommand {
     @Option(help: "The sweep folder (default: runs/sweep-<model name>).")
     var out: String?
 
-    @Option(help: "Variants trained at once (default 1); each gets cores/jobs threads. Results do not depend on it.")
+    @Option(help: "Variants trained at once; each gets cores/jobs threads. Results do not depend on it.")
     var jobs: Int = 1
 
     @Flag(help: "Check every variant and list them without training.")
