@@ -112,7 +112,7 @@ struct RunMetrics {
               let line = log.split(separator: "\n").last(where: { $0.hasPrefix("done:") }),
               let r = line.range(of: "test accuracy ") else { return nil }
         let number = line[r.upperBound...].prefix { $0.isNumber || $0 == "." }
-        return Double(number).map { $0 / 100 }
+        return Double(number).map { ($0 * 100).rounded() / 10_000 }  // 97.33 → 0.9733, not 0.97329999
     }
 }
 
