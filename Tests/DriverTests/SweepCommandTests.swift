@@ -70,7 +70,20 @@ extension SweepTests {
         // The variant's spec trains alone, from its own folder (its data path was rewritten).
         let alone = try CLI.run(["train", dir + "/spec.yaml", "--steps", "2", "--limit", "256", "--out", sweepFolder("alone")])
         XCTAssertEqual(alone.status, 0, alone.stderr)
-        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: dir + "/model.safetensors")).count > 0, true)
+
+        // The same command again has nothing to do; other options or other variants are refused.
+        let again = try CLI.run(["sweep", "specs/mnist_mlp.yaml", "--set", "layers.*.dropout=0,0.5", "--set", "defaults.weight_decay=1e-4",
+                                 "--steps", "2", "--limit", "256", "--jobs", "2", "--out", out])
+        XCTAssertEqual(again.status, 0, again.stderr)
+        XCTAssertTrue(again.stdout.hasPrefix("sweep mnist_mlp: 2 variants in \(out), 2 already done, 2 at a time"), again.stdout)
+        XCTAssertFalse(again.stdout.contains(": training"), again.stdout)
+        let longer = try CLI.run(["sweep", "specs/mnist_mlp.yaml", "--set", "layers.*.dropout=0,0.5", "--set", "defaults.weight_decay=1e-4",
+                                  "--steps", "3", "--limit", "256", "--out", out])
+        XCTAssertEqual(longer.status, 2)
+        XCTAssertEqual(longer.stderr, "error: \(out) holds this sweep run with other options (--steps 2 --limit 256); repeat them to continue it, or choose another --out\n")
+        let other = try CLI.run(["sweep", "specs/mnist_mlp.yaml", "--set", "layers.*.dropout=0,0.4", "--steps", "2", "--limit", "256", "--out", out])
+        XCTAssertEqual(other.status, 2)
+        XCTAssertEqual(other.stderr, "error: \(out) holds another sweep (its variants differ from these); choose another --out or delete it\n")
     }
 
     /// SIGKILL while the second of three variants trains: the first keeps its files untouched,

@@ -2,7 +2,7 @@ import Foundation
 
 // The files of a sweep folder, which `regula report` reads too:
 //
-//   sweep.json              {"spec", "model", "variants": [{"name", "folder", "overrides", "ablated"?,
+//   sweep.json              {"spec", "model", "train_arguments", "variants": [{"name", "folder", "overrides", "ablated"?,
 //                            "status": pending|running|done|failed, "best_val", "metric", "seconds"}]}
 //   <variant>/variant.json  {"name", "overrides": {"PATH": "VALUE"}, "ablated": [...] (only with --ablate)}
 //   <variant>/spec.yaml     the variant's spec (spec.regula for a DSL spec), trainable alone
@@ -31,9 +31,11 @@ public struct SweepFile: Equatable {
     public var spec: String
     public var model: String
     public var variants: [SweepRecord]
+    /// The options every variant's `regula train` got (`--epochs 2`); a sweep resumes only with the same.
+    public var trainArguments: [String] = []
 
     func json() -> Any {
-        ["spec": spec, "model": model, "variants": variants.map { v -> [String: Any] in
+        ["spec": spec, "model": model, "train_arguments": trainArguments, "variants": variants.map { v -> [String: Any] in
             var o: [String: Any] = ["name": v.name, "folder": v.folder, "overrides": v.overrides, "status": v.status.rawValue,
                                     "best_val": v.bestVal.map { $0 as Any } ?? NSNull(), "metric": v.metric.map { $0 as Any } ?? NSNull()]
             if let a = v.ablated { o["ablated"] = a }
@@ -55,7 +57,7 @@ public struct SweepFile: Equatable {
                                bestVal: (v["best_val"] as? NSNumber)?.doubleValue, metric: v["metric"] as? String,
                                seconds: (v["seconds"] as? NSNumber)?.doubleValue)
         }
-        return SweepFile(spec: spec, model: model, variants: variants)
+        return SweepFile(spec: spec, model: model, variants: variants, trainArguments: o["train_arguments"] as? [String] ?? [])
     }
 
     public func write(to path: String) throws {

@@ -53,8 +53,19 @@ public enum SweepRunner {
         let statePath = folder + "/sweep.json"
         let previous = SweepFile.read(statePath)
         let folders = plan.variants.map { folderName($0.name) }
-        if let previous, previous.variants.map(\.name) != plan.variants.map(\.name) {
-            throw DriverError("\(folder) holds another sweep (its variants differ from these); choose another --out or delete it")
+        if let previous {
+            func key(_ name: String, _ overrides: [String: String], _ ablated: [String]?) -> String {
+                ([name] + overrides.keys.sorted().map { $0 + "=" + (overrides[$0] ?? "") } + (ablated ?? []).map { "-" + $0 }).joined(separator: "\n")
+            }
+            let same = previous.variants.map { key($0.name, $0.overrides, $0.ablated) }
+                == plan.variants.map { v in key(v.name, Dictionary(v.overrides.map { ($0.path, $0.value) }, uniquingKeysWith: { $1 }), v.ablated) }
+            guard same else {
+                throw DriverError("\(folder) holds another sweep (its variants differ from these); choose another --out or delete it")
+            }
+            guard previous.trainArguments == options.trainArguments else {
+                throw DriverError("\(folder) holds this sweep run with other options (\(previous.trainArguments.isEmpty ? "none" : previous.trainArguments.joined(separator: " "))); "
+                    + "repeat them to continue it, or choose another --out")
+            }
         }
         var sweep = SweepFile(spec: specPath, model: model, variants: zip(plan.variants, folders).enumerated().map { k, pair in
             var record = SweepRecord(name: pair.0.name, folder: pair.1, overrides: Dictionary(pair.0.overrides.map { ($0.path, $0.value) }, uniquingKeysWith: { $1 }),
@@ -66,7 +77,7 @@ public enum SweepRunner {
                 record.seconds = old.seconds
             }
             return record
-        })
+        }, trainArguments: options.trainArguments)
         let dsl = specPath.hasSuffix(".regula")
         let specDirectory = URL(fileURLWithPath: specPath).deletingLastPathComponent().path
         for (k, v) in plan.variants.enumerated() where sweep.variants[k].status != .done {
