@@ -93,11 +93,8 @@ public enum SweepPlanner {
                     }
                 }
                 if let removed { variant = Check.ablate(variant, groups: Set(removed)) }
-                var parts = random != nil ? [String(format: "random-%02d", n + 1)]
-                                          : zip(names, point).map { "\($0)=\($1.value)" }
-                if let removed { parts.append(removed.isEmpty ? "baseline" : removed.count > 1 && removed.count == groups.count ? "no-regularization" : "no-" + removed.joined(separator: "-")) }
-                let name = parts.isEmpty ? "baseline" : parts.joined(separator: "_")
-                plan.variants.append(SweepVariant(name: name, overrides: zip(settings, point).map { ($0.path.text, $1.value) },
+                let values = random != nil ? nil : zip(names, point).map { "\($0)=\($1.value)" }
+                plan.variants.append(SweepVariant(name: variantName(values, number: n + 1, removed: removed, of: groups), overrides: zip(settings, point).map { ($0.path.text, $1.value) },
                                                   ablated: removed, spec: variant))
             }
         }
@@ -109,12 +106,28 @@ public enum SweepPlanner {
                 if seen.insert(d.message + d.range.description).inserted { plan.diagnostics.append(d) }
             }
         }
-        plan.diagnostics = plan.diagnostics.enumerated().sorted { a, b in
+        plan.diagnostics = inReadingOrder(plan.diagnostics)
+        return plan
+    }
+
+    /// `dropout=0.2_weight_decay=1e-4` (a grid point), `random-03`, with `_no-dropout`,
+    /// `_baseline` or `_no-regularization` after it under `--ablate`.
+    static func variantName(_ values: [String]?, number: Int, removed: [String]?, of groups: [String]) -> String {
+        var parts = values ?? [String(format: "random-%02d", number)]
+        if let removed {
+            parts.append(removed.isEmpty ? "baseline"
+                         : removed.count > 1 && removed.count == groups.count ? "no-regularization" : "no-" + removed.joined(separator: "-"))
+        }
+        return parts.isEmpty ? "baseline" : parts.joined(separator: "_")
+    }
+
+    /// The spec's diagnostics first, as found, then the overrides' in line and column order.
+    static func inReadingOrder(_ diagnostics: [Diagnostic]) -> [Diagnostic] {
+        diagnostics.enumerated().sorted { a, b in
             let (x, y) = (a.element.range, b.element.range)
             if x.file != y.file { return x.file != overrideFileName && (y.file == overrideFileName || a.offset < b.offset) }
             return x.start != y.start ? x.start < y.start : a.offset < b.offset
         }.map(\.element)
-        return plan
     }
 
     /// `PATH=V1,V2`, `PATH=LOW..HIGH`, `PATH=log:LOW..HIGH`, with ranges into line `line` of the
