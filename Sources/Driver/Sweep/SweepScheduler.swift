@@ -205,6 +205,7 @@ struct ProgressView {
     let live: Bool
     let print: (String) -> Void
     private var drawn = 0
+    private var shown: [String] = []
     private var lastPlain: [String: String] = [:]
 
     init(live: Bool, print: @escaping (String) -> Void) {
@@ -219,6 +220,9 @@ struct ProgressView {
 
     mutating func draw(_ lines: [String]) {
         if live {
+            // Redrawn only when something changed, so a terminal does not flicker five times a second.
+            if lines == shown && drawn == lines.count { return }
+            shown = lines
             clear()
             for l in lines { print(l + "\n") }
             drawn = lines.count
