@@ -10,7 +10,8 @@ struct Regula: ParsableCommand {
         abstract: "A declarative model-spec compiler for neural networks and their regularization.",
         version: Regula.version,
         subcommands: [
-            Lint.self, Summary.self, Convert.self, Fmt.self, Schema.self, Kinds.self, IRCommand.self, Train.self, Eval.self, Bench.self, Compile.self, ExportCommand.self,
+            Lint.self, Summary.self, Convert.self, Fmt.self, Schema.self, Kinds.self, IRCommand.self, Train.self, Sweep.self, Eval.self, Bench.self, Compile.self,
+            ExportCommand.self,
         ]
     )
 

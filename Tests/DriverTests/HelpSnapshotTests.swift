@@ -4,7 +4,7 @@ import XCTest
 /// `--help` is user-facing text: pinned by snapshots (`REGULA_RECORD=1` re-records).
 final class HelpSnapshotTests: XCTestCase {
     func testHelpOfEveryCommand() throws {
-        let commands = ["", "lint", "summary", "convert", "fmt", "schema", "kinds", "ir", "train", "eval", "compile", "bench",
+        let commands = ["", "lint", "summary", "convert", "fmt", "schema", "kinds", "ir", "train", "sweep", "eval", "compile", "bench",
                         "export", "export onnx"]
         for command in commands {
             let arguments = command.isEmpty ? ["--help"] : ["help"] + command.split(separator: " ").map(String.init)
