@@ -26,7 +26,7 @@ let regularizers: [Regularizer] = [
     Regularizer(group: "noise", layerKinds: [.gaussianNoise]),
     // Decay 0 everywhere, the optimizer's too (AdamW's default is 0.01, so it is written as 0).
     Regularizer(group: "weight_decay", arguments: ["weight_decay"]),
-    Regularizer(group: "penalties", arguments: ["l1", "l2", "max_norm"]),
+    Regularizer(group: "penalties", arguments: ["l1", "l2", "max_norm", "spectral_penalty"]),
     // Huang et al. 2016: survival 1 is the plain residual network.
     Regularizer(group: "stochastic_depth", arguments: ["stochastic_depth"]),
     Regularizer(group: "label_smoothing", sectionKeys: [("loss", "label_smoothing")]),

@@ -193,6 +193,8 @@ public let regularizationArgs: [ArgSpec] = [
     ArgSpec("l1", .number, range: .nonNegative, doc: "L1 penalty λ₁·Σ|w|"),
     ArgSpec("l2", .number, range: .nonNegative, doc: "L2 penalty λ₂·Σw² (no ½)"),
     ArgSpec("max_norm", .number, range: .positive, doc: "max-norm constraint per output unit"),
+    ArgSpec("spectral_penalty", .number, range: .nonNegative,
+            doc: "spectral-norm penalty (λ/2)·σ_max(W)² (Yoshida & Miyato 2017), σ by power iteration on W as [out, in·…]"),
     ArgSpec("weight_norm", .bool, doc: "weight normalization w = g·v/‖v‖"),
     ArgSpec("spectral_norm", .bool, doc: "spectral normalization w/σ(w)"),
     ArgSpec("dropconnect", .number, range: .dropRate,

@@ -51,6 +51,9 @@ public struct Regularization: Hashable, Sendable {
     /// Max-norm constraint c: after each step, each output unit's incoming weight vector is
     /// rescaled to norm ≤ c (PyTorch `renorm` semantics).
     public var maxNorm: Double? = nil
+    /// Spectral-norm penalty λ (Yoshida & Miyato 2017): (λ/2)·σ_max(W)² added to the loss, W as
+    /// the matrix [out, in·…].
+    public var spectralPenalty: Double = 0
     /// Weight normalization (Salimans & Kingma 2016): w = g·v/‖v‖ per output unit.
     public var weightNorm: Bool = false
     /// Spectral normalization (Miyato et al. 2018): w / σ(w), one power iteration per step.
@@ -84,11 +87,14 @@ public enum ParamRole: String, Hashable, Sendable {
     /// Spectral normalization's power-iteration vectors (`weight_u` [out], `weight_v` [in·kh·kw]);
     /// the trainable W is the `.weight` row named `weight_orig`.
     case spectralU, spectralV
+    /// The spectral penalty's power-iteration vectors (`spectral_u` [out], `spectral_v` [in·…]),
+    /// kept between steps as the paper's one iteration per step needs (Yoshida & Miyato 2017).
+    case penaltyU, penaltyV
 
     /// Non-trainable state updated by the forward pass rather than by the optimizer.
     public var isBuffer: Bool {
         switch self {
-        case .runningMean, .runningVar, .numBatchesTracked, .spectralU, .spectralV: return true
+        case .runningMean, .runningVar, .numBatchesTracked, .spectralU, .spectralV, .penaltyU, .penaltyV: return true
         default: return false
         }
     }

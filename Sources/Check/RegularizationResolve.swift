@@ -62,6 +62,7 @@ func regularization(_ row: ParamRow, layer: ELayer, path: String, defaults: Regu
     r.l2 = value("l2", layerApplies: applies)?.numberValue ?? 0
     if row.cls == .kernel {
         r.maxNorm = value("max_norm", layerApplies: true)?.numberValue
+        r.spectralPenalty = value("spectral_penalty", layerApplies: true)?.numberValue ?? 0
         r.weightNorm = value("weight_norm", layerApplies: true)?.boolValue ?? false
         r.spectralNorm = value("spectral_norm", layerApplies: true)?.boolValue ?? false
         r.dropConnect = value("dropconnect", layerApplies: true)?.numberValue ?? 0
@@ -76,6 +77,7 @@ public func describe(_ r: Regularization) -> String {
     if r.l1 != 0 { parts.append("l1 \(formatNumber(r.l1))") }
     if r.l2 != 0 { parts.append("l2 \(formatNumber(r.l2))") }
     if let m = r.maxNorm { parts.append("max_norm \(formatNumber(m))") }
+    if r.spectralPenalty != 0 { parts.append("spectral_penalty \(formatNumber(r.spectralPenalty))") }
     if r.weightNorm { parts.append("weight_norm") }
     if r.spectralNorm { parts.append("spectral_norm") }
     if r.dropConnect != 0 { parts.append("dropconnect \(formatNumber(r.dropConnect))") }

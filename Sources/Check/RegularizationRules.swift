@@ -31,7 +31,7 @@ enum TensorRole: String, CaseIterable {
 
 /// The attributes a rule may set, and the ones that act on weight matrices only.
 let ruleAttributes = regularizationArgs.filter { !["decay_bias", "decay_norm"].contains($0.name) }
-private let weightOnlyAttributes: Set<String> = ["max_norm", "weight_norm", "spectral_norm", "dropconnect"]
+private let weightOnlyAttributes: Set<String> = ["max_norm", "weight_norm", "spectral_norm", "dropconnect", "spectral_penalty"]
 private let matchKeys = ["kind", "layer", "role"]
 
 struct RegularizationRule {

@@ -25,11 +25,25 @@ extension Msg {
     static func reparamConflict(_ kind: String) -> Message {
         Message(id: "reparam-conflict", text: "layer '\(kind)' cannot use both weight_norm and spectral_norm; choose one")
     }
+    static let penaltyWithReparametrization = Message(id: "reparam-conflict", text:
+        "spectral_penalty cannot be combined with weight_norm or spectral_norm: they reparametrize the weight it would penalize")
     static let maxNormWithSpectralNorm = Message(id: "reparam-conflict", text:
         "max_norm cannot be combined with spectral_norm: the weight in use is W/σ(W), whose row norms a constraint on W does not bound")
     static func reparamUnsupported(_ what: String, _ kind: String) -> Message {
         Message(id: "reparam-unsupported", text: "\(what) is not supported on '\(kind)' layers yet; it applies to dense and conv2d")
     }
+}
+
+/// `params` and, for a weight with a spectral penalty, its power-iteration vectors `spectral_u`
+/// [out] and `spectral_v` [in·…] (buffers, as spectral normalization's `weight_u`, `weight_v`).
+private func withPenaltyVectors(_ params: [ParamInfo]) -> [ParamInfo] {
+    guard let w = params.first(where: { $0.role == .weight && $0.regularization.spectralPenalty > 0 }),
+          let out = w.shape.first else { return params }
+    let base = String(w.name.dropLast("weight".count))
+    return params + [
+        ParamInfo(name: base + "spectral_u", shape: [out], role: .penaltyU, trainable: false, initializer: .normal(std: 1)),
+        ParamInfo(name: base + "spectral_v", shape: [w.count / max(out, 1)], role: .penaltyV, trainable: false, initializer: .normal(std: 1)),
+    ]
 }
 
 /// `params` with the weight of a `weight_norm`/`spectral_norm` layer replaced by PyTorch's
@@ -38,10 +52,18 @@ func reparametrize(_ params: [ParamInfo], op: LayerOp, layer l: ELayer, diagnost
     if !reparametrizable(op), params.contains(where: { $0.regularization.dropConnect > 0 }) {
         diagnostics.append(Msg.reparamUnsupported("dropconnect", l.written).error(l.argRanges["dropconnect"] ?? l.range))
     }
+    if !reparametrizable(op), params.contains(where: { $0.regularization.spectralPenalty > 0 }) {
+        diagnostics.append(Msg.reparamUnsupported("spectral_penalty", l.written).error(l.argRanges["spectral_penalty"] ?? l.range))
+        return params
+    }
     let flagged = params.filter { $0.regularization.weightNorm || $0.regularization.spectralNorm }
-    guard !flagged.isEmpty else { return params }
+    guard !flagged.isEmpty else { return withPenaltyVectors(params) }
     let wn = flagged.contains { $0.regularization.weightNorm }, sn = flagged.contains { $0.regularization.spectralNorm }
     let at = l.argRanges["spectral_norm"] ?? l.argRanges["weight_norm"] ?? l.range
+    if flagged.contains(where: { $0.regularization.spectralPenalty != 0 }) {
+        diagnostics.append(Msg.penaltyWithReparametrization.error(l.argRanges["spectral_penalty"] ?? at))
+        return params
+    }
     if wn && sn {
         diagnostics.append(Msg.reparamConflict(l.written).error(at))
         return params

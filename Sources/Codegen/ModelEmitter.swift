@@ -160,6 +160,12 @@ struct ModelEmitter {
                 guard let v = byName[base + "weight_v"] else { continue }
                 let rows = v.shape.first ?? 1
                 w.line("WeightNorm.initialGain(rows: \(rows), cols: \(v.count / max(rows, 1)), v: \(propertyNames[v.name] ?? "_").data, g: \(propertyNames[p.name] ?? "_").data)")
+            case .penaltyU:
+                let stem = String(p.name.dropLast("spectral_u".count))
+                guard let wt = byName[stem + "weight"], let v = byName[stem + "spectral_v"] else { continue }
+                let rows = wt.shape.first ?? 1
+                w.line("SpectralNorm.powerIteration(rows: \(rows), cols: \(wt.count / max(rows, 1)), w: \(propertyNames[wt.name] ?? "_").data,")
+                w.line("                            u: \(propertyNames[p.name] ?? "_").data, v: \(propertyNames[v.name] ?? "_").data, iterations: 15)")
             case .spectralU:
                 guard let wo = byName[base + "weight_orig"], let v = byName[base + "weight_v"] else { continue }
                 let rows = wo.shape.first ?? 1

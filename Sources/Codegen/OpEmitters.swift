@@ -49,6 +49,7 @@ struct OpEmitter {
              .softmaxCrossEntropy, .softmaxCrossEntropyBackward, .accuracy,
              .mseLoss, .mseLossBackward, .bceLoss, .bceLossBackward, .embedding, .embeddingBackward,
              .l1Penalty, .l1PenaltyBackward, .l2Penalty, .l2PenaltyBackward, .consistencyLoss, .consistencyLossBackward,
+             .spectralPenalty, .spectralPenaltyBackward,
              .concat, .split, .upsampleNearest, .upsampleNearestBackward,
              .activation, .activationBackward:   // pointwise ones fuse or call `Activation`, softmaxes `Softmax`
             return
@@ -230,6 +231,14 @@ struct OpEmitter {
             let call = "SoftmaxConsistency.forwardBackward(rows: \(rows), classes: \(k), logits: \(p(i[0])), target: \(p(i[1])), "
                 + "weight: \(p(i[2]))[0], dlogits: \(op == .consistencyLoss ? "nil" : p(o[0])))"
             w.line(op == .consistencyLoss ? "\(p(o[0]))[0] = Float(\(call))" : "_ = \(call)")
+        case .spectralPenalty(let lambda):                 // [W, u, v] → (λ/2)·(uᵀWv)²
+            let rows = L.perExample(i[0]).first ?? 1
+            w.line("\(p(o[0]))[0] = SpectralPenalty.penalty(lambda: \(lambda), rows: \(rows), cols: \(L.unit(i[0]) / max(rows, 1)), w: \(p(i[0])),")
+            w.line("    u: \(p(i[1])), v: \(p(i[2])))")
+        case .spectralPenaltyBackward(let lambda):         // [W, u, v] → λ·σ·u·vᵀ
+            let rows = L.perExample(i[0]).first ?? 1
+            w.line("SpectralPenalty.gradient(lambda: \(lambda), rows: \(rows), cols: \(L.unit(i[0]) / max(rows, 1)), w: \(p(i[0])),")
+            w.line("    u: \(p(i[1])), v: \(p(i[2])), dw: \(p(o[0])))")
         case .l1Penalty(let lambda):
             w.line("do {")
             w.line("    var s = 0.0")

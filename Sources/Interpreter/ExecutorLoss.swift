@@ -40,6 +40,12 @@ extension ExecutorOps {
             let d = op == .consistencyLossBackward ? ptr(o[0]) : nil
             let c = SoftmaxConsistency.forwardBackward(rows: rows, classes: k, logits: ptr(i[0]), target: ptr(i[1]), weight: ptr(i[2])[0], dlogits: d)
             if d == nil { ptr(o[0])[0] = Float(c) }
+        case .spectralPenalty(let lambda):                  // [W, u, v] → (λ/2)·(uᵀWv)², W as [rows, rest]
+            let rows = e.shape(i[0])[0], cols = e.count(i[0]) / max(rows, 1)
+            ptr(o[0])[0] = SpectralPenalty.penalty(lambda: lambda, rows: rows, cols: cols, w: ptr(i[0]), u: ptr(i[1]), v: ptr(i[2]))
+        case .spectralPenaltyBackward(let lambda):          // λ·σ·u·vᵀ
+            let rows = e.shape(i[0])[0], cols = e.count(i[0]) / max(rows, 1)
+            SpectralPenalty.gradient(lambda: lambda, rows: rows, cols: cols, w: ptr(i[0]), u: ptr(i[1]), v: ptr(i[2]), dw: ptr(o[0]))
         case .l1Penalty(let lambda):                        // λ·Σ|w|
             let w = ptr(i[0]), n = e.count(i[0])
             var s = 0.0

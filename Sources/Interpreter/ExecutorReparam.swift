@@ -80,6 +80,14 @@ enum ReparamInit {
                 let w = tensors[wi], rows = w.shape.first ?? 1
                 SpectralNorm.powerIteration(rows: rows, cols: w.count / max(rows, 1), w: w.data, u: tensors[k].data,
                                             v: tensors[vi].data, iterations: registrationIterations)
+            case .penaltyU:
+                let stem = String(p.name.dropLast("spectral_u".count))
+                guard let wi = index[stem + "weight"], let vi = index[stem + "spectral_v"] else {
+                    preconditionFailure("\(p.name) has no weight and spectral_v beside it")
+                }
+                let w = tensors[wi], rows = w.shape.first ?? 1
+                SpectralNorm.powerIteration(rows: rows, cols: w.count / max(rows, 1), w: w.data, u: tensors[k].data,
+                                            v: tensors[vi].data, iterations: registrationIterations)
             default:
                 break
             }

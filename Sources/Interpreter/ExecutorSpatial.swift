@@ -174,7 +174,7 @@ extension ExecutorOps {
              .shakeDrop, .shakeDropBackward,
              .softmaxCrossEntropy, .softmaxCrossEntropyBackward, .accuracy, .mseLoss, .mseLossBackward,
              .bceLoss, .bceLossBackward, .l1Penalty, .l1PenaltyBackward, .l2Penalty, .l2PenaltyBackward,
-             .consistencyLoss, .consistencyLossBackward:
+             .consistencyLoss, .consistencyLossBackward, .spectralPenalty, .spectralPenaltyBackward:
             return true
         default:
             return isReparam(op)

@@ -175,9 +175,10 @@ enum RandomSpec {
             }
             if let v = value(a, &rng) { args.append("\(a.name): \(v)") }
         }
-        // Combinations the checker refuses: max-norm on a spectrally normalized weight, bias decay
-        // without a bias.
+        // Combinations the checker refuses: max-norm on a spectrally normalized weight, a spectral
+        // penalty on a reparametrized one, bias decay without a bias.
         if args.contains("spectral_norm: true") { args.removeAll { $0.hasPrefix("max_norm:") } }
+        if args.contains("spectral_norm: true") || args.contains("weight_norm: true") { args.removeAll { $0.hasPrefix("spectral_penalty:") } }
         if args.contains("bias: false") { args.removeAll { $0 == "decay_bias: true" } }
         return args.isEmpty ? kind : kind + "(" + args.joined(separator: ", ") + ")"
     }
@@ -193,6 +194,9 @@ enum RandomSpec {
             if a.name == "spectral_norm" && out.contains(where: { $0.hasPrefix("weight_norm") }) { continue }
             if a.name == "spectral_norm" && out.contains(where: { $0.hasPrefix("max_norm") }) { continue }
             if forDefaults && (a.name == "weight_norm" || a.name == "spectral_norm") { continue }
+            // A default spectral penalty would reach layers that reparametrize their weight.
+            if forDefaults && a.name == "spectral_penalty" { continue }
+            if a.name == "spectral_penalty" && out.contains(where: { $0.hasPrefix("weight_norm") || $0.hasPrefix("spectral_norm") }) { continue }
             if !forDefaults && a.name == "decay_norm" { continue }  // the final dense has no norm parameters
             if let v = value(a, &rng) { out.append("\(a.name): \(v)") }
         }

@@ -150,11 +150,11 @@ func onnxRule(_ op: Op) -> ONNXRule {
          .stochasticDepthBackward, .shakeShakeBackward, .shakeDropBackward, .batchNormBackward, .layerNormBackward,
          .groupNormBackward, .weightNormBackward, .spectralNormBackward, .embeddingBackward, .lstmBackward,
          .gruBackward, .attentionBackward, .softmaxCrossEntropyBackward, .mseLossBackward, .bceLossBackward,
-         .l1PenaltyBackward, .l2PenaltyBackward, .consistencyLossBackward, .sequencePoolBackward:
+         .l1PenaltyBackward, .l2PenaltyBackward, .consistencyLossBackward, .sequencePoolBackward, .spectralPenaltyBackward:
         return .refuse(training("gradients"))
     case .batchNormTrain, .batchNormUpdateStats, .powerIteration, .spectralNormUpdate:
         return .refuse(training("batch statistics and buffer updates"))
-    case .softmaxCrossEntropy, .mseLoss, .bceLoss, .l1Penalty, .l2Penalty, .accuracy, .consistencyLoss:
+    case .softmaxCrossEntropy, .mseLoss, .bceLoss, .l1Penalty, .l2Penalty, .accuracy, .consistencyLoss, .spectralPenalty:
         return .refuse("losses and metrics are not part of the exported model, which ends at the logits")
     }
 }

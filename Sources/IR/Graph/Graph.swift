@@ -137,6 +137,9 @@ public enum OutputKind: Hashable, Sendable {
     case inputGradient
     /// The consistency term (part of the objective `loss`, not of `dataLoss`).
     case consistency
+    /// A penalty term computed in the forward graph (the spectral penalty, whose power iteration
+    /// updates buffers); part of the objective like `consistency`.
+    case penaltyTerm
 }
 
 public struct GraphOutput: Hashable, Sendable {

@@ -313,6 +313,11 @@ public enum Op: Hashable, Sendable {
     case l2Penalty(Double)
     /// [w] → 2λ·w.
     case l2PenaltyBackward(Double)
+    /// [W, u, v] → (λ/2)·σ², σ = uᵀWv, W as [rows, rest], u and v from `power_iteration`
+    /// (Yoshida & Miyato 2017).
+    case spectralPenalty(Double)
+    /// [W, u, v] → λ·σ·u·vᵀ (u, v constants).
+    case spectralPenaltyBackward(Double)
     /// [logits, labels] → fraction with argmax = label.
     case accuracy
     /// [logits, target, weight] → w/(rows·K)·Σ(softmax(z) − p)², the target a constant

@@ -18,7 +18,7 @@ public func autodiff(_ g: Graph) -> Graph {
     var b = GraphBuilder(g)
 
     // The objective: data loss plus penalties. Each term is a root of the backward pass.
-    var roots: [ValueID] = [dataLoss] + (g.output(.consistency).map { [$0] } ?? [])
+    var roots: [ValueID] = [dataLoss] + g.outputs.filter { $0.kind == .consistency || $0.kind == .penaltyTerm }.map(\.value)
     for p in g.trainableParameters {
         guard let info = p.param else { continue }
         let o = Origin(path: info.name, kind: "penalty")

@@ -12,7 +12,7 @@ import Check
 /// layer's weight and bias by parameter-only ops (`batchnorm_fold_weight/bias`, which an
 /// executor can run once per load); otherwise it becomes `batchnorm_eval`. Recurrent layers and
 /// attention switch to their eval form. The loss head is kept (test loss and accuracy); the
-/// consistency term and its inputs are dropped.
+/// consistency term and its inputs, and the spectral penalty terms, are dropped.
 public func inference(_ g: Graph) -> Graph {
     var pass = InferenceLowering(g)
     pass.run()
@@ -44,8 +44,14 @@ struct InferenceLowering {
         let consistency = Set([g.input(.consistencyTarget), g.input(.consistencyWeight)].compactMap { $0 })
         for i in g.inputs where !consistency.contains(i.value) { map[i.value] = b.addInput(i.kind, g[i.value]) }
         findFolds()
-        for (at, n) in g.nodes.enumerated() where !folded.contains(at) && n.op != .consistencyLoss { lowerNode(at, n) }
-        for o in g.outputs where o.kind != .consistency { b.addOutput(v(o.value), o.kind) }
+        for (at, n) in g.nodes.enumerated() where !folded.contains(at) && !Self.isObjectiveTerm(n.op) { lowerNode(at, n) }
+        for o in g.outputs where o.kind != .consistency && o.kind != .penaltyTerm { b.addOutput(v(o.value), o.kind) }
+    }
+
+    /// Training-only terms of the objective, which evaluation does not compute.
+    static func isObjectiveTerm(_ op: Op) -> Bool {
+        if case .spectralPenalty = op { return true }
+        return op == .consistencyLoss
     }
 
     /// Batchnorms whose input comes straight from a conv2d or dense weight product, possibly

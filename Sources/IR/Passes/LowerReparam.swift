@@ -26,6 +26,16 @@ extension Lowering {
 
     private mutating func reparametrized(_ node: CheckedNode, _ o: Origin) -> ValueID {
         let w = required(node, .weight)
+        if let u = param(node, .penaltyU), let v = param(node, .penaltyV),
+           let lambda = node.params.first(where: { $0.role == .weight })?.regularization.spectralPenalty {
+            // Yoshida & Miyato 2017: one power-iteration step from the stored u, v per step, then
+            // (λ/2)·σ² with σ = u'ᵀWv' joins the objective; the buffers take u', v' as for
+            // spectral normalization.
+            let uv = b.emit(.powerIteration(iterations: 1), [w, u, v], origin: o)
+            effects.append((.spectralNormUpdate, [u, v, uv[0], uv[1]], o))
+            let po = Origin(path: o.path, kind: "spectral_penalty", range: o.range)
+            b.addOutput(b.emit1(.spectralPenalty(lambda), [w, uv[0], uv[1]], origin: po), .penaltyTerm)
+        }
         if let g = param(node, .weightGain) {
             return b.emit(.weightNorm, [w, g], origin: o)[0]
         }

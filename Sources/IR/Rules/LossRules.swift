@@ -51,6 +51,18 @@ func lossRule(_ op: Op) -> OpRule? {
             try arity(t, 1, "l2_penalty")
             return scalar
         }, grad: { c in c.set(0, c.emit1(.l2PenaltyBackward(l), [c.x(0)])) })
+    case .spectralPenalty(let l):
+        // P = (λ/2)·σ², σ = uᵀWv;  dW = λ·σ·u vᵀ, u and v constants (Yoshida & Miyato 2017)
+        return OpRule(shape: { t in
+            try arity(t, 3, "spectral_penalty")
+            try require(t[0].rank >= 2, "spectral_penalty needs a weight matrix, got \(t[0])")
+            return scalar
+        }, grad: { c in c.set(0, c.emit1(.spectralPenaltyBackward(l), [c.x(0), c.x(1), c.x(2)])) })
+    case .spectralPenaltyBackward:
+        return OpRule(shape: { t in
+            try arity(t, 3, "spectral_penalty_backward")
+            return [t[0]]
+        })
     case .l1PenaltyBackward, .l2PenaltyBackward:
         return OpRule(shape: { t in
             try arity(t, 1, "penalty_backward")

@@ -74,6 +74,8 @@ extension Op {
         case .softmaxCrossEntropyBackward: return "softmax_cross_entropy_backward"
         case .mseLoss: return "mse_loss"
         case .consistencyLoss: return "consistency_loss"
+        case .spectralPenalty: return "spectral_penalty"
+        case .spectralPenaltyBackward: return "spectral_penalty_backward"
         case .consistencyLossBackward: return "consistency_loss_backward"
         case .mseLossBackward: return "mse_loss_backward"
         case .bceLoss: return "bce_loss"
@@ -178,7 +180,8 @@ extension Op {
         case .lstm(let a), .lstmBackward(let a), .gru(let a), .gruBackward(let a): return rnn(a)
         case .attention(let a), .attentionBackward(let a): return attn(a)
         case .softmaxCrossEntropy(let s), .softmaxCrossEntropyBackward(let s): return smoothing(s)
-        case .l1Penalty(let l), .l1PenaltyBackward(let l), .l2Penalty(let l), .l2PenaltyBackward(let l): return ["lambda=\(l)"]
+        case .l1Penalty(let l), .l1PenaltyBackward(let l), .l2Penalty(let l), .l2PenaltyBackward(let l),
+             .spectralPenalty(let l), .spectralPenaltyBackward(let l): return ["lambda=\(l)"]
         }
     }
 }

@@ -69,7 +69,7 @@ struct Printer {
         }
         // Registration-time values the runtime computes from the drawn weight (weight/spectral norm).
         if p.role == .weightGain { out = ["init=row_norm(weight_v)"] }
-        if p.role == .spectralU || p.role == .spectralV { out.append("power_iterated") }
+        if [.spectralU, .spectralV, .penaltyU, .penaltyV].contains(p.role) { out.append("power_iterated") }
         if !p.trainable && !p.role.isBuffer { out.append("frozen") }
         let r = p.regularization
         if r.weightDecay != 0 { out.append("decay=\(r.weightDecay)") }
@@ -119,6 +119,7 @@ struct Printer {
         case .gradient(let p): return "grad \(quoted(p))"
         case .inputGradient: return "input_grad"
         case .consistency: return "consistency"
+        case .penaltyTerm: return "penalty"
         }
     }
 

@@ -85,3 +85,62 @@ public enum MaxNorm {
         }
     }
 }
+
+/// The spectral-norm penalty of Yoshida & Miyato 2017 ("Spectral Norm Regularization for
+/// Improving the Generalizability of Deep Learning"): P = (λ/2)·σ(W)², σ the largest singular
+/// value of W as the matrix [rows, cols] (a conv kernel [out, in, kh, kw] is [out, in·kh·kw], as
+/// the paper does), estimated as σ = uᵀWv from the power iteration's u, v (one step per training
+/// step from the stored vectors, as the paper; `SpectralNorm.powerIteration` runs it), and
+/// dP/dW = λ·σ·u·vᵀ with u, v held constant.
+public enum SpectralPenalty {
+    /// σ = uᵀWv, in Float64.
+    public static func sigma(rows m: Int, cols n: Int, w: UnsafePointer<Float>, u: UnsafePointer<Float>, v: UnsafePointer<Float>) -> Double {
+        var s = 0.0
+        for i in 0..<m {
+            var r = 0.0
+            for j in 0..<n { r += Double(w[i * n + j]) * Double(v[j]) }
+            s += Double(u[i]) * r
+        }
+        return s
+    }
+
+    /// (λ/2)·σ².
+    public static func penalty(lambda: Double, rows: Int, cols: Int, w: UnsafePointer<Float>,
+                               u: UnsafePointer<Float>, v: UnsafePointer<Float>) -> Float {
+        let s = sigma(rows: rows, cols: cols, w: w, u: u, v: v)
+        return Float(lambda / 2 * s * s)
+    }
+
+    /// dW = λ·σ·u·vᵀ.
+    public static func gradient(lambda: Double, rows: Int, cols: Int, w: UnsafePointer<Float>,
+                                u: UnsafePointer<Float>, v: UnsafePointer<Float>, dw: UnsafeMutablePointer<Float>) {
+        let c = lambda * sigma(rows: rows, cols: cols, w: w, u: u, v: v)
+        for i in 0..<rows {
+            let ci = c * Double(u[i])
+            for j in 0..<cols { dw[i * cols + j] = Float(ci * Double(v[j])) }
+        }
+    }
+}
+
+/// The naive twin: σ, u and v of W by power iteration to convergence in Float64 from a fixed
+/// start, for tests.
+public enum SpectralPenaltyReference {
+    public static func singular(rows m: Int, cols n: Int, w: [Double], iterations: Int = 500) -> (sigma: Double, u: [Double], v: [Double]) {
+        var u = [Double](repeating: 1 / Double(max(m, 1)).squareRoot(), count: m)
+        var v = [Double](repeating: 0, count: n)
+        func normalize(_ x: inout [Double]) -> Double {
+            let norm = x.reduce(0) { $0 + $1 * $1 }.squareRoot()
+            if norm > 0 { for i in x.indices { x[i] /= norm } }
+            return norm
+        }
+        var sigma = 0.0
+        for _ in 0..<max(iterations, 1) {
+            for j in 0..<n { v[j] = 0 }
+            for i in 0..<m { for j in 0..<n { v[j] += w[i * n + j] * u[i] } }
+            _ = normalize(&v)
+            for i in 0..<m { u[i] = (0..<n).reduce(0.0) { $0 + w[i * n + $1] * v[$1] } }
+            sigma = normalize(&u)
+        }
+        return (sigma, u, v)
+    }
+}

@@ -94,3 +94,60 @@ final class PenaltyTests: XCTestCase {
         XCTAssertEqual(v, [0.5, -0.5, 0.2])
     }
 }
+
+/// The spectral-norm penalty (Yoshida & Miyato 2017): σ = uᵀWv and its gradient, and the power
+/// iteration the training step runs, on matrices whose singular values are known.
+final class SpectralPenaltyTests: XCTestCase {
+    /// W = Σ σ_k u_k v_kᵀ with orthonormal u_k, v_k (Givens rotations of the identity's columns).
+    private func known(_ m: Int, _ n: Int, _ sigmas: [Double]) -> (w: [Float], u1: [Double], v1: [Double]) {
+        func rotated(_ size: Int, _ angle: Double) -> [[Double]] {
+            var q = (0..<size).map { i in (0..<size).map { $0 == i ? 1.0 : 0.0 } }
+            for a in 0..<(size - 1) {
+                let (c, s) = (cos(angle * Double(a + 1)), sin(angle * Double(a + 1)))
+                for row in 0..<size {
+                    let (x, y) = (q[row][a], q[row][a + 1])
+                    q[row][a] = c * x - s * y
+                    q[row][a + 1] = s * x + c * y
+                }
+            }
+            return q
+        }
+        let u = rotated(m, 0.4), v = rotated(n, 0.9)
+        var w = [Float](repeating: 0, count: m * n)
+        for i in 0..<m { for j in 0..<n { w[i * n + j] = Float((0..<sigmas.count).reduce(0.0) { $0 + sigmas[$1] * u[i][$1] * v[j][$1] }) } }
+        return (w, (0..<m).map { u[$0][0] }, (0..<n).map { v[$0][0] })
+    }
+
+    /// The runtime's power iteration (one step per training step, warm-started) reaches σ₁ and
+    /// its vectors; the penalty is then (λ/2)·σ₁² and the twin agrees.
+    func testPowerIterationFindsTheLargestSingularValue() {
+        let (m, n) = (5, 4)
+        let (w, u1, v1) = known(m, n, [3, 1.5, 0.7, 0.2])
+        var u = [Float](repeating: 1, count: m), v = [Float](repeating: 1, count: n)
+        for _ in 0..<30 { SpectralNorm.powerIteration(rows: m, cols: n, w: w, u: &u, v: &v, iterations: 1) }
+        let s = SpectralPenalty.sigma(rows: m, cols: n, w: w, u: u, v: v)
+        XCTAssertEqual(s, 3, accuracy: 1e-4)
+        let sign: Float = u[0] * Float(u1[0]) >= 0 ? 1 : -1
+        for i in 0..<m { XCTAssertEqual(Double(sign * u[i]), u1[i], accuracy: 1e-3) }
+        for j in 0..<n { XCTAssertEqual(Double(sign * v[j]), v1[j], accuracy: 1e-3) }
+        XCTAssertEqual(Double(SpectralPenalty.penalty(lambda: 0.5, rows: m, cols: n, w: w, u: u, v: v)), 0.25 * 9, accuracy: 1e-3)
+        XCTAssertEqual(SpectralPenaltyReference.singular(rows: m, cols: n, w: w.map(Double.init)).sigma, 3, accuracy: 1e-5)
+        let diag: [Double] = [0.5, 0, 0, 0, -2, 0, 0, 0, 1]
+        XCTAssertEqual(SpectralPenaltyReference.singular(rows: 3, cols: 3, w: diag).sigma, 2, accuracy: 1e-9)
+    }
+
+    /// With u, v fixed, d/dW (λ/2)(uᵀWv)² = λ·σ·u·vᵀ exactly (finite differences in Float64).
+    func testGradientIsLambdaSigmaUVWithVectorsFixed() {
+        var rng = TestRandom(seed: 51)
+        let m = 6, n = 5, lambda = 0.3
+        let w = (0..<(m * n)).map { _ in rng.uniform(-1, 1) }
+        let u = (0..<m).map { _ in rng.uniform(-1, 1) }, v = (0..<n).map { _ in rng.uniform(-1, 1) }
+        var dw = [Float](repeating: 0, count: m * n)
+        SpectralPenalty.gradient(lambda: lambda, rows: m, cols: n, w: w, u: u, v: v, dw: &dw)
+        let numeric = finiteDifference(w.map(Double.init)) { x in
+            let s = (0..<m).reduce(0.0) { acc, i in acc + Double(u[i]) * (0..<n).reduce(0.0) { $0 + x[i * n + $1] * Double(v[$1]) } }
+            return lambda / 2 * s * s
+        }
+        dw.withUnsafeBufferPointer { assertGradient($0.baseAddress!, numeric) }
+    }
+}
