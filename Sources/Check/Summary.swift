@@ -85,7 +85,7 @@ private func describeTraining(_ t: TrainingConfig) -> [String] {
     if let a = t.adversarial {
         let attack = a.method == .fgsm ? "fgsm ε \(show(a.epsilon))"
             : "pgd ε \(show(a.epsilon)), \(a.steps) steps of \(show(a.stepSize))\(a.randomStart ? " from a random start" : "")"
-        out.append("adversarial: \(attack) (pixel values in [\(show(a.clip.low)), \(show(a.clip.high))]), clean weight \(show(a.mix))")
+        out.append("adversarial: \(attack) (pixel values in [\(show(a.clipLow)), \(show(a.clipHigh))]), clean weight \(show(a.mix))")
     }
     if let c = t.consistency {
         let ramp = c.rampUp > 0 ? ", ramped up over \(c.rampUp) epochs" : ""

@@ -116,19 +116,10 @@ public struct AdversarialConfig: Hashable, Sendable {
     public var mix: Double = 0.5
     public var randomStart: Bool = false
     /// Bounds of the pixel range the attack stays in.
-    public var clip: (low: Double, high: Double) = (0, 1)
+    public var clipLow: Double = 0
+    public var clipHigh: Double = 1
 
     public init() {}
-
-    public static func == (a: Self, b: Self) -> Bool {
-        a.method == b.method && a.epsilon == b.epsilon && a.steps == b.steps && a.stepSize == b.stepSize && a.mix == b.mix
-            && a.randomStart == b.randomStart && a.clip == b.clip
-    }
-
-    public func hash(into h: inout Hasher) {
-        h.combine(method); h.combine(epsilon); h.combine(steps); h.combine(stepSize); h.combine(mix); h.combine(randomStart)
-        h.combine(clip.low); h.combine(clip.high)
-    }
 }
 
 /// Consistency regularization (semantics reference §5.5): the student's softmax is pulled towards

@@ -97,7 +97,7 @@ private func resolveAdversarial(_ a: Section, _ d: inout [Diagnostic]) -> Advers
     c.mix = a.number("mix", .probability, &d) ?? (isPGD ? 0 : 0.5)
     c.randomStart = a.bool("random_start", &d) ?? isPGD
     if let r = a.numberPair("clip", &d) {
-        if r.0 < r.1 { c.clip = (r.0, r.1) } else { d.append(Msg.adversarialClip(r.0, r.1).error(a.value("clip")?.range ?? a.range)) }
+        if r.0 < r.1 { (c.clipLow, c.clipHigh) = r } else { d.append(Msg.adversarialClip(r.0, r.1).error(a.value("clip")?.range ?? a.range)) }
     }
     if !a.has("method") { d.append(Msg.missingKey("method", "train.adversarial").error(a.range)) }
     if !a.has("epsilon") { d.append(Msg.missingKey("epsilon", "train.adversarial").error(a.range)) }

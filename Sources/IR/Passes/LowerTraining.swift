@@ -67,7 +67,7 @@ extension AdversarialRecipe {
     init(_ a: AdversarialConfig, data d: DataConfig) {
         let std = Float(d.std), mean = Float(d.mean)
         self.init(epsilon: Float(a.epsilon) / std, stepSize: Float(a.stepSize) / std, steps: a.steps, mix: Float(a.mix),
-                  randomStart: a.randomStart, low: (Float(a.clip.low) - mean) / std, high: (Float(a.clip.high) - mean) / std)
+                  randomStart: a.randomStart, low: (Float(a.clipLow) - mean) / std, high: (Float(a.clipHigh) - mean) / std)
     }
 }
 
