@@ -11,7 +11,7 @@ struct RunFolder {
     let path: String
 
     static let runFiles = ["model.safetensors", "train_state.safetensors", "best.safetensors", "model_ema.safetensors",
-                           "metrics.csv", "metrics.jsonl"]
+                           "metrics.csv", "metrics.jsonl", "run.json"]
     var lockPath: String { path + "/run.lock" }
 
     /// True when the folder has a checkpoint or a metrics log.
