@@ -14,6 +14,11 @@ struct RunFolder {
                            "metrics.csv", "metrics.jsonl", "run.json"]
     var lockPath: String { path + "/run.lock" }
 
+    /// TensorBoard event files (`--force` removes them with the run; `--resume` adds one).
+    var eventFiles: [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []).filter { $0.hasPrefix("events.out.tfevents.") }
+    }
+
     /// True when the folder has a checkpoint or a metrics log.
     var holdsRun: Bool {
         Self.runFiles.contains { FileManager.default.fileExists(atPath: path + "/" + $0) }
@@ -46,7 +51,7 @@ struct RunFolder {
             }
         } else if folder.holdsRun {
             if force {
-                for f in runFiles { try? FileManager.default.removeItem(atPath: folder.path + "/" + f) }
+                for f in runFiles + folder.eventFiles { try? FileManager.default.removeItem(atPath: folder.path + "/" + f) }
             } else if requested != nil {
                 throw TrainError.io("\(folder.path) already holds a run (checkpoint or metrics); "
                     + "continue it with --resume, discard it with --force, or choose another --out")
