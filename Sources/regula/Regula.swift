@@ -10,7 +10,7 @@ struct Regula: ParsableCommand {
         abstract: "A declarative model-spec compiler for neural networks and their regularization.",
         version: "0.1.0",
         subcommands: [
-            Lint.self, Summary.self, Convert.self, Fmt.self, Schema.self, Kinds.self, IRCommand.self, Train.self, Eval.self, Bench.self, Compile.self,
+            Lint.self, Summary.self, Convert.self, Fmt.self, Schema.self, Kinds.self, IRCommand.self, Train.self, Eval.self, Bench.self, Compile.self, ReportCommand.self,
         ]
     )
 

@@ -1,0 +1,77 @@
+import Foundation
+
+/// One figure of the report: its file name (under the figures folder), heading and SVG text.
+public struct Figure {
+    public var file: String
+    public var section: String
+    public var svg: String
+}
+
+/// The report's figures for `runs` (already in rank order; run k has colour k).
+public func figures(_ runs: [RunRecord]) -> [Figure] {
+    let labels = runs.enumerated().map { k, r in legendLabel(k, r) }
+    var out: [Figure] = []
+    for (metric, title, train, val, logY) in [
+        ("loss", "Loss", \MetricsRow.trainLoss, \MetricsRow.valLoss, true),
+        ("accuracy", "Accuracy", \MetricsRow.trainAccuracy, \MetricsRow.valAccuracy, false),
+    ] {
+        var series: [Series] = []
+        for (k, r) in runs.enumerated() {
+            let color = Palette.color(k)
+            series.append(Series(name: r.name, color: color, points: r.rows.compactMap { row in row[keyPath: train].map { (Double(row.epoch), $0) } }))
+            series.append(Series(name: r.name, color: color, dashed: true,
+                                 points: r.rows.compactMap { row in row[keyPath: val].map { (Double(row.epoch), $0) } }))
+        }
+        let hasVal = runs.contains { $0.rows.contains { $0[keyPath: val] != nil } }
+        var legend = runs.indices.map { LegendEntry(labels[$0], color: Palette.color($0)) }
+        legend.append(LegendEntry("train", color: "#777"))
+        if hasVal { legend.append(LegendEntry("validation", color: "#777", mark: .dashed)) }
+        let chart = LineChart(title: "\(title): train" + (hasVal ? " (solid) and validation (dashed)" : ""), xTitle: "epoch",
+                              yTitle: metric, series: series, legend: legend, logY: logY)
+        out.append(Figure(file: metric + ".svg", section: "curves", svg: chart.render(width: 640, height: 320)))
+    }
+
+    let withWeights = runs.indices.filter { !runs[$0].weights.isEmpty }
+    if !withWeights.isEmpty {
+        let sparsity = withWeights.map { runs[$0].sparsity }
+        let bars = BarChart(title: "Zero and near-zero weights (|w| < 1e-3)", yTitle: "fraction of weights",
+                            categories: withWeights.map { labels[$0] },
+                            measures: [("exactly 0", "#4e79a7", sparsity.map(\.zeroFraction)),
+                                       ("|w| < 1e-3", "#a0cbe8", sparsity.map(\.nearFraction))])
+        out.append(Figure(file: "sparsity.svg", section: "weights", svg: bars.render(width: 640, height: 260)))
+    }
+    var layers: [String] = []
+    for r in runs { for w in r.weights where !layers.contains(w.name) { layers.append(w.name) } }
+    for layer in layers {
+        let members = runs.indices.compactMap { k in runs[k].weights.first { $0.name == layer }.map { (k, $0.values) } }
+        let bins = SharedBins(covering: members.map(\.1))
+        let chart = HistogramChart(title: layer, bins: bins,
+                                   runs: members.map { (labels[$0.0], Palette.color($0.0), bins.fractions($0.1)) })
+        out.append(Figure(file: "weights-" + fileSafe(layer) + ".svg", section: "weights", svg: chart.render()))
+    }
+
+    var swept: [String] = []
+    for r in runs { for k in r.overrides.keys.sorted() where !swept.contains(k) { swept.append(k) } }
+    for setting in swept {
+        let points = runs.indices.compactMap { k -> (String, Double, String)? in
+            guard let v = runs[k].overrides[setting], let m = runs[k].rankingMetric else { return nil }
+            return (v, m.best, Palette.color(k))
+        }
+        guard Set(points.map(\.0)).count > 1 else { continue }
+        let metric = runs.first { $0.rankingMetric != nil }?.rankingMetric?.name ?? "val_acc"
+        let chart = SweepChart(setting: setting, metric: "best " + metric, points: points)
+        out.append(Figure(file: "sweep-" + fileSafe(setting) + ".svg", section: "sweep", svg: chart.render()))
+    }
+    return out
+}
+
+/// "3 dropout=0.5", cut to fit a legend.
+func legendLabel(_ k: Int, _ r: RunRecord) -> String {
+    let text = "\(k + 1) \(r.name)"
+    return text.count > 34 ? String(text.prefix(33)) + "…" : text
+}
+
+/// A name fit for a file: letters, digits, `-`, `_` and `.`; anything else becomes `_`.
+func fileSafe(_ s: String) -> String {
+    String(s.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "." ? $0 : "_" })
+}

@@ -1,0 +1,117 @@
+import Foundation
+
+/// Equal-width bins shared by every run's histogram of one layer, so the same bar means the
+/// same weight values in each run (L2 shrinkage shows as a narrower hill, L1 as a spike at 0).
+public struct SharedBins: Equatable {
+    public var lo: Double
+    public var hi: Double
+    public var count: Int
+
+    /// Bins symmetric around 0 that cover every finite value of `samples` (weights of one layer
+    /// in each run), so the bin holding 0 is centered on it.
+    public init(covering samples: [[Float]], count: Int = 61) {
+        var m = 0.0
+        for s in samples { for v in s where v.isFinite { m = max(m, abs(Double(v))) } }
+        if m == 0 { m = 1 }
+        let n = count | 1  // odd: one bin centered on 0
+        let half = m * Double(n) / Double(n - 1)
+        (lo, hi, self.count) = (-half, half, n)
+    }
+
+    public var width: Double { (hi - lo) / Double(count) }
+
+    /// The fraction of `values` (finite ones) in each bin.
+    public func fractions(_ values: [Float]) -> [Double] {
+        var c = [Double](repeating: 0, count: count)
+        var total = 0.0
+        for v in values where v.isFinite {
+            let k = Int(((Double(v) - lo) / width).rounded(.down))
+            c[min(max(k, 0), count - 1)] += 1
+            total += 1
+        }
+        return total > 0 ? c.map { $0 / total } : c
+    }
+}
+
+/// How many weights are exactly zero and how many are near it (|w| < `nearZero`).
+public struct Sparsity: Equatable {
+    public static let nearZero: Float = 1e-3
+    public var total = 0
+    public var zero = 0
+    public var near = 0
+
+    public init() {}
+
+    public init<S: Sequence>(_ values: S) where S.Element == Float {
+        for v in values {
+            total += 1
+            if v == 0 { zero += 1 }
+            if abs(v) < Self.nearZero { near += 1 }
+        }
+    }
+
+    public var zeroFraction: Double { total > 0 ? Double(zero) / Double(total) : 0 }
+    public var nearFraction: Double { total > 0 ? Double(near) / Double(total) : 0 }
+}
+
+/// A layer's weight histograms, one outline per run over shared bins.
+public struct HistogramChart {
+    public var title: String
+    public var bins: SharedBins
+    /// Each run's fractions per bin, its name and colour.
+    public var runs: [(name: String, color: String, fractions: [Double])]
+
+    public func render(width: Double = 470, height: Double = 260) -> String {
+        let legend = runs.map { LegendEntry($0.name, color: $0.color) }
+        let frame = ChartFrame(width: width, height: height, title: title, xTitle: "weight value",
+                               yTitle: "fraction of weights", legend: legend)
+        let x = Scale.fitting([bins.lo, bins.hi], range: (frame.plotLeft, frame.plotRight))
+        let y = Scale.fitting(runs.flatMap(\.fractions), range: (frame.plotBottom, frame.plotTop), includeZero: true)
+        var svg = SVG(width: width, height: height)
+        frame.draw(&svg, x: x, y: y)
+        svg.open("series")
+        for r in runs {
+            // A step outline: flat across each bin, vertical between bins.
+            var pts: [(Double, Double)] = [(x(bins.lo), y(0))]
+            for (k, f) in r.fractions.enumerated() {
+                let a = bins.lo + Double(k) * bins.width
+                pts.append((x(a), y(f)))
+                pts.append((x(a + bins.width), y(f)))
+            }
+            pts.append((x(bins.hi), y(0)))
+            svg.polyline(pts, stroke: r.color, width: 1.6)
+        }
+        svg.close()
+        return svg.render()
+    }
+}
+
+/// Grouped horizontal-free bar chart: for each category (run) one bar per measure.
+public struct BarChart {
+    public var title: String
+    public var yTitle: String
+    public var categories: [String]
+    /// Measure name, colour, one value per category.
+    public var measures: [(name: String, color: String, values: [Double])]
+
+    public func render(width: Double = 560, height: Double = 260) -> String {
+        let legend = measures.map { LegendEntry($0.name, color: $0.color, mark: .box) }
+        let frame = ChartFrame(width: width, height: height, title: title, xTitle: "run", yTitle: yTitle, legend: legend)
+        let n = Double(max(categories.count, 1))
+        let x = Scale(kind: .linear, domain: (0, n), range: (frame.plotLeft, frame.plotRight))
+        let y = Scale.fitting(measures.flatMap(\.values) + [0.01], range: (frame.plotBottom, frame.plotTop), includeZero: true)
+        var svg = SVG(width: width, height: height)
+        let labels = categories.enumerated().map { (Double($0.offset) + 0.5, "\($0.offset + 1)") }
+        frame.draw(&svg, x: x, y: y, xLabels: labels)
+        svg.open("series")
+        let group = 0.7 / Double(max(measures.count, 1))
+        for (m, measure) in measures.enumerated() {
+            for (k, v) in measure.values.enumerated() {
+                let left = x(Double(k) + 0.15 + Double(m) * group)
+                svg.rect(left, y(v), x(Double(k) + 0.15 + Double(m + 1) * group) - left - 1, y(0) - y(v), fill: measure.color)
+            }
+        }
+        svg.close()
+        return svg.render()
+    }
+}
