@@ -1,15 +1,14 @@
 import Foundation
 
-/// The runs in report order: best ranking metric first (validation accuracy, else train
-/// accuracy), runs without metrics last, ties by name.
+/// The runs in report order: runs with a validation set first, by best validation accuracy;
+/// then runs without one, by best train accuracy (the two are not comparable); runs without
+/// metrics last; ties by name.
 public func ranked(_ runs: [RunRecord]) -> [RunRecord] {
-    runs.sorted { a, b in
-        switch (a.rankingMetric?.best, b.rankingMetric?.best) {
-        case let (x?, y?) where x != y: return x > y
-        case (.some, nil): return true
-        case (nil, .some): return false
-        default: return a.name < b.name
-        }
+    func tier(_ r: RunRecord) -> Int { r.rankingMetric.map { $0.name == "val_acc" ? 0 : 1 } ?? 2 }
+    return runs.sorted { a, b in
+        if tier(a) != tier(b) { return tier(a) < tier(b) }
+        let (x, y) = (a.rankingMetric?.best ?? 0, b.rankingMetric?.best ?? 0)
+        return x != y ? x > y : a.name < b.name
     }
 }
 

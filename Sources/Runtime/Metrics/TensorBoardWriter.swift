@@ -30,8 +30,9 @@ public final class TensorBoardWriter {
         file = f
         write(event(step: 0) { $0.string(3, "brain.Event:2") })
         if let step = resumingAt {
-            // SessionLog { status = START (1) } at field 6.
-            write(event(step: step) { $0.bytes(6, ProtobufEncoder.message { $0.int64(1, 1) }) })
+            // Event.session_log (field 7) = SessionLog { status = START (1) }. TensorBoard keeps
+            // the events with a step below the START's, so it goes at the first step not yet trained.
+            write(event(step: step + 1) { $0.bytes(7, ProtobufEncoder.message { $0.int64(1, 1) }) })
         }
         flush()
     }
