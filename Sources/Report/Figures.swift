@@ -40,14 +40,11 @@ public func figures(_ runs: [RunRecord]) -> [Figure] {
                                        ("|w| < 1e-3", "#a0cbe8", sparsity.map(\.nearFraction))])
         out.append(Figure(file: "sparsity.svg", section: "weights", svg: bars.render(width: 640, height: 260)))
     }
-    var layers: [String] = []
-    for r in runs { for w in r.weights where !layers.contains(w.name) { layers.append(w.name) } }
-    for layer in layers {
-        let members = runs.indices.compactMap { k in runs[k].weights.first { $0.name == layer }.map { (k, $0.values) } }
-        let bins = SharedBins(covering: members.map(\.1))
-        let chart = HistogramChart(title: layer, bins: bins,
-                                   runs: members.map { (labels[$0.0], Palette.color($0.0), bins.fractions($0.1)) })
-        out.append(Figure(file: "weights-" + fileSafe(layer) + ".svg", section: "weights", svg: chart.render()))
+    for group in layerGroups(runs) {
+        let bins = SharedBins(covering: group.members.map(\.values))
+        let chart = HistogramChart(title: group.title, bins: bins,
+                                   runs: group.members.map { (labels[$0.run], Palette.color($0.run), bins.fractions($0.values)) })
+        out.append(Figure(file: "weights-" + fileSafe(group.file) + ".svg", section: "weights", svg: chart.render()))
     }
 
     var swept: [String] = []
@@ -63,6 +60,28 @@ public func figures(_ runs: [RunRecord]) -> [Figure] {
         out.append(Figure(file: "sweep-" + fileSafe(setting) + ".svg", section: "sweep", svg: chart.render()))
     }
     return out
+}
+
+/// The weight tensors one histogram compares. When every run has as many weight tensors with
+/// the same shapes in the same order (one network, with layers such as dropout added between
+/// that shift PyTorch's indices), the k-th tensors are compared; otherwise tensors of the same name.
+func layerGroups(_ runs: [RunRecord]) -> [(title: String, file: String, members: [(run: Int, values: [Float])])] {
+    let holding = runs.indices.filter { !runs[$0].weights.isEmpty }
+    guard let first = holding.first else { return [] }
+    let shapes = runs[first].weights.map(\.shape)
+    if holding.allSatisfy({ runs[$0].weights.map(\.shape) == shapes }) {
+        return shapes.indices.map { k in
+            var names: [String] = []
+            for r in holding where !names.contains(runs[r].weights[k].name) { names.append(runs[r].weights[k].name) }
+            let shape = "[" + shapes[k].map(String.init).joined(separator: "×") + "]"
+            return (names.joined(separator: " / ") + " " + shape, names[0], holding.map { ($0, runs[$0].weights[k].values) })
+        }
+    }
+    var names: [String] = []
+    for r in runs { for w in r.weights where !names.contains(w.name) { names.append(w.name) } }
+    return names.map { name in
+        (name, name, runs.indices.compactMap { k in runs[k].weights.first { $0.name == name }.map { (k, $0.values) } })
+    }
 }
 
 /// "3 dropout=0.5", cut to fit a legend.

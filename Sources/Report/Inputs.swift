@@ -76,11 +76,21 @@ public enum ReportInputs {
         if FileManager.default.fileExists(atPath: model) {
             let tensors: [String: SafeTensor]
             do { tensors = try SafeTensors.read(model).tensors } catch { throw ReportError("cannot read \(model): \(error)") }
-            record.weights = tensors.keys.sorted().compactMap { k in
+            record.weights = tensors.keys.sorted(by: stateDictOrder).compactMap { k in
                 guard let t = tensors[k], t.shape.count >= 2, let f = t.floats else { return nil }
-                return (k, f)
+                return RunRecord.Weight(name: k, shape: t.shape, values: f)
             }
         }
         return record
     }
+}
+
+/// PyTorch state_dict names in layer order: dot-separated parts compare as numbers when both are.
+func stateDictOrder(_ a: String, _ b: String) -> Bool {
+    let x = a.split(separator: "."), y = b.split(separator: ".")
+    for (p, q) in zip(x, y) where p != q {
+        if let i = Int(p), let j = Int(q) { return i < j }
+        return p < q
+    }
+    return x.count < y.count
 }

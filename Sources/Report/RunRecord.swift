@@ -28,11 +28,21 @@ public struct RunRecord {
     public var overrides: [String: String]
     /// A sweep variant's status (`done`, `running`, …); nil for a plain run.
     public var status: String?
-    /// Weight matrices and kernels (tensors of rank ≥ 2) by name, in name order.
-    public var weights: [(name: String, values: [Float])]
+    /// Weight matrices and kernels (tensors of rank ≥ 2), in state_dict order (`2.weight` before `10.weight`).
+    public var weights: [Weight]
+
+    public struct Weight {
+        public var name: String
+        public var shape: [Int]
+        public var values: [Float]
+
+        public init(name: String, shape: [Int], values: [Float]) {
+            self.name = name; self.shape = shape; self.values = values
+        }
+    }
 
     public init(name: String, folder: String, rows: [MetricsRow], settings: [(key: String, value: String)] = [],
-                overrides: [String: String] = [:], status: String? = nil, weights: [(name: String, values: [Float])] = []) {
+                overrides: [String: String] = [:], status: String? = nil, weights: [Weight] = []) {
         self.name = name; self.folder = folder; self.rows = rows; self.settings = settings; self.overrides = overrides
         self.status = status; self.weights = weights
     }
