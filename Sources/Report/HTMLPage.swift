@@ -12,7 +12,7 @@ public func renderHTML(_ runs: [RunRecord], figures: [Figure], title: String = "
     h += table(runs)
     for (section, heading, note) in [
         ("curves", "Learning curves", "Each run has one colour; the gap between its solid and dashed line is the overfitting gap."),
-        ("weights", "Weights", "Histograms share their bins across runs per layer; near-zero means |w| &lt; 1e-3."),
+        ("weights", "Weights", "Histograms share their bins across the runs of a layer and span 99.9 % of its weights (the rest are counted in the outer bins); near-zero means |w| &lt; 1e-3."),
         ("sweep", "Sweep", "The best validation metric of each run against each swept value; the dashed line joins the means."),
     ] {
         let figs = figures.filter { $0.section == section }

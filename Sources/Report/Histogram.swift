@@ -7,11 +7,15 @@ public struct SharedBins: Equatable {
     public var hi: Double
     public var count: Int
 
-    /// Bins symmetric around 0 that cover every finite value of `samples` (weights of one layer
-    /// in each run), so the bin holding 0 is centered on it.
-    public init(covering samples: [[Float]], count: Int = 61) {
-        var m = 0.0
-        for s in samples { for v in s where v.isFinite { m = max(m, abs(Double(v))) } }
+    /// Bins symmetric around 0 out to the `quantile` of |w| over all `samples` (weights of one
+    /// layer in each run), with the bin holding 0 centered on it. A few large weights would
+    /// otherwise squeeze every hill into the middle bins; values beyond land in the outer bins.
+    public init(covering samples: [[Float]], count: Int = 61, quantile: Double = 0.999) {
+        var magnitudes: [Float] = []
+        for s in samples { for v in s where v.isFinite { magnitudes.append(abs(v)) } }
+        magnitudes.sort()
+        var m = magnitudes.isEmpty ? 0 : Double(magnitudes[min(Int(Double(magnitudes.count - 1) * quantile), magnitudes.count - 1)])
+        if m == 0 { m = Double(magnitudes.last ?? 1) }
         if m == 0 { m = 1 }
         let n = count | 1  // odd: one bin centered on 0
         let half = m * Double(n) / Double(n - 1)

@@ -55,10 +55,14 @@ final class ScaleTests: XCTestCase {
     }
 
     func testSharedBinsAreSymmetricWithOneBinCenteredOnZero() {
-        let b = SharedBins(covering: [[-0.5, 0.1], [0.2, 1.0]], count: 5)
+        let b = SharedBins(covering: [[-0.5, 0.1], [0.2, 1.0]], count: 5, quantile: 1)
         XCTAssertEqual(b.count, 5)
         XCTAssertEqual(b.lo, -1.25, accuracy: 1e-12)
         XCTAssertEqual(b.fractions([0, 0, 1, -1]), [0.25, 0, 0.5, 0, 0.25])
+        // A lone large weight does not stretch the bins; it is counted in the outer bin.
+        let q = SharedBins(covering: [(0..<999).map { Float($0) / 1000 } + [50]], count: 5)
+        XCTAssertEqual(q.hi, 0.998 * 5 / 4, accuracy: 1e-6)
+        XCTAssertEqual(q.fractions([0, 50]), [0, 0, 0.5, 0, 0.5])
     }
 
     func testSparsityCountsExactAndNearZero() {
