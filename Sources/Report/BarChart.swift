@@ -15,7 +15,7 @@ public struct BarChart {
         let n = Double(max(categories.count, 1))
         let x = Scale(kind: .linear, domain: (0, n), range: (frame.plotLeft, frame.plotRight))
         let y = Scale.fitting(measures.flatMap(\.values) + [0.01], range: (frame.plotBottom, frame.plotTop), includeZero: true)
-        var svg = SVG(width: width, height: height)
+        var svg = SVG(width: frame.totalWidth, height: height)
         // Categories are labelled in full when they fit under their bars, else by their number.
         let fits = categories.allSatisfy { Double($0.count) * 6.5 < (frame.plotRight - frame.plotLeft) / n }
         let labels = categories.enumerated().map { (Double($0.offset) + 0.5, fits ? $0.element : "\($0.offset + 1)") }

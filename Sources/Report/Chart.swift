@@ -25,19 +25,21 @@ public struct LegendEntry {
 }
 
 /// The frame every chart shares: a title, a plot area with axes, grid lines and tick labels,
-/// axis titles, and a legend on the right.
+/// axis titles, and a legend to the right that widens the chart as its labels need.
 struct ChartFrame {
+    /// The width of title, axes and plot area; the legend comes on top (`totalWidth`).
     var width = 560.0, height = 300.0
     var title: String
     var xTitle: String
     var yTitle: String
     var legend: [LegendEntry]
-    /// Pixels the legend column takes (0 without a legend).
-    var legendWidth: Double { legend.isEmpty ? 0 : min(200, 34 + 6 * Double(legend.map(\.label.count).max() ?? 0)) }
+    /// Pixels the legend column takes (0 without a legend), at ~6.6 px per character of 11 px text.
+    var legendWidth: Double { legend.isEmpty ? 0 : 40 + 6.6 * Double(legend.map(\.label.count).max() ?? 0) }
+    var totalWidth: Double { width + legendWidth }
 
     var plotLeft: Double { 58 }
     var plotTop: Double { 34 }
-    var plotRight: Double { width - 14 - legendWidth }
+    var plotRight: Double { width - 14 }
     var plotBottom: Double { height - 42 }
 
     /// Draws everything but the data; `xLabels` replaces the x scale's ticks (categorical axes).
@@ -67,7 +69,7 @@ struct ChartFrame {
     func drawLegend(_ svg: inout SVG) {
         guard !legend.isEmpty else { return }
         svg.open("legend")
-        let x = plotRight + 14
+        let x = plotRight + 16
         for (k, e) in legend.enumerated() {
             let y = plotTop + 8 + Double(k) * 17
             switch e.mark {
@@ -101,7 +103,7 @@ public struct LineChart {
         var x = Scale.fitting(xs, range: (frame.plotLeft, frame.plotRight))
         x.integerTicks = xs.allSatisfy { $0 == $0.rounded() }
         let y = Scale.fitting(ys, range: (frame.plotBottom, frame.plotTop), allowLog: logY)
-        var svg = SVG(width: width, height: height)
+        var svg = SVG(width: frame.totalWidth, height: height)
         frame.draw(&svg, x: x, y: y)
         svg.open("series")
         for s in series {

@@ -28,7 +28,7 @@ public func figures(_ runs: [RunRecord]) -> [Figure] {
         if hasVal { legend.append(LegendEntry("validation", color: "#777", mark: .dashed)) }
         let chart = LineChart(title: "\(title): train" + (hasVal ? " (solid) and validation (dashed)" : ""), xTitle: "epoch",
                               yTitle: metric, series: series, legend: legend, logY: logY)
-        out.append(Figure(file: metric + ".svg", section: "curves", svg: chart.render(width: 640, height: 320)))
+        out.append(Figure(file: metric + ".svg", section: "curves", svg: chart.render(width: 470, height: 320)))
     }
 
     let withWeights = runs.indices.filter { !runs[$0].weights.isEmpty }
@@ -38,13 +38,13 @@ public func figures(_ runs: [RunRecord]) -> [Figure] {
                             categories: withWeights.map { labels[$0] },
                             measures: [("exactly 0", "#4e79a7", sparsity.map(\.zeroFraction)),
                                        ("|w| < 1e-3", "#a0cbe8", sparsity.map(\.nearFraction))])
-        out.append(Figure(file: "sparsity.svg", section: "weights", svg: bars.render(width: 640, height: 260)))
+        out.append(Figure(file: "sparsity.svg", section: "weights", svg: bars.render(width: 470, height: 260)))
     }
     for group in layerGroups(runs) {
         let bins = SharedBins(covering: group.members.map(\.values))
         let chart = HistogramChart(title: group.title, bins: bins,
                                    runs: group.members.map { (labels[$0.run], Palette.color($0.run), bins.fractions($0.values)) })
-        out.append(Figure(file: "weights-" + fileSafe(group.file) + ".svg", section: "weights", svg: chart.render()))
+        out.append(Figure(file: "weights-" + fileSafe(group.file) + ".svg", section: "weights", svg: chart.render(width: 340, height: 260)))
     }
 
     var swept: [String] = []
@@ -87,7 +87,7 @@ func layerGroups(_ runs: [RunRecord]) -> [(title: String, file: String, members:
 /// "3 dropout=0.5", cut to fit a legend.
 func legendLabel(_ k: Int, _ r: RunRecord) -> String {
     let text = "\(k + 1) \(r.name)"
-    return text.count > 34 ? String(text.prefix(33)) + "…" : text
+    return text.count > 30 ? String(text.prefix(29)) + "…" : text
 }
 
 /// A name fit for a file: letters, digits, `-`, `_` and `.`; anything else becomes `_`.

@@ -24,7 +24,15 @@ public func renderHTML(_ runs: [RunRecord], figures: [Figure], title: String = "
     return h + "</body>\n</html>\n"
 }
 
+/// The settings every run has with the same value (shown once under the table), when there are several runs.
+func sharedSettings(_ runs: [RunRecord]) -> [String] {
+    guard runs.count > 1 else { return [] }
+    let lines = runs.map { $0.settings.map { "\($0.key): \($0.value)" } }
+    return lines[0].filter { line in lines.allSatisfy { $0.contains(line) } }
+}
+
 func table(_ runs: [RunRecord]) -> String {
+    let shared = Set(sharedSettings(runs))
     var t = "<table>\n<thead><tr><th>#</th><th>run</th><th>epochs</th><th>train loss</th><th>train acc</th><th>val loss</th>"
         + "<th>val acc</th><th>best</th><th>zero</th><th>|w| &lt; 1e-3</th><th>settings</th></tr></thead>\n<tbody>\n"
     for (k, r) in runs.enumerated() {
@@ -32,7 +40,7 @@ func table(_ runs: [RunRecord]) -> String {
         let hasVal = r.rows.contains { $0.valAccuracy != nil }
         let best = r.bestRow.map { percent(hasVal ? $0.valAccuracy : $0.trainAccuracy) + " <span class=\"dim\">@\($0.epoch)</span>" } ?? "-"
         var settings = r.overrides.keys.sorted().map { "<b>\(SVG.escape($0))</b>=\(SVG.escape(r.overrides[$0] ?? ""))" }
-        settings += r.settings.map { "\(SVG.escape($0.key)): \(SVG.escape($0.value))" }
+        settings += r.settings.map { "\($0.key): \($0.value)" }.filter { !shared.contains($0) }.map(SVG.escape)
         let status = r.status.map { $0 == "done" ? "" : " <span class=\"status\">\(SVG.escape($0))</span>" } ?? ""
         let cells = [decimal(last?.trainLoss), percent(last?.trainAccuracy), decimal(last?.valLoss), percent(last?.valAccuracy), best,
                      s.total > 0 ? percent(s.zeroFraction) : "-", s.total > 0 ? percent(s.nearFraction) : "-"]
@@ -41,7 +49,11 @@ func table(_ runs: [RunRecord]) -> String {
             + cells.map { "<td class=\"num\">\($0)</td>" }.joined()
             + "<td class=\"settings\">\(settings.joined(separator: "<br>"))</td></tr>\n"
     }
-    return t + "</tbody>\n</table>\n"
+    t += "</tbody>\n</table>\n"
+    if !shared.isEmpty {
+        t += "<p class=\"note\">Every run: " + sharedSettings(runs).map(SVG.escape).joined(separator: "; ") + ".</p>\n"
+    }
+    return t
 }
 
 let css = """

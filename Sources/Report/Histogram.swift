@@ -71,7 +71,7 @@ public struct HistogramChart {
                                yTitle: "fraction of weights", legend: legend)
         let x = Scale.fitting([bins.lo, bins.hi], range: (frame.plotLeft, frame.plotRight))
         let y = Scale.fitting(runs.flatMap(\.fractions), range: (frame.plotBottom, frame.plotTop), includeZero: true)
-        var svg = SVG(width: width, height: height)
+        var svg = SVG(width: frame.totalWidth, height: height)
         frame.draw(&svg, x: x, y: y)
         svg.open("series")
         for r in runs {

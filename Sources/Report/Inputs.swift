@@ -54,6 +54,9 @@ public enum ReportInputs {
             var r = try run(sub, name: name)
             r.status = v["status"] as? String
             if r.overrides.isEmpty { r.overrides = strings(v["overrides"]) }
+            if let ablated = v["ablated"] as? [String], !ablated.isEmpty, !r.settings.contains(where: { $0.key == "ablated" }) {
+                r.settings.insert(("ablated", ablated.joined(separator: ", ")), at: 0)
+            }
             return r
         }
     }

@@ -22,7 +22,7 @@ public struct SweepChart {
                                yTitle: metric, legend: [])
         let x = Scale(kind: .linear, domain: (-0.5, Double(values.count) - 0.5), range: (frame.plotLeft, frame.plotRight))
         let y = Scale.fitting(points.map(\.metric), range: (frame.plotBottom, frame.plotTop))
-        var svg = SVG(width: width, height: height)
+        var svg = SVG(width: frame.totalWidth, height: height)
         frame.draw(&svg, x: x, y: y, xLabels: values.enumerated().map { (Double($0.offset), $0.element) })
         svg.open("series")
         let means: [(Double, Double)] = values.enumerated().compactMap { k, v in
