@@ -28,7 +28,7 @@ public func figures(_ runs: [RunRecord]) -> [Figure] {
         if hasVal { legend.append(LegendEntry("validation", color: "#777", mark: .dashed)) }
         let chart = LineChart(title: "\(title): train" + (hasVal ? " (solid) and validation (dashed)" : ""), xTitle: "epoch",
                               yTitle: metric, series: series, legend: legend, logY: logY)
-        out.append(Figure(file: metric + ".svg", section: "curves", svg: chart.render(width: 470, height: 320)))
+        out.append(Figure(file: metric + ".svg", section: "curves", svg: chart.render(width: 400, height: 320)))
     }
 
     let withWeights = runs.indices.filter { !runs[$0].weights.isEmpty }
@@ -38,7 +38,7 @@ public func figures(_ runs: [RunRecord]) -> [Figure] {
                             categories: withWeights.map { labels[$0] },
                             measures: [("exactly 0", "#4e79a7", sparsity.map(\.zeroFraction)),
                                        ("|w| < 1e-3", "#a0cbe8", sparsity.map(\.nearFraction))])
-        out.append(Figure(file: "sparsity.svg", section: "weights", svg: bars.render(width: 470, height: 260)))
+        out.append(Figure(file: "sparsity.svg", section: "weights", svg: bars.render(width: 400, height: 260)))
     }
     for group in layerGroups(runs) {
         let bins = SharedBins(covering: group.members.map(\.values))
@@ -87,7 +87,7 @@ func layerGroups(_ runs: [RunRecord]) -> [(title: String, file: String, members:
 /// "3 dropout=0.5", cut to fit a legend.
 func legendLabel(_ k: Int, _ r: RunRecord) -> String {
     let text = "\(k + 1) \(r.name)"
-    return text.count > 30 ? String(text.prefix(29)) + "…" : text
+    return text.count > 32 ? String(text.prefix(31)) + "…" : text
 }
 
 /// A name fit for a file: letters, digits, `-`, `_` and `.`; anything else becomes `_`.

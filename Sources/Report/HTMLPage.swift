@@ -57,7 +57,7 @@ func table(_ runs: [RunRecord]) -> String {
 }
 
 let css = """
-    body { font-family: Helvetica, Arial, sans-serif; color: #222; margin: 24px 32px; background: #fff; }
+    body { font-family: Helvetica, Arial, sans-serif; color: #222; margin: 20px 24px; background: #fff; }
     h1 { font-size: 22px; margin: 0 0 4px; }
     h2 { font-size: 17px; margin: 28px 0 4px; border-bottom: 1px solid #ddd; padding-bottom: 4px; }
     .sub, .note { color: #666; font-size: 13px; margin: 2px 0 10px; }
