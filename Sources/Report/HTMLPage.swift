@@ -47,7 +47,7 @@ func table(_ runs: [RunRecord]) -> String {
         t += "<tr><td>\(k + 1)</td><td class=\"run\"><span class=\"swatch\" style=\"background:\(Palette.color(k))\"></span>"
             + SVG.escape(r.name) + status + "</td><td class=\"num\">\(r.rows.count)</td>"
             + cells.map { "<td class=\"num\">\($0)</td>" }.joined()
-            + "<td class=\"settings\">\(settings.joined(separator: "<br>"))</td></tr>\n"
+            + "<td class=\"settings\">\(settings.isEmpty ? "<span class=\"dim\">none of its own</span>" : settings.joined(separator: "<br>"))</td></tr>\n"
     }
     t += "</tbody>\n</table>\n"
     if !shared.isEmpty {
