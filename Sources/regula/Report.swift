@@ -25,7 +25,7 @@ struct ReportCommand: ParsableCommand {
     var watch = false
 
     func run() throws {
-        var last: [String: Date] = [:]
+        var last: [String: Date]?  // nil until the first report, which is always written
         repeat {
             let now = RunReport.fingerprint(inputs)
             if now != last {
