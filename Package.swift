@@ -49,11 +49,13 @@ let package = Package(
         .target(name: "Interpreter", dependencies: ["IR", "Runtime", "Training"], swiftSettings: numeric),
         // Reports over finished runs and sweeps: HTML, SVG charts, the terminal's table.
         .target(name: "Report", dependencies: ["Runtime"]),
+        // IR inference graph + trained weights → other frameworks' formats (ONNX).
+        .target(name: "Export", dependencies: ["IR", "Check", "Runtime", "Diagnostics"]),
         // The one place that knows the order of the stages.
         .target(name: "Driver", dependencies: ["Syntax", "Check", "IR", "Interpreter", "Codegen", "Runtime", "Training", "Diagnostics"]),
         .executableTarget(name: "regula", dependencies: [
             "Check", "Codegen", "Diagnostics", "IR", "Interpreter", "Syntax", "Training",
-            "Driver", "Report", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "Driver", "Export", "Report", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
         // Shared by the test targets: golden-file snapshots, deterministic test-input generators.
@@ -61,12 +63,13 @@ let package = Package(
         .testTarget(name: "DiagnosticsTests", dependencies: ["Diagnostics", "TestSupport"], exclude: ["Snapshots"]),
         .testTarget(name: "SyntaxTests", dependencies: ["Syntax", "TestSupport"], exclude: ["Snapshots"]),
         .testTarget(name: "CheckTests", dependencies: ["Check", "Syntax", "TestSupport"], exclude: ["Snapshots"]),
-        .testTarget(name: "IRTests", dependencies: ["IR", "Check", "Syntax", "TestSupport"], exclude: ["Snapshots"]),
+        .testTarget(name: "IRTests", dependencies: ["IR", "Check", "Syntax", "Runtime", "Training", "TestSupport"], exclude: ["Snapshots"]),
         .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "TestSupport"], swiftSettings: numeric),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Runtime", "TestSupport"]),
         .testTarget(name: "InterpreterTests", dependencies: ["Interpreter", "IR", "Check", "Syntax", "Runtime", "Training"]),
         .testTarget(name: "CodegenTests", dependencies: ["Codegen", "Driver", "Interpreter", "IR", "Check", "Syntax", "Runtime", "Training", "TestSupport"], exclude: ["Snapshots"]),
         .testTarget(name: "ReportTests", dependencies: ["Report", "Runtime", "Training", "TestSupport"]),
+        .testTarget(name: "ExportTests", dependencies: ["Export", "Driver", "Diagnostics", "Interpreter", "IR", "Check", "Runtime", "Training", "TestSupport"]),
         .testTarget(name: "DriverTests", dependencies: ["Driver", "regula", "TestSupport"], exclude: ["Snapshots"]),
     ],
     swiftLanguageModes: [.v5]

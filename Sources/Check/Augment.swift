@@ -22,6 +22,19 @@ public struct AugmentConfig: Hashable, Sendable {
         case zoom(fraction: Double)
         /// torchvision `ColorJitter`: factor ranges (0 leaves an adjustment out), RGB images only.
         case colorJitter(brightness: Double, contrast: Double, saturation: Double, hue: Double)
+        /// Mixup: one λ ~ Beta(α, α) per batch mixes each example and its target with a partner's.
+        case mixup(alpha: Double, prob: Double)
+        /// CutMix: the partner's pixels in a box of area (1 − λ), targets mixed by the box's area.
+        case cutmix(alpha: Double, prob: Double)
+
+        /// Mixes the batch's examples with each other (and their targets), rather than one
+        /// example at a time.
+        public var isBatchMix: Bool {
+            switch self {
+            case .mixup, .cutmix: return true
+            default: return false
+            }
+        }
     }
 
     public var kind: Kind
@@ -74,6 +87,16 @@ let augmentKinds: [AugmentKind] = [
         ArgSpec("hue", .number, range: .probability, default: .number(0), doc: "hue shift uniform in [−v, v] turns, v ≤ 0.5"),
         epochsArg,
     ], doc: "torchvision ColorJitter on RGB images [3, H, W] whose values x/scale lie in [0, 1]: the four adjustments in a random order"),
+    AugmentKind(name: "mixup", primary: "alpha", args: [
+        ArgSpec("alpha", .number, range: .positive, required: true, doc: "λ ~ Beta(α, α); 0.2 (Keras), 1 for CIFAR in the paper"),
+        ArgSpec("prob", .number, range: .probability, default: .number(1), doc: "probability that a batch is mixed"),
+        epochsArg,
+    ], doc: "mix each example and its target row with a partner's of the same batch: λx_i + (1 − λ)x_j, one λ per batch, partners by a random permutation (Zhang et al. 2018); the loss sees soft targets"),
+    AugmentKind(name: "cutmix", primary: "alpha", args: [
+        ArgSpec("alpha", .number, range: .positive, default: .number(1), doc: "λ ~ Beta(α, α) sets the box area (α = 1: uniform)"),
+        ArgSpec("prob", .number, range: .probability, default: .number(1), doc: "probability that a batch is mixed (the official CIFAR scripts use 0.5)"),
+        epochsArg,
+    ], doc: "paste a box of a partner's pixels (side √(1 − λ) of each, centred uniformly, clipped) and mix the target rows by the pasted area (Yun et al. 2019); the loss sees soft targets"),
 ]
 
 /// The `data.augment` list; diagnostics at the item or argument at fault.
@@ -139,6 +162,8 @@ func resolveAugment(_ v: Value, _ d: inout [Diagnostic]) -> [AugmentConfig] {
         case "color_jitter":
             config = .colorJitter(brightness: values["brightness"]?.numberValue ?? 0, contrast: values["contrast"]?.numberValue ?? 0,
                                   saturation: values["saturation"]?.numberValue ?? 0, hue: values["hue"]?.numberValue ?? 0)
+        case "mixup": config = .mixup(alpha: values["alpha"]?.numberValue ?? 1, prob: values["prob"]?.numberValue ?? 1)
+        case "cutmix": config = .cutmix(alpha: values["alpha"]?.numberValue ?? 1, prob: values["prob"]?.numberValue ?? 1)
         default: config = .cutout(size: values["size"]?.intValue ?? 1)
         }
         out.append(AugmentConfig(kind: config, epochs: values["epochs"]?.intValue))

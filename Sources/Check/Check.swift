@@ -39,11 +39,23 @@ public func check(_ spec: Spec, options: CheckOptions = CheckOptions()) -> (mode
     d += expander.diagnostics
 
     guard let input = resolveInput(spec, &d) else { return (nil, sorted(d)) }
-    if !training.data.augment.isEmpty, input.shape.count != 3 || input.dtype != .float32 || input.shape.contains(where: { $0.value == nil }) {
+    let isImage = input.shape.count == 3 && input.dtype == .float32 && !input.shape.contains(where: { $0.value == nil })
+    // Every augmentation but mixup works on image planes; mixup only needs numbers to interpolate.
+    if training.data.augment.contains(where: { !isMixup($0.kind) }), !isImage {
         d.append(Msg.augmentNeedsImages(show(input.shape)).error(augmentRange(spec) ?? spec.range))
+    } else if training.data.augment.contains(where: { isMixup($0.kind) }), input.dtype != .float32 {
+        d.append(Msg.mixupNeedsRealInputs.error(augmentRange(spec) ?? spec.range))
+    } else if training.data.augment.filter(\.kind.isBatchMix).count > 4 {
+        d.append(Msg.tooManyMixes(4).error(augmentRange(spec) ?? spec.range))
     } else if training.data.augment.contains(where: { if case .colorJitter = $0.kind { return true }; return false }),
               let channels = input.shape.first?.value, channels != 3 {
         d.append(Msg.colorJitterNeedsRGB("\(channels)").error(augmentRange(spec) ?? spec.range))
+    }
+    if training.consistency != nil, training.loss.kind != .crossEntropy {
+        d.append(Msg.consistencyNeedsCrossEntropy.error(trainKeyRange(spec, "consistency") ?? spec.range))
+    }
+    if training.adversarial != nil, input.dtype != .float32 {
+        d.append(Msg.adversarialNeedsRealInputs.error(trainKeyRange(spec, "adversarial") ?? spec.range))
     }
     if input.dtype == .int32 {
         // Token ids reach the embedding as they are stored: the default 1/255 scaling is off.
@@ -75,12 +87,22 @@ public func check(_ spec: Spec, options: CheckOptions = CheckOptions()) -> (mode
     return (model, sorted(d))
 }
 
+private func isMixup(_ k: AugmentConfig.Kind) -> Bool {
+    if case .mixup = k { return true }
+    return false
+}
+
 /// The `augment` key of `data`, where augmenting a non-image input is reported.
 private func augmentRange(_ spec: Spec) -> SourceRange? { dataKeyRange(spec, "augment") }
 
 /// The range of `key` in the `data` section, if the spec writes it.
 private func dataKeyRange(_ spec: Spec, _ key: String) -> SourceRange? {
     guard case .map(let es)? = spec.data?.kind else { return nil }
+    return es.first { $0.key.value == key }?.key.range
+}
+
+private func trainKeyRange(_ spec: Spec, _ key: String) -> SourceRange? {
+    guard case .map(let es)? = spec.train?.kind else { return nil }
     return es.first { $0.key.value == key }?.key.range
 }
 

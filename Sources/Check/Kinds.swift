@@ -9,6 +9,7 @@ public enum KindID: Hashable, Sendable {
     case dense, conv2d, maxPool, avgPool, globalAvgPool, upsample, flatten, reshape
     case activation(Activation)
     case dropout, spatialDropout, lockedDropout, gaussianNoise, gaussianDropout, alphaDropout, dropBlock, batchNorm, layerNorm, groupNorm, embedding, lstm, gru, attention
+    case sequencePool, positionalEncoding
     case add, concat, residual, shakeShake, shakeDrop
 }
 
@@ -287,6 +288,12 @@ public let kindTable: [KindSpec] = ([
     KindSpec(name: "spatial_dropout", aliases: ["dropout2d"], id: .spatialDropout, primary: "p", args: [
         ArgSpec("p", .number, aliases: ["rate"], range: .dropRate, default: .number(0.5)),
     ], parametric: false, doc: "channel dropout: whole channels of [C, H, W] (Tompson et al. 2015), whole features of a [seq, features] sequence (Keras SpatialDropout1D)"),
+    KindSpec(name: "sequence_pool", aliases: [], id: .sequencePool, primary: "mode", args: [
+        ArgSpec("mode", .choice(["mean", "max", "first"]), default: .string("mean"),
+                doc: "mean or max over the steps (Keras GlobalAveragePooling1D, GlobalMaxPooling1D), or the first step ([CLS])"),
+    ], parametric: false, doc: "pools a sequence to one vector: [seq, features] → [features]"),
+    KindSpec(name: "positional_encoding", aliases: [], id: .positionalEncoding, primary: nil, args: [],
+             parametric: false, doc: "adds the sinusoidal positions of Vaswani et al. 2017 to [seq, features]: sin(t/10000^(2i/F)) on even features, cos on odd"),
     KindSpec(name: "locked_dropout", aliases: [], id: .lockedDropout, primary: "p", args: [
         ArgSpec("p", .number, aliases: ["rate"], range: .dropRate, default: .number(0.5), doc: "drop probability"),
     ], parametric: false, doc: "dropout with one mask per sequence over [seq, features], shared by every step (AWD-LSTM LockedDropout, Keras SpatialDropout1D)"),

@@ -60,6 +60,24 @@ enum Msg {
     static func colorJitterNeedsRGB(_ channels: String) -> Message {
         Message(id: "augment-input", text: "color_jitter needs RGB images [3, height, width]; the input has \(channels) channels")
     }
+    static func adversarialClip(_ low: Double, _ high: Double) -> Message {
+        Message(id: "out-of-range", text: "'train.adversarial.clip' must be [low, high] with low < high, got [\(show(low)), \(show(high))]")
+    }
+    static func fgsmSteps(_ steps: Int) -> Message {
+        Message(id: "out-of-range", text: "fgsm takes one step, got steps \(steps); use method: pgd for several")
+    }
+    static let meanTeacherWithEMA = Message(id: "conflicting-settings",
+        text: "train.ema and a mean_teacher consistency both average the weights; keep the teacher (its ema_decay sets the average, and evaluation uses it)")
+    static let consistencyWithAdversarial = Message(id: "conflicting-settings",
+        text: "train.consistency and train.adversarial cannot be combined yet; choose one")
+    static let emaDecayWithoutTeacher = Message(id: "unused-setting", text: "ema_decay is Mean Teacher's; the pi method has no teacher to average")
+    static let consistencyNeedsCrossEntropy = Message(id: "consistency-loss",
+        text: "consistency compares softmax outputs over classes; it needs loss: cross_entropy")
+    static let adversarialNeedsRealInputs = Message(id: "adversarial-input", text: "adversarial training needs real-valued inputs; token ids have no gradient")
+    static let mixupNeedsRealInputs = Message(id: "augment-input", text: "mixup needs real-valued inputs; token ids cannot be interpolated")
+    static func tooManyMixes(_ n: Int) -> Message {
+        Message(id: "out-of-range", text: "at most \(n) batch mixes (mixup, cutmix) are supported")
+    }
     static func augmentNeedsImages(_ shape: String) -> Message {
         Message(id: "augment-input", text: "data augmentation needs image inputs [channels, height, width]; the input is \(shape)")
     }

@@ -22,6 +22,11 @@ public enum Dim: Hashable, Sendable, CustomStringConvertible {
     }
 }
 
+/// How `sequence_pool` summarizes the steps.
+public enum SequencePoolMode: String, Hashable, Sendable, CaseIterable {
+    case mean, max, first
+}
+
 /// A per-example shape; the batch dimension is implicit. Layout is channels-first (`[C, H, W]`).
 public typealias Shape = [Dim]
 
@@ -236,6 +241,10 @@ public enum LayerOp: Hashable, Sendable {
     /// Multi-head self-attention over `[seq, dim]` (PyTorch `nn.MultiheadAttention` parameters),
     /// dropout on the attention weights.
     case attention(heads: Int, dim: Int, dropout: Double, causal: Bool)
+    /// [seq, features] → [features]: the mean, the maximum or the first step.
+    case sequencePool(SequencePoolMode)
+    /// [seq, features] + the sinusoidal table (Vaswani et al. 2017), no parameters.
+    case positionalEncoding
     /// Elementwise sum of all inputs.
     case add
     /// Concatenation along a per-example axis.

@@ -118,6 +118,12 @@ public func jsonSchema() -> String {
                                    ("min_delta", type("number")), ("restore_best", type("boolean")), ("mode", enumOf(["auto", "min", "max"]))])),
         ("ema", object([("decay", type("number"))])),
         ("gradient_noise", object([("eta", type("number")), ("gamma", type("number"))])),
+        ("adversarial", object([("method", enumOf(["fgsm", "pgd"])), ("epsilon", type("number")), ("steps", type("integer")),
+                                ("step_size", type("number")), ("mix", type("number")), ("random_start", type("boolean")),
+                                ("clip", .object([("type", .string("array")), ("items", type("number")), ("minItems", .number(2)), ("maxItems", .number(2))]))],
+                               required: ["method", "epsilon"])),
+        ("consistency", object([("method", enumOf(["pi", "mean_teacher"])), ("weight", type("number")), ("ramp_up", type("integer")),
+                                ("ema_decay", type("number"))], required: ["method", "weight"])),
     ])
     let files = object([("inputs", type("string")), ("labels", type("string"))], required: ["inputs"])
     let data = object([

@@ -55,6 +55,16 @@ struct Section {
         return b
     }
 
+    /// A list of two numbers (`[low, high]`).
+    func numberPair(_ key: String, _ d: inout [Diagnostic]) -> (Double, Double)? {
+        guard let v = value(key) else { return nil }
+        guard let l = v.listValue, l.count == 2, let a = l[0].numberValue, let b = l[1].numberValue else {
+            d.append(Msg.keyType("\(path).\(key)", "a list of two numbers").error(v.range))
+            return nil
+        }
+        return (a, b)
+    }
+
     func string(_ key: String, _ d: inout [Diagnostic]) -> String? {
         guard let v = value(key) else { return nil }
         guard let s = v.stringValue else { d.append(Msg.keyType("\(path).\(key)", "a string").error(v.range)); return nil }

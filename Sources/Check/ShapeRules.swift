@@ -49,6 +49,8 @@ func shapeRule(_ id: KindID) -> ShapeRule? {
     case .lstm: return { recurrentRule($0, &$1, lstm: true) }   // [T, F] → [T, H·dirs] or [H·dirs]
     case .gru: return { recurrentRule($0, &$1, lstm: false) }
     case .attention: return attentionRule         // [T, E] → [T, E], E % heads = 0
+    case .sequencePool: return sequencePoolRule   // [T, F] → [F]
+    case .positionalEncoding: return positionalEncodingRule   // [T, F] unchanged
     case .add, .concat, .residual, .shakeShake, .shakeDrop: return nil
     }
 }
@@ -261,6 +263,17 @@ private func dropBlockRule(_ i: RuleInput, _ d: inout [Diagnostic]) -> RuleOutpu
         return nil
     }
     return RuleOutput(op: .dropBlock(p: l.number("p") ?? 0.1, blockSize: bs, scheduleSteps: l.int("schedule_steps")), shape: i.x)
+}
+
+private func sequencePoolRule(_ i: RuleInput, _ d: inout [Diagnostic]) -> RuleOutput? {
+    guard i.x.count == 2 else { d.append(Msg.rank(i.layer.written, "[seq, features]", i.x).error(i.layer.range)); return nil }
+    let mode = SequencePoolMode(rawValue: i.layer.string("mode") ?? "mean") ?? .mean
+    return RuleOutput(op: .sequencePool(mode), shape: [i.x[1]])
+}
+
+private func positionalEncodingRule(_ i: RuleInput, _ d: inout [Diagnostic]) -> RuleOutput? {
+    guard i.x.count == 2 else { d.append(Msg.rank(i.layer.written, "[seq, features]", i.x).error(i.layer.range)); return nil }
+    return RuleOutput(op: .positionalEncoding, shape: i.x)
 }
 
 private func lockedDropoutRule(_ i: RuleInput, _ d: inout [Diagnostic]) -> RuleOutput? {

@@ -29,6 +29,8 @@ public struct ModelSummary: Equatable {
     public var nonTrainable: Int
     /// float32 storage of every parameter and buffer.
     public var bytes: Int
+    /// The regularizers outside the layers (loss, data pipeline, training loop), one per line.
+    public var training: [String] = []
 }
 
 public func summarize(_ model: CheckedModel) -> ModelSummary {
@@ -54,7 +56,49 @@ public func summarize(_ model: CheckedModel) -> ModelSummary {
                                      regularization: reg.joined(separator: "; ")))
     }
     return ModelSummary(model: model.name, rows: rows, params: params, trainable: trainable, nonTrainable: frozen,
-                        bytes: (trainable + frozen) * 4)
+                        bytes: (trainable + frozen) * 4, training: describeTraining(model.training))
+}
+
+/// The regularizers a spec sets outside its layers, as `regula summary` lists them.
+private func describeTraining(_ t: TrainingConfig) -> [String] {
+    var out: [String] = []
+    if t.loss.labelSmoothing > 0 {
+        out.append("label smoothing \(show(t.loss.labelSmoothing))\(t.loss.smoothingVariant == .offTarget ? " (off_target)" : "")")
+    }
+    for a in t.data.augment {
+        let kind: String
+        switch a.kind {
+        case .randomCrop(let p): kind = "random crop, padding \(p)"
+        case .flip(let h, let v, let p): kind = "flip \(h && v ? "both axes" : h ? "horizontal" : "vertical"), p \(show(p))"
+        case .cutout(let size): kind = "cutout \(size)×\(size)"
+        case .rotate(let d): kind = "rotate ±\(show(d))°"
+        case .translate(let f): kind = "translate ±\(show(f))"
+        case .zoom(let f): kind = "zoom ±\(show(f))"
+        case .colorJitter(let b, let c, let sat, let h):
+            kind = "color jitter " + [("brightness", b), ("contrast", c), ("saturation", sat), ("hue", h)]
+                .filter { $0.1 > 0 }.map { "\($0.0) \(show($0.1))" }.joined(separator: ", ")
+        case .mixup(let a, let p): kind = "mixup α \(show(a))\(p < 1 ? ", p \(show(p))" : "")"
+        case .cutmix(let a, let p): kind = "cutmix α \(show(a))\(p < 1 ? ", p \(show(p))" : "")"
+        }
+        out.append("augment: " + kind + (a.epochs.map { ", first \($0) epochs" } ?? ""))
+    }
+    if let a = t.adversarial {
+        let attack = a.method == .fgsm ? "fgsm ε \(show(a.epsilon))"
+            : "pgd ε \(show(a.epsilon)), \(a.steps) steps of \(show(a.stepSize))\(a.randomStart ? " from a random start" : "")"
+        out.append("adversarial: \(attack) (pixel values in [\(show(a.clip.low)), \(show(a.clip.high))]), clean weight \(show(a.mix))")
+    }
+    if let c = t.consistency {
+        let ramp = c.rampUp > 0 ? ", ramped up over \(c.rampUp) epochs" : ""
+        out.append(c.method == .pi ? "consistency: Π-model, weight \(show(c.weight))\(ramp)"
+            : "consistency: mean teacher (decay \(show(c.emaDecay)), used for evaluation), weight \(show(c.weight))\(ramp)")
+    }
+    if let c = t.clipGradNorm { out.append("gradient clipping at norm \(show(c))") }
+    if let n = t.gradientNoise { out.append("gradient noise η \(show(n.eta)), γ \(show(n.gamma))") }
+    if let d = t.emaDecay { out.append("weight average (EMA) decay \(show(d)), used for evaluation") }
+    if let e = t.earlyStopping {
+        out.append("early stopping on \(e.monitor), patience \(e.patience)\(e.restoreBest ? ", best weights restored" : "")")
+    }
+    return out
 }
 
 /// The stochastic and regularizing options of an op, for the summary's last column.
@@ -122,6 +166,7 @@ public func renderSummary(_ s: ModelSummary) -> String {
         + "trainable parameters:     \(groupedNumber(s.trainable))\n"
         + "non-trainable parameters: \(groupedNumber(s.nonTrainable))\n"
         + "parameter memory:         \(formatBytes(UInt64(s.bytes))) (float32)\n"
+        + (s.training.isEmpty ? "" : "\ntraining regularizers:\n" + s.training.map { "  \($0)\n" }.joined())
 }
 
 /// The `regula summary --params` listing: every state_dict tensor, and which `regularize:` rule

@@ -98,6 +98,60 @@ public struct GradientNoiseConfig: Hashable, Sendable {
     public init() {}
 }
 
+/// Adversarial training (semantics reference §5.4): projected gradient steps on the inputs, in
+/// the data's pixel range, and the objective mix·J(x) + (1 − mix)·J(x_adv).
+public struct AdversarialConfig: Hashable, Sendable {
+    public enum Method: String, Hashable, Sendable {
+        /// Goodfellow et al. 2015: one step of ε·sign(∇x) from x.
+        case fgsm
+        /// Madry et al. 2018: `steps` steps of `stepSize`·sign(∇x) from a random start in the ε-ball.
+        case pgd
+    }
+    public var method: Method = .fgsm
+    /// L∞ radius in the pixel range (values x/scale, before mean and std).
+    public var epsilon: Double = 0.1
+    public var steps: Int = 1
+    public var stepSize: Double = 0.1
+    /// Weight of the clean loss in the objective.
+    public var mix: Double = 0.5
+    public var randomStart: Bool = false
+    /// Bounds of the pixel range the attack stays in.
+    public var clip: (low: Double, high: Double) = (0, 1)
+
+    public init() {}
+
+    public static func == (a: Self, b: Self) -> Bool {
+        a.method == b.method && a.epsilon == b.epsilon && a.steps == b.steps && a.stepSize == b.stepSize && a.mix == b.mix
+            && a.randomStart == b.randomStart && a.clip == b.clip
+    }
+
+    public func hash(into h: inout Hasher) {
+        h.combine(method); h.combine(epsilon); h.combine(steps); h.combine(stepSize); h.combine(mix); h.combine(randomStart)
+        h.combine(clip.low); h.combine(clip.high)
+    }
+}
+
+/// Consistency regularization (semantics reference §5.5): the student's softmax is pulled towards
+/// a target distribution from a second pass (Π-model) or from the weights' moving average (Mean
+/// Teacher), with a weight that ramps up.
+public struct ConsistencyConfig: Hashable, Sendable {
+    public enum Method: String, Hashable, Sendable {
+        /// Laine & Aila 2017: the same network under other noise gives the target.
+        case pi
+        /// Tarvainen & Valpola 2017: an exponential moving average of the weights gives the target.
+        case meanTeacher = "mean_teacher"
+    }
+    public var method: Method = .pi
+    /// The weight once ramped up.
+    public var weight: Double = 1
+    /// Epochs of the sigmoid ramp-up exp(−5(1 − T)²); 0 = the full weight from the start.
+    public var rampUp: Int = 0
+    /// Mean Teacher's decay a: teacher ← a·teacher + (1 − a)·student after every step.
+    public var emaDecay: Double = 0.99
+
+    public init() {}
+}
+
 public struct DataConfig: Hashable, Sendable {
     public enum Format: String, Hashable, Sendable {
         case idx, csv, npy, cifar10, cifar100
@@ -138,6 +192,10 @@ public struct TrainingConfig: Hashable, Sendable {
     public var emaDecay: Double?
     /// Annealed Gaussian gradient noise (Neelakantan et al. 2015): variance η/(1+t)^γ.
     public var gradientNoise: GradientNoiseConfig?
+    /// FGSM or PGD adversarial training.
+    public var adversarial: AdversarialConfig?
+    /// Π-model or Mean Teacher consistency.
+    public var consistency: ConsistencyConfig?
     public var data = DataConfig()
 
     public init() {}

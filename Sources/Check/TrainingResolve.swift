@@ -57,6 +57,52 @@ private func resolveTrain(_ v: Value, into t: inout TrainingConfig, _ d: inout [
         if let gamma = g.number("gamma", .nonNegative, &d) { n.gamma = gamma }
         t.gradientNoise = n
     }
+    if let v = sec.value("adversarial"),
+       let a = Section(v, path: "train.adversarial", keys: sectionKeys("train.adversarial"), diagnostics: &d) {
+        t.adversarial = resolveAdversarial(a, &d)
+    }
+    if let v = sec.value("consistency"),
+       let c = Section(v, path: "train.consistency", keys: sectionKeys("train.consistency"), diagnostics: &d) {
+        t.consistency = resolveConsistency(c, &d)
+        if t.consistency?.method == .meanTeacher, t.emaDecay != nil { d.append(Msg.meanTeacherWithEMA.error(sec.keyRange("ema"))) }
+        if t.adversarial != nil { d.append(Msg.consistencyWithAdversarial.error(sec.keyRange("consistency"))) }
+    }
+}
+
+/// `train.consistency`: the method and weight are the user's; the ramp and decay default to none
+/// and to the paper's 0.99.
+private func resolveConsistency(_ c: Section, _ d: inout [Diagnostic]) -> ConsistencyConfig {
+    var r = ConsistencyConfig()
+    if let m = c.choice("method", ["pi", "mean_teacher"], &d) { r.method = ConsistencyConfig.Method(rawValue: m) ?? .pi }
+    if let w = c.number("weight", .nonNegative, &d) { r.weight = w }
+    if let e = c.int("ramp_up", .nonNegative, &d) { r.rampUp = e }
+    if let a = c.number("ema_decay", .dropRate, &d) {
+        r.emaDecay = a
+        if c.has("method"), r.method != .meanTeacher { d.append(Msg.emaDecayWithoutTeacher.error(c.value("ema_decay")?.range ?? c.range)) }
+    }
+    if !c.has("method") { d.append(Msg.missingKey("method", "train.consistency").error(c.range)) }
+    if !c.has("weight") { d.append(Msg.missingKey("weight", "train.consistency").error(c.range)) }
+    return r
+}
+
+/// `train.adversarial`: FGSM is PGD with one step of ε from x (no random start); PGD defaults
+/// follow Madry et al.: a random start and steps of 2.5·ε/steps.
+private func resolveAdversarial(_ a: Section, _ d: inout [Diagnostic]) -> AdversarialConfig {
+    var c = AdversarialConfig()
+    if let m = a.choice("method", ["fgsm", "pgd"], &d) { c.method = AdversarialConfig.Method(rawValue: m) ?? .fgsm }
+    if let e = a.number("epsilon", .positive, &d) { c.epsilon = e }
+    let isPGD = c.method == .pgd
+    c.steps = a.int("steps", .positive, &d) ?? (isPGD ? 7 : 1)
+    c.stepSize = a.number("step_size", .positive, &d) ?? (isPGD ? 2.5 * c.epsilon / Double(c.steps) : c.epsilon)
+    c.mix = a.number("mix", .probability, &d) ?? (isPGD ? 0 : 0.5)
+    c.randomStart = a.bool("random_start", &d) ?? isPGD
+    if let r = a.numberPair("clip", &d) {
+        if r.0 < r.1 { c.clip = (r.0, r.1) } else { d.append(Msg.adversarialClip(r.0, r.1).error(a.value("clip")?.range ?? a.range)) }
+    }
+    if !a.has("method") { d.append(Msg.missingKey("method", "train.adversarial").error(a.range)) }
+    if !a.has("epsilon") { d.append(Msg.missingKey("epsilon", "train.adversarial").error(a.range)) }
+    if a.has("method"), !isPGD, c.steps != 1 { d.append(Msg.fgsmSteps(c.steps).error(a.value("steps")?.range ?? a.range)) }
+    return c
 }
 
 private func resolveOptimizer(_ v: Value, _ d: inout [Diagnostic]) -> OptimizerConfig {

@@ -27,7 +27,8 @@ struct ModelEmitter {
         var names: [String: String] = [:]
         var used: Set<String> = ["seed", "pool", "state", "trainable", "trainArena", "evalArena", "invStdBuffer", "scratch",
                                  "trainInput", "trainLabels", "evalInput", "evalLabels", "trainStep", "evaluate",
-                                 "fillTraining", "fillEvaluation", "evaluationBatchSize", "trainTokens", "evalTokens"]
+                                 "fillTraining", "fillEvaluation", "evaluationBatchSize", "trainTokens", "evalTokens", "inputGradient",
+                                 "trainLogits", "consistencyTarget", "consistencyWeight"]
         for p in model.parameters {
             var id = Names.identifier(p.name)
             while used.contains(id) { id += "_" }
@@ -218,14 +219,31 @@ struct ModelEmitter {
             w.doc("The batch's examples, \(L.perExample(d)) each, written by the data loader.")
             w.line("var \(inputName): UnsafeMutablePointer<Float> { \(arena).floats + \(off) }")
         }
+        if isTrain, let v = g.output(.inputGradient), let off = L.offset(v) {
+            w.doc("∂loss/∂input after `trainStep`, for adversarial training's attack (`train.adversarial`).")
+            w.line("var inputGradient: UnsafeMutablePointer<Float>? { \(arena).floats + \(off) }")
+        }
+        if isTrain, let target = g.input(.consistencyTarget), let weight = g.input(.consistencyWeight), let logits = g.output(.logits),
+           let t = L.offset(target), let c = L.offset(weight), let z = L.offset(logits) {
+            w.doc("Consistency regularization (`train.consistency`): the logits of the last step, and the target")
+            w.doc("distribution and weight that the loop writes before the next.")
+            w.line("var trainLogits: UnsafeMutablePointer<Float>? { \(arena).floats + \(z) }")
+            w.line("var consistencyTarget: UnsafeMutablePointer<Float>? { \(arena).floats + \(t) }")
+            w.line("var consistencyWeight: UnsafeMutablePointer<Float>? { \(arena).floats + \(c) }")
+        }
+        let targetRows = g.input(.labels).flatMap { g[$0].dtype == .float32 ? L.unit($0) : nil }
         if let l = g.input(.labels), let off = L.offset(l) {
-            w.doc("The batch's class ids\(g[l].dtype == .float32 ? " (the step turns them into target rows in place)" : "").")
+            w.doc(targetRows == nil ? "The batch's class ids." : "The batch's target rows: the loader writes class ids, then their one-hot rows in place (mixed, in training, by the spec's batch mixes).")
             w.line("var \(labelName): UnsafeMutablePointer<Int32> { \(arena).int32(at: \(off)) }")
         }
         w.line()
         w.doc("Writes batch `batch` of `loader` into `\(inputName)` and `\(labelName)`; returns its size.")
         w.line("func \(isTrain ? "fillTraining" : "fillEvaluation")(_ loader: BatchLoader, batch: Int) -> Int {")
-        w.line("    loader.fill(batch: batch, inputs: \(inputName), labels: \(labelName))")
+        if let k = targetRows {
+            w.line("    loader.fill(batch: batch, inputs: \(inputName), targetRows: UnsafeMutableRawPointer(\(labelName)), classes: \(k))")
+        } else {
+            w.line("    loader.fill(batch: batch, inputs: \(inputName), labels: \(labelName))")
+        }
         w.line("}")
         w.line()
         func scalar(_ k: OutputKind) -> String { g.output(k).map { "Double(\(L.ptr($0))[0])" } ?? "0" }
@@ -241,10 +259,6 @@ struct ModelEmitter {
         var body = SwiftWriter()
         if let d = tokens {
             body.line("TokenIDs.convert(\(isTrain ? "trainTokens" : "evalTokens").floats, into: \(L.i32(d)), count: \(L.count(d)))")
-        }
-        if let l = g.input(.labels), g[l].dtype == .float32 {
-            body.comment("The loader wrote class ids; the loss compares with one-hot rows (`loss.targets: one_hot`).")
-            body.line("OneHot.encodeInPlace(\(L.ptr(l)), count: n, classes: \(L.unit(l)))")
         }
         var emitter = NodeEmitter(ops: emitters(g, prefix: prefix))
         emitter.ops.poolBuffers = []
@@ -293,6 +307,7 @@ struct ModelEmitter {
     private func isBackwardStart(_ op: Op) -> Bool {
         switch op {
         case .softmaxCrossEntropyBackward, .mseLossBackward, .bceLossBackward: return true
+        case .consistencyLossBackward: return false
         default: return false
         }
     }

@@ -44,7 +44,7 @@ enum Names {
         "Dataset", "Dropout", "EarlyStopping", "Embedding", "EpochMetrics", "GRU", "Gemm", "GemmEpilogue", "GlobalAvgPool",
         "GradientClipping", "LRSchedule", "LSTM", "LabelSmoothing", "LayerNorm", "MaxNorm", "MaxPool2d", "MetricsWriter",
         "Normalization", "OneCycle", "Philox", "Pool2dShape", "RandomStream", "ReduceOnPlateau", "SGD", "SafeTensor",
-        "SafeTensors", "Softmax", "SoftmaxCrossEntropy", "SpectralNorm", "Tensor", "ThreadPool", "UpsampleNearest",
+        "BatchMix", "SafeTensors", "Softmax", "SoftmaxConsistency", "SoftmaxCrossEntropy", "SpectralNorm", "Tensor", "ThreadPool", "UpsampleNearest",
         "MultiHeadSelfAttention", "RecurrentLayer", "RecurrentShape", "ScratchBuffers",
         "WeightDecay", "WeightNorm",
         // The training library's.

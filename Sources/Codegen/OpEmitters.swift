@@ -44,11 +44,11 @@ struct OpEmitter {
              .batchNormFoldWeight, .batchNormFoldBias,
              .dropout, .dropoutBackward, .stochasticDepth, .stochasticDepthBackward,
              .spatialDropout, .spatialDropoutBackward, .gaussianNoise, .gaussianNoiseBackward, .alphaDropout, .alphaDropoutBackward, .lockedDropout, .lockedDropoutBackward, .dropBlock, .dropBlockBackward, .shakeShake, .shakeShakeBackward, .shakeDrop, .shakeDropBackward,
-             .attention, .attentionBackward, .lstm, .lstmBackward, .gru, .gruBackward, .layerNorm, .layerNormBackward, .groupNorm, .groupNormBackward,
+             .attention, .attentionBackward, .sequencePool, .sequencePoolBackward, .positionalEncoding, .lstm, .lstmBackward, .gru, .gruBackward, .layerNorm, .layerNormBackward, .groupNorm, .groupNormBackward,
              .weightNorm, .weightNormBackward, .powerIteration, .spectralNorm, .spectralNormBackward, .spectralNormUpdate,
              .softmaxCrossEntropy, .softmaxCrossEntropyBackward, .accuracy,
              .mseLoss, .mseLossBackward, .bceLoss, .bceLossBackward, .embedding, .embeddingBackward,
-             .l1Penalty, .l1PenaltyBackward, .l2Penalty, .l2PenaltyBackward,
+             .l1Penalty, .l1PenaltyBackward, .l2Penalty, .l2PenaltyBackward, .consistencyLoss, .consistencyLossBackward,
              .concat, .split, .upsampleNearest, .upsampleNearestBackward,
              .activation, .activationBackward:   // pointwise ones fuse or call `Activation`, softmaxes `Softmax`
             return
@@ -209,13 +209,14 @@ struct OpEmitter {
             let k = L.unit(i[0])
             let probs = o.count > 1 ? p(o[1]) : "nil"
             w.line("\(p(o[0]))[0] = Float(SoftmaxCrossEntropy.forwardBackward(batch: n, classes: \(k), logits: \(p(i[0])),")
-            w.line("    labels: \(L.i32(i[1])), smoothing: \(Self.smoothing(sm)), dlogits: \(probs), pool: pool).loss)")
+            let targets = L.graph[i[1]].dtype == .float32 ? "targets: \(p(i[1]))" : "labels: \(L.i32(i[1]))"
+            w.line("    \(targets), smoothing: \(Self.smoothing(sm)), dlogits: \(probs), pool: pool).loss)")
         case .softmaxCrossEntropyBackward:
             if !L.sameStorage(i[0], o[0]) { w.line("\(p(o[0])).update(from: \(p(i[0])), count: \(L.count(o[0])))") }
         case .accuracy:
             let k = L.unit(i[0])
             w.line("\(p(o[0]))[0] = Float(SoftmaxCrossEntropy.correctCount(batch: n, classes: \(k), logits: \(p(i[0])),")
-            w.line("    labels: \(L.i32(i[1])))) / Float(n)")
+            w.line("    \(L.graph[i[1]].dtype == .float32 ? "targets: \(p(i[1]))" : "labels: \(L.i32(i[1]))"))) / Float(n)")
         case .mseLoss:                                      // [p, t] → mean (p − t)²
             w.line("\(p(o[0]))[0] = MeanSquaredError.loss(count: \(L.count(i[0])), predictions: \(p(i[0])), targets: \(p(i[1])))")
         case .mseLossBackward:                              // [p, t] → 2(p − t)/count
@@ -224,6 +225,11 @@ struct OpEmitter {
             w.line("\(p(o[0]))[0] = BinaryCrossEntropy.loss(count: \(L.count(i[0])), probabilities: \(p(i[0])), targets: \(p(i[1])))")
         case .bceLossBackward:                              // [p, t] → (p − t)/(p(1−p))/count
             w.line("BinaryCrossEntropy.backward(count: \(L.count(i[0])), probabilities: \(p(i[0])), targets: \(p(i[1])), dprobabilities: \(p(o[0])))")
+        case .consistencyLoss, .consistencyLossBackward:    // [z, p, w] → w/(rows·K)·Σ(softmax(z) − p)², or dz
+            let k = L.perExample(i[0]).last ?? 1, rows = L.times("n", L.unit(i[0]) / max(k, 1))
+            let call = "SoftmaxConsistency.forwardBackward(rows: \(rows), classes: \(k), logits: \(p(i[0])), target: \(p(i[1])), "
+                + "weight: \(p(i[2]))[0], dlogits: \(op == .consistencyLoss ? "nil" : p(o[0])))"
+            w.line(op == .consistencyLoss ? "\(p(o[0]))[0] = Float(\(call))" : "_ = \(call)")
         case .l1Penalty(let lambda):
             w.line("do {")
             w.line("    var s = 0.0")

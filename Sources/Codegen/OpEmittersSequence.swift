@@ -18,6 +18,16 @@ extension OpEmitter {
         case .embeddingBackward(let vocab):                 // [dy, ids] → dtable (scatter-add)
             w.line("Embedding.backward(count: \(L.count(i[1])), dim: \(L.perExample(o[0])[1]), vocabulary: \(vocab), indices: \(L.i32(i[1])),")
             w.line("                   dy: \(p(i[0])), dtable: \(p(o[0])), pool: pool)")
+        case .sequencePool(let m):                          // [N, T, F] → [N, F]
+            let s = L.perExample(i[0])
+            w.line("SequencePool.forward(.\(m.rawValue), batch: n, steps: \(s[0]), features: \(s[1]), x: \(p(i[0])), y: \(p(o[0])))")
+        case .sequencePoolBackward(let m):                  // [dy, x] → dx
+            let s = L.perExample(i[1])
+            w.line("SequencePool.backward(.\(m.rawValue), batch: n, steps: \(s[0]), features: \(s[1]), x: \(p(i[1])), dy: \(p(i[0])), dx: \(p(o[0])))")
+        case .positionalEncoding:                           // x + the sinusoidal table
+            let s = L.perExample(i[0])
+            w.line("PositionalEncoding.add(batch: n, steps: \(s[0]), features: \(s[1]), table: PositionalEncoding.table(steps: \(s[0]), features: \(s[1])),")
+            w.line("                       x: \(p(i[0])), y: \(p(o[0])))")
         case .lstm(let a), .gru(let a):
             // [x, params…] → train: [y, workspace]; eval: [y].
             w.line("do {")

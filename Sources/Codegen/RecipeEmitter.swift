@@ -30,6 +30,9 @@ struct RecipeEmitter {
         if !d.augmentations.isEmpty {
             data.append("augmentations: [\n" + d.augmentations.map { "    " + Self.augmentation($0) + "," }.joined(separator: "\n") + "\n]")
         }
+        if !d.mixes.isEmpty {
+            data.append("mixes: [\n" + d.mixes.map { "    " + Self.mix($0) + "," }.joined(separator: "\n") + "\n]")
+        }
         var args = ["name: \(Names.stringLiteral(r.name)), batchSize: \(r.batchSize), epochs: \(r.epochs), seed: \(r.seed)",
                     "data: DataRecipe(\n" + Self.indented(data.joined(separator: ",\n")) + "\n)",
                     "optimizer: \(Self.optimizer(r.optimizer))"]
@@ -41,6 +44,15 @@ struct RecipeEmitter {
                 + "minDelta: \(Self.double(e.minDelta)), restoreBest: \(e.restoreBest), maximize: \(e.maximize))")
         }
         if let d = r.emaDecay { args.append("emaDecay: \(Self.double(d))") }
+        if let a = r.adversarial {
+            let f = { (x: Float) in OpEmitter.float(Double(x)) }
+            args.append("adversarial: AdversarialRecipe(epsilon: \(f(a.epsilon)), stepSize: \(f(a.stepSize)), steps: \(a.steps), "
+                + "mix: \(f(a.mix)), randomStart: \(a.randomStart), low: \(f(a.low)), high: \(f(a.high)))")
+        }
+        if let c = r.consistency {
+            args.append("consistency: ConsistencyRecipe(meanTeacher: \(c.meanTeacher), weight: \(OpEmitter.float(Double(c.weight))), "
+                + "rampUpEpochs: \(c.rampUpEpochs), rows: \(c.rows), classes: \(c.classes))")
+        }
         w.line("let recipe = TrainingRecipe(")
         w.raw(Self.indented(args.joined(separator: ",\n")))
         w.line(")")
@@ -86,6 +98,16 @@ struct RecipeEmitter {
             return ".reduceOnPlateau(monitor: \(Names.stringLiteral(m)), factor: \(double(f)), patience: \(p), threshold: \(double(t)), "
                 + "cooldown: \(c), minLR: \(double(l)))"
         }
+    }
+
+    static func mix(_ m: BatchMix) -> String {
+        let kind: String
+        switch m.kind {
+        case .mixup(let a): kind = ".mixup(alpha: \(OpEmitter.float(Double(a))))"
+        case .cutmix(let a): kind = ".cutmix(alpha: \(OpEmitter.float(Double(a))))"
+        }
+        let prob = m.prob == 1 ? "" : ", prob: \(OpEmitter.float(Double(m.prob)))"
+        return "BatchMix(\(kind)\(prob)\(m.epochs.map { ", epochs: \($0)" } ?? ""))"
     }
 
     static func augmentation(_ a: Augmentation) -> String {

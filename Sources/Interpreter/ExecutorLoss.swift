@@ -12,16 +12,20 @@ extension ExecutorOps {
             // (softmax − q)/N, which is exactly what softmaxCrossEntropyBackward returns.
             let n = e.batch, k = e.unitCount[i[0].raw]
             let probs = o.count > 1 ? e.storage(o[1]) : nil
-            let r = SoftmaxCrossEntropy.forwardBackward(batch: n, classes: k, logits: ptr(i[0]),
-                                                        labels: e.int32Pointer(i[1]), smoothing: smoothing(sm),
-                                                        dlogits: probs, pool: e.pool)
+            let r = e.graph[i[1]].dtype == .float32
+                ? SoftmaxCrossEntropy.forwardBackward(batch: n, classes: k, logits: ptr(i[0]), targets: ptr(i[1]),
+                                                      smoothing: smoothing(sm), dlogits: probs, pool: e.pool)
+                : SoftmaxCrossEntropy.forwardBackward(batch: n, classes: k, logits: ptr(i[0]), labels: e.int32Pointer(i[1]),
+                                                      smoothing: smoothing(sm), dlogits: probs, pool: e.pool)
             ptr(o[0])[0] = Float(r.loss)
         case .softmaxCrossEntropyBackward:
             let src = ptr(i[0]), dst = ptr(o[0])
             if src != dst { dst.update(from: src, count: e.count(o[0])) }
         case .accuracy:
             let n = e.batch, k = e.unitCount[i[0].raw]
-            let c = SoftmaxCrossEntropy.correctCount(batch: n, classes: k, logits: ptr(i[0]), labels: e.int32Pointer(i[1]))
+            let c = e.graph[i[1]].dtype == .float32
+                ? SoftmaxCrossEntropy.correctCount(batch: n, classes: k, logits: ptr(i[0]), targets: ptr(i[1]))
+                : SoftmaxCrossEntropy.correctCount(batch: n, classes: k, logits: ptr(i[0]), labels: e.int32Pointer(i[1]))
             ptr(o[0])[0] = n > 0 ? Float(c) / Float(n) : 0
         case .mseLoss:                                      // mean (p − t)²
             ptr(o[0])[0] = MeanSquaredError.loss(count: e.count(i[0]), predictions: ptr(i[0]), targets: ptr(i[1]))
@@ -31,6 +35,11 @@ extension ExecutorOps {
             ptr(o[0])[0] = BinaryCrossEntropy.loss(count: e.count(i[0]), probabilities: ptr(i[0]), targets: ptr(i[1]))
         case .bceLossBackward:                              // (p − t)/max(p(1−p), 1e-12)/count
             BinaryCrossEntropy.backward(count: e.count(i[0]), probabilities: ptr(i[0]), targets: ptr(i[1]), dprobabilities: ptr(o[0]))
+        case .consistencyLoss, .consistencyLossBackward:    // w/(rows·K)·Σ(softmax(z) − p)², and dz
+            let k = e.graph[i[0]].shape.last?.value ?? 1, rows = e.count(i[0]) / max(k, 1)
+            let d = op == .consistencyLossBackward ? ptr(o[0]) : nil
+            let c = SoftmaxConsistency.forwardBackward(rows: rows, classes: k, logits: ptr(i[0]), target: ptr(i[1]), weight: ptr(i[2])[0], dlogits: d)
+            if d == nil { ptr(o[0])[0] = Float(c) }
         case .l1Penalty(let lambda):                        // λ·Σ|w|
             let w = ptr(i[0]), n = e.count(i[0])
             var s = 0.0

@@ -13,7 +13,8 @@ import Training
 extension ExecutorOps {
     static func isSequenceOp(_ op: Op) -> Bool {
         switch op {
-        case .embedding, .embeddingBackward, .lstm, .lstmBackward, .gru, .gruBackward, .attention, .attentionBackward:
+        case .embedding, .embeddingBackward, .lstm, .lstmBackward, .gru, .gruBackward, .attention, .attentionBackward,
+             .sequencePool, .sequencePoolBackward, .positionalEncoding:
             return true
         default:
             return false
@@ -38,6 +39,16 @@ extension ExecutorOps {
             Recurrent(a, cell: .lstm, e: e, x: i[1]).backward(i, o, ptr)
         case .gruBackward(let a):
             Recurrent(a, cell: .gru, e: e, x: i[1]).backward(i, o, ptr)
+        case .sequencePool(let m):                          // [N, T, F] → [N, F]
+            let s = e.shape(i[0])
+            SequencePool.forward(Self.poolMode(m), batch: s[0], steps: s[1], features: s[2], x: ptr(i[0]), y: ptr(o[0]))
+        case .sequencePoolBackward(let m):                  // [dy, x] → dx
+            let s = e.shape(i[1])
+            SequencePool.backward(Self.poolMode(m), batch: s[0], steps: s[1], features: s[2], x: ptr(i[1]), dy: ptr(i[0]), dx: ptr(o[0]))
+        case .positionalEncoding:                           // x + PE
+            let s = e.shape(i[0])
+            PositionalEncoding.add(batch: s[0], steps: s[1], features: s[2], table: PositionalEncoding.table(steps: s[1], features: s[2]),
+                                   x: ptr(i[0]), y: ptr(o[0]))
         case .attention(let a):
             SelfAttention(a, e: e, x: i[0]).forward(i, o, ptr)
         case .attentionBackward(let a):
@@ -48,6 +59,13 @@ extension ExecutorOps {
         return true
     }
 
+    static func poolMode(_ m: Check.SequencePoolMode) -> SequencePool.Mode {
+        switch m {
+        case .mean: return .mean
+        case .max: return .max
+        case .first: return .first
+        }
+    }
 }
 
 /// One recurrent layer run: the IR op's attributes and value geometry handed to the runtime's

@@ -173,7 +173,8 @@ extension ExecutorOps {
              .stochasticDepth, .stochasticDepthBackward, .shakeShake, .shakeShakeBackward,
              .shakeDrop, .shakeDropBackward,
              .softmaxCrossEntropy, .softmaxCrossEntropyBackward, .accuracy, .mseLoss, .mseLossBackward,
-             .bceLoss, .bceLossBackward, .l1Penalty, .l1PenaltyBackward, .l2Penalty, .l2PenaltyBackward:
+             .bceLoss, .bceLossBackward, .l1Penalty, .l1PenaltyBackward, .l2Penalty, .l2PenaltyBackward,
+             .consistencyLoss, .consistencyLossBackward:
             return true
         default:
             return isReparam(op)

@@ -51,6 +51,14 @@ final class InterpretedModel: TrainableModel {
         return StepOutput(loss: loss, dataLoss: training.scalar(.dataLoss) ?? loss, accuracy: training.scalar(.accuracy) ?? 0)
     }
 
+    var trainInput: UnsafeMutablePointer<Float> { training.dataInput }
+    var inputGradient: UnsafeMutablePointer<Float>? { training.graph.output(.inputGradient).map(training.pointer) }
+    var trainLogits: UnsafeMutablePointer<Float>? {
+        training.graph.input(.consistencyTarget) == nil ? nil : training.graph.output(.logits).map(training.pointer)
+    }
+    var consistencyTarget: UnsafeMutablePointer<Float>? { training.graph.input(.consistencyTarget).map(training.pointer) }
+    var consistencyWeight: UnsafeMutablePointer<Float>? { training.graph.input(.consistencyWeight).map(training.pointer) }
+
     var evaluationBatchSize: Int { session.evaluationBatchSize }
 
     /// Makes the evaluation executor (an error here is one the caller can report).

@@ -33,8 +33,10 @@ public enum TrainingLoop {
 
         let loader = BatchLoader(dataset: data.train, batchSize: cfg.batchSize, shuffle: true, seed: cfg.seed,
                                  normalization: data.normalization, augmentations: cfg.data.augmentations,
-                                 imageShape: cfg.data.inputShape)
+                                 mixes: cfg.data.mixes, imageShape: cfg.data.inputShape)
         loader.pool = model.pool
+        let adversary = cfg.adversarial.map { AdversarialStep(recipe: $0, seed: cfg.seed, elements: cfg.data.inputShape.reduce(1, *)) }
+        let consistency = cfg.consistency.map { ConsistencyStep(recipe: $0, stepsPerEpoch: loader.batchesPerEpoch) }
         let stepsPerEpoch = loader.batchesPerEpoch
         var schedule = Schedule(cfg.schedule, lr: cfg.optimizer.lr, epochs: cfg.epochs, stepsPerEpoch: stepsPerEpoch)
         var optimizer = Optimizer(config: cfg.optimizer, clipNorm: cfg.clipGradNorm, params: model.trainable, pool: model.pool,
@@ -114,7 +116,9 @@ public enum TrainingLoop {
                 var t = DispatchTime.now().uptimeNanoseconds
                 let n = model.fillTraining(loader, batch: b)
                 model.profile("(data)", nanoseconds: DispatchTime.now().uptimeNanoseconds - t)
-                let out = model.trainStep(n: n, step: UInt64(step))
+                let out = adversary?.run(model, loader, batch: b, n: n, step: UInt64(step))
+                    ?? consistency?.run(model, loader, batch: b, n: n, step: UInt64(step), teacher: cfg.consistency?.meanTeacher == true ? ema : nil)
+                    ?? model.trainStep(n: n, step: UInt64(step))
                 let loss = out.loss
                 if !loss.isFinite {
                     progress.finishBar()

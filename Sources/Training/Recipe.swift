@@ -19,10 +19,16 @@ public struct TrainingRecipe: Hashable, Sendable {
     public var earlyStopping: EarlyStoppingRecipe?
     /// Decay of the exponential moving average of the weights that evaluation uses, if any.
     public var emaDecay: Double?
+    /// FGSM or PGD steps on each batch before the update, if any.
+    public var adversarial: AdversarialRecipe?
+    /// The Π-model's or Mean Teacher's consistency term, if any (Mean Teacher's teacher is the
+    /// weight average of `emaDecay`).
+    public var consistency: ConsistencyRecipe?
 
     public init(name: String, batchSize: Int, epochs: Int, seed: UInt64, data: DataRecipe, optimizer: OptimizerRecipe,
                 schedule: ScheduleRecipe = .constant, clipGradNorm: Double? = nil, gradientNoise: GradientNoise? = nil,
-                earlyStopping: EarlyStoppingRecipe? = nil, emaDecay: Double? = nil) {
+                earlyStopping: EarlyStoppingRecipe? = nil, emaDecay: Double? = nil, adversarial: AdversarialRecipe? = nil,
+                consistency: ConsistencyRecipe? = nil) {
         self.name = name
         self.batchSize = batchSize
         self.epochs = epochs
@@ -34,6 +40,8 @@ public struct TrainingRecipe: Hashable, Sendable {
         self.gradientNoise = gradientNoise
         self.earlyStopping = earlyStopping
         self.emaDecay = emaDecay
+        self.adversarial = adversarial
+        self.consistency = consistency
     }
 
     /// The recipe with the command line's `--seed` and `--epochs`.
@@ -75,11 +83,13 @@ public struct DataRecipe: Hashable, Sendable {
     public var limit: Int?
     public var normalization: Normalization
     public var augmentations: [Augmentation]
+    /// Mixes of a training batch (mixup, CutMix), after the augmentations.
+    public var mixes: [BatchMix]
 
     public init(format: Format = .idx, trainInputs: String? = nil, trainLabels: String? = nil, testInputs: String? = nil,
                 testLabels: String? = nil, directory: String? = nil, inputShape: [Int], channelsLast: Bool = false,
                 classes: Int? = nil, tokenVocabulary: Int? = nil, validationSplit: Double = 0, limit: Int? = nil,
-                normalization: Normalization = Normalization(), augmentations: [Augmentation] = []) {
+                normalization: Normalization = Normalization(), augmentations: [Augmentation] = [], mixes: [BatchMix] = []) {
         self.format = format
         self.trainInputs = trainInputs
         self.trainLabels = trainLabels
@@ -94,6 +104,7 @@ public struct DataRecipe: Hashable, Sendable {
         self.limit = limit
         self.normalization = normalization
         self.augmentations = augmentations
+        self.mixes = mixes
     }
 
     /// One example as the files store it.

@@ -27,6 +27,16 @@ public protocol TrainableModel: EvaluableModel {
     func fillTraining(_ loader: BatchLoader, batch: Int) -> Int
     /// Forward, loss and backward on the first `n` examples; `step` keys every random draw.
     func trainStep(n: Int, step: UInt64) -> StepOutput
+    /// The batch's examples as `trainStep` reads them (`fillTraining` writes them here).
+    var trainInput: UnsafeMutablePointer<Float> { get }
+    /// ∂loss/∂input written by `trainStep` (same layout as `trainInput`) when the spec trains
+    /// adversarially; nil otherwise.
+    var inputGradient: UnsafeMutablePointer<Float>? { get }
+    /// Consistency regularization's buffers when the spec asks for it, else nil: the logits of
+    /// the last `trainStep`, and the target distribution and weight the next one reads.
+    var trainLogits: UnsafeMutablePointer<Float>? { get }
+    var consistencyTarget: UnsafeMutablePointer<Float>? { get }
+    var consistencyWeight: UnsafeMutablePointer<Float>? { get }
 
     /// Names what produced a non-finite loss (re-running step `step` on the batch `refill`
     /// writes again), for the error message.
@@ -46,6 +56,16 @@ extension TrainableModel {
 
     public func profile(_ label: String, nanoseconds: UInt64) {}
     public var profileReport: String? { nil }
+    public var inputGradient: UnsafeMutablePointer<Float>? { nil }
+    public var trainLogits: UnsafeMutablePointer<Float>? { nil }
+    public var consistencyTarget: UnsafeMutablePointer<Float>? { nil }
+    public var consistencyWeight: UnsafeMutablePointer<Float>? { nil }
+
+    /// The state that is not trained (batch-norm running statistics and counters).
+    var bufferTensors: [Tensor] {
+        let trained = Set(trainable.map(\.name))
+        return state.filter { !trained.contains($0.name) }.map(\.tensor)
+    }
 }
 
 extension EvaluableModel {

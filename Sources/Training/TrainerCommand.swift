@@ -114,7 +114,7 @@ public enum TrainerCommand {
                 case let v: throw UsageError(message: "--progress takes bar, lines or quiet, not '\(v)'")
                 }
             case "--log-steps":
-                o.stepCallback = { print("step \($0.step) loss \(Float($0.loss))") }
+                o.stepCallback = { print("step \($0.step) loss \($0.loss)") }
             case "-h", "--help":
                 print(evaluating ? evaluateUsage : trainUsage)
                 exit(0)

@@ -8,11 +8,15 @@ struct Regula: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "regula",
         abstract: "A declarative model-spec compiler for neural networks and their regularization.",
-        version: "0.1.0",
+        version: Regula.version,
         subcommands: [
-            Lint.self, Summary.self, Convert.self, Fmt.self, Schema.self, Kinds.self, IRCommand.self, Train.self, Eval.self, Bench.self, Compile.self, ReportCommand.self,
+            Lint.self, Summary.self, Convert.self, Fmt.self, Schema.self, Kinds.self, IRCommand.self, Train.self, Sweep.self, Eval.self, Bench.self, Compile.self,
+            ExportCommand.self, ReportCommand.self,
         ]
     )
+
+    /// Regula's version, for `--version`, SARIF output and exported models' metadata.
+    static let version = "0.1.0"
 
     /// ArgumentParser exits 64 on usage errors; Regula promises 2.
     static func main() {

@@ -106,12 +106,13 @@ struct Train: ParsableCommand {
         options.initCheckpoint = initFrom
         if let progress { options.progress = progress.style }
         Signals.install()
-        options.stopRequested = { Signals.received != 0 }
+        ParentWatch.start()
+        options.stopRequested = { Signals.received != 0 || ParentWatch.parentGone }
         do {
             let result = try Interpreter.train(model: model, options: options, log: { Out.print($0 + "\n") })
             if result.interrupted, let folder = result.runDirectory {
                 Out.error("training stopped by a signal; continue with: regula train \(file) --resume --out \(folder)\n")
-                throw ExitCode(Signals.exitCode(Signals.received))
+                throw ExitCode(Signals.exitCode(Signals.received == 0 ? SIGTERM : Signals.received))
             }
         } catch let error as TrainError {
             Out.error(error.description + "\n")

@@ -5,7 +5,7 @@ import XCTest
 final class SummaryTests: XCTestCase {
     func testSummaryTablesOfTheTutorialModels() throws {
         for name in ["mnist_mlp", "mnist_cnn", "mlp_elastic_net", "resnet_stochastic_depth", "shake_shake", "shakedrop",
-                     "lstm_classifier", "transformer_block"] {
+                     "lstm_classifier", "transformer_block", "cnn_pgd", "cnn_cutmix", "cifar10_cnn", "mlp_early_stopping", "mlp_mean_teacher"] {
             let m = try XCTUnwrap(try checkFile("specs/\(name).yaml").model, name)
             assertSnapshot(renderSummary(summarize(m)), named: "\(name).summary.txt")
         }

@@ -52,6 +52,10 @@ final class TrainingConfigTests: XCTestCase {
             ("{zoom: {fraction: 0.3, epochs: 2}}", AugmentConfig(kind: .zoom(fraction: 0.3), epochs: 2)),
             ("{color_jitter: {brightness: 0.4, contrast: 0.3, saturation: 0.2, hue: 0.1, epochs: 2}}",
              AugmentConfig(kind: .colorJitter(brightness: 0.4, contrast: 0.3, saturation: 0.2, hue: 0.1), epochs: 2)),
+            ("mixup: 0.2", AugmentConfig(kind: .mixup(alpha: 0.2, prob: 1), epochs: nil)),
+            ("{mixup: {alpha: 0.4, prob: 0.5, epochs: 7}}", AugmentConfig(kind: .mixup(alpha: 0.4, prob: 0.5), epochs: 7)),
+            ("cutmix", AugmentConfig(kind: .cutmix(alpha: 1, prob: 1), epochs: nil)),
+            ("{cutmix: {alpha: 0.5, prob: 0.25, epochs: 3}}", AugmentConfig(kind: .cutmix(alpha: 0.5, prob: 0.25), epochs: 3)),
         ]
         for (item, want) in rows {
             let (model, d) = checkYAML(spec(input: "[3, 8, 8]", "- flatten\n- dense: 2", extra: "data:\n  dir: d\n  augment:\n    - \(item)\n"),
@@ -63,6 +67,16 @@ final class TrainingConfigTests: XCTestCase {
         let (_, gray) = checkYAML(spec(input: "[1, 8, 8]", "- flatten\n- dense: 2", extra: "data:\n  dir: d\n  augment:\n    - color_jitter: {hue: 0.1}\n"),
                                   file: "/tmp/specs/x.yaml")
         XCTAssertEqual(gray.map(\.message), ["color_jitter needs RGB images [3, height, width]; the input has 1 channels"])
+        // Mixup interpolates any real-valued input; CutMix, like the others, needs image planes;
+        // token ids cannot be mixed.
+        let flat = checkYAML(spec(input: "[64]", "- dense: 2", extra: "data:\n  dir: d\n  augment:\n    - mixup: 0.2\n"), file: "/tmp/specs/x.yaml")
+        XCTAssertEqual(lines(flat.1), [])
+        XCTAssertEqual(try XCTUnwrap(flat.0).training.data.augment.count, 1)
+        let cut = checkYAML(spec(input: "[64]", "- dense: 2", extra: "data:\n  dir: d\n  augment:\n    - cutmix\n"), file: "/tmp/specs/x.yaml")
+        XCTAssertEqual(cut.1.map(\.message), ["data augmentation needs image inputs [channels, height, width]; the input is [64]"])
+        let tokens = checkYAML(spec(input: "{shape: [8], dtype: int32}", "- embedding: {vocab: 10, dim: 4}\n- flatten\n- dense: 2",
+                                    extra: "data:\n  dir: d\n  augment:\n    - mixup: 0.2\n"), file: "/tmp/specs/x.yaml")
+        XCTAssertEqual(tokens.1.map(\.message), ["mixup needs real-valued inputs; token ids cannot be interpolated"])
         // Every argument of every kind appears above.
         for k in augmentKinds {
             for a in k.args { XCTAssertTrue(rows.contains { $0.0.contains(k.name) && ($0.0.contains(a.name) || k.primary == a.name) }, "\(k.name).\(a.name)") }

@@ -4,12 +4,13 @@ import XCTest
 /// `--help` is user-facing text: pinned by snapshots (`REGULA_RECORD=1` re-records).
 final class HelpSnapshotTests: XCTestCase {
     func testHelpOfEveryCommand() throws {
-        let commands = ["", "lint", "summary", "convert", "fmt", "schema", "kinds", "ir", "train", "eval", "compile", "bench"]
+        let commands = ["", "lint", "summary", "convert", "fmt", "schema", "kinds", "ir", "train", "sweep", "eval", "compile", "bench",
+                        "export", "export onnx", "report"]
         for command in commands {
-            let arguments = command.isEmpty ? ["--help"] : ["help", command]
+            let arguments = command.isEmpty ? ["--help"] : ["help"] + command.split(separator: " ").map(String.init)
             let result = try CLI.run(arguments)
             XCTAssertEqual(result.status, 0, result.stderr)
-            assertSnapshot(result.stdout, named: "help\(command.isEmpty ? "" : "-" + command).txt")
+            assertSnapshot(result.stdout, named: "help\(command.isEmpty ? "" : "-" + command.replacingOccurrences(of: " ", with: "-")).txt")
         }
     }
 

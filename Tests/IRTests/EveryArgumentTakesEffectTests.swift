@@ -72,6 +72,7 @@ final class EveryArgumentTakesEffectTests: XCTestCase {
           ema: {decay: 0.9}
           schedule: {kind: step, step_size: 2}
           gradient_noise: {eta: 0.1}
+          adversarial: {method: pgd, epsilon: 0.1}
         data:
           format: idx
           train: {inputs: a, labels: b}
@@ -136,6 +137,17 @@ final class EveryArgumentTakesEffectTests: XCTestCase {
             "train.gradient_noise": ("  gradient_noise: {eta: 0.1}\n", ""),
             "train.gradient_noise.eta": ("{eta: 0.1}", "{eta: 0.3}"),
             "train.gradient_noise.gamma": ("{eta: 0.1}", "{eta: 0.1, gamma: 0.3}"),
+            // Consistency does not combine with adversarial training (yet): it replaces it here,
+            // and its own keys are edited against a spec that has it (below).
+            "train.consistency": ("  adversarial: {method: pgd, epsilon: 0.1}", "  consistency: {method: pi, weight: 1}"),
+            "train.adversarial": ("  adversarial: {method: pgd, epsilon: 0.1}\n", ""),
+            "train.adversarial.method": ("{method: pgd, epsilon: 0.1}", "{method: fgsm, epsilon: 0.1}"),
+            "train.adversarial.epsilon": ("{method: pgd, epsilon: 0.1}", "{method: pgd, epsilon: 0.2}"),
+            "train.adversarial.steps": ("{method: pgd, epsilon: 0.1}", "{method: pgd, epsilon: 0.1, steps: 2}"),
+            "train.adversarial.step_size": ("{method: pgd, epsilon: 0.1}", "{method: pgd, epsilon: 0.1, step_size: 0.01}"),
+            "train.adversarial.mix": ("{method: pgd, epsilon: 0.1}", "{method: pgd, epsilon: 0.1, mix: 0.5}"),
+            "train.adversarial.random_start": ("{method: pgd, epsilon: 0.1}", "{method: pgd, epsilon: 0.1, random_start: false}"),
+            "train.adversarial.clip": ("{method: pgd, epsilon: 0.1}", "{method: pgd, epsilon: 0.1, clip: [-1, 1]}"),
             "train.early_stopping.monitor": ("{monitor: loss}", "{monitor: accuracy}"),
             "train.early_stopping.patience": ("{monitor: loss}", "{monitor: loss, patience: 3}"),
             "train.early_stopping.min_delta": ("{monitor: loss}", "{monitor: loss, min_delta: 0.1}"),
@@ -161,18 +173,41 @@ final class EveryArgumentTakesEffectTests: XCTestCase {
         ]
         // Keys whose effect is the spec's structure itself, covered by every other test.
         let structural: Set<String> = ["regula", "blocks", "train.early_stopping"]
-        for key in sectionTable.map(\.path) where !structural.contains(key) {
+        for key in sectionTable.map(\.path) where !structural.contains(key) && !key.hasPrefix("train.consistency.") {
             guard let (from, to) = edits[key] else {
                 XCTFail("section key \(key) has no edit here: add one that shows its effect")
                 continue
             }
             XCTAssertTrue(base.contains(from), "\(key): the base spec has no '\(from)'")
             var edited = base.replacingOccurrences(of: from, with: to)
-            // Token ids are never normalized: an int32 input refuses data.normalize.
-            if key == "input.dtype" { edited = edited.replacingOccurrences(of: "\n  normalize: {scale: 255}", with: "") }
+            // Token ids are never normalized nor attacked: an int32 input refuses both.
+            if key == "input.dtype" {
+                edited = edited.replacingOccurrences(of: "\n  normalize: {scale: 255}", with: "")
+                    .replacingOccurrences(of: "  adversarial: {method: pgd, epsilon: 0.1}\n", with: "")
+            }
             XCTAssertNotEqual(try fingerprint(edited, key), reference, "\(key): '\(to)' changes nothing")
         }
         XCTAssertNotEqual(try fingerprint(base.replacingOccurrences(of: "  early_stopping: {monitor: loss}\n", with: ""), "no early stopping"), reference)
+
+        // train.consistency's keys, against a spec with a Π-model term (no adversarial training,
+        // no separate weight average: Mean Teacher's teacher is one).
+        let consistent = base.replacingOccurrences(of: "  adversarial: {method: pgd, epsilon: 0.1}", with: "  consistency: {method: pi, weight: 1}")
+            .replacingOccurrences(of: "  ema: {decay: 0.9}\n", with: "")
+        let consistentReference = try fingerprint(consistent, "the consistency spec")
+        let consistencyEdits: [String: String] = [
+            "train.consistency.method": "{method: mean_teacher, weight: 1}",
+            "train.consistency.weight": "{method: pi, weight: 2}",
+            "train.consistency.ramp_up": "{method: pi, weight: 1, ramp_up: 3}",
+            "train.consistency.ema_decay": "{method: mean_teacher, weight: 1, ema_decay: 0.5}",
+        ]
+        for key in sectionTable.map(\.path) where key.hasPrefix("train.consistency.") {
+            guard let to = consistencyEdits[key] else {
+                XCTFail("section key \(key) has no edit here: add one that shows its effect")
+                continue
+            }
+            let edited = consistent.replacingOccurrences(of: "{method: pi, weight: 1}", with: to)
+            XCTAssertNotEqual(try fingerprint(edited, key), consistentReference, "\(key): '\(to)' changes nothing")
+        }
     }
 
     // MARK: - Helpers
@@ -253,6 +288,10 @@ struct Harness {
         case .dropBlock:
             variants = ["block_size": "3", "schedule_steps": "100"]
         case .lockedDropout:
+            input = "[5, 8]"
+        case .sequencePool:
+            input = "[5, 8]"; variants = ["mode": "max"]; after = ["dense: 3"]
+        case .positionalEncoding:
             input = "[5, 8]"
         case .batchNorm:
             break

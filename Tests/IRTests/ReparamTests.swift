@@ -7,12 +7,7 @@ import XCTest
 
 /// Weight and spectral normalization in the IR: lowering, autodiff and inference (§4.3, §4.4).
 final class ReparamTests: XCTestCase {
-    func checked(_ name: String) throws -> CheckedModel {
-        let text = try String(contentsOfFile: SpecTests.root + "/specs/" + name, encoding: .utf8)
-        let (spec, pd) = parseYAML(SourceFile(path: "specs/" + name, text: text))
-        let (model, d) = check(try XCTUnwrap(spec, "\(pd)"), options: CheckOptions(physicalMemory: 1 << 40))
-        return try XCTUnwrap(model, "\(d.map(\.message))")
-    }
+    func checked(_ name: String) throws -> CheckedModel { try checkedSpec(name) }
 
     func testGolden() throws {
         for name in ["mlp_weight_norm", "mlp_spectral_norm"] {

@@ -5,6 +5,14 @@ import TestSupport
 import XCTest
 @testable import IR
 
+/// The spec `specs/<name>` parsed and checked; a spec that does not check fails the test.
+func checkedSpec(_ name: String) throws -> CheckedModel {
+    let text = try String(contentsOfFile: SpecTests.root + "/specs/" + name, encoding: .utf8)
+    let (spec, pd) = parseYAML(SourceFile(path: "specs/" + name, text: text))
+    let (model, d) = check(try XCTUnwrap(spec, "\(name) does not parse: \(pd.map(\.message))"), options: CheckOptions(physicalMemory: 1 << 40))
+    return try XCTUnwrap(model, "\(name) does not check: \(d.map(\.message))")
+}
+
 /// Lowers the real specs in `specs/` through the checker and both pipelines.
 final class SpecTests: XCTestCase {
     static let root: String = {
@@ -13,15 +21,7 @@ final class SpecTests: XCTestCase {
         return parts.joined(separator: "/")
     }()
 
-    func checked(_ name: String) throws -> CheckedModel {
-        let path = Self.root + "/specs/" + name
-        let text = try String(contentsOfFile: path, encoding: .utf8)
-        let (spec, pd) = parseYAML(SourceFile(path: "specs/" + name, text: text))
-        guard let spec else { throw XCTSkip("\(name) does not parse: \(pd.map(\.message))") }
-        let (model, d) = check(spec, options: CheckOptions(physicalMemory: 1 << 40))
-        guard let model else { throw XCTSkip("\(name) does not check: \(d.map(\.message))") }
-        return model
-    }
+    func checked(_ name: String) throws -> CheckedModel { try checkedSpec(name) }
 
     func testEverySpecLowersAndVerifiesInBothModes() throws {
         let names = try FileManager.default.contentsOfDirectory(atPath: Self.root + "/specs").filter { $0.hasSuffix(".yaml") }.sorted()

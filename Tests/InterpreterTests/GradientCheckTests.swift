@@ -56,6 +56,24 @@ final class GradientCheckTests: XCTestCase {
         }
     }
 
+    /// Positional encoding passes the gradient through; each sequence pooling routes it as its
+    /// forward reads the steps (the mean to all, the max to the arg-max, first to step 0).
+    func testPositionalEncodingAndSequencePooling() throws {
+        for mode in ["mean", "max", "first"] {
+            try checkGradients("""
+            regula: 1
+            model: g_pool
+            input: [5, 4]
+            layers:
+              - dense: {units: 6, activation: tanh}
+              - positional_encoding
+              - sequence_pool: \(mode)
+              - dense: 3
+            train: {optimizer: {kind: sgd, lr: 0.1}, batch_size: 4}
+            """, batch: 4)
+        }
+    }
+
     /// DropBlock's backward regenerates the forward's blocks and batch scale (same key and step).
     func testDropBlockBetweenConvolutions() throws {
         try checkGradients("""

@@ -16,11 +16,17 @@ final class LinearModel: TrainableModel {
     let batch: Int
     let inputs: Tensor
     let labels: UnsafeMutablePointer<Int32>
+    /// ∂loss/∂input, exposed only when `exposesInputGradient` (adversarial training).
+    let gradInputs: Tensor
+    var exposesInputGradient = false
+    /// What each `trainStep` saw: its inputs and its loss.
+    var passes: [(inputs: [Float], loss: Double)] = []
 
     init(batch: Int, threads: Int = 1, seed: UInt64 = 0) {
         self.batch = batch
         pool = ThreadPool(threads: threads)
         inputs = Tensor(shape: [batch * LinearModel.features])
+        gradInputs = Tensor(shape: [batch * LinearModel.features])
         labels = .allocate(capacity: batch)
         RandomStream(seed: seed, step: .max, stream: 0).fillUniform(weight.data, count: weight.count, low: -0.5, high: 0.5)
     }
@@ -33,17 +39,23 @@ final class LinearModel: TrainableModel {
     }
 
     func fillTraining(_ loader: BatchLoader, batch: Int) -> Int { loader.fill(batch: batch, inputs: inputs.data, labels: labels) }
+    var trainInput: UnsafeMutablePointer<Float> { inputs.data }
+    var inputGradient: UnsafeMutablePointer<Float>? { exposesInputGradient ? gradInputs.data : nil }
     func fillEvaluation(_ loader: BatchLoader, batch: Int) -> Int { fillTraining(loader, batch: batch) }
     var evaluationBatchSize: Int { batch }
 
-    /// Mean of (w·x + b − y)² over the batch, and its gradient.
+    /// Mean of (w·x + b − y)² over the batch, and its gradients (∂/∂x_ij = r_i·w_j).
     func trainStep(n: Int, step: UInt64) -> StepOutput {
         let loss = evaluate(n: n).loss
+        passes.append((Array(UnsafeBufferPointer(start: inputs.data, count: n * LinearModel.features)), loss))
         for j in 0..<LinearModel.features { gradWeight.data[j] = 0 }
         gradBias.data[0] = 0
         for i in 0..<n {
             let r = 2 * (prediction(i) - Float(labels[i])) / Float(n)
-            for j in 0..<LinearModel.features { gradWeight.data[j] += r * inputs.data[i * LinearModel.features + j] }
+            for j in 0..<LinearModel.features {
+                gradWeight.data[j] += r * inputs.data[i * LinearModel.features + j]
+                gradInputs.data[i * LinearModel.features + j] = r * weight.data[j]
+            }
             gradBias.data[0] += r
         }
         steps.data[0] += 1
@@ -56,7 +68,7 @@ final class LinearModel: TrainableModel {
         return (sum / Double(n), 0)
     }
 
-    private func prediction(_ i: Int) -> Float {
+    func prediction(_ i: Int) -> Float {
         var y = bias.data[0]
         for j in 0..<LinearModel.features { y += weight.data[j] * inputs.data[i * LinearModel.features + j] }
         return y

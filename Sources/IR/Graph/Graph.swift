@@ -100,6 +100,10 @@ public enum InputKind: Hashable, Sendable {
     case parameter(ParamInfo)
     /// A non-trainable buffer (batchnorm running statistics); effects update it in place.
     case buffer(ParamInfo)
+    /// The consistency term's target distribution, [N, …, K], written by the loop before each step.
+    case consistencyTarget
+    /// The consistency term's current weight w(t), a scalar written by the loop.
+    case consistencyWeight
 }
 
 public struct GraphInput: Hashable, Sendable {
@@ -112,7 +116,7 @@ public struct GraphInput: Hashable, Sendable {
     public var param: ParamInfo? {
         switch kind {
         case .parameter(let p), .buffer(let p): return p
-        case .data, .labels: return nil
+        case .data, .labels, .consistencyTarget, .consistencyWeight: return nil
         }
     }
 }
@@ -129,6 +133,10 @@ public enum OutputKind: Hashable, Sendable {
     case accuracy
     /// ∂loss/∂parameter, for the parameter with this `state_dict` name.
     case gradient(String)
+    /// ∂loss/∂input, for adversarial training's attack (only when the spec asks for it).
+    case inputGradient
+    /// The consistency term (part of the objective `loss`, not of `dataLoss`).
+    case consistency
 }
 
 public struct GraphOutput: Hashable, Sendable {

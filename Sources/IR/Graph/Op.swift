@@ -283,6 +283,12 @@ public enum Op: Hashable, Sendable {
     case gruBackward(RecurrentAttrs)
     /// [x, in_w, in_b, out_w, out_b] → train: [y, qkv [N,T,3D], probs [N,H,T,T], ctx [N,T,D]]; eval: [y].
     case attention(AttentionAttrs)
+    /// [x: N, T, F] → [N, F]: mean, max or first step over T.
+    case sequencePool(SequencePoolMode)
+    /// [dy: N, F, x: N, T, F] → dx (mean: dy/T everywhere; max: dy at the first arg-max; first: dy at step 0).
+    case sequencePoolBackward(SequencePoolMode)
+    /// [x: N, T, F] → x + PE, the sinusoidal table of Vaswani et al. 2017 (gradient: the identity).
+    case positionalEncoding
     /// [dy, x, in_w, in_b, out_w, out_b, qkv, probs, ctx] → [dx, din_w, din_b, dout_w, dout_b].
     case attentionBackward(AttentionAttrs)
 
@@ -309,6 +315,11 @@ public enum Op: Hashable, Sendable {
     case l2PenaltyBackward(Double)
     /// [logits, labels] → fraction with argmax = label.
     case accuracy
+    /// [logits, target, weight] → w/(rows·K)·Σ(softmax(z) − p)², the target a constant
+    /// (Π-model, Mean Teacher).
+    case consistencyLoss
+    /// [logits, target, weight] → dlogits: s ⊙ (g − Σ g·s), g = 2w(s − p)/(rows·K), s = softmax(z).
+    case consistencyLossBackward
 }
 
 extension Op {

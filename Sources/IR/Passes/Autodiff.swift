@@ -8,7 +8,8 @@ import Check
 /// `loss` = data loss + penalties; then, in reverse order, the backward ops given by each op's
 /// gradient rule, only for values that depend on a trainable parameter; gradients reaching a
 /// value along several paths summed by one n-ary `add`; and exactly one `gradient(name)` output
-/// per trainable parameter (a parameter the loss does not depend on gets `scale(0)` of itself).
+/// per trainable parameter (a parameter the loss does not depend on gets `scale(0)` of itself),
+/// and an `inputGradient` output when the training configuration asks for adversarial training.
 /// Stochastic backward ops carry their forward op's keys (masks are regenerated), except that
 /// Shake-Shake and ShakeDrop backward draw β from their own key; batchnorm's running-statistics
 /// effects stay where `lower` put them.
@@ -17,7 +18,7 @@ public func autodiff(_ g: Graph) -> Graph {
     var b = GraphBuilder(g)
 
     // The objective: data loss plus penalties. Each term is a root of the backward pass.
-    var roots: [ValueID] = [dataLoss]
+    var roots: [ValueID] = [dataLoss] + (g.output(.consistency).map { [$0] } ?? [])
     for p in g.trainableParameters {
         guard let info = p.param else { continue }
         let o = Origin(path: info.name, kind: "penalty")
@@ -27,8 +28,10 @@ public func autodiff(_ g: Graph) -> Graph {
     let loss = roots.count == 1 ? dataLoss : b.emit1(.add, roots, origin: Origin(path: "loss", kind: "objective"))
     b.addOutput(loss, .loss)
 
-    // Values that depend on a trainable parameter (only they need gradients).
-    var needs = Set(g.trainableParameters.map(\.value))
+    // Values that depend on a trainable parameter (only they need gradients), and on the data
+    // input when adversarial training needs ∂loss/∂x.
+    let data = g.training.adversarial != nil ? g.input(.data) : nil
+    var needs = Set(g.trainableParameters.map(\.value) + (data.map { [$0] } ?? []))
     let forward = b.graph.nodes
     for n in forward where n.op.isDifferentiable && n.inputs.contains(where: needs.contains) {
         needs.formUnion(n.outputs)
@@ -64,6 +67,10 @@ public func autodiff(_ g: Graph) -> Graph {
         let o = Origin(path: info.name, kind: "gradient")
         let grad = gradient(p.value, &b, o) ?? b.emit1(.scale(0), [p.value], origin: o)
         b.addOutput(grad, .gradient(info.name))
+    }
+    if let data {
+        let grad = gradient(data, &b, Origin(path: "input", kind: "gradient")) ?? b.emit1(.scale(0), [data], origin: nil)
+        b.addOutput(grad, .inputGradient)
     }
     return b.graph
 }

@@ -78,7 +78,7 @@ func canHostEpilogue(_ op: Op) -> Bool {
          .dropBlock, .dropBlockBackward,
          .dropout, .dropoutBackward, .spatialDropout, .spatialDropoutBackward, .stochasticDepth, .stochasticDepthBackward,
          .shakeShake, .shakeDrop, .shakeDropBackward, .scale, .concat, .softmaxCrossEntropyBackward,
-         .mseLossBackward, .bceLossBackward:
+         .mseLossBackward, .bceLossBackward, .consistencyLossBackward:
         return true
     default:
         return false

@@ -11,7 +11,8 @@ import Check
 /// directly follows a conv2d or dense (their output read by nothing else) it is folded into that
 /// layer's weight and bias by parameter-only ops (`batchnorm_fold_weight/bias`, which an
 /// executor can run once per load); otherwise it becomes `batchnorm_eval`. Recurrent layers and
-/// attention switch to their eval form. The loss head is kept (test loss and accuracy).
+/// attention switch to their eval form. The loss head is kept (test loss and accuracy); the
+/// consistency term and its inputs are dropped.
 public func inference(_ g: Graph) -> Graph {
     var pass = InferenceLowering(g)
     pass.run()
@@ -39,10 +40,12 @@ struct InferenceLowering {
     }
 
     mutating func run() {
-        for i in g.inputs { map[i.value] = b.addInput(i.kind, g[i.value]) }
+        // The consistency term is a training objective: evaluation has neither it nor its inputs.
+        let consistency = Set([g.input(.consistencyTarget), g.input(.consistencyWeight)].compactMap { $0 })
+        for i in g.inputs where !consistency.contains(i.value) { map[i.value] = b.addInput(i.kind, g[i.value]) }
         findFolds()
-        for (at, n) in g.nodes.enumerated() where !folded.contains(at) { lowerNode(at, n) }
-        for o in g.outputs { b.addOutput(v(o.value), o.kind) }
+        for (at, n) in g.nodes.enumerated() where !folded.contains(at) && n.op != .consistencyLoss { lowerNode(at, n) }
+        for o in g.outputs where o.kind != .consistency { b.addOutput(v(o.value), o.kind) }
     }
 
     /// Batchnorms whose input comes straight from a conv2d or dense weight product, possibly

@@ -41,7 +41,10 @@ struct Lowering {
             paramOf[p.name] = b.addInput(kind, TensorType(dtype, p.shape.map { .fixed($0) }))
         }
         let outShape = [batchDim] + (model.nodes.first { $0.id == model.output }?.shape ?? [])
-        labels = b.addInput(.labels, model.training.loss.kind == .crossEntropy
+        // Cross-entropy takes class ids, unless a batch mix (mixup, CutMix) makes the targets soft
+        // rows; MSE and BCE always compare with float rows.
+        let softTargets = model.training.data.augment.contains { $0.kind.isBatchMix }
+        labels = b.addInput(.labels, model.training.loss.kind == .crossEntropy && !softTargets
                             ? TensorType(.int32, Array(outShape.dropLast())) : .f32(outShape))
         for node in model.nodes {
             let y = node.op == .input ? data : lowerNode(node)
@@ -101,6 +104,10 @@ struct Lowering {
             return b.emit1(.avgPool2d(Pool2DAttrs(size: size, stride: stride, padding: padding, ceilMode: ceil)), [x], origin: o)
         case .globalAvgPool:
             return b.emit1(.globalAvgPool, [x], origin: o)
+        case .sequencePool(let m):
+            return b.emit1(.sequencePool(m), [x], origin: o)
+        case .positionalEncoding:
+            return b.emit1(.positionalEncoding, [x], origin: o)
         case .upsample(let scale):
             return b.emit1(.upsampleNearest(scale: scale), [x], origin: o)
         case .flatten, .reshape:
@@ -188,6 +195,13 @@ struct Lowering {
             let outs = b.emit(.softmaxCrossEntropy(s), [logits, labels], origin: o)
             b.addOutput(outs[0], .dataLoss)
             b.addOutput(b.emit1(.accuracy, [logits, labels], origin: o), .accuracy)
+            if model.training.consistency != nil {
+                // The loop writes the target distribution and the ramped weight before each step.
+                let target = b.addInput(.consistencyTarget, b.graph[logits])
+                let weight = b.addInput(.consistencyWeight, .scalar)
+                let c = Origin(path: "loss", kind: "consistency")
+                b.addOutput(b.emit1(.consistencyLoss, [logits, target, weight], origin: c), .consistency)
+            }
         case .mse, .binaryCrossEntropy:
             let op: Op = model.training.loss.kind == .mse ? .mseLoss : .bceLoss
             b.addOutput(b.emit1(op, [logits, labels], origin: o), .dataLoss)

@@ -26,7 +26,7 @@ extension TrainingRecipe {
             directory: dataDirectory, inputShape: shape, channelsLast: model.input.channelsLast && shape.count >= 2,
             classes: model.labelClasses, tokenVocabulary: vocabulary, validationSplit: d.validationSplit, limit: d.limit,
             normalization: Normalization(scale: Float(d.scale), mean: Float(d.mean), std: Float(d.std)),
-            augmentations: d.augment.map(Augmentation.init))
+            augmentations: d.augment.compactMap(Augmentation.init), mixes: d.augment.compactMap(BatchMix.init))
         let o = t.optimizer
         let kind: OptimizerRecipe.Kind
         switch o.kind {
@@ -46,7 +46,28 @@ extension TrainingRecipe {
         self.init(name: model.name, batchSize: t.batchSize, epochs: t.epochs, seed: t.seed, data: data, optimizer: optimizer,
                   schedule: ScheduleRecipe(t.schedule), clipGradNorm: t.clipGradNorm,
                   gradientNoise: t.gradientNoise.map { GradientNoise(eta: $0.eta, gamma: $0.gamma) }, earlyStopping: early,
-                  emaDecay: t.emaDecay)
+                  emaDecay: t.emaDecay ?? t.consistency.flatMap { $0.method == .meanTeacher ? $0.emaDecay : nil },
+                  adversarial: t.adversarial.map { AdversarialRecipe($0, data: d) },
+                  consistency: try t.consistency.map { try ConsistencyRecipe($0, output: model.nodes[model.output].shape.compactMap(\.value)) })
+    }
+}
+
+extension ConsistencyRecipe {
+    /// The logits of one example are `rows` distributions over their last axis.
+    init(_ c: ConsistencyConfig, output: [Int]) throws {
+        guard let k = output.last, k > 0 else { throw TrainError.unsupported("consistency needs class logits, the output is \(output)") }
+        self.init(meanTeacher: c.method == .meanTeacher, weight: Float(c.weight), rampUpEpochs: c.rampUp,
+                  rows: output.dropLast().reduce(1, *), classes: k)
+    }
+}
+
+extension AdversarialRecipe {
+    /// ε, the step and the clip range are stated in pixel values x/scale; the model sees
+    /// (x/scale − mean)/std, so each is divided by std and the bounds shifted by the mean.
+    init(_ a: AdversarialConfig, data d: DataConfig) {
+        let std = Float(d.std), mean = Float(d.mean)
+        self.init(epsilon: Float(a.epsilon) / std, stepSize: Float(a.stepSize) / std, steps: a.steps, mix: Float(a.mix),
+                  randomStart: a.randomStart, low: (Float(a.clip.low) - mean) / std, high: (Float(a.clip.high) - mean) / std)
     }
 }
 
@@ -67,8 +88,8 @@ extension ScheduleRecipe {
 }
 
 extension Augmentation {
-    /// The runtime form of a checked `data.augment` item.
-    init(_ c: AugmentConfig) {
+    /// The runtime form of a checked `data.augment` item that changes one example at a time.
+    init?(_ c: AugmentConfig) {
         switch c.kind {
         case .randomCrop(let p): self.init(.randomCrop(padding: p), epochs: c.epochs)
         case .flip(let h, let v, let p): self.init(.flip(horizontal: h, vertical: v, p: Float(p)), epochs: c.epochs)
@@ -78,6 +99,18 @@ extension Augmentation {
         case .zoom(let f): self.init(.zoom(fraction: Float(f)), epochs: c.epochs)
         case .colorJitter(let b, let c2, let s, let h):
             self.init(.colorJitter(ColorJitter(brightness: Float(b), contrast: Float(c2), saturation: Float(s), hue: Float(h))), epochs: c.epochs)
+        case .mixup, .cutmix: return nil
+        }
+    }
+}
+
+extension BatchMix {
+    /// The runtime form of a checked `data.augment` item that mixes a batch.
+    init?(_ c: AugmentConfig) {
+        switch c.kind {
+        case .mixup(let a, let p): self.init(.mixup(alpha: Float(a)), prob: Float(p), epochs: c.epochs)
+        case .cutmix(let a, let p): self.init(.cutmix(alpha: Float(a)), prob: Float(p), epochs: c.epochs)
+        default: return nil
         }
     }
 }

@@ -33,6 +33,25 @@ private func recurrentBackwardRule(_ name: String) -> OpRule {
 /// Embedding lookup, recurrent layers and attention, each one kernel per whole sequence.
 func sequenceRule(_ op: Op) -> OpRule? {
     switch op {
+    case .sequencePool(let m):
+        // y = mean_t x | max_t x | x[:, 0];  dx = dy/T | dy at the first arg-max | dy at t = 0
+        return OpRule(shape: { t in
+            try arity(t, 1, "sequence_pool")
+            let (n, _) = try sequence(t[0], "sequence_pool")
+            return [.f32([n, t[0].shape[2]])]
+        }, grad: { c in c.set(0, c.emit1(.sequencePoolBackward(m), [c.dy(), c.x(0)])) })
+    case .sequencePoolBackward:
+        return OpRule(shape: { t in
+            try arity(t, 2, "sequence_pool_backward")
+            return [t[1]]
+        })
+    case .positionalEncoding:
+        // y = x + PE;  dx = dy
+        return OpRule(shape: { t in
+            try arity(t, 1, "positional_encoding")
+            _ = try sequence(t[0], "positional_encoding")
+            return [t[0]]
+        }, grad: { c in c.set(0, c.dy()) })
     case .embedding:
         // y[n,t] = table[ids[n,t]];  dtable = scatter-add of g by ids (ids get no gradient)
         return OpRule(shape: { t in

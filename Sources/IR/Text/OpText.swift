@@ -32,6 +32,9 @@ extension Op {
         case .gaussianNoise: return "gaussian_noise"
         case .gaussianNoiseBackward: return "gaussian_noise_backward"
         case .lockedDropout: return "locked_dropout"
+        case .sequencePool: return "sequence_pool"
+        case .sequencePoolBackward: return "sequence_pool_backward"
+        case .positionalEncoding: return "positional_encoding"
         case .lockedDropoutBackward: return "locked_dropout_backward"
         case .alphaDropout: return "alpha_dropout"
         case .alphaDropoutBackward: return "alpha_dropout_backward"
@@ -70,6 +73,8 @@ extension Op {
         case .softmaxCrossEntropy: return "softmax_cross_entropy"
         case .softmaxCrossEntropyBackward: return "softmax_cross_entropy_backward"
         case .mseLoss: return "mse_loss"
+        case .consistencyLoss: return "consistency_loss"
+        case .consistencyLossBackward: return "consistency_loss_backward"
         case .mseLossBackward: return "mse_loss_backward"
         case .bceLoss: return "bce_loss"
         case .bceLossBackward: return "bce_loss_backward"
@@ -140,7 +145,8 @@ extension Op {
         case .avgPool2dBackward(let p, let input): return pool(p) + ["input=\(list(input))"]
         case .weightNorm, .weightNormBackward, .spectralNorm, .spectralNormBackward, .spectralNormUpdate: return []
         case .powerIteration(let n): return ["iterations=\(n)"]
-        case .globalAvgPool, .add, .embedding, .mseLoss, .mseLossBackward, .bceLoss, .bceLossBackward, .accuracy: return []
+        case .globalAvgPool, .add, .embedding, .mseLoss, .mseLossBackward, .bceLoss, .bceLossBackward, .accuracy, .consistencyLoss,
+             .consistencyLossBackward: return []
         case .globalAvgPoolBackward(let s): return ["spatial=\(list(s))"]
         case .upsampleNearest(let k), .upsampleNearestBackward(let k): return ["scale=\(k)"]
         case .activation(let f, let s, let a), .activationBackward(let f, let s, let a): return act(f, s, a)
@@ -155,6 +161,8 @@ extension Op {
         case .gaussianNoiseBackward(let s, let k): return ["std=\(s)", "key=\(k)"]
         case .alphaDropout(let p, let k), .alphaDropoutBackward(let p, let k),
              .lockedDropout(let p, let k), .lockedDropoutBackward(let p, let k): return ["p=\(p)", "key=\(k)"]
+        case .sequencePool(let m), .sequencePoolBackward(let m): return ["mode=\(m.rawValue)"]
+        case .positionalEncoding: return []
         case .dropBlock(let p, let bs, let n, let k), .dropBlockBackward(let p, let bs, let n, let k):
             return ["p=\(p)", "block_size=\(bs)"] + (n.map { ["schedule_steps=\($0)"] } ?? []) + ["key=\(k)"]
         case .stochasticDepth(let q, let m, let k), .stochasticDepthBackward(let q, let m, let k):

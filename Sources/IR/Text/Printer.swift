@@ -51,6 +51,8 @@ struct Printer {
         switch i.kind {
         case .data: lines.append("  input  \(decl)  data")
         case .labels: lines.append("  input  \(decl)  labels")
+        case .consistencyTarget: lines.append("  input  \(decl)  consistency_target")
+        case .consistencyWeight: lines.append("  input  \(decl)  consistency_weight")
         case .parameter(let p): lines.append("  param  \(decl)  \(quoted(p.name))  \(paramAttributes(p))")
         case .buffer(let p): lines.append("  buffer \(decl)  \(quoted(p.name))  \(paramAttributes(p))")
         }
@@ -115,6 +117,8 @@ struct Printer {
         case .dataLoss: return "data_loss"
         case .accuracy: return "accuracy"
         case .gradient(let p): return "grad \(quoted(p))"
+        case .inputGradient: return "input_grad"
+        case .consistency: return "consistency"
         }
     }
 

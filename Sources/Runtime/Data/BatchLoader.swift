@@ -32,7 +32,10 @@ public final class BatchLoader {
     public let normalization: Normalization
     /// Applied to every example of a batch, in order, after normalization (training only).
     public let augmentations: [Augmentation]
-    /// [C, H, W] of an example, which augmentations need.
+    /// Mixes of the batch's examples and target rows (mixup, CutMix), in order, after the
+    /// augmentations; only `fill(batch:inputs:targetRows:classes:)` applies them.
+    public let mixes: [BatchMix]
+    /// [C, H, W] of an example, which augmentations and CutMix need.
     public let imageShape: [Int]
     /// Augments a batch's examples in parallel on this pool (each example's draws are its own,
     /// so the result does not depend on it); nil: on the calling thread.
@@ -44,14 +47,17 @@ public final class BatchLoader {
 
     public init(dataset: Dataset, batchSize: Int, shuffle: Bool, seed: UInt64,
                 normalization: Normalization = .identity, dropLast: Bool = false,
-                augmentations: [Augmentation] = [], imageShape: [Int] = []) {
+                augmentations: [Augmentation] = [], mixes: [BatchMix] = [], imageShape: [Int] = []) {
         precondition(batchSize > 0, "batch size must be positive, got \(batchSize)")
         precondition(augmentations.isEmpty || (imageShape.count == 3 && imageShape.reduce(1, *) == dataset.elementsPerExample),
                      "augmentation needs [C, H, W] examples, got \(imageShape)")
         precondition(augmentations.count <= Augmentation.slots, "at most \(Augmentation.slots) augmentations")
+        precondition(mixes.count <= BatchMix.maxSlots, "at most \(BatchMix.maxSlots) batch mixes")
+        precondition(!mixes.contains { if case .cutmix = $0.kind { return true }; return false } || imageShape.count == 3,
+                     "CutMix needs [C, H, W] examples, got \(imageShape)")
         self.dataset = dataset; self.batchSize = batchSize; self.shuffle = shuffle; self.seed = seed
         self.dropLast = dropLast; self.normalization = normalization
-        self.augmentations = augmentations; self.imageShape = imageShape
+        self.augmentations = augmentations; self.mixes = mixes; self.imageShape = imageShape
         self.table = (0..<256).map { normalization.apply(Float($0)) }
         self.order = []
         startEpoch(0)
@@ -84,6 +90,23 @@ public final class BatchLoader {
         order.withUnsafeBufferPointer { ord in
             let idx = UnsafeBufferPointer(rebasing: ord[(b * batchSize)..<(b * batchSize + n)])
             gather(idx, inputs: inputs, labels: labels)
+        }
+        return n
+    }
+
+    /// Writes batch `b` with float target rows: `targetRows` gets `size·classes` floats, the
+    /// one-hot row of each class id (or the id itself, 0 or 1, when `classes` is 1: binary
+    /// labels), then the mixes active in this epoch mix the examples and their rows. Until it is
+    /// overwritten, `targetRows` holds the ids as int32, so it needs no second buffer.
+    @discardableResult
+    public func fill(batch b: Int, inputs: UnsafeMutablePointer<Float>, targetRows: UnsafeMutableRawPointer, classes: Int) -> Int {
+        let n = fill(batch: b, inputs: inputs, labels: targetRows.assumingMemoryBound(to: Int32.self))
+        OneHot.encodeInPlace(targetRows, count: n, classes: classes)
+        let rows = targetRows.assumingMemoryBound(to: Float.self)
+        let (c, h, w) = imageShape.count == 3 ? (imageShape[0], imageShape[1], imageShape[2]) : (1, 1, dataset.elementsPerExample)
+        for (slot, mix) in mixes.enumerated() where mix.epochs.map({ epoch < $0 }) ?? true {
+            let d = mix.draw(seed: seed, epoch: epoch, batch: b, slot: slot, n: n, height: h, width: w)
+            mix.apply(d, inputs: inputs, targets: rows, n: n, channels: c, height: h, width: w, classes: classes)
         }
         return n
     }

@@ -20,6 +20,14 @@ public enum LabelSmoothing: Hashable, Sendable {
         case .offTarget(let e): return k > 1 ? (1 - e, e / Float(k - 1)) : (1, 0)
         }
     }
+
+    /// How a probability target row t is smoothed: q = t·keep + spread for every class (PyTorch's
+    /// rule for probability targets, `t(1−ε) + ε/K`; the off-target variant through its uniform
+    /// equivalent ε·K/(K−1), so a one-hot row gets exactly `targets(classes:)`).
+    public func softTargets(classes k: Int) -> (keep: Float, spread: Float) {
+        let (on, off) = targets(classes: k)
+        return (on - off, off)
+    }
 }
 
 /// Softmax cross-entropy with integer labels, mean over the batch, fused with its gradient.
@@ -72,6 +80,57 @@ public enum SoftmaxCrossEntropy {
         return Result(loss: n > 0 ? total / Double(n) : 0, correct: correct)
     }
 
+    /// Cross-entropy with probability targets: `targets` is [N, K], each row summing to 1 (mixup
+    /// and CutMix mix one-hot rows). Per row, with q = t·keep + spread (`softTargets`):
+    /// loss = logsumexp(z) − Σ_k q_k z_k and dlogits = (softmax(z) − q)·gradScale. A row is correct
+    /// when its arg-max logit is its target's arg-max (first one on ties): the class with the
+    /// larger weight in a mixed row.
+    public static func forwardBackward(batch n: Int, classes k: Int, logits: UnsafePointer<Float>,
+                                       targets: UnsafePointer<Float>, smoothing: LabelSmoothing = .none,
+                                       dlogits: UnsafeMutablePointer<Float>?, gradScale: Float? = nil,
+                                       pool: ThreadPool = .default) -> Result {
+        precondition(k >= 1, "cross-entropy needs at least one class")
+        let (keep, spread) = smoothing.softTargets(classes: k)
+        let scale = gradScale ?? (n > 0 ? 1 / Float(n) : 0)
+        let rowLoss = UnsafeMutablePointer<Double>.allocate(capacity: max(n, 1))
+        let hit = UnsafeMutablePointer<Bool>.allocate(capacity: max(n, 1))
+        defer { rowLoss.deallocate(); hit.deallocate() }
+        pool.parallelFor(n) { r in
+            let z = logits + r * k, t = targets + r * k
+            var mx = z[0], arg = 0, targetArg = 0
+            for j in 1..<max(k, 1) {
+                if z[j] > mx { mx = z[j]; arg = j }
+                if t[j] > t[targetArg] { targetArg = j }
+            }
+            var sum: Float = 0, dot: Float = 0
+            for j in 0..<k { sum += expf(z[j] - mx); dot += (t[j] * keep + spread) * z[j] }
+            rowLoss[r] = Double(mx + logf(sum)) - Double(dot)
+            hit[r] = arg == targetArg
+            if let dlogits {
+                let g = dlogits + r * k, inv = 1 / sum
+                for j in 0..<k { g[j] = (expf(z[j] - mx) * inv - (t[j] * keep + spread)) * scale }
+            }
+        }
+        var total = 0.0, correct = 0
+        for r in 0..<n { total += rowLoss[r]; if hit[r] { correct += 1 } }
+        return Result(loss: n > 0 ? total / Double(n) : 0, correct: correct)
+    }
+
+    /// Rows whose arg-max logit is the arg-max of their target row (first one on ties).
+    public static func correctCount(batch n: Int, classes k: Int, logits: UnsafePointer<Float>, targets: UnsafePointer<Float>) -> Int {
+        var correct = 0
+        for r in 0..<n {
+            let z = logits + r * k, t = targets + r * k
+            var arg = 0, targetArg = 0
+            for j in 1..<max(k, 1) {
+                if z[j] > z[arg] { arg = j }
+                if t[j] > t[targetArg] { targetArg = j }
+            }
+            if arg == targetArg { correct += 1 }
+        }
+        return correct
+    }
+
     /// Count of rows whose arg-max logit equals the label (evaluation without a loss).
     public static func correctCount(batch n: Int, classes k: Int, logits: UnsafePointer<Float>, labels: UnsafePointer<Int32>) -> Int {
         var correct = 0
@@ -94,6 +153,15 @@ public enum SoftmaxCrossEntropyReference {
         for r in 0..<n {
             for j in 0..<k { total -= Double(j == labels[r] ? on : off) * logp[r * k + j] }
         }
+        return total / Double(n)
+    }
+
+    /// With probability target rows: −Σ q_k log softmax(z)_k, q = t·keep + spread, mean over rows.
+    public static func loss(batch n: Int, classes k: Int, logits: [Double], targets: [Double], smoothing: LabelSmoothing) -> Double {
+        let (keep, spread) = smoothing.softTargets(classes: k)
+        let logp = SoftmaxReference.forward(rows: n, n: k, logits, log: true)
+        var total = 0.0
+        for i in 0..<(n * k) { total -= (targets[i] * Double(keep) + Double(spread)) * logp[i] }
         return total / Double(n)
     }
 }
