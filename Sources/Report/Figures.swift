@@ -9,7 +9,7 @@ public struct Figure {
 
 /// The report's figures for `runs` (already in rank order; run k has colour k).
 public func figures(_ runs: [RunRecord]) -> [Figure] {
-    let labels = runs.enumerated().map { k, r in legendLabel(k, r) }
+    let labels = legendLabels(runs)
     var out: [Figure] = []
     for (metric, title, train, val, logY) in [
         ("loss", "Loss", \MetricsRow.trainLoss, \MetricsRow.valLoss, true),
@@ -84,10 +84,21 @@ func layerGroups(_ runs: [RunRecord]) -> [(title: String, file: String, members:
     }
 }
 
-/// "3 dropout=0.5", cut to fit a legend.
-func legendLabel(_ k: Int, _ r: RunRecord) -> String {
-    let text = "\(k + 1) \(r.name)"
-    return text.count > 32 ? String(text.prefix(31)) + "…" : text
+/// Each run's legend label: its rank and name, or for sweep variants the overrides that differ
+/// between the runs, by the last part of their path (`2 dropout=0.2 weight_decay=1e-4`), cut to
+/// fit a legend.
+func legendLabels(_ runs: [RunRecord]) -> [String] {
+    let keys = Set(runs.flatMap { $0.overrides.keys }).filter { k in Set(runs.map { $0.overrides[k] ?? "" }).count > 1 }.sorted()
+    return runs.enumerated().map { k, r in
+        var text = r.name
+        if !keys.isEmpty, !r.overrides.isEmpty {
+            text = keys.compactMap { key in
+                r.overrides[key].map { (key.split(separator: ".").last { $0 != "*" }.map(String.init) ?? key) + "=" + $0 }
+            }.joined(separator: " ")
+        }
+        text = "\(k + 1) " + text
+        return text.count > 32 ? String(text.prefix(31)) + "…" : text
+    }
 }
 
 /// A name fit for a file: letters, digits, `-`, `_` and `.`; anything else becomes `_`.

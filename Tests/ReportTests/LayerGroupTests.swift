@@ -30,4 +30,13 @@ final class LayerGroupTests: XCTestCase {
         XCTAssertEqual(groups.map(\.title), ["0.weight", "2.weight"])
         XCTAssertEqual(groups.map { $0.members.map(\.run) }, [[0, 1], [0, 1]])
     }
+
+    /// A sweep's legend names each variant by the overrides that differ, not by its folder name.
+    func testSweepLegendsNameTheOverridesThatDiffer() {
+        var a = run("dropout=0_weight_decay=0_validation_split=0.1", []), b = run("dropout=0.5_weight_decay=1e-4_validation_split=0.1", [])
+        a.overrides = ["layers.*.dropout": "0", "defaults.weight_decay": "0", "data.validation_split": "0.1"]
+        b.overrides = ["layers.*.dropout": "0.5", "defaults.weight_decay": "1e-4", "data.validation_split": "0.1"]
+        XCTAssertEqual(legendLabels([a, b]), ["1 weight_decay=0 dropout=0", "2 weight_decay=1e-4 dropout=0.5"])
+        XCTAssertEqual(legendLabels([run("plain", []), run("l1", [])]), ["1 plain", "2 l1"])
+    }
 }
