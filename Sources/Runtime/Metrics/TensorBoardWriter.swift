@@ -32,7 +32,7 @@ public final class TensorBoardWriter {
         if let step = resumingAt {
             // Event.session_log (field 7) = SessionLog { status = START (1) }. TensorBoard keeps
             // the events with a step below the START's, so it goes at the first step not yet trained.
-            write(event(step: step + 1) { $0.bytes(7, ProtobufEncoder.message { $0.int64(1, 1) }) })
+            write(event(step: step + 1) { $0.message(7) { $0.int64(1, 1) } })
         }
         flush()
     }
@@ -41,30 +41,35 @@ public final class TensorBoardWriter {
 
     /// A scalar (`Summary.Value.simple_value`) at `step`.
     public func scalar(_ tag: String, _ value: Double, step: Int) {
-        let v = ProtobufEncoder.message { $0.string(1, tag); $0.float(2, Float(value)) }
-        write(event(step: step) { $0.bytes(5, ProtobufEncoder.message { $0.bytes(1, v) }) })
+        write(event(step: step) { e in
+            e.message(5) { $0.message(1) { v in v.string(1, tag); v.float(2, Float(value)) } }
+        })
     }
 
     /// A histogram (`Summary.Value.histo`) of `values` at `step`; non-finite values are left out.
     public func histogram(_ tag: String, _ values: [Float], step: Int, buckets: Int = 30) {
         let h = TensorBoardHistogram(values, buckets: buckets)
-        let proto = ProtobufEncoder.message {
-            $0.double(1, h.min); $0.double(2, h.max); $0.double(3, h.num); $0.double(4, h.sum); $0.double(5, h.sumSquares)
-            $0.packedDoubles(6, h.limits); $0.packedDoubles(7, h.counts)
-        }
-        let v = ProtobufEncoder.message { $0.string(1, tag); $0.bytes(5, proto) }
-        write(event(step: step) { $0.bytes(5, ProtobufEncoder.message { $0.bytes(1, v) }) })
+        write(event(step: step) { e in
+            e.message(5) { $0.message(1) { v in
+                v.string(1, tag)
+                v.message(5) {
+                    $0.double(1, h.min); $0.double(2, h.max); $0.double(3, h.num); $0.double(4, h.sum)
+                    $0.double(5, h.sumSquares); $0.packedDouble(6, h.limits); $0.packedDouble(7, h.counts)
+                }
+            } }
+        })
     }
 
     /// Pushes buffered events to the file (the loop calls it at every epoch end).
     public func flush() { fflush(file) }
 
-    private func event(step: Int, _ body: (inout ProtobufEncoder) -> Void) -> [UInt8] {
-        ProtobufEncoder.message {
-            $0.double(1, Date().timeIntervalSince1970)
-            $0.int64(2, Int64(step))
-            body(&$0)
-        }
+    /// An `Event` with the wall time and step, and the fields `body` adds.
+    private func event(step: Int, _ body: (inout ProtoWriter) -> Void) -> [UInt8] {
+        var e = ProtoWriter()
+        e.double(1, Date().timeIntervalSince1970)
+        e.int64(2, Int64(step))
+        body(&e)
+        return e.bytes
     }
 
     private func write(_ data: [UInt8]) {
