@@ -47,13 +47,15 @@ let package = Package(
         .target(name: "Codegen", dependencies: ["IR", "Check", "Training"]),
         // Runs IR graphs on the runtime.
         .target(name: "Interpreter", dependencies: ["IR", "Runtime", "Training"], swiftSettings: numeric),
+        // Reports over finished runs and sweeps: HTML, SVG charts, the terminal's table.
+        .target(name: "Report", dependencies: ["Runtime"]),
         // IR inference graph + trained weights → other frameworks' formats (ONNX).
         .target(name: "Export", dependencies: ["IR", "Check", "Runtime", "Diagnostics"]),
         // The one place that knows the order of the stages.
         .target(name: "Driver", dependencies: ["Syntax", "Check", "IR", "Interpreter", "Codegen", "Runtime", "Training", "Diagnostics"]),
         .executableTarget(name: "regula", dependencies: [
             "Check", "Codegen", "Diagnostics", "IR", "Interpreter", "Syntax", "Training",
-            "Driver", "Export", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "Driver", "Export", "Report", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
         // Shared by the test targets: golden-file snapshots, deterministic test-input generators.
@@ -66,6 +68,7 @@ let package = Package(
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Runtime", "TestSupport"]),
         .testTarget(name: "InterpreterTests", dependencies: ["Interpreter", "IR", "Check", "Syntax", "Runtime", "Training"]),
         .testTarget(name: "CodegenTests", dependencies: ["Codegen", "Driver", "Interpreter", "IR", "Check", "Syntax", "Runtime", "Training", "TestSupport"], exclude: ["Snapshots"]),
+        .testTarget(name: "ReportTests", dependencies: ["Report", "Runtime", "Training", "TestSupport"]),
         .testTarget(name: "ExportTests", dependencies: ["Export", "Driver", "Diagnostics", "Interpreter", "IR", "Check", "Runtime", "Training", "TestSupport"]),
         .testTarget(name: "DriverTests", dependencies: ["Driver", "regula", "TestSupport"], exclude: ["Snapshots"]),
     ],

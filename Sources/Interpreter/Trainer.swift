@@ -10,6 +10,9 @@ import Training
 /// - Parameter log: receives complete lines without a newline; on a terminal the progress bar
 ///   is drawn on standard output between them.
 public func train(model: CheckedModel, options: TrainOptions, log: @escaping (String) -> Void) throws -> TrainResult {
+    var options = options
+    // run.json records each layer's resolved regularization as `regula summary` shows it.
+    for row in summarize(model).rows where !row.regularization.isEmpty { options.regularization[row.name + " " + row.kind] = row.regularization }
     let recipe = try TrainingRecipe(model).applying(options)
     let data = try TrainingData.load(recipe.data, options: options)
     let session = try Session(model: model, seed: recipe.seed, batchSize: recipe.batchSize,

@@ -64,7 +64,10 @@ public enum TrainingLoop {
             do { metrics = try MetricsWriter(folder: runDir, append: options.resume, keepingEpochs: options.resume ? firstEpoch : nil) } catch {
                 throw TrainError.io("cannot write the metrics files in \(runDir): \(error)")
             }
+            try RunInfo(recipe: cfg, options: options).write(to: runDir)
         }
+        // TensorBoard's view of the same run; writing it reads the weights and nothing else.
+        let events = try options.writeMetrics ? EventLog(folder: runDir, resumingAt: options.resume ? step : nil) : nil
 
         var progress = ProgressDisplay(style: options.progress, lineEvery: options.logEvery, log: log)
         progress.line("training \(cfg.name): \(data.train.count) examples, \(stepsPerEpoch) steps/epoch, batch \(cfg.batchSize), \(cfg.epochs) epochs, \(threads) threads")
@@ -135,6 +138,7 @@ public enum TrainingLoop {
                 accSum += out.accuracy * Double(n)
                 seen += n
                 samplesTotal += n
+                events?.step(step, loss: dataLoss)
                 options.stepCallback?(StepReport(step: step, epoch: epoch + 1, examples: n, loss: loss, learningRate: lr))
                 if let warning = divergence.observe(step: step, loss: dataLoss, learningRate: lr) {
                     progress.finishBar()
@@ -181,6 +185,7 @@ public enum TrainingLoop {
             if let v = row.valAccuracy { monitored["val_accuracy"] = v }
             history.append(monitored)
             metrics?.append(row)
+            events?.epoch(row, weights: model.trainable)
             progress.line(Summary.epochLine(row, epochs: cfg.epochs, seconds: seconds))
 
             if let m = schedule.plateauMonitor, var p = schedule.plateau, let v = monitored[m] {

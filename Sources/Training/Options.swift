@@ -43,6 +43,11 @@ public struct TrainOptions {
     public var logEvery: Int = 100
     /// Called after every optimizer step (conformance tests record per-step losses here).
     public var stepCallback: ((StepReport) -> Void)?
+    /// The spec file, recorded in the run folder's `run.json` (`regula report` shows it).
+    public var specPath: String?
+    /// The model's resolved regularization, per layer (`dense1` → `p 0.5; weight: wd 0.0001`),
+    /// recorded in `run.json` beside the recipe's own settings.
+    public var regularization: [String: String] = [:]
 
     public init() {}
 }

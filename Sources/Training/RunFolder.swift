@@ -11,8 +11,13 @@ struct RunFolder {
     let path: String
 
     static let runFiles = ["model.safetensors", "train_state.safetensors", "best.safetensors", "model_ema.safetensors",
-                           "metrics.csv", "metrics.jsonl"]
+                           "metrics.csv", "metrics.jsonl", "run.json"]
     var lockPath: String { path + "/run.lock" }
+
+    /// TensorBoard event files (`--force` removes them with the run; `--resume` adds one).
+    var eventFiles: [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []).filter { $0.hasPrefix("events.out.tfevents.") }
+    }
 
     /// True when the folder has a checkpoint or a metrics log.
     var holdsRun: Bool {
@@ -46,7 +51,7 @@ struct RunFolder {
             }
         } else if folder.holdsRun {
             if force {
-                for f in runFiles { try? FileManager.default.removeItem(atPath: folder.path + "/" + f) }
+                for f in runFiles + folder.eventFiles { try? FileManager.default.removeItem(atPath: folder.path + "/" + f) }
             } else if requested != nil {
                 throw TrainError.io("\(folder.path) already holds a run (checkpoint or metrics); "
                     + "continue it with --resume, discard it with --force, or choose another --out")

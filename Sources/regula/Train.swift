@@ -99,6 +99,7 @@ struct Train: ParsableCommand {
         options.epochs = epochs
         options.maxSteps = steps
         options.outDirectory = out
+        options.specPath = file
         options.resume = resume
         options.force = force
         options.checkpointEvery = checkpointEvery

@@ -1,4 +1,5 @@
 @testable import Export
+import Runtime
 import XCTest
 
 /// The wire format, byte for byte: the primitives against the protobuf documentation's examples,

@@ -3,6 +3,8 @@
 // `syntax = "proto2"`); each field cites its declaration. proto2 repeated scalars without
 // `[packed = true]` (dims, attribute ints/floats) are written unpacked, one tag per element.
 
+import Runtime
+
 /// `message ModelProto`.
 public struct ONNXModel: ProtoMessage {
     public var irVersion: Int64

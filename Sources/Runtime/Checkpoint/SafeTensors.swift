@@ -125,8 +125,9 @@ public enum SafeTensors {
         return out
     }
 
-    /// JSON string literal with the escapes RFC 8259 requires.
-    static func quote(_ s: String) -> String {
+    /// JSON string literal with the escapes RFC 8259 requires (metadata headers, metrics event
+    /// lines, run.json).
+    public static func quote(_ s: String) -> String {
         var r = "\""
         for u in s.unicodeScalars {
             switch u {

@@ -1,4 +1,6 @@
-/// A minimal protocol-buffers encoder (proto2/proto3 wire format), enough to write ONNX models.
+/// A minimal protocol-buffers encoder (proto2/proto3 wire format), enough to write ONNX models
+/// (Export) and TensorBoard's event files (`TensorBoardWriter`); it lives in the runtime so both
+/// use one encoder.
 ///
 /// Regula writes only a handful of message types, so a hand-written encoder is smaller than a
 /// dependency on swift-protobuf and its generated code. Fields are written in the order the
@@ -105,5 +107,12 @@ extension ProtoMessage {
 extension ProtoWriter {
     public mutating func message(_ field: Int, _ m: some ProtoMessage) {
         message(field) { m.encode(to: &$0) }
+    }
+
+    /// A packed `repeated double`: one length-delimited field of little-endian fixed64 values.
+    public mutating func packedDouble(_ field: Int, _ values: [Double]) {
+        var inner = ProtoWriter()
+        for v in values { inner.fixed64(v.bitPattern) }
+        bytes(field, inner.bytes)
     }
 }
