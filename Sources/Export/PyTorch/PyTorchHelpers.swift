@@ -1,0 +1,107 @@
+/// The helper classes `model.py` defines for layers PyTorch has no module for. Only the ones a
+/// model uses are written (with the imports they need), so the file has no dead code.
+enum PyTorchHelper: Int, CaseIterable, Comparable {
+    case globalAvgPool, classicDropout, lockedDropout, gaussianNoise, stochasticDepth, residual, shakeShake, shakeDrop
+
+    static func < (a: Self, b: Self) -> Bool { a.rawValue < b.rawValue }
+
+    /// Helpers this one calls.
+    var requires: [PyTorchHelper] {
+        switch self {
+        case .residual, .shakeShake, .shakeDrop: return [.stochasticDepth]
+        default: return []
+        }
+    }
+
+    /// Whether the source refers to `torch.` (so model.py must `import torch`).
+    var usesTorch: Bool { self != .globalAvgPool }
+    /// Whether the source defines an autograd Function.
+    var usesFunction: Bool { self == .shakeShake || self == .shakeDrop }
+
+    var source: String {
+        switch self {
+        case .globalAvgPool: return #"""
+            class GlobalAvgPool(nn.Module):
+                """The mean over the spatial axes: [N, C, H, W] to [N, C]."""
+
+                def forward(self, x):
+                    return x.mean(dim=(2, 3))
+            """#
+        case .classicDropout: return #"""
+            class ClassicDropout(nn.Module):
+                """Dropout as Srivastava et al. (2014) write it: x*m in training, (1 - p)*x at evaluation."""
+
+                def __init__(self, p):
+                    super().__init__()
+                    self.p = p
+
+                def forward(self, x):
+                    if not self.training:
+                        return x * (1 - self.p)
+                    return x * torch.bernoulli(torch.full_like(x, 1 - self.p))
+            """#
+        case .lockedDropout: return #"""
+            class LockedDropout(nn.Module):
+                """One mask per sequence, shared by every step (AWD-LSTM): [N, T, F] masked per (example, feature)."""
+
+                def __init__(self, p):
+                    super().__init__()
+                    self.p = p
+
+                def forward(self, x):
+                    if not self.training or self.p == 0:
+                        return x
+                    keep = torch.bernoulli(torch.full_like(x[:, :1], 1 - self.p))
+                    return x * keep / (1 - self.p)
+            """#
+        case .gaussianNoise: return #"""
+            class GaussianNoise(nn.Module):
+                """x + std*n (additive) or x*(1 + std*n) (multiplicative) in training; the identity at evaluation."""
+
+                def __init__(self, std, multiplicative=False):
+                    super().__init__()
+                    self.std = std
+                    self.multiplicative = multiplicative
+
+                def forward(self, x):
+                    if not self.training:
+                        return x
+                    noise = torch.randn_like(x) * self.std
+                    return x * (1 + noise) if self.multiplicative else x + noise
+            """#
+        case .stochasticDepth: return #"""
+            def stochastic_depth(branch, survival, mode, training):
+                """Gates a residual branch (Huang et al. 2016) with survival probability `survival`.
+
+                "batch": one draw per mini-batch, no rescaling, the branch times `survival` at evaluation (the paper);
+                "sample": one draw per example, kept rows scaled by 1/survival, the identity at evaluation (timm DropPath).
+                """
+                if survival == 1:
+                    return branch
+                if not training:
+                    return branch * survival if mode == "batch" else branch
+                if mode == "batch":
+                    return branch if torch.rand(()) < survival else branch * 0
+                shape = (branch.shape[0],) + (1,) * (branch.dim() - 1)
+                keep = torch.bernoulli(torch.full(shape, survival, dtype=branch.dtype, device=branch.device))
+                return branch * keep / survival
+            """#
+        case .residual: return #"""
+            class Residual(nn.Module):
+                """y = shortcut(x) + g*body(x), g the stochastic-depth gate."""
+
+                def __init__(self, body, shortcut=None, survival=1.0, mode="batch"):
+                    super().__init__()
+                    self.body = body
+                    self.shortcut = shortcut if shortcut is not None else nn.Identity()
+                    self.survival = survival
+                    self.mode = mode
+
+                def forward(self, x):
+                    return self.shortcut(x) + stochastic_depth(self.body(x), self.survival, self.mode, self.training)
+            """#
+        case .shakeShake: return PyTorchShakeSource.shakeShake
+        case .shakeDrop: return PyTorchShakeSource.shakeDrop
+        }
+    }
+}
