@@ -24,15 +24,19 @@ final class PyTorchTorchrunTests: XCTestCase {
         XCTAssertEqual(exported.diagnostics.map(\.message), [])
         for (name, text) in exported.files { try text.write(toFile: "\(work)/\(name)", atomically: true, encoding: .utf8) }
 
-        // torch 1.13 has no `torchrun` on every install; the module is the same launcher.
-        let output = try runProcess(python, ["-m", "torch.distributed.run", "--standalone", "--nproc_per_node=2", "train.py",
+        // `python3 -m torch.distributed.run` is `torchrun`. Debian's torch 1.13 under Python 3.11 cannot
+        // parse its default `--redirects 0 --tee 0` (Flag iteration skips 0), so stdout is tee'd
+        // explicitly; the lines arrive prefixed with `[default0]:`.
+        let output = try runProcess(python, ["-m", "torch.distributed.run", "--standalone", "--nproc_per_node=2",
+                                             "--redirects", "1", "--tee", "1", "train.py",
                                              "--data-dir", repoRoot + "/data/mnist", "--out", work + "/out",
                                              "--max-steps", String(Self.steps), "--log-every", "25"],
                                     directory: work, environment: ["OMP_NUM_THREADS": "1"])
         var losses: [Double] = []
         var final: [String: Any] = [:]
         for line in output.split(separator: "\n") {
-            guard let r = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else { continue }
+            guard let brace = line.firstIndex(of: "{"),
+                  let r = try? JSONSerialization.jsonObject(with: Data(line[brace...].utf8)) as? [String: Any] else { continue }
             if let loss = r["loss"] as? Double { losses.append(loss) } else { final = r }
         }
         XCTAssertEqual(losses.count, Self.steps / 25, output)

@@ -22,7 +22,8 @@ enum PyTorchReadme {
 
         With GPUs each process takes one (backend nccl); on CPUs the processes share the cores (gloo).
         `BATCH_SIZE` is the global batch: each of N processes takes `BATCH_SIZE // N` examples of a
-        `DistributedSampler`. On torch older than 2.0, write `python3 -m torch.distributed.run` for `torchrun`.
+        `DistributedSampler`. `python3 -m torch.distributed.run` is the same launcher as `torchrun`; Debian's
+        torch 1.13 under Python 3.11 needs `--redirects 1 --tee 1` (its default `0` fails to parse).
 
         ## A cluster
 
