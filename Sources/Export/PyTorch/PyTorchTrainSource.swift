@@ -43,7 +43,7 @@ enum PyTorchTrainSource {
 
 
         def evaluate(model, x, y):
-            """Mean cross-entropy and accuracy of `model` in evaluation mode."""
+            """Mean loss (as `regula eval` reports it, smoothing included) and accuracy, in evaluation mode."""
             device = next(model.parameters()).device
             model.eval()
             loss, correct = 0.0, 0
@@ -51,7 +51,7 @@ enum PyTorchTrainSource {
                 for start in range(0, len(x), 1000):
                     xs, ys = x[start:start + 1000].to(device), y[start:start + 1000].to(device)
                     logits = model(xs)
-                    loss += F.cross_entropy(logits, ys, reduction="sum").item()
+                    loss += F.cross_entropy(logits, ys, label_smoothing=LABEL_SMOOTHING, reduction="sum").item()
                     correct += (logits.argmax(dim=1) == ys).sum().item()
             model.train()
             return loss / len(x), correct / len(x)
@@ -78,10 +78,18 @@ enum PyTorchTrainSource {
             step.append("                        parameter.copy_(torch.renorm(parameter, 2, 0, MAX_NORM[name]))")
         }
         var epochEnd = ["        if schedule is not None and not per_step:", "            schedule.step()"]
-        if earlyStopping != nil {
+        if earlyStopping == nil {
+            epochEnd += [
+                "        if rank == 0 and validation is not None:",
+                "            val_loss, val_accuracy = evaluate(model, *validation)",
+                "            print(json.dumps({\"epoch\": epoch, \"val_loss\": round(val_loss, 6), \"val_accuracy\": val_accuracy}), flush=True)",
+            ]
+        } else {
             epochEnd += [
                 "        # Every process evaluates the same weights, so all of them stop together.",
                 "        val_loss, val_accuracy = evaluate(model, *(validation or test))",
+                "        if rank == 0:",
+                "            print(json.dumps({\"epoch\": epoch, \"val_loss\": round(val_loss, 6), \"val_accuracy\": val_accuracy}), flush=True)",
                 "        value = {\"val_loss\": val_loss, \"val_accuracy\": val_accuracy}[MONITOR]",
                 "        if best is None or (value > best + MIN_DELTA if MAXIMIZE else value < best - MIN_DELTA):",
                 "            best, wait = value, 0",
