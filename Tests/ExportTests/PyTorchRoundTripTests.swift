@@ -55,6 +55,7 @@ final class PyTorchRoundTripTests: XCTestCase {
             var entry: [String: Any] = ["name": name, "dir": dir, "class": Py.className(model.name), "checkpoint": checkpoint,
                                         "input": dir + "/input", "input_shape": p.inputShape,
                                         "logits": dir + "/logits", "logits_shape": p.logitShape]
+            if model.input.dtype == .int32 { entry["tokens"] = true }
             if whole { entry["labels"] = repoRoot + "/data/mnist/t10k-labels-idx1-ubyte.gz" }
             manifest.append(entry)
         }

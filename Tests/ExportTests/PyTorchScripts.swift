@@ -1,7 +1,7 @@
 /// The Python side of the PyTorch round trip (issue 13, 3(b)), run once for all exported specs.
 ///
 /// Reads a JSON manifest of `{name, dir, class, checkpoint, input, input_shape, logits, logits_shape,
-/// labels?}` (raw little-endian float32 files; `labels` an IDX label file when the entry holds the
+/// labels?, tokens?}` (raw little-endian float32 files; `labels` an IDX label file when the entry holds the
 /// whole test set), loads Regula's checkpoint into the exported module with `load_state_dict(strict=True)`
 /// through a hand-written safetensors reader, and prints one JSON line per spec: the largest absolute
 /// and relative logit differences and, for whole test sets, how many predictions differ and both accuracies.
@@ -38,6 +38,8 @@ for entry in json.load(open(sys.argv[1])):
         model.load_state_dict(load_safetensors(entry["checkpoint"]), strict=True)
         model.eval()
         x = torch.from_numpy(np.fromfile(entry["input"], dtype=np.float32).reshape(entry["input_shape"]))
+        if entry.get("tokens"):  # token ids arrive as floats
+            x = x.long()
         expected = np.fromfile(entry["logits"], dtype=np.float32).reshape(entry["logits_shape"]).astype(np.float64)
         with torch.no_grad():
             got = torch.cat([model(x[i:i + 1000]) for i in range(0, len(x), 1000)]).numpy().astype(np.float64)

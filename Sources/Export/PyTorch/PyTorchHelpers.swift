@@ -1,7 +1,8 @@
 /// The helper classes `model.py` defines for layers PyTorch has no module for. Only the ones a
 /// model uses are written (with the imports they need), so the file has no dead code.
 enum PyTorchHelper: Int, CaseIterable, Comparable {
-    case globalAvgPool, classicDropout, lockedDropout, gaussianNoise, stochasticDepth, residual, shakeShake, shakeDrop
+    case globalAvgPool, classicDropout, lockedDropout, gaussianNoise, dropConnectLinear, embeddingDropout, stochasticDepth, residual,
+         shakeShake, shakeDrop
 
     static func < (a: Self, b: Self) -> Bool { a.rawValue < b.rawValue }
 
@@ -15,6 +16,8 @@ enum PyTorchHelper: Int, CaseIterable, Comparable {
 
     /// Whether the source refers to `torch.` (so model.py must `import torch`).
     var usesTorch: Bool { self != .globalAvgPool }
+    /// Whether the source calls `F.` (torch.nn.functional).
+    var usesFunctional: Bool { self == .dropConnectLinear || self == .embeddingDropout }
     /// Whether the source defines an autograd Function.
     var usesFunction: Bool { self == .shakeShake || self == .shakeDrop }
 
@@ -68,6 +71,36 @@ enum PyTorchHelper: Int, CaseIterable, Comparable {
                         return x
                     noise = torch.randn_like(x) * self.std
                     return x * (1 + noise) if self.multiplicative else x + noise
+            """#
+        case .dropConnectLinear: return #"""
+            class DropConnectLinear(nn.Linear):
+                """nn.Linear whose weight in training is w*m/(1 - p), m ~ Bernoulli(1 - p) per element, one mask per
+                step for the batch (DropConnect, Wan et al. 2013); w at evaluation."""
+
+                def __init__(self, in_features, out_features, bias=True, p=0.5):
+                    super().__init__(in_features, out_features, bias=bias)
+                    self.p = p
+
+                def forward(self, x):
+                    if not self.training:
+                        return super().forward(x)
+                    keep = torch.bernoulli(torch.full_like(self.weight, 1 - self.p))
+                    return F.linear(x, self.weight * keep / (1 - self.p), self.bias)
+            """#
+        case .embeddingDropout: return #"""
+            class EmbeddingDropout(nn.Embedding):
+                """nn.Embedding that drops whole rows of its table in training, a new draw every step, kept rows
+                scaled by 1/(1 - p) (Gal & Ghahramani 2016, AWD-LSTM); the full table at evaluation."""
+
+                def __init__(self, num_embeddings, embedding_dim, p):
+                    super().__init__(num_embeddings, embedding_dim)
+                    self.p = p
+
+                def forward(self, x):
+                    if not self.training:
+                        return super().forward(x)
+                    keep = torch.bernoulli(torch.full((self.num_embeddings, 1), 1 - self.p, device=self.weight.device))
+                    return F.embedding(x, self.weight * keep / (1 - self.p))
             """#
         case .stochasticDepth: return #"""
             def stochastic_depth(branch, survival, mode, training):

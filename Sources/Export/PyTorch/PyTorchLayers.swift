@@ -69,7 +69,7 @@ func pytorchRule(_ op: LayerOp, input: Shape, output: Shape) -> PyTorchRule {
     case .groupNorm(let groups, let eps):
         return .module("nn.GroupNorm(\(groups), \(channels)\(eps == 1e-5 ? "" : ", eps=\(Py.float(eps))"))")
     case .embedding(let vocab, let dim, let dropout):
-        guard dropout == 0 else { return .refuse("embedding dropout is not implemented by the PyTorch exporter yet") }
+        if dropout > 0 { return .module("EmbeddingDropout(\(vocab), \(dim), p=\(Py.float(dropout)))", helpers: [.embeddingDropout]) }
         return .module("nn.Embedding(\(vocab), \(dim))")
     case .lstm, .gru:
         return .refuse("recurrent layers are not implemented by the PyTorch exporter yet")

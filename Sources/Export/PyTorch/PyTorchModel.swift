@@ -44,6 +44,7 @@ struct PyTorchModelWriter {
         if usesOrderedDict { w.line("from collections import OrderedDict"); w.line() }
         let all = closure(helpers)
         if all.contains(where: \.usesTorch) { w.line("import torch") }
+        if all.contains(where: \.usesFunctional) { w.line("import torch.nn.functional as F") }
         w.line("from torch import nn")
         if all.contains(where: \.usesFunction) { w.line("from torch.autograd import Function") }
         let norms = (usesSpectralNorm ? ["spectral_norm"] : []) + (usesWeightNorm ? ["weight_norm"] : [])
@@ -144,9 +145,13 @@ struct PyTorchModelWriter {
         case .module(let ctor, let hs):
             helpers.formUnion(hs)
             let r = n.params.filter { $0.role == .weight }.map(\.regularization)
-            if r.contains(where: { $0.dropConnect > 0 }) {
-                refusals.append((n, "DropConnect is not implemented by the PyTorch exporter yet"))
-                return nil
+            if let p = r.first(where: { $0.dropConnect > 0 })?.dropConnect {
+                guard case .dense(let units, let bias) = n.op, let inFeatures = input.last?.value, !r.contains(where: { $0.weightNorm || $0.spectralNorm }) else {
+                    refusals.append((n, "DropConnect is exported for dense layers without weight or spectral norm only"))
+                    return nil
+                }
+                helpers.insert(.dropConnectLinear)
+                return "DropConnectLinear(\(inFeatures), \(units)\(bias ? "" : ", bias=False"), p=\(Py.float(p)))"
             }
             if r.contains(where: \.weightNorm) { usesWeightNorm = true; return "weight_norm(\(ctor))" }
             if r.contains(where: \.spectralNorm) { usesSpectralNorm = true; return "spectral_norm(\(ctor))" }

@@ -51,7 +51,7 @@ struct PyTorchTrainWriter {
         constants(&w)
         w.line()
         w.line()
-        for l in PyTorchTrainSource.data.split(separator: "\n", omittingEmptySubsequences: false) { w.line(String(l)) }
+        for l in PyTorchTrainSource.data(tokens: model.input.dtype == .int32).split(separator: "\n", omittingEmptySubsequences: false) { w.line(String(l)) }
         w.line()
         w.line()
         w.block("def make_optimizer(model):") { w in
@@ -99,7 +99,9 @@ struct PyTorchTrainWriter {
         w.line("EPOCHS = \(t.epochs)")
         w.line("SEED = \(t.seed)")
         w.line("INPUT_SHAPE = \(Py.tuple(model.input.shape.map(\.description)))")
-        w.line("NORMALIZE = (\(Py.float(d.scale)), \(Py.float(d.mean)), \(Py.float(d.std)))  # x = (raw / scale - mean) / std")
+        if model.input.dtype == .float32 {
+            w.line("NORMALIZE = (\(Py.float(d.scale)), \(Py.float(d.mean)), \(Py.float(d.std)))  # x = (raw / scale - mean) / std")
+        }
         w.line("VALIDATION_SPLIT = \(Py.float(d.validationSplit))  # held out from the end, before shuffling")
         w.line("LIMIT = \(d.limit.map(String.init) ?? "None")")
         w.line("DATA_DIR = \(Py.string(dataDir))")
@@ -131,7 +133,6 @@ struct PyTorchTrainWriter {
         if t.emaDecay != nil { refusals.append("train.ema") }
         if t.gradientNoise != nil { refusals.append("train.gradient_noise") }
         if t.adversarial != nil { refusals.append("train.adversarial") }
-        if model.input.dtype != .float32 { refusals.append("token inputs") }
         if let e = t.earlyStopping, !["val_loss", "val_accuracy"].contains(e.monitor) { refusals.append("early stopping on \(e.monitor)") }
     }
 

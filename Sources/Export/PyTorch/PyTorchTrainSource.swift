@@ -4,7 +4,16 @@ import Check
 /// is assembled from optional pieces (penalties, max-norm, clipping, early stopping), so the file
 /// holds only what the spec uses.
 enum PyTorchTrainSource {
-    static let data = #"""
+    /// IDX reading and normalization (token ids for an int32 input: the raw values, never normalized),
+    /// the safetensors writer and evaluation.
+    static func data(tokens: Bool) -> String {
+        let inputs = tokens
+            ? "x = read_idx(images).astype(np.int64).reshape((-1,) + INPUT_SHAPE)  # token ids: the raw values"
+            : "scale, mean, std = NORMALIZE\n    x = read_idx(images).astype(np.float32).reshape((-1,) + INPUT_SHAPE)\n    x = (x / scale - mean) / std"
+        return dataTemplate.replacingOccurrences(of: "{{INPUTS}}", with: inputs)
+    }
+
+    private static let dataTemplate = #"""
         def read_idx(path):
             """An IDX file (gzip or raw) as a numpy array: magic 0 0 dtype ndim, big-endian int32 sizes, then the data."""
             with (gzip.open if path.endswith(".gz") else open)(path, "rb") as f:
@@ -16,11 +25,9 @@ enum PyTorchTrainSource {
 
 
         def load(data_dir, split):
-            """Normalized float32 inputs of INPUT_SHAPE and int64 labels of one split."""
+            """The inputs of one split as the model reads them (shape INPUT_SHAPE) and int64 labels."""
             images, labels = (os.path.join(data_dir, name) for name in DATA_FILES[split])
-            scale, mean, std = NORMALIZE
-            x = read_idx(images).astype(np.float32).reshape((-1,) + INPUT_SHAPE)
-            x = (x / scale - mean) / std
+            {{INPUTS}}
             return torch.from_numpy(x), torch.from_numpy(read_idx(labels).astype(np.int64))
 
 

@@ -45,7 +45,8 @@ enum Py {
     }
 
     /// The classes and functions model.py may define besides the model (PyTorchHelper).
-    static let helperClasses: Set<String> = ["GlobalAvgPool", "ClassicDropout", "LockedDropout", "GaussianNoise", "Residual",
+    static let helperClasses: Set<String> = ["GlobalAvgPool", "ClassicDropout", "LockedDropout", "GaussianNoise", "DropConnectLinear",
+                                             "EmbeddingDropout", "Residual",
                                              "ShakeShake", "ShakeShakeMix", "ShakeDrop", "ShakeDropScale", "Function", "OrderedDict"]
 }
 
