@@ -1,7 +1,7 @@
 /// The helper classes `model.py` defines for layers PyTorch has no module for. Only the ones a
 /// model uses are written (with the imports they need), so the file has no dead code.
 enum PyTorchHelper: Int, CaseIterable, Comparable {
-    case globalAvgPool, classicDropout, lockedDropout, gaussianNoise, dropConnectLinear, embeddingDropout, stochasticDepth, residual,
+    case globalAvgPool, classicDropout, lockedDropout, gaussianNoise, dropBlock, dropConnectLinear, embeddingDropout, stochasticDepth, residual,
          shakeShake, shakeDrop
 
     static func < (a: Self, b: Self) -> Bool { a.rawValue < b.rawValue }
@@ -17,7 +17,7 @@ enum PyTorchHelper: Int, CaseIterable, Comparable {
     /// Whether the source refers to `torch.` (so model.py must `import torch`).
     var usesTorch: Bool { self != .globalAvgPool }
     /// Whether the source calls `F.` (torch.nn.functional).
-    var usesFunctional: Bool { self == .dropConnectLinear || self == .embeddingDropout }
+    var usesFunctional: Bool { self == .dropConnectLinear || self == .embeddingDropout || self == .dropBlock }
     /// Whether the source defines an autograd Function.
     var usesFunction: Bool { self == .shakeShake || self == .shakeDrop }
 
@@ -71,6 +71,35 @@ enum PyTorchHelper: Int, CaseIterable, Comparable {
                         return x
                     noise = torch.randn_like(x) * self.std
                     return x * (1 + noise) if self.multiplicative else x + noise
+            """#
+        case .dropBlock: return #"""
+            class DropBlock(nn.Module):
+                """DropBlock (Ghiasi et al. 2018) on [N, C, H, W]: seeds with rate gamma where a whole block fits, each
+                zeroing a block_size square, per (example, channel); y = x*M*count(M)/sum(M) over the batch. p rises
+                as p*min(1, t/schedule_steps) with the training step t when scheduled; the identity at evaluation."""
+
+                def __init__(self, p, block_size=7, schedule_steps=None):
+                    super().__init__()
+                    self.p, self.block_size, self.schedule_steps = p, block_size, schedule_steps
+                    self.steps = 0  # training passes so far, one per optimizer step
+
+                def forward(self, x):
+                    if not self.training:
+                        return x
+                    p = self.p if self.schedule_steps is None else self.p * min(1.0, self.steps / self.schedule_steps)
+                    self.steps += 1
+                    n, c, h, w = x.shape
+                    bs = self.block_size
+                    if p == 0 or bs > min(h, w):
+                        return x
+                    gamma = p / bs**2 * h * w / ((h - bs + 1) * (w - bs + 1))
+                    seeds = torch.bernoulli(torch.full((n, c, h - bs + 1, w - bs + 1), gamma, dtype=x.dtype, device=x.device))
+                    # Centre i drops rows i - bs//2 ... i - bs//2 + bs - 1: pad the valid region back to H x W, then
+                    # a stride-1 max pool with the block's asymmetric reach spreads each seed over its block.
+                    seeds = F.pad(seeds, (bs // 2, (bs - 1) // 2, bs // 2, (bs - 1) // 2))
+                    reach = ((bs - 1) // 2, bs // 2, (bs - 1) // 2, bs // 2)
+                    mask = 1 - F.max_pool2d(F.pad(seeds, reach), bs, stride=1)
+                    return x * mask * (mask.numel() / mask.sum().clamp(min=1))
             """#
         case .dropConnectLinear: return #"""
             class DropConnectLinear(nn.Linear):

@@ -57,8 +57,12 @@ func pytorchRule(_ op: LayerOp, input: Shape, output: Shape) -> PyTorchRule {
         return .module("GaussianNoise(\(Py.float(std))\(multiplicative ? ", multiplicative=True" : ""))", helpers: [.gaussianNoise])
     case .alphaDropout(let p):
         return .module("nn.AlphaDropout(\(Py.float(p)))")
-    case .dropBlock:
-        return .refuse("DropBlock is not implemented by the PyTorch exporter yet")
+    case .dropBlock(let p, let size, let steps):
+        guard input.count == 3 else { return .refuse("DropBlock on a \(input.count)-axis input") }
+        var args = [Py.float(p)]
+        if size != 7 { args.append("block_size=\(size)") }
+        if let steps { args.append("schedule_steps=\(steps)") }
+        return .module("DropBlock(\(args.joined(separator: ", ")))", helpers: [.dropBlock])
     case .batchNorm(let momentum, let eps):
         let kind = input.count == 3 ? "BatchNorm2d" : "BatchNorm1d"
         guard input.count <= 3 else { return .refuse("batch normalization over a \(input.count)-axis input") }

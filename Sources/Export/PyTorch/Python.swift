@@ -45,7 +45,7 @@ enum Py {
     }
 
     /// The classes and functions model.py may define besides the model (PyTorchHelper).
-    static let helperClasses: Set<String> = ["GlobalAvgPool", "ClassicDropout", "LockedDropout", "GaussianNoise", "DropConnectLinear",
+    static let helperClasses: Set<String> = ["GlobalAvgPool", "ClassicDropout", "LockedDropout", "GaussianNoise", "DropBlock", "DropConnectLinear",
                                              "EmbeddingDropout", "Residual",
                                              "ShakeShake", "ShakeShakeMix", "ShakeDrop", "ShakeDropScale", "Function", "OrderedDict"]
 }
