@@ -9,7 +9,8 @@ import XCTest
 final class PyTorchSnapshotTests: XCTestCase {
     func testGeneratedPackagesMatchTheirSnapshots() throws {
         for (name, files) in [("mnist_mlp", ["model.py", "train.py", "README.md"]), ("mnist_cnn", ["model.py", "train.py"]),
-                              ("shake_shake", ["model.py"]), ("shakedrop", ["model.py"])] {
+                              ("shake_shake", ["model.py"]), ("shakedrop", ["model.py"]),
+                              ("lstm_classifier", ["model.py"])] {
             let (model, path) = try checked(repoRoot + "/specs/\(name).yaml")
             let exported = PyTorchExport.export(model: model, specPath: path, version: "0.1.0")
             XCTAssertEqual(exported.diagnostics.map(\.message), [], name)
@@ -21,15 +22,15 @@ final class PyTorchSnapshotTests: XCTestCase {
         }
     }
 
-    func testRecurrentLayersAreRefusedAtTheirLine() throws {
-        let (model, path) = try checked(repoRoot + "/specs/lstm_classifier.yaml")
+    func testJoinsAreRefusedAtTheirLine() throws {
+        let (model, path) = try checked(repoRoot + "/specs/transformer_block.yaml")
         let exported = PyTorchExport.export(model: model, specPath: path, version: "0.1.0")
         XCTAssertTrue(exported.files.isEmpty)
         let d = try XCTUnwrap(exported.diagnostics.first)
         XCTAssertEqual(d.id, "pytorch-unsupported-op")
-        XCTAssertTrue(d.message.contains("(lstm) cannot be exported to PyTorch"), d.message)
+        XCTAssertTrue(d.message.contains("(add) cannot be exported to PyTorch"), d.message)
         let lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false)
-        XCTAssertTrue(lines[d.range.start.line - 1].contains("lstm"), String(lines[d.range.start.line - 1]))
+        XCTAssertTrue(lines[d.range.start.line - 1].contains("add"), String(lines[d.range.start.line - 1]))
     }
 
     func testTrainingSettingsItCannotReproduceAreRefused() throws {

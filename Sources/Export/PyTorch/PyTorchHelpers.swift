@@ -1,7 +1,8 @@
 /// The helper classes `model.py` defines for layers PyTorch has no module for. Only the ones a
 /// model uses are written (with the imports they need), so the file has no dead code.
 enum PyTorchHelper: Int, CaseIterable, Comparable {
-    case globalAvgPool, classicDropout, lockedDropout, gaussianNoise, dropBlock, dropConnectLinear, embeddingDropout, stochasticDepth, residual,
+    case globalAvgPool, classicDropout, lockedDropout, gaussianNoise, dropBlock, dropConnectLinear, embeddingDropout, recurrent, lstm, gru,
+         stochasticDepth, residual,
          shakeShake, shakeDrop
 
     static func < (a: Self, b: Self) -> Bool { a.rawValue < b.rawValue }
@@ -10,6 +11,7 @@ enum PyTorchHelper: Int, CaseIterable, Comparable {
     var requires: [PyTorchHelper] {
         switch self {
         case .residual, .shakeShake, .shakeDrop: return [.stochasticDepth]
+        case .lstm, .gru: return [.recurrent]
         default: return []
         }
     }
@@ -17,7 +19,7 @@ enum PyTorchHelper: Int, CaseIterable, Comparable {
     /// Whether the source refers to `torch.` (so model.py must `import torch`).
     var usesTorch: Bool { self != .globalAvgPool }
     /// Whether the source calls `F.` (torch.nn.functional).
-    var usesFunctional: Bool { self == .dropConnectLinear || self == .embeddingDropout || self == .dropBlock }
+    var usesFunctional: Bool { [.dropConnectLinear, .embeddingDropout, .dropBlock, .recurrent, .lstm, .gru].contains(self) }
     /// Whether the source defines an autograd Function.
     var usesFunction: Bool { self == .shakeShake || self == .shakeDrop }
 
@@ -162,6 +164,9 @@ enum PyTorchHelper: Int, CaseIterable, Comparable {
                 def forward(self, x):
                     return self.shortcut(x) + stochastic_depth(self.body(x), self.survival, self.mode, self.training)
             """#
+        case .recurrent: return PyTorchRecurrentSource.recurrent
+        case .lstm: return PyTorchRecurrentSource.lstm
+        case .gru: return PyTorchRecurrentSource.gru
         case .shakeShake: return PyTorchShakeSource.shakeShake
         case .shakeDrop: return PyTorchShakeSource.shakeDrop
         }

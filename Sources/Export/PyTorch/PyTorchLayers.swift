@@ -11,7 +11,7 @@ enum PyTorchRule {
 ///
 /// Evaluation must equal `regula eval` to 1e-4, so a layer whose PyTorch module would differ
 /// at evaluation (or whose training behaviour has no module here yet) is refused, not approximated.
-func pytorchRule(_ op: LayerOp, input: Shape, output: Shape) -> PyTorchRule {
+func pytorchRule(_ op: LayerOp, input: Shape, output: Shape, weightDrop: Double = 0) -> PyTorchRule {
     let channels = input.first?.value ?? 0
     switch op {
     case .input, .add, .concat, .residual, .shakeShake, .shakeDrop:
@@ -75,8 +75,17 @@ func pytorchRule(_ op: LayerOp, input: Shape, output: Shape) -> PyTorchRule {
     case .embedding(let vocab, let dim, let dropout):
         if dropout > 0 { return .module("EmbeddingDropout(\(vocab), \(dim), p=\(Py.float(dropout)))", helpers: [.embeddingDropout]) }
         return .module("nn.Embedding(\(vocab), \(dim))")
-    case .lstm, .gru:
-        return .refuse("recurrent layers are not implemented by the PyTorch exporter yet")
+    case .lstm(let units, let bi, let seq, let dropout, let recurrent, let zoneout),
+         .gru(let units, let bi, let seq, let dropout, let recurrent, let zoneout):
+        guard let features = input.last?.value else { return .refuse("its input features are not a fixed size") }
+        let lstm: Bool
+        if case .lstm = op { lstm = true } else { lstm = false }
+        var args = ["\(features)", "\(units)"]
+        if bi { args.append("bidirectional=True") }
+        if seq { args.append("return_sequences=True") }
+        for (key, value) in [("dropout", dropout), ("recurrent_dropout", recurrent), ("zoneout", zoneout), ("weight_drop", weightDrop)]
+        where value > 0 { args.append("\(key)=\(Py.float(value))") }
+        return .module("\(lstm ? "LSTM" : "GRU")(\(args.joined(separator: ", ")))", helpers: [lstm ? .lstm : .gru])
     case .attention:
         return .refuse("attention is not implemented by the PyTorch exporter yet")
     }

@@ -138,13 +138,14 @@ struct PyTorchModelWriter {
     /// The constructor of a leaf, wrapped in weight or spectral normalization as its weight asks.
     private mutating func leaf(_ n: CheckedNode) -> String? {
         let input = n.inputs.first.map { model.nodes[$0].shape } ?? []
-        switch pytorchRule(n.op, input: input, output: n.shape) {
+        let weightDrop = n.params.first { $0.name.contains(".weight_hh_") }?.regularization.dropConnect ?? 0
+        switch pytorchRule(n.op, input: input, output: n.shape, weightDrop: weightDrop) {
         case .refuse(let why):
             refusals.append((n, why))
             return nil
         case .module(let ctor, let hs):
             helpers.formUnion(hs)
-            let r = n.params.filter { $0.role == .weight }.map(\.regularization)
+            let r = n.params.filter { $0.role == .weight && !$0.name.contains(".weight_hh_") }.map(\.regularization)
             if let p = r.first(where: { $0.dropConnect > 0 })?.dropConnect {
                 guard case .dense(let units, let bias) = n.op, let inFeatures = input.last?.value, !r.contains(where: { $0.weightNorm || $0.spectralNorm }) else {
                     refusals.append((n, "DropConnect is exported for dense layers without weight or spectral norm only"))

@@ -46,7 +46,7 @@ enum Py {
 
     /// The classes and functions model.py may define besides the model (PyTorchHelper).
     static let helperClasses: Set<String> = ["GlobalAvgPool", "ClassicDropout", "LockedDropout", "GaussianNoise", "DropBlock", "DropConnectLinear",
-                                             "EmbeddingDropout", "Residual",
+                                             "EmbeddingDropout", "Recurrent", "LSTM", "GRU", "Residual",
                                              "ShakeShake", "ShakeShakeMix", "ShakeDrop", "ShakeDropScale", "Function", "OrderedDict"]
 }
 
