@@ -71,11 +71,13 @@ struct PyTorchTrainWriter {
         }
         w.line()
         w.line()
-        let loop = PyTorchTrainSource.loop(className: className, penalties: hasPenalties, maxNorm: !maxNorm.isEmpty, clip: t.clipGradNorm != nil,
+        let loop = PyTorchTrainSource.loop(className: className, plateau: isPlateau, penalties: hasPenalties, maxNorm: !maxNorm.isEmpty, clip: t.clipGradNorm != nil,
                                            earlyStopping: t.earlyStopping)
         for l in loop.split(separator: "\n", omittingEmptySubsequences: false) { w.line(String(l)) }
         return w.text
     }
+
+    private var isPlateau: Bool { if case .reduceOnPlateau = t.schedule { return true }; return false }
 
     private var hasPenalties: Bool { !table(\.l1).isEmpty || !table(\.l2).isEmpty }
     private var maxNorm: [(String, Double)] {
@@ -115,6 +117,7 @@ struct PyTorchTrainWriter {
             w.line("L2 = \(dict(table(\.l2)))  # l2 * sum(w^2) added to the loss")
         }
         if !maxNorm.isEmpty { w.line("MAX_NORM = \(dict(maxNorm))  # each output unit's incoming weights renormed to <= c after a step") }
+        if case .reduceOnPlateau(let monitor, _, _, _, _, _) = t.schedule { w.line("PLATEAU_MONITOR = \(Py.string(monitor))") }
         if let e = t.earlyStopping {
             w.line("# Early stopping (Keras): stop when \(e.monitor) has not improved by MIN_DELTA for PATIENCE epochs.")
             w.line("MONITOR = \(Py.string(e.monitor))")
@@ -188,9 +191,15 @@ struct PyTorchTrainWriter {
             return ["return torch.optim.lr_scheduler.OneCycleLR(optimizer, \(Py.float(maxLR)), total_steps=EPOCHS * steps_per_epoch, "
                     + "pct_start=\(Py.float(pct)), div_factor=\(Py.float(div)), final_div_factor=\(Py.float(finalDiv)), "
                     + "cycle_momentum=\(Py.bool(cycle))), True"]
-        case .reduceOnPlateau:
-            refusals.append("schedule plateau")
-            return nil
+        case .reduceOnPlateau(let monitor, let factor, let patience, let threshold, let cooldown, let minLR):
+            guard ["val_loss", "val_accuracy"].contains(monitor) else {
+                refusals.append("the plateau schedule on \(monitor)")
+                return nil
+            }
+            return ["# Stepped per epoch with metrics[PLATEAU_MONITOR] (relative threshold, as Regula).",
+                    "return torch.optim.lr_scheduler.ReduceLROnPlateau(optimizer, \(Py.string(monitor == "val_loss" ? "min" : "max")), "
+                    + "factor=\(Py.float(factor)), patience=\(patience), threshold=\(Py.float(threshold)), cooldown=\(cooldown), "
+                    + "min_lr=\(Py.float(minLR))), False"]
         }
     }
 }

@@ -64,7 +64,7 @@ enum PyTorchTrainSource {
             return loss / len(x), correct / len(x)
         """#
 
-    static func loop(className: String, penalties: Bool, maxNorm: Bool, clip: Bool, earlyStopping: EarlyStoppingConfig?) -> String {
+    static func loop(className: String, plateau: Bool, penalties: Bool, maxNorm: Bool, clip: Bool, earlyStopping: EarlyStoppingConfig?) -> String {
         var step: [String] = []
         step.append("            loss = F.cross_entropy(ddp(x), y, label_smoothing=LABEL_SMOOTHING)")
         if penalties {
@@ -84,24 +84,31 @@ enum PyTorchTrainSource {
             step.append("                    if name in MAX_NORM:")
             step.append("                        parameter.copy_(torch.renorm(parameter, 2, 0, MAX_NORM[name]))")
         }
-        var epochEnd = ["        if schedule is not None and not per_step:", "            schedule.step()"]
-        if earlyStopping == nil {
+        var epochEnd: [String] = []
+        if earlyStopping != nil || plateau {
+            epochEnd += [
+                "        # Every process evaluates the same weights, so all of them decide alike.",
+                "        val_loss, val_accuracy = evaluate(model, *(validation or test))",
+                "        metrics = {\"val_loss\": val_loss, \"val_accuracy\": val_accuracy}",
+                "        if rank == 0:",
+                "            print(json.dumps({\"epoch\": epoch, \"val_loss\": round(val_loss, 6), \"val_accuracy\": val_accuracy}), flush=True)",
+            ]
+        } else {
             epochEnd += [
                 "        if rank == 0 and validation is not None:",
                 "            val_loss, val_accuracy = evaluate(model, *validation)",
                 "            print(json.dumps({\"epoch\": epoch, \"val_loss\": round(val_loss, 6), \"val_accuracy\": val_accuracy}), flush=True)",
             ]
-        } else {
+        }
+        epochEnd += plateau ? ["        schedule.step(metrics[PLATEAU_MONITOR])"]
+                            : ["        if schedule is not None and not per_step:", "            schedule.step()"]
+        if let e = earlyStopping {
             epochEnd += [
-                "        # Every process evaluates the same weights, so all of them stop together.",
-                "        val_loss, val_accuracy = evaluate(model, *(validation or test))",
-                "        if rank == 0:",
-                "            print(json.dumps({\"epoch\": epoch, \"val_loss\": round(val_loss, 6), \"val_accuracy\": val_accuracy}), flush=True)",
-                "        value = {\"val_loss\": val_loss, \"val_accuracy\": val_accuracy}[MONITOR]",
+                "        value = metrics[MONITOR]",
                 "        if best is None or (value > best + MIN_DELTA if MAXIMIZE else value < best - MIN_DELTA):",
                 "            best, wait = value, 0",
             ]
-            if earlyStopping?.restoreBest == true { epochEnd.append("            best_state = copy.deepcopy(model.state_dict())") }
+            if e.restoreBest { epochEnd.append("            best_state = copy.deepcopy(model.state_dict())") }
             epochEnd += [
                 "        else:",
                 "            wait += 1",
