@@ -95,7 +95,12 @@ struct PyTorchTrainWriter {
     private func constants(_ w: inout PythonWriter) {
         let d = t.data
         func base(_ p: String?) -> String { Py.string(((p ?? "") as NSString).lastPathComponent) }
-        let dataDir = ((d.trainInputs ?? "") as NSString).deletingLastPathComponent
+        // Absolute, so train.py finds the data from wherever it runs (a relative spec path resolves
+        // against the directory `regula export` ran in).
+        var dataDir = ((d.trainInputs ?? "") as NSString).deletingLastPathComponent
+        if !dataDir.hasPrefix("/") {
+            dataDir = ((FileManager.default.currentDirectoryPath as NSString).appendingPathComponent(dataDir) as NSString).standardizingPath
+        }
         w.line("# The spec's settings. BATCH_SIZE is global: each of N processes takes BATCH_SIZE // N examples.")
         w.line("BATCH_SIZE = \(t.batchSize)")
         w.line("EPOCHS = \(t.epochs)")
