@@ -5,6 +5,8 @@
 #                         packages pinned in scripts/test-requirements.txt: onnx and onnxruntime
 #                         (ONNX export round trips), tensorboard (reads the event files back)
 #   REGULA_TEST_CHROMIUM  headless Chromium from Debian's packages (screenshots of HTML reports)
+#   REGULA_TEST_TORCH_PYTHON  Debian's /usr/bin/python3 with python3-torch (CPU; PyTorch export
+#                         round trips and torchrun); PyPI's torch wheel pulls GBs of CUDA libraries
 #
 # A tool that cannot be installed is left unset: its tests then skip, except under CI=true,
 # where they fail (TestSupport/TestTools.swift), so a missing install step cannot pass unseen.
@@ -37,4 +39,13 @@ if [ -z "$regula_chromium" ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/n
 fi
 if [ -n "$regula_chromium" ]; then
     export REGULA_TEST_CHROMIUM="$regula_chromium"
+fi
+
+if ! /usr/bin/python3 -c 'import torch' >/dev/null 2>&1 && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "scripts/test: installing python3-torch from Debian's packages" >&2
+    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-torch) >&2 \
+        || echo "scripts/test: could not install python3-torch; the PyTorch export tests will skip (fail under CI)" >&2
+fi
+if /usr/bin/python3 -c 'import torch' >/dev/null 2>&1; then
+    export REGULA_TEST_TORCH_PYTHON=/usr/bin/python3
 fi

@@ -9,6 +9,11 @@ enum ExportMessage {
         "\(layerName(origin)) cannot be exported to \(format): \(reason)"
     }
 
+    /// A training setting `train.py` does not reproduce (the spec's sections carry no line here).
+    static func unsupportedTraining(_ what: String, format: String) -> String {
+        "the \(format) train.py cannot reproduce \(what) yet"
+    }
+
     static func noLogits(format: String) -> String {
         "the model has no logits output to export to \(format)"
     }
