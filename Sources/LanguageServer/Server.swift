@@ -9,6 +9,10 @@ public final class Server {
     private var documents = DocumentStore()
     /// The analysis of each open document's current version.
     private var analyses: [String: Analysis] = [:]
+    /// Documents changed since their last analysis. Checking waits until every message already
+    /// read has been handled, so a burst of keystrokes that arrives together is checked once, at
+    /// its last version, instead of once per stale version.
+    private var stale: [String] = []
     private var initialized = false
     private var shuttingDown = false
     /// Set by `exit`: the process exit code (0 after `shutdown`, 1 without, as LSP specifies).
@@ -28,6 +32,7 @@ public final class Server {
                 send(MessageFramer.frame(JSONRPC.errorResponse(id: nil, ResponseError(.parseError, "a message header without a valid Content-Length"))))
             }
         }
+        while let uri = stale.first { analyze(uri) }
     }
 
     /// The client hung up: like `exit` without `shutdown`, unless shutdown already came.
@@ -75,6 +80,10 @@ public final class Server {
             return try analysis(params).formattingEdits()
         case "textDocument/codeAction":
             return try analysis(params).codeActions(in: try params.object("range"))
+        case "textDocument/inlayHint":
+            return try analysis(params).inlayHints(in: try params.object("range"))
+        case "textDocument/definition":
+            return try analysis(params).definition(at: try position(params))
         default:
             throw ResponseError(.methodNotFound, "unknown method '\(method)'")
         }
@@ -93,17 +102,18 @@ public final class Server {
                 let item = try params.object("textDocument")
                 documents.open(Document(uri: try item.string("uri"), version: (try? item.int("version")) ?? 0,
                                         text: try item.string("text")))
-                try analyze(try item.string("uri"))
+                markStale(try item.string("uri"))
             case "textDocument/didChange":
                 let id = try params.object("textDocument")
                 let uri = try id.string("uri")
                 let changes = params["contentChanges"] as? [JSONObject] ?? []
                 try documents.change(uri, version: (try? id.int("version")) ?? 0, changes: changes)
-                try analyze(uri)
+                markStale(uri)
             case "textDocument/didClose":
                 let uri = try params.object("textDocument").string("uri")
                 documents.close(uri)
                 analyses[uri] = nil
+                stale.removeAll { $0 == uri }
                 reply(JSONRPC.notification(method: "textDocument/publishDiagnostics", params: ["uri": uri, "diagnostics": []]))
             default:
                 return  // initialized, $/cancelRequest, didSave, unknown notifications: nothing to do
@@ -113,16 +123,24 @@ public final class Server {
         }
     }
 
+    private func markStale(_ uri: String) {
+        if !stale.contains(uri) { stale.append(uri) }
+    }
+
     /// Re-checks a document and publishes its diagnostics.
-    private func analyze(_ uri: String) throws {
+    private func analyze(_ uri: String) {
+        stale.removeAll { $0 == uri }
         guard let document = documents[uri] else { return }
         let analysis = Analysis(document)
         analyses[uri] = analysis
         reply(JSONRPC.notification(method: "textDocument/publishDiagnostics", params: analysis.publishParams))
     }
 
+    /// The current analysis of the request's document; a request that follows a change in the
+    /// same read sees that change.
     private func analysis(_ params: JSONObject) throws -> Analysis {
         let uri = try params.object("textDocument").string("uri")
+        if stale.contains(uri) { analyze(uri) }
         guard let analysis = analyses[uri] else { throw ResponseError(.invalidParams, "'\(uri)' is not open") }
         return analysis
     }
@@ -145,5 +163,7 @@ enum Capabilities {
         "completionProvider": ["triggerCharacters": ["(", "{", " ", "-"]],
         "documentFormattingProvider": true,
         "codeActionProvider": ["codeActionKinds": ["quickfix"]],
+        "inlayHintProvider": true,
+        "definitionProvider": true,
     ]
 }

@@ -29,7 +29,8 @@ final class SessionTests: XCTestCase {
         let response = try client.request("initialize", ["processId": NSNull(), "rootUri": NSNull(), "capabilities": [:]])
         let capabilities = (response["result"] as? JSONObject)?["capabilities"] as? JSONObject ?? [:]
         XCTAssertEqual(Set(capabilities.keys), ["positionEncoding", "textDocumentSync", "hoverProvider", "documentSymbolProvider",
-                                                "completionProvider", "documentFormattingProvider", "codeActionProvider"])
+                                                "completionProvider", "documentFormattingProvider", "codeActionProvider",
+                                                "inlayHintProvider", "definitionProvider"])
         client.notify("initialized", [:])
         return client
     }
@@ -135,6 +136,44 @@ final class SessionTests: XCTestCase {
         let withNotes = diagnostics.first { $0["relatedInformation"] != nil }
         let related = try XCTUnwrap((withNotes?["relatedInformation"] as? [JSONObject])?.first, "\(diagnostics)")
         XCTAssertEqual((related["location"] as? JSONObject)?["uri"] as? String, uri)
+        try finish(client)
+    }
+
+    func testBlockDefinitionInlayHintsAndABurstOfChanges() throws {
+        let client = try start()
+        let uri = "file:///tmp/regula-lsp-test/b.regula"
+        let text = "regula 1\nmodel b\ninput [8]\n\nblock twice(units = 4) {\n  dense(units)\n  relu\n}\n\nlayers {\n  twice(16)\n  dense(3)\n}\n\nloss cross_entropy\n"
+        client.notify("textDocument/didOpen", ["textDocument": ["uri": uri, "languageId": "regula", "version": 1, "text": text]])
+        XCTAssertEqual(try client.diagnostics(uri).count, 0)
+        let definition = try client.request("textDocument/definition", ["textDocument": ["uri": uri], "position": ["line": 10, "character": 4]])
+        XCTAssertEqual(definition["result"] as? NSDictionary,
+                       ["uri": uri, "range": ["start": ["line": 4, "character": 6], "end": ["line": 4, "character": 11]]])
+        let hints = try client.request("textDocument/inlayHint", ["textDocument": ["uri": uri],
+                                                                 "range": ["start": ["line": 0, "character": 0], "end": ["line": 15, "character": 0]]])
+        let labels = (hints["result"] as? [JSONObject] ?? []).map { "\(($0["position"] as? JSONObject)?["line"] ?? -1) \($0["label"] ?? "")" }
+        XCTAssertTrue(labels.contains("11 → [3]"), "\(labels)")
+        XCTAssertFalse(labels.contains { $0.hasPrefix("5 ") }, "layers inside a block get no hint: \(labels)")
+
+        // Three changes written in one go: checked once, at the last version, which a request
+        // in the same burst already sees.
+        var burst = Data()
+        for (version, width) in [(2, "5"), (3, "6"), (4, "7")] {
+            let change: JSONObject = ["jsonrpc": "2.0", "method": "textDocument/didChange",
+                                      "params": ["textDocument": ["uri": uri, "version": version],
+                                                 "contentChanges": [["range": ["start": ["line": 11, "character": 8], "end": ["line": 11, "character": 9]], "text": width]]]]
+            burst.append(MessageFramer.frame(try JSONSerialization.data(withJSONObject: change)))
+        }
+        let hover: JSONObject = ["jsonrpc": "2.0", "id": 99, "method": "textDocument/hover",
+                                 "params": ["textDocument": ["uri": uri], "position": ["line": 11, "character": 3]]]
+        burst.append(MessageFramer.frame(try JSONSerialization.data(withJSONObject: hover)))
+        client.sendRaw(burst)
+        let published = try client.wait { $0["method"] as? String == "textDocument/publishDiagnostics" }
+        XCTAssertEqual((published["params"] as? JSONObject)?["version"] as? Int, 4)
+        let answer = try client.wait { $0["id"] as? Int == 99 }
+        let value = (((answer["result"] as? JSONObject)?["contents"] as? JSONObject)?["value"] as? String) ?? ""
+        XCTAssertTrue(value.contains("**[7]**"), value)
+        XCTAssertThrowsError(try client.wait(timeout: 0.2) { $0["method"] as? String == "textDocument/publishDiagnostics" },
+                             "stale versions are never published")
         try finish(client)
     }
 
