@@ -109,7 +109,27 @@ final class SessionTests: XCTestCase {
         XCTAssertFalse(attributes.contains("filters"))
         let kinds = try labels(5, 4)
         XCTAssertTrue(kinds.contains("conv2d") && kinds.contains("dense"), "\(kinds)")
-        XCTAssertEqual(try labels(6, 23), [], "after 'activation:' a value is typed, not an attribute")
+        let activations = try labels(6, 23)
+        XCTAssertTrue(activations.contains("relu") && activations.contains("gelu"), "after 'activation:' its values: \(activations)")
+        XCTAssertFalse(activations.contains("units"))
+        try finish(client)
+    }
+
+    func testCompletionInYAML() throws {
+        let client = try start()
+        let uri = "file:///tmp/regula-lsp-test/c.yaml"
+        let text = "regula: 1\ninput: [1, 8, 8]\nlayers:\n  - conv2d: {filters: 4, \n  - \n"
+        client.notify("textDocument/didOpen", ["textDocument": ["uri": uri, "languageId": "yaml", "version": 1, "text": text]])
+        _ = try client.diagnostics(uri)
+        func labels(_ line: Int, _ character: Int) throws -> [String] {
+            let r = try client.request("textDocument/completion", ["textDocument": ["uri": uri], "position": ["line": line, "character": character]])
+            return (r["result"] as? [JSONObject] ?? []).compactMap { $0["label"] as? String }
+        }
+        let attributes = try labels(3, 27)
+        XCTAssertTrue(attributes.contains("kernel") && attributes.contains("padding"), "\(attributes)")
+        XCTAssertFalse(attributes.contains("units"))
+        XCTAssertTrue(try labels(4, 4).contains("dense"))
+        XCTAssertEqual(try labels(1, 3), [], "a section key is not a layer")
         try finish(client)
     }
 
