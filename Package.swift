@@ -70,7 +70,8 @@ let package = Package(
         .testTarget(name: "InterpreterTests", dependencies: ["Interpreter", "IR", "Check", "Syntax", "Runtime", "Training"]),
         .testTarget(name: "CodegenTests", dependencies: ["Codegen", "Driver", "Interpreter", "IR", "Check", "Syntax", "Runtime", "Training", "TestSupport"], exclude: ["Snapshots"]),
         .testTarget(name: "ExportTests", dependencies: ["Export", "Driver", "Diagnostics", "Interpreter", "IR", "Check", "Runtime", "Training", "TestSupport"]),
-        .testTarget(name: "LanguageServerTests", dependencies: ["LanguageServer", "Diagnostics", "regula"]),
+        .testTarget(name: "LanguageServerTests", dependencies: ["LanguageServer", "Diagnostics", "Driver", "Check", "regula", "TestSupport"],
+                    exclude: ["Snapshots"]),
         .testTarget(name: "DriverTests", dependencies: ["Driver", "regula", "TestSupport"], exclude: ["Snapshots"]),
     ],
     swiftLanguageModes: [.v5]

@@ -5,7 +5,8 @@ import Syntax
 extension Analysis {
     /// `textDocument/hover`. On a layer: its input and output shapes, parameter count, and the
     /// resolved regularization of each tensor (the values `regula summary --params` prints). On
-    /// the layer's kind name, the kind's documentation from the kinds table follows.
+    /// the layer's kind name, the kind's documentation from the kinds table follows (on a block
+    /// use, the block's signature).
     func hover(at position: Position) -> JSONObject? {
         let map = LayerMap(spec: result.spec, model: result.model)
         // The innermost layer under the cursor (a block use contains nothing, so one suffices).
@@ -18,9 +19,14 @@ extension Analysis {
         } else if let block = entry.block {
             sections.append("_in block `\(block)`: shapes depend on each use_")
         }
-        if lines.contains(entry.layer.kind.range, position), let kind = kindsByAnyName[entry.layer.kind.value] {
-            sections.append(kindDoc(kind))
-            range = entry.layer.kind.range
+        if lines.contains(entry.layer.kind.range, position) {
+            if let block = result.spec?.blocks.first(where: { $0.name.value == entry.layer.kind.value }) {
+                sections.append(blockSignature(block))
+                range = entry.layer.kind.range
+            } else if let kind = kindsByAnyName[entry.layer.kind.value] {
+                sections.append(kindDoc(kind))
+                range = entry.layer.kind.range
+            }
         }
         if sections.isEmpty { return nil }
         return ["contents": ["kind": "markdown", "value": sections.joined(separator: "\n\n---\n\n")],
@@ -28,6 +34,18 @@ extension Analysis {
     }
 
     private func size(_ r: SourceRange) -> (Int, Int) { (r.end.line - r.start.line, r.end.column - r.start.column) }
+
+    /// `block resblock(filters = 16, survival = 1.0)`: the block's parameters and defaults.
+    private func blockSignature(_ block: BlockDef) -> String {
+        let parameters = block.parameters.map { p in p.defaultValue.map { "\(p.name.value) = \(sourceText($0.range))" } ?? p.name.value }
+        return "```\nblock \(block.name.value)(\(parameters.joined(separator: ", ")))\n```"
+    }
+
+    /// The text of `range` as the user wrote it.
+    private func sourceText(_ range: SourceRange) -> String {
+        let start = lines.index(of: lines.position(of: range.start)), end = lines.index(of: lines.position(of: range.end))
+        return start <= end ? String(lines.text[start..<end]) : ""
+    }
 
     func kindDoc(_ kind: KindSpec) -> String {
         var text = "**\(kind.name)**" + (kind.aliases.isEmpty ? "" : " (also `" + kind.aliases.joined(separator: "`, `") + "`)")

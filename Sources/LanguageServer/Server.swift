@@ -84,6 +84,10 @@ public final class Server {
             return try analysis(params).inlayHints(in: try params.object("range"))
         case "textDocument/definition":
             return try analysis(params).definition(at: try position(params))
+        case "textDocument/references":
+            let context = params["context"] as? JSONObject
+            return try analysis(params).references(at: try position(params),
+                                                   includeDeclaration: context?["includeDeclaration"] as? Bool ?? false)
         default:
             throw ResponseError(.methodNotFound, "unknown method '\(method)'")
         }
@@ -165,5 +169,6 @@ enum Capabilities {
         "codeActionProvider": ["codeActionKinds": ["quickfix"]],
         "inlayHintProvider": true,
         "definitionProvider": true,
+        "referencesProvider": true,
     ]
 }

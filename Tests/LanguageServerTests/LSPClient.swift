@@ -51,7 +51,7 @@ final class LSPClient {
     }
 
     func send(_ object: JSONObject) {
-        let body = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()
+        let body = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
         transcript.append("→ " + String(decoding: body, as: UTF8.self))
         sendRaw(MessageFramer.frame(body))
     }
@@ -77,7 +77,7 @@ final class LSPClient {
             if let i = received.firstIndex(where: predicate) {
                 let message = received.remove(at: i)
                 lock.unlock()
-                let body = (try? JSONSerialization.data(withJSONObject: message, options: [.sortedKeys])) ?? Data()
+                let body = (try? JSONSerialization.data(withJSONObject: message, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
                 transcript.append("← " + String(decoding: body, as: UTF8.self))
                 return message
             }

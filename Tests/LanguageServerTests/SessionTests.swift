@@ -1,5 +1,6 @@
 import Foundation
 @testable import LanguageServer
+import TestSupport
 import XCTest
 
 /// Scripted sessions against the real `regula lsp` binary, as an editor would drive it.
@@ -30,7 +31,7 @@ final class SessionTests: XCTestCase {
         let capabilities = (response["result"] as? JSONObject)?["capabilities"] as? JSONObject ?? [:]
         XCTAssertEqual(Set(capabilities.keys), ["positionEncoding", "textDocumentSync", "hoverProvider", "documentSymbolProvider",
                                                 "completionProvider", "documentFormattingProvider", "codeActionProvider",
-                                                "inlayHintProvider", "definitionProvider"])
+                                                "inlayHintProvider", "definitionProvider", "referencesProvider"])
         client.notify("initialized", [:])
         return client
     }
@@ -91,7 +92,7 @@ final class SessionTests: XCTestCase {
         let outline = (symbols["result"] as? [JSONObject] ?? []).map { "\($0["name"] ?? "") \($0["detail"] ?? "")" }
         XCTAssertEqual(outline, ["dense [256]", "dropout [256]", "dense [10]"])
         try finish(client)
-        print(client.transcript.joined(separator: "\n"))
+        assertSnapshot(client.transcript.joined(separator: "\n") + "\n", named: "session-quickfix.txt")
     }
 
     func testCompletionAtThreePositions() throws {
@@ -168,6 +169,13 @@ final class SessionTests: XCTestCase {
         let definition = try client.request("textDocument/definition", ["textDocument": ["uri": uri], "position": ["line": 10, "character": 4]])
         XCTAssertEqual(definition["result"] as? NSDictionary,
                        ["uri": uri, "range": ["start": ["line": 4, "character": 6], "end": ["line": 4, "character": 11]]])
+        let references = try client.request("textDocument/references", ["textDocument": ["uri": uri], "position": ["line": 4, "character": 8],
+                                                                       "context": ["includeDeclaration": true]])
+        let referenceLines = (references["result"] as? [JSONObject] ?? []).compactMap { ((($0["range"] as? JSONObject)?["start"]) as? JSONObject)?["line"] as? Int }
+        XCTAssertEqual(referenceLines, [4, 10])
+        let blockHover = try client.request("textDocument/hover", ["textDocument": ["uri": uri], "position": ["line": 10, "character": 3]])
+        let signature = (((blockHover["result"] as? JSONObject)?["contents"] as? JSONObject)?["value"] as? String) ?? ""
+        XCTAssertTrue(signature.contains("block twice(units = 4)"), signature)
         let hints = try client.request("textDocument/inlayHint", ["textDocument": ["uri": uri],
                                                                  "range": ["start": ["line": 0, "character": 0], "end": ["line": 15, "character": 0]]])
         let labels = (hints["result"] as? [JSONObject] ?? []).map { "\(($0["position"] as? JSONObject)?["line"] ?? -1) \($0["label"] ?? "")" }
