@@ -2,7 +2,8 @@ import Check
 import Diagnostics
 import Syntax
 
-/// The link between the spec's text and the checked graph: every AST layer, and the checked
+/// The link between the spec's text and the checked graph: every AST layer (also those nested in
+/// another layer's arguments), and the checked
 /// node that is each layer's output (the last node the checker made from that layer's range,
 /// so `dense(10, activation: relu)` shows the activation's output).
 struct LayerMap {
@@ -26,11 +27,25 @@ struct LayerMap {
     private mutating func collect(_ items: [LayerItem], block: String?) {
         for item in items {
             switch item {
-            case .layer(let l): layers.append(Entry(layer: l, block: block))
+            case .layer(let l):
+                layers.append(Entry(layer: l, block: block))
+                for list in nestedLayerLists(l) { collect(list, block: block) }
             case .repeat(let r): collect(r.body, block: block)
             }
         }
     }
+}
+
+/// The layer lists written inside a layer's arguments (`residual(body: {...})`, `branches:`).
+func nestedLayerLists(_ layer: Layer) -> [[LayerItem]] {
+    func lists(_ value: Value) -> [[LayerItem]] {
+        switch value.kind {
+        case .layers(let items): return [items]
+        case .list(let values): return values.flatMap(lists)
+        default: return []
+        }
+    }
+    return (layer.primary.map(lists) ?? []) + layer.arguments.flatMap { lists($0.value) }
 }
 
 /// `[16, 32, 32]`, with named dimensions as written.

@@ -23,7 +23,8 @@ extension Analysis {
             case .layer(let l):
                 let shape = map.outputs[l.range].map { showShape($0.shape) } ?? ""
                 let name = l.name.map { "\($0.value): \(l.kind.value)" } ?? l.kind.value
-                return symbol(name, detail: shape, kind: 12, range: l.range, selection: l.kind.range, children: [])
+                let children = nestedLayerLists(l).flatMap { self.items($0, map) }
+                return symbol(name, detail: shape, kind: 12, range: l.range, selection: l.kind.range, children: children)
             case .repeat(let r):
                 return symbol("repeat", detail: "", kind: 3, range: r.range, selection: r.range, children: self.items(r.body, map))
             }

@@ -205,6 +205,36 @@ final class SessionTests: XCTestCase {
         try finish(client)
     }
 
+    /// A checked-in YAML spec with a residual body: hover inside the body, and the outline nests it.
+    func testYAMLHoverAndSymbolsInsideAResidualBody() throws {
+        let client = try start()
+        let uri = "file:///tmp/regula-lsp-test/r.yaml"
+        let text = """
+            regula: 1
+            input: [4, 8, 8]
+            layers:
+              - residual:
+                  body:
+                    - conv2d: {filters: 4, kernel: 3, padding: 1}
+                    - relu
+              - flatten
+              - dense: 10
+            loss: cross_entropy
+
+            """
+        client.notify("textDocument/didOpen", ["textDocument": ["uri": uri, "languageId": "yaml", "version": 1, "text": text]])
+        let diagnostics = try client.diagnostics(uri)
+        XCTAssertEqual(diagnostics.count, 0, "\(diagnostics)")
+        let hover = try client.request("textDocument/hover", ["textDocument": ["uri": uri], "position": ["line": 5, "character": 20]])
+        let value = (((hover["result"] as? JSONObject)?["contents"] as? JSONObject)?["value"] as? String) ?? ""
+        XCTAssertTrue(value.contains("[4, 8, 8] → **[4, 8, 8]**") && value.contains("parameters: 148"), value)
+        let symbols = try client.request("textDocument/documentSymbol", ["textDocument": ["uri": uri]])
+        let top = symbols["result"] as? [JSONObject] ?? []
+        XCTAssertEqual(top.map { $0["name"] as? String ?? "" }, ["residual", "flatten", "dense"])
+        XCTAssertEqual((top.first?["children"] as? [JSONObject] ?? []).map { $0["name"] as? String ?? "" }, ["conv2d", "relu"])
+        try finish(client)
+    }
+
     func testGarbageAndUnknownMethodsGetErrorsAndTheServerLives() throws {
         let client = try start()
         client.sendRaw(Data("Content-Length: 9\r\n\r\n{garbage}".utf8))
