@@ -29,7 +29,8 @@ public final class Server {
             switch item {
             case .message(let body): handle(JSONRPC.decode(body))
             case .badHeader:
-                send(MessageFramer.frame(JSONRPC.errorResponse(id: nil, ResponseError(.parseError, "a message header without a valid Content-Length"))))
+                let error = ResponseError(.parseError, "a message header without a valid Content-Length")
+                reply(JSONRPC.errorResponse(id: nil, error))
             }
         }
         while let uri = stale.first { analyze(uri) }
