@@ -53,9 +53,12 @@ let package = Package(
         .target(name: "Export", dependencies: ["IR", "Check", "Runtime", "Diagnostics"]),
         // The one place that knows the order of the stages.
         .target(name: "Driver", dependencies: ["Syntax", "Check", "IR", "Interpreter", "Codegen", "Runtime", "Training", "Diagnostics"]),
+        // The language server (`regula lsp`): JSON-RPC framing, open documents, and the editor
+        // features over the front half's results.
+        .target(name: "LanguageServer", dependencies: ["Driver", "Syntax", "Check", "Diagnostics"]),
         .executableTarget(name: "regula", dependencies: [
             "Check", "Codegen", "Diagnostics", "IR", "Interpreter", "Syntax", "Training",
-            "Driver", "Export", "Report", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "Driver", "Export", "Report", "LanguageServer", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
         // Shared by the test targets: golden-file snapshots, deterministic test-input generators.
@@ -70,6 +73,8 @@ let package = Package(
         .testTarget(name: "CodegenTests", dependencies: ["Codegen", "Driver", "Interpreter", "IR", "Check", "Syntax", "Runtime", "Training", "TestSupport"], exclude: ["Snapshots"]),
         .testTarget(name: "ReportTests", dependencies: ["Report", "Runtime", "Training", "TestSupport"]),
         .testTarget(name: "ExportTests", dependencies: ["Export", "Driver", "Diagnostics", "Interpreter", "IR", "Check", "Runtime", "Training", "TestSupport"],
+                    exclude: ["Snapshots"]),
+        .testTarget(name: "LanguageServerTests", dependencies: ["LanguageServer", "Diagnostics", "Driver", "Check", "regula", "TestSupport"],
                     exclude: ["Snapshots"]),
         .testTarget(name: "DriverTests", dependencies: ["Driver", "regula", "TestSupport"], exclude: ["Snapshots"]),
     ],

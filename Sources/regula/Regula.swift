@@ -11,7 +11,7 @@ struct Regula: ParsableCommand {
         version: Regula.version,
         subcommands: [
             Lint.self, Summary.self, Convert.self, Fmt.self, Schema.self, Kinds.self, IRCommand.self, Train.self, Sweep.self, Eval.self, Bench.self, Compile.self,
-            ExportCommand.self, ReportCommand.self,
+            ExportCommand.self, ReportCommand.self, LSP.self,
         ]
     )
 

@@ -5,7 +5,7 @@ import XCTest
 final class HelpSnapshotTests: XCTestCase {
     func testHelpOfEveryCommand() throws {
         let commands = ["", "lint", "summary", "convert", "fmt", "schema", "kinds", "ir", "train", "sweep", "eval", "compile", "bench",
-                        "export", "export onnx", "export pytorch", "report"]
+                        "export", "export onnx", "export pytorch", "report", "lsp"]
         for command in commands {
             let arguments = command.isEmpty ? ["--help"] : ["help"] + command.split(separator: " ").map(String.init)
             let result = try CLI.run(arguments)
