@@ -10,6 +10,7 @@ public enum KindID: Hashable, Sendable {
     case activation(Activation)
     case dropout, spatialDropout, lockedDropout, gaussianNoise, gaussianDropout, alphaDropout, dropBlock, batchNorm, layerNorm, groupNorm, embedding, lstm, gru, attention
     case sequencePool, positionalEncoding
+    case padChannels
     case add, concat, residual, shakeShake, shakeDrop
 }
 
@@ -274,6 +275,12 @@ public let kindTable: [KindSpec] = ([
     KindSpec(name: "upsample", aliases: [], id: .upsample, primary: "scale", args: [
         ArgSpec("scale", .int, aliases: ["scale_factor"], range: .positive, required: true),
     ], parametric: false, doc: "nearest-neighbour upsampling"),
+    KindSpec(name: "pad_channels", aliases: [], id: .padChannels, primary: "channels", args: [
+        ArgSpec("channels", .int, range: .positive, required: true, doc: "output channels, at least the input's"),
+        ArgSpec("stride", .int, range: .positive, default: .int(1), doc: "keeps every stride-th row and column, x[:, ::s, ::s]"),
+        ArgSpec("placement", .choice(["end", "both"]), default: .string("end"),
+                doc: "zeros after the input channels (PyramidNet), or split before and after (the CIFAR ResNet option A)"),
+    ], parametric: false, doc: "parameter-free shortcut: subsamples [C, H, W] by stride and zero-pads the channels (He et al. 2016 option A, Han et al. 2017)"),
     KindSpec(name: "flatten", aliases: [], id: .flatten, primary: "start_dim", args: [
         ArgSpec("start_dim", .int, range: .nonNegative, default: .int(0), doc: "per-example axis to flatten from"),
     ], parametric: false, doc: "flattens per-example axes"),

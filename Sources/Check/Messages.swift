@@ -237,6 +237,9 @@ enum Msg {
     static func poolPadding(_ p: Int, _ k: Int) -> Message {
         Message(id: "invalid-padding", text: "pool padding \(p) must be at most half the window \(k)")
     }
+    static func padChannels(_ out: Int, _ c: Int) -> Message {
+        Message(id: "invalid-channels", text: "pad_channels to \(out) channels cannot hold the input's \(c) channels")
+    }
     static func groups(_ c: Int, _ g: Int, _ filters: Int) -> Message {
         Message(id: "invalid-groups", text: "conv2d groups \(g) must divide both input channels \(c) and filters \(filters)")
     }

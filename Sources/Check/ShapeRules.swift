@@ -31,6 +31,7 @@ func shapeRule(_ id: KindID) -> ShapeRule? {
     case .avgPool: return { poolRule($0, &$1, max: false) }
     case .globalAvgPool: return globalPoolRule    // [C, H, W] → [C]
     case .upsample: return upsampleRule           // [C, H, W] → [C, sH, sW]
+    case .padChannels: return padChannelsRule     // [C, H, W] → [channels, ⌈H/s⌉, ⌈W/s⌉]
     case .flatten: return flattenRule             // [d0, …, dk, …] → [d0, …, dk·…·dn]
     case .reshape: return reshapeRule             // same element count per example
     case .activation(let a): return { activationRule(a, $0, &$1) }   // shape unchanged
@@ -187,6 +188,19 @@ private func upsampleRule(_ i: RuleInput, _ d: inout [Diagnostic]) -> RuleOutput
     let s = i.layer.int("scale") ?? 2
     func up(_ x: Dim) -> Dim { x.value.map { .fixed($0 &* s) } ?? .symbol("\(s)·\(x)") }   // size capped by Infer
     return RuleOutput(op: .upsample(scale: s), shape: [i.x[0], up(i.x[1]), up(i.x[2])])
+}
+
+private func padChannelsRule(_ i: RuleInput, _ d: inout [Diagnostic]) -> RuleOutput? {
+    guard requireRank(i, 3, "[C, H, W]", &d), let c = requireFixed(i, i.x[0], &d) else { return nil }
+    let (out, s) = (i.layer.int("channels") ?? c, i.layer.int("stride") ?? 1)
+    guard out >= c else {
+        d.append(Msg.padChannels(out, c).error(i.layer.argRanges["channels"] ?? i.layer.range))
+        return nil
+    }
+    let before = i.layer.string("placement") == "both" ? (out - c) / 2 : 0
+    let amounts = PadAmounts(channels: [before, out - c - before], stride: s)
+    func sub(_ x: Dim) -> Dim { s == 1 ? x : x.value.map { .fixed(($0 + s - 1) / s) } ?? .symbol("⌈\(x)/\(s)⌉") }
+    return RuleOutput(op: .pad(amounts), shape: [.fixed(out), sub(i.x[1]), sub(i.x[2])])
 }
 
 private func flattenRule(_ i: RuleInput, _ d: inout [Diagnostic]) -> RuleOutput? {

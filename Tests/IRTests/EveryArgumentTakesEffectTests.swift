@@ -270,6 +270,8 @@ struct Harness {
             after = ["dense: 3"]
         case .upsample:
             fixed = ["scale": "2"]; variants = ["scale": "3"]
+        case .padChannels:
+            fixed = ["channels": "5"]; variants = ["channels": "6", "stride": "2", "placement": "both"]
         case .flatten:
             input = "[2, 4, 4]"; variants = ["start_dim": "1"]; after = ["flatten", "dense: 3"]
         case .reshape:

@@ -74,6 +74,28 @@ final class GradientCheckTests: XCTestCase {
         }
     }
 
+    /// The option-A shortcut (He et al. 2016): the gradient reaches only the pixels and channels
+    /// the subsampling kept; the padded channels take none.
+    func testPadChannelsShortcut() throws {
+        for placement in ["end", "both"] {
+            try checkGradients("""
+            regula: 1
+            model: g_pad
+            input: [2, 5, 5]
+            layers:
+              - conv2d: {filters: 2, kernel: 3, padding: 1, activation: tanh}
+              - residual:
+                  body:
+                    - conv2d: {filters: 4, kernel: 3, stride: 2, padding: 1, activation: tanh}
+                  shortcut:
+                    - pad_channels: {channels: 4, stride: 2, placement: \(placement)}
+              - flatten
+              - dense: 3
+            train: {optimizer: {kind: sgd, lr: 0.1}, batch_size: 4}
+            """, batch: 4)
+        }
+    }
+
     /// DropBlock's backward regenerates the forward's blocks and batch scale (same key and step).
     func testDropBlockBetweenConvolutions() throws {
         try checkGradients("""
