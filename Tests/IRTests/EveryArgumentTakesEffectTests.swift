@@ -270,6 +270,12 @@ struct Harness {
             after = ["dense: 3"]
         case .upsample:
             fixed = ["scale": "2"]; variants = ["scale": "3"]
+        case .shift:
+            variants = ["x": "1", "y": "-2"]
+        case .pad:
+            variants = ["top": "1", "bottom": "2", "left": "1", "right": "2"]
+        case .crop:
+            variants = ["top": "1", "bottom": "2", "left": "1", "right": "2"]
         case .padChannels:
             fixed = ["channels": "5"]; variants = ["channels": "6", "stride": "2", "placement": "both"]
         case .flatten:

@@ -96,6 +96,25 @@ final class GradientCheckTests: XCTestCase {
         }
     }
 
+    /// Shake-Shake's one-pixel shift (Gastaldi 2017), a zero padding and a crop: each reads
+    /// every kept input entry once, so the gradient is dy at that entry and 0 where it was dropped.
+    func testShiftPadAndCrop() throws {
+        try checkGradients("""
+        regula: 1
+        model: g_shift
+        input: [2, 5, 5]
+        layers:
+          - conv2d: {filters: 2, kernel: 3, padding: 1, activation: tanh}
+          - shift: {x: -1, y: 2}
+          - pad: {top: 1, left: 2, right: 1}
+          - conv2d: {filters: 2, kernel: 3, activation: tanh}
+          - crop: {top: 1, bottom: 1, right: 2}
+          - flatten
+          - dense: 3
+        train: {optimizer: {kind: sgd, lr: 0.1}, batch_size: 4}
+        """, batch: 4)
+    }
+
     /// DropBlock's backward regenerates the forward's blocks and batch scale (same key and step).
     func testDropBlockBetweenConvolutions() throws {
         try checkGradients("""
