@@ -10,7 +10,7 @@ public enum KindID: Hashable, Sendable {
     case activation(Activation)
     case dropout, spatialDropout, lockedDropout, gaussianNoise, gaussianDropout, alphaDropout, dropBlock, batchNorm, layerNorm, groupNorm, embedding, lstm, gru, attention
     case sequencePool, positionalEncoding
-    case padChannels, shift, pad, crop
+    case padChannels, shift, pad, crop, permute
     case add, concat, residual, shakeShake, shakeDrop
 }
 
@@ -297,6 +297,9 @@ public let kindTable: [KindSpec] = ([
         ArgSpec("left", .int, range: .nonNegative, default: .int(0), doc: "columns removed on the left"),
         ArgSpec("right", .int, range: .nonNegative, default: .int(0), doc: "columns removed on the right"),
     ], parametric: false, doc: "removes rows and columns from the edges of [C, H, W] (Keras Cropping2D), the inverse of pad"),
+    KindSpec(name: "permute", aliases: ["transpose"], id: .permute, primary: "axes", args: [
+        ArgSpec("axes", .intList, required: true, doc: "output axis k is input axis axes[k], per example (the batch stays first)"),
+    ], parametric: false, doc: "per-example axis permutation, e.g. [seq, features] → [features, seq] with [1, 0] (torch.permute, Keras Permute with 0-based axes)"),
     KindSpec(name: "flatten", aliases: [], id: .flatten, primary: "start_dim", args: [
         ArgSpec("start_dim", .int, range: .nonNegative, default: .int(0), doc: "per-example axis to flatten from"),
     ], parametric: false, doc: "flattens per-example axes"),

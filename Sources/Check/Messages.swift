@@ -240,6 +240,9 @@ enum Msg {
     static func padChannels(_ out: Int, _ c: Int) -> Message {
         Message(id: "invalid-channels", text: "pad_channels to \(out) channels cannot hold the input's \(c) channels")
     }
+    static func permutation(_ axes: [Int], _ x: Shape) -> Message {
+        Message(id: "invalid-axes", text: "permute axes \(axes) are not a permutation of the \(x.count) axes of \(show(x))")
+    }
     static func shiftTooFar(_ arg: String, _ by: Int, _ size: Int) -> Message {
         Message(id: "invalid-shift", text: "shift \(arg) \(by) moves the whole image out of its \(size) pixels")
     }

@@ -229,6 +229,8 @@ public enum LayerOp: Hashable, Sendable {
     case globalAvgPool
     /// Nearest-neighbour upsampling by an integer factor.
     case upsample(scale: Int)
+    /// Per-example axis permutation: output axis k is input axis `axes[k]`.
+    case permute(axes: [Int])
     /// Zero padding (negative: cropping) of [C, H, W] after a spatial subsampling.
     case pad(PadAmounts)
     /// Flattens per-example axes from `startDim` (per-example axis index) on.

@@ -32,6 +32,7 @@ func shapeRule(_ id: KindID) -> ShapeRule? {
     case .globalAvgPool: return globalPoolRule    // [C, H, W] → [C]
     case .upsample: return upsampleRule           // [C, H, W] → [C, sH, sW]
     case .padChannels: return padChannelsRule     // [C, H, W] → [channels, ⌈H/s⌉, ⌈W/s⌉]
+    case .permute: return permuteRule             // [d0, …, dn] → [d_axes[0], …]
     case .shift: return shiftRule                 // [C, H, W] unchanged, |x| < W, |y| < H
     case .pad: return { sidesRule($0, &$1, sign: 1) }    // [C, H + top + bottom, W + left + right]
     case .crop: return { sidesRule($0, &$1, sign: -1) }  // [C, H − top − bottom, W − left − right]
@@ -204,6 +205,15 @@ private func padChannelsRule(_ i: RuleInput, _ d: inout [Diagnostic]) -> RuleOut
     let amounts = PadAmounts(channels: [before, out - c - before], stride: s)
     func sub(_ x: Dim) -> Dim { s == 1 ? x : x.value.map { .fixed(($0 + s - 1) / s) } ?? .symbol("⌈\(x)/\(s)⌉") }
     return RuleOutput(op: .pad(amounts), shape: [.fixed(out), sub(i.x[1]), sub(i.x[2])])
+}
+
+private func permuteRule(_ i: RuleInput, _ d: inout [Diagnostic]) -> RuleOutput? {
+    let axes = i.layer.ints("axes") ?? []
+    guard axes.sorted() == Array(0..<i.x.count) else {
+        d.append(Msg.permutation(axes, i.x).error(i.layer.argRanges["axes"] ?? i.layer.range))
+        return nil
+    }
+    return RuleOutput(op: .permute(axes: axes), shape: axes.map { i.x[$0] })
 }
 
 private func shiftRule(_ i: RuleInput, _ d: inout [Diagnostic]) -> RuleOutput? {

@@ -49,7 +49,7 @@ struct OpEmitter {
              .softmaxCrossEntropy, .softmaxCrossEntropyBackward, .accuracy,
              .mseLoss, .mseLossBackward, .bceLoss, .bceLossBackward, .embedding, .embeddingBackward,
              .l1Penalty, .l1PenaltyBackward, .l2Penalty, .l2PenaltyBackward, .consistencyLoss, .consistencyLossBackward,
-             .concat, .split, .upsampleNearest, .upsampleNearestBackward, .pad2d, .pad2dBackward,
+             .concat, .split, .upsampleNearest, .upsampleNearestBackward, .pad2d, .pad2dBackward, .permute,
              .activation, .activationBackward:   // pointwise ones fuse or call `Activation`, softmaxes `Softmax`
             return
         }

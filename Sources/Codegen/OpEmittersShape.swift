@@ -40,6 +40,8 @@ extension OpEmitter {
         case .upsampleNearestBackward(let k):
             let d = L.perExample(o[0])
             w.line("UpsampleNearest.backward(planes: \(L.times("n", d[0])), height: \(d[1]), width: \(d[2]), scaleH: \(k), scaleW: \(k), dy: \(p(i[0])), dx: \(p(o[0])))")
+        case .permute(let axes):                            // [x] → y
+            w.line("Permute.forward(batch: n, shape: \(L.perExample(i[0])), axes: \(axes), x: \(p(i[0])), y: \(p(o[0])))")
         case .pad2d(let a):                                 // [x] → y
             w.line("Pad2d.forward(\(padShape(a, L.perExample(i[0]))), x: \(p(i[0])), y: \(p(o[0])))")
         case .pad2dBackward(let a, let input):              // [dy] → dx

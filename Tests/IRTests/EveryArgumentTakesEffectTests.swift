@@ -270,6 +270,8 @@ struct Harness {
             after = ["dense: 3"]
         case .upsample:
             fixed = ["scale": "2"]; variants = ["scale": "3"]
+        case .permute:
+            fixed = ["axes": "[1, 2, 0]"]; variants = ["axes": "[2, 1, 0]"]
         case .shift:
             variants = ["x": "1", "y": "-2"]
         case .pad:

@@ -115,6 +115,25 @@ final class GradientCheckTests: XCTestCase {
         """, batch: 4)
     }
 
+    /// permute's gradient is the inverse permutation: [C, H, W] → [H, W, C] and a sequence's
+    /// [seq, features] → [features, seq] before a recurrent layer.
+    func testPermute() throws {
+        try checkGradients("""
+        regula: 1
+        model: g_permute
+        input: [2, 3, 4]
+        layers:
+          - conv2d: {filters: 3, kernel: 3, padding: 1, activation: tanh}
+          - permute: [1, 2, 0]
+          - dense: {units: 2, activation: tanh}
+          - reshape: [3, 8]
+          - permute: [1, 0]
+          - gru: {units: 3}
+          - dense: 3
+        train: {optimizer: {kind: sgd, lr: 0.1}, batch_size: 4}
+        """, batch: 4)
+    }
+
     /// DropBlock's backward regenerates the forward's blocks and batch scale (same key and step).
     func testDropBlockBetweenConvolutions() throws {
         try checkGradients("""

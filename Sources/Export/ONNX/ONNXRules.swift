@@ -57,6 +57,8 @@ func onnxRule(_ op: Op) -> ONNXRule {
                    [ONNXAttribute("mode", .string("nearest")), ONNXAttribute("coordinate_transformation_mode", .string("asymmetric")),
                     ONNXAttribute("nearest_mode", .string("floor"))], out: c.output)
         }
+    case .permute(let axes):
+        return .lower { e, c in e.node("Transpose", c.inputs, [.ints("perm", [0] + axes.map { $0 + 1 })], out: c.output) }
     case .pad2d(let a):
         return .lower { e, c in pad2d(&e, a, c) }
 

@@ -164,6 +164,8 @@ public enum Op: Hashable, Sendable {
     case upsampleNearest(scale: Int)
     /// [dy] → dx (sum over each scale×scale block).
     case upsampleNearestBackward(scale: Int)
+    /// [x: N, d0…dk] → [N, d_axes[0]…]: per-example axes permuted, the batch first.
+    case permute(axes: [Int])
     /// [x: N,C,H,W] → y: keeps every stride-th row and column, then zero-pads (negative: crops)
     /// channels, height and width by the (before, after) amounts.
     case pad2d(PadAmounts)

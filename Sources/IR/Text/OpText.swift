@@ -18,6 +18,7 @@ extension Op {
         case .globalAvgPoolBackward: return "global_avgpool_backward"
         case .upsampleNearest: return "upsample_nearest"
         case .upsampleNearestBackward: return "upsample_nearest_backward"
+        case .permute: return "permute"
         case .pad2d: return "pad2d"
         case .pad2dBackward: return "pad2d_backward"
         case .activation(let f, _, _): return f.rawValue
@@ -154,6 +155,7 @@ extension Op {
              .consistencyLossBackward: return []
         case .globalAvgPoolBackward(let s): return ["spatial=\(list(s))"]
         case .upsampleNearest(let k), .upsampleNearestBackward(let k): return ["scale=\(k)"]
+        case .permute(let axes): return ["axes=\(list(axes))"]
         case .pad2d(let a): return pad(a)
         case .pad2dBackward(let a, let input): return pad(a) + ["input=\(list(input))"]
         case .activation(let f, let s, let a), .activationBackward(let f, let s, let a): return act(f, s, a)
