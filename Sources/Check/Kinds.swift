@@ -10,6 +10,7 @@ public enum KindID: Hashable, Sendable {
     case activation(Activation)
     case dropout, spatialDropout, lockedDropout, gaussianNoise, gaussianDropout, alphaDropout, dropBlock, batchNorm, layerNorm, groupNorm, embedding, lstm, gru, attention
     case sequencePool, positionalEncoding
+    case padChannels, shift, pad, crop, permute
     case add, concat, residual, shakeShake, shakeDrop
 }
 
@@ -276,6 +277,31 @@ public let kindTable: [KindSpec] = ([
     KindSpec(name: "upsample", aliases: [], id: .upsample, primary: "scale", args: [
         ArgSpec("scale", .int, aliases: ["scale_factor"], range: .positive, required: true),
     ], parametric: false, doc: "nearest-neighbour upsampling"),
+    KindSpec(name: "pad_channels", aliases: [], id: .padChannels, primary: "channels", args: [
+        ArgSpec("channels", .int, range: .positive, required: true, doc: "output channels, at least the input's"),
+        ArgSpec("stride", .int, range: .positive, default: .int(1), doc: "keeps every stride-th row and column, x[:, ::s, ::s]"),
+        ArgSpec("placement", .choice(["end", "both"]), default: .string("end"),
+                doc: "zeros after the input channels (PyramidNet), or split before and after (the CIFAR ResNet option A)"),
+    ], parametric: false, doc: "parameter-free shortcut: subsamples [C, H, W] by stride and zero-pads the channels (He et al. 2016 option A, Han et al. 2017)"),
+    KindSpec(name: "shift", aliases: [], id: .shift, primary: nil, args: [
+        ArgSpec("x", .int, default: .int(0), doc: "columns the content moves right (negative: left)"),
+        ArgSpec("y", .int, default: .int(0), doc: "rows the content moves down (negative: up)"),
+    ], parametric: false, doc: "moves [C, H, W] by whole pixels with zero fill, as torch.roll without the wrap-around; Shake-Shake's shortcut uses x: -1, y: -1 (Gastaldi 2017)"),
+    KindSpec(name: "pad", aliases: ["zero_pad", "zeropad2d"], id: .pad, primary: nil, args: [
+        ArgSpec("top", .int, range: .nonNegative, default: .int(0), doc: "rows of zeros above"),
+        ArgSpec("bottom", .int, range: .nonNegative, default: .int(0), doc: "rows of zeros below"),
+        ArgSpec("left", .int, range: .nonNegative, default: .int(0), doc: "columns of zeros on the left"),
+        ArgSpec("right", .int, range: .nonNegative, default: .int(0), doc: "columns of zeros on the right"),
+    ], parametric: false, doc: "zero padding of [C, H, W] (PyTorch ZeroPad2d, Keras ZeroPadding2D)"),
+    KindSpec(name: "crop", aliases: ["cropping2d"], id: .crop, primary: nil, args: [
+        ArgSpec("top", .int, range: .nonNegative, default: .int(0), doc: "rows removed above"),
+        ArgSpec("bottom", .int, range: .nonNegative, default: .int(0), doc: "rows removed below"),
+        ArgSpec("left", .int, range: .nonNegative, default: .int(0), doc: "columns removed on the left"),
+        ArgSpec("right", .int, range: .nonNegative, default: .int(0), doc: "columns removed on the right"),
+    ], parametric: false, doc: "removes rows and columns from the edges of [C, H, W] (Keras Cropping2D), the inverse of pad"),
+    KindSpec(name: "permute", aliases: ["transpose"], id: .permute, primary: "axes", args: [
+        ArgSpec("axes", .intList, required: true, doc: "output axis k is input axis axes[k], per example (the batch stays first)"),
+    ], parametric: false, doc: "per-example axis permutation, e.g. [seq, features] → [features, seq] with [1, 0] (torch.permute, Keras Permute with 0-based axes)"),
     KindSpec(name: "flatten", aliases: [], id: .flatten, primary: "start_dim", args: [
         ArgSpec("start_dim", .int, range: .nonNegative, default: .int(0), doc: "per-example axis to flatten from"),
     ], parametric: false, doc: "flattens per-example axes"),

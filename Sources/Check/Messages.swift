@@ -237,6 +237,18 @@ enum Msg {
     static func poolPadding(_ p: Int, _ k: Int) -> Message {
         Message(id: "invalid-padding", text: "pool padding \(p) must be at most half the window \(k)")
     }
+    static func padChannels(_ out: Int, _ c: Int) -> Message {
+        Message(id: "invalid-channels", text: "pad_channels to \(out) channels cannot hold the input's \(c) channels")
+    }
+    static func permutation(_ axes: [Int], _ x: Shape) -> Message {
+        Message(id: "invalid-axes", text: "permute axes \(axes) are not a permutation of the \(x.count) axes of \(show(x))")
+    }
+    static func shiftTooFar(_ arg: String, _ by: Int, _ size: Int) -> Message {
+        Message(id: "invalid-shift", text: "shift \(arg) \(by) moves the whole image out of its \(size) pixels")
+    }
+    static func emptyCrop(_ kind: String, _ from: String, _ to: String) -> Message {
+        Message(id: "empty-output", text: "'\(kind)' leaves nothing of \(from): the output would be \(to)")
+    }
     static func groups(_ c: Int, _ g: Int, _ filters: Int) -> Message {
         Message(id: "invalid-groups", text: "conv2d groups \(g) must divide both input channels \(c) and filters \(filters)")
     }

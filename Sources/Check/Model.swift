@@ -27,6 +27,28 @@ public enum SequencePoolMode: String, Hashable, Sendable, CaseIterable {
     case mean, max, first
 }
 
+/// Zero padding of a per-example [C, H, W] after keeping every `stride`-th row and column:
+/// amounts are (before, after) per axis, a negative amount crops. Shared by `pad_channels`
+/// and the IR's `pad2d`.
+public struct PadAmounts: Hashable, Sendable {
+    public var channels: [Int]
+    public var height: [Int]
+    public var width: [Int]
+    public var stride: Int
+    public init(channels: [Int] = [0, 0], height: [Int] = [0, 0], width: [Int] = [0, 0], stride: Int = 1) {
+        self.channels = channels
+        self.height = height
+        self.width = width
+        self.stride = stride
+    }
+
+    /// The output [C, H, W] of an input [C, H, W]: ⌈H/s⌉ + top + bottom (the same for W), C + before + after.
+    public func output(_ c: Int, _ h: Int, _ w: Int) -> [Int] {
+        let sub = { (n: Int) in (n + stride - 1) / stride }
+        return [c + channels[0] + channels[1], sub(h) + height[0] + height[1], sub(w) + width[0] + width[1]]
+    }
+}
+
 /// A per-example shape; the batch dimension is implicit. Layout is channels-first (`[C, H, W]`).
 public typealias Shape = [Dim]
 
@@ -213,6 +235,10 @@ public enum LayerOp: Hashable, Sendable {
     case globalAvgPool
     /// Nearest-neighbour upsampling by an integer factor.
     case upsample(scale: Int)
+    /// Per-example axis permutation: output axis k is input axis `axes[k]`.
+    case permute(axes: [Int])
+    /// Zero padding (negative: cropping) of [C, H, W] after a spatial subsampling.
+    case pad(PadAmounts)
     /// Flattens per-example axes from `startDim` (per-example axis index) on.
     case flatten(startDim: Int)
     /// Per-example target shape, -1 resolved.

@@ -31,6 +31,11 @@ func shapeRule(_ id: KindID) -> ShapeRule? {
     case .avgPool: return { poolRule($0, &$1, max: false) }
     case .globalAvgPool: return globalPoolRule    // [C, H, W] → [C]
     case .upsample: return upsampleRule           // [C, H, W] → [C, sH, sW]
+    case .padChannels: return padChannelsRule     // [C, H, W] → [channels, ⌈H/s⌉, ⌈W/s⌉]
+    case .permute: return permuteRule             // [d0, …, dn] → [d_axes[0], …]
+    case .shift: return shiftRule                 // [C, H, W] unchanged, |x| < W, |y| < H
+    case .pad: return { sidesRule($0, &$1, sign: 1) }    // [C, H + top + bottom, W + left + right]
+    case .crop: return { sidesRule($0, &$1, sign: -1) }  // [C, H − top − bottom, W − left − right]
     case .flatten: return flattenRule             // [d0, …, dk, …] → [d0, …, dk·…·dn]
     case .reshape: return reshapeRule             // same element count per example
     case .activation(let a): return { activationRule(a, $0, &$1) }   // shape unchanged
@@ -187,6 +192,60 @@ private func upsampleRule(_ i: RuleInput, _ d: inout [Diagnostic]) -> RuleOutput
     let s = i.layer.int("scale") ?? 2
     func up(_ x: Dim) -> Dim { x.value.map { .fixed($0 &* s) } ?? .symbol("\(s)·\(x)") }   // size capped by Infer
     return RuleOutput(op: .upsample(scale: s), shape: [i.x[0], up(i.x[1]), up(i.x[2])])
+}
+
+private func padChannelsRule(_ i: RuleInput, _ d: inout [Diagnostic]) -> RuleOutput? {
+    guard requireRank(i, 3, "[C, H, W]", &d), let c = requireFixed(i, i.x[0], &d) else { return nil }
+    let (out, s) = (i.layer.int("channels") ?? c, i.layer.int("stride") ?? 1)
+    guard out >= c else {
+        d.append(Msg.padChannels(out, c).error(i.layer.argRanges["channels"] ?? i.layer.range))
+        return nil
+    }
+    let before = i.layer.string("placement") == "both" ? (out - c) / 2 : 0
+    let amounts = PadAmounts(channels: [before, out - c - before], stride: s)
+    func sub(_ x: Dim) -> Dim { s == 1 ? x : x.value.map { .fixed(($0 + s - 1) / s) } ?? .symbol("⌈\(x)/\(s)⌉") }
+    return RuleOutput(op: .pad(amounts), shape: [.fixed(out), sub(i.x[1]), sub(i.x[2])])
+}
+
+private func permuteRule(_ i: RuleInput, _ d: inout [Diagnostic]) -> RuleOutput? {
+    let axes = i.layer.ints("axes") ?? []
+    guard axes.sorted() == Array(0..<i.x.count) else {
+        d.append(Msg.permutation(axes, i.x).error(i.layer.argRanges["axes"] ?? i.layer.range))
+        return nil
+    }
+    return RuleOutput(op: .permute(axes: axes), shape: axes.map { i.x[$0] })
+}
+
+private func shiftRule(_ i: RuleInput, _ d: inout [Diagnostic]) -> RuleOutput? {
+    guard requireRank(i, 3, "[C, H, W]", &d) else { return nil }
+    let (x, y) = (i.layer.int("x") ?? 0, i.layer.int("y") ?? 0)
+    for (arg, by, dim) in [("x", x, i.x[2]), ("y", y, i.x[1])] {
+        guard let n = requireFixed(i, dim, &d) else { return nil }
+        if abs(by) >= n {
+            d.append(Msg.shiftTooFar(arg, by, n).error(i.layer.argRanges[arg] ?? i.layer.range))
+            return nil
+        }
+    }
+    // Content moving right by x: x zero columns on the left, x columns cropped on the right.
+    return RuleOutput(op: .pad(PadAmounts(height: [y, -y], width: [x, -x])), shape: i.x)
+}
+
+/// `pad` (sign 1) and `crop` (sign −1): the same amounts, added or removed.
+private func sidesRule(_ i: RuleInput, _ d: inout [Diagnostic], sign: Int) -> RuleOutput? {
+    guard requireRank(i, 3, "[C, H, W]", &d) else { return nil }
+    let side = { (a: String) in sign * (i.layer.int(a) ?? 0) }
+    let amounts = PadAmounts(height: [side("top"), side("bottom")], width: [side("left"), side("right")])
+    func resize(_ x: Dim, _ by: [Int]) -> Dim? {
+        if by == [0, 0] { return x }
+        guard let n = requireFixed(i, x, &d) else { return nil }
+        return .fixed(n + by[0] + by[1])
+    }
+    guard let h = resize(i.x[1], amounts.height), let w = resize(i.x[2], amounts.width) else { return nil }
+    if let hv = h.value, let wv = w.value, hv < 1 || wv < 1 {
+        d.append(Msg.emptyCrop(i.layer.written, show(i.x), show([i.x[0], h, w])).error(i.layer.range))
+        return nil
+    }
+    return RuleOutput(op: .pad(amounts), shape: [i.x[0], h, w])
 }
 
 private func flattenRule(_ i: RuleInput, _ d: inout [Diagnostic]) -> RuleOutput? {

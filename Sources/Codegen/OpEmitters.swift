@@ -50,7 +50,7 @@ struct OpEmitter {
              .mseLoss, .mseLossBackward, .bceLoss, .bceLossBackward, .embedding, .embeddingBackward,
              .l1Penalty, .l1PenaltyBackward, .l2Penalty, .l2PenaltyBackward, .consistencyLoss, .consistencyLossBackward,
              .spectralPenalty, .spectralPenaltyBackward,
-             .concat, .split, .upsampleNearest, .upsampleNearestBackward,
+             .concat, .split, .upsampleNearest, .upsampleNearestBackward, .pad2d, .pad2dBackward, .permute,
              .activation, .activationBackward:   // pointwise ones fuse or call `Activation`, softmaxes `Softmax`
             return
         }

@@ -40,9 +40,21 @@ extension OpEmitter {
         case .upsampleNearestBackward(let k):
             let d = L.perExample(o[0])
             w.line("UpsampleNearest.backward(planes: \(L.times("n", d[0])), height: \(d[1]), width: \(d[2]), scaleH: \(k), scaleW: \(k), dy: \(p(i[0])), dx: \(p(o[0])))")
+        case .permute(let axes):                            // [x] → y
+            w.line("Permute.forward(batch: n, shape: \(L.perExample(i[0])), axes: \(axes), x: \(p(i[0])), y: \(p(o[0])))")
+        case .pad2d(let a):                                 // [x] → y
+            w.line("Pad2d.forward(\(padShape(a, L.perExample(i[0]))), x: \(p(i[0])), y: \(p(o[0])))")
+        case .pad2dBackward(let a, let input):              // [dy] → dx
+            w.line("Pad2d.backward(\(padShape(a, input)), dy: \(p(i[0])), dx: \(p(o[0])))")
         default:
             return false
         }
         return true
+    }
+
+    /// The `Pad2dShape` literal for a per-example input [C, H, W].
+    private func padShape(_ a: PadAmounts, _ x: [Int]) -> String {
+        "Pad2dShape(batch: n, channels: \(x[0]), height: \(x[1]), width: \(x[2]), stride: \(a.stride), "
+            + "channelPad: \(a.channels), heightPad: \(a.height), widthPad: \(a.width))"
     }
 }

@@ -45,10 +45,22 @@ extension ExecutorOps {
         case .upsampleNearestBackward(let k):
             let s = e.shape(o[0])
             UpsampleNearest.backward(planes: s[0] * s[1], height: s[2], width: s[3], scaleH: k, scaleW: k, dy: ptr(i[0]), dx: ptr(o[0]))
+        case .permute(let axes):                    // [x] → y
+            let s = e.shape(i[0])
+            Permute.forward(batch: s[0], shape: Array(s.dropFirst()), axes: axes, x: ptr(i[0]), y: ptr(o[0]))
+        case .pad2d(let a):                         // [x] → y
+            Pad2d.forward(padShape(a, e.shape(i[0])), x: ptr(i[0]), y: ptr(o[0]))
+        case .pad2dBackward(let a, _):              // [dy] → dx
+            Pad2d.backward(padShape(a, e.shape(o[0])), dy: ptr(i[0]), dx: ptr(o[0]))
         default:
             return false
         }
         return true
+    }
+
+    static func padShape(_ a: PadAmounts, _ x: [Int]) -> Pad2dShape {
+        Pad2dShape(batch: x[0], channels: x[1], height: x[2], width: x[3], stride: a.stride,
+                   channelPad: a.channels, heightPad: a.height, widthPad: a.width)
     }
 
     static func convShape(_ a: Conv2DAttrs, x: [Int], w: [Int]) -> Conv2dShape {
@@ -165,7 +177,7 @@ extension ExecutorOps {
              .concat, .split,
              .conv2d, .conv2dBackwardData, .conv2dBackwardFilter, .maxPool2d, .maxPool2dBackward,
              .avgPool2d, .avgPool2dBackward, .globalAvgPool, .globalAvgPoolBackward,
-             .upsampleNearest, .upsampleNearestBackward,
+             .upsampleNearest, .upsampleNearestBackward, .pad2d, .pad2dBackward, .permute,
              .batchNormTrain, .batchNormBackward, .batchNormUpdateStats, .batchNormEval,
              .batchNormFoldWeight, .batchNormFoldBias, .layerNorm, .layerNormBackward, .groupNorm, .groupNormBackward,
              .dropout, .dropoutBackward, .spatialDropout, .spatialDropoutBackward, .gaussianNoise, .gaussianNoiseBackward, .alphaDropout, .alphaDropoutBackward, .lockedDropout, .lockedDropoutBackward,

@@ -270,6 +270,16 @@ struct Harness {
             after = ["dense: 3"]
         case .upsample:
             fixed = ["scale": "2"]; variants = ["scale": "3"]
+        case .permute:
+            fixed = ["axes": "[1, 2, 0]"]; variants = ["axes": "[2, 1, 0]"]
+        case .shift:
+            variants = ["x": "1", "y": "-2"]
+        case .pad:
+            variants = ["top": "1", "bottom": "2", "left": "1", "right": "2"]
+        case .crop:
+            variants = ["top": "1", "bottom": "2", "left": "1", "right": "2"]
+        case .padChannels:
+            fixed = ["channels": "5"]; variants = ["channels": "6", "stride": "2", "placement": "both"]
         case .flatten:
             input = "[2, 4, 4]"; variants = ["start_dim": "1"]; after = ["flatten", "dense: 3"]
         case .reshape:

@@ -74,6 +74,66 @@ final class GradientCheckTests: XCTestCase {
         }
     }
 
+    /// The option-A shortcut (He et al. 2016): the gradient reaches only the pixels and channels
+    /// the subsampling kept; the padded channels take none.
+    func testPadChannelsShortcut() throws {
+        for placement in ["end", "both"] {
+            try checkGradients("""
+            regula: 1
+            model: g_pad
+            input: [2, 5, 5]
+            layers:
+              - conv2d: {filters: 2, kernel: 3, padding: 1, activation: tanh}
+              - residual:
+                  body:
+                    - conv2d: {filters: 4, kernel: 3, stride: 2, padding: 1, activation: tanh}
+                  shortcut:
+                    - pad_channels: {channels: 4, stride: 2, placement: \(placement)}
+              - flatten
+              - dense: 3
+            train: {optimizer: {kind: sgd, lr: 0.1}, batch_size: 4}
+            """, batch: 4)
+        }
+    }
+
+    /// Shake-Shake's one-pixel shift (Gastaldi 2017), a zero padding and a crop: each reads
+    /// every kept input entry once, so the gradient is dy at that entry and 0 where it was dropped.
+    func testShiftPadAndCrop() throws {
+        try checkGradients("""
+        regula: 1
+        model: g_shift
+        input: [2, 5, 5]
+        layers:
+          - conv2d: {filters: 2, kernel: 3, padding: 1, activation: tanh}
+          - shift: {x: -1, y: 2}
+          - pad: {top: 1, left: 2, right: 1}
+          - conv2d: {filters: 2, kernel: 3, activation: tanh}
+          - crop: {top: 1, bottom: 1, right: 2}
+          - flatten
+          - dense: 3
+        train: {optimizer: {kind: sgd, lr: 0.1}, batch_size: 4}
+        """, batch: 4)
+    }
+
+    /// permute's gradient is the inverse permutation: [C, H, W] → [H, W, C] and a sequence's
+    /// [seq, features] → [features, seq] before a recurrent layer.
+    func testPermute() throws {
+        try checkGradients("""
+        regula: 1
+        model: g_permute
+        input: [2, 3, 4]
+        layers:
+          - conv2d: {filters: 3, kernel: 3, padding: 1, activation: tanh}
+          - permute: [1, 2, 0]
+          - dense: {units: 2, activation: tanh}
+          - reshape: [3, 8]
+          - permute: [1, 0]
+          - gru: {units: 3}
+          - dense: 3
+        train: {optimizer: {kind: sgd, lr: 0.1}, batch_size: 4}
+        """, batch: 4)
+    }
+
     /// DropBlock's backward regenerates the forward's blocks and batch scale (same key and step).
     func testDropBlockBetweenConvolutions() throws {
         try checkGradients("""

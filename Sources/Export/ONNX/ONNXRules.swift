@@ -57,6 +57,10 @@ func onnxRule(_ op: Op) -> ONNXRule {
                    [ONNXAttribute("mode", .string("nearest")), ONNXAttribute("coordinate_transformation_mode", .string("asymmetric")),
                     ONNXAttribute("nearest_mode", .string("floor"))], out: c.output)
         }
+    case .permute(let axes):
+        return .lower { e, c in e.node("Transpose", c.inputs, [.ints("perm", [0] + axes.map { $0 + 1 })], out: c.output) }
+    case .pad2d(let a):
+        return .lower { e, c in pad2d(&e, a, c) }
 
     // MARK: Elementwise, views, joins
     case .activation(let f, let slope, let axis):
@@ -145,7 +149,7 @@ func onnxRule(_ op: Op) -> ONNXRule {
          .shakeShake, .shakeDrop:
         return .refuse("random ops are training-only; the inference pass replaces them by their expectation")
     case .conv2dBackwardData, .conv2dBackwardFilter, .maxPool2dBackward, .avgPool2dBackward, .globalAvgPoolBackward,
-         .upsampleNearestBackward, .activationBackward, .biasGrad, .dropoutBackward, .spatialDropoutBackward,
+         .upsampleNearestBackward, .pad2dBackward, .activationBackward, .biasGrad, .dropoutBackward, .spatialDropoutBackward,
          .gaussianNoiseBackward, .lockedDropoutBackward, .alphaDropoutBackward, .dropBlockBackward,
          .stochasticDepthBackward, .shakeShakeBackward, .shakeDropBackward, .batchNormBackward, .layerNormBackward,
          .groupNormBackward, .weightNormBackward, .spectralNormBackward, .embeddingBackward, .lstmBackward,
@@ -203,4 +207,28 @@ private func groupNorm(_ e: inout ONNXEmitter, groups: Int, eps: Double, _ c: ON
     let gamma = e.alongAxis(c.inputs[1], count: channels, axis: 1, rank: rank)
     let beta = e.alongAxis(c.inputs[2], count: channels, axis: 1, rank: rank)
     e.node("Add", [e.node("Mul", [back, gamma]), beta], out: c.output)
+}
+
+/// `pad2d` as ONNX: one Slice for the stride and the negative amounts (x[:, c0:c1, h0:h1:s, w0:w1:s]),
+/// then a constant-zero Pad for the positive ones; either is left out when it does nothing.
+private func pad2d(_ e: inout ONNXEmitter, _ a: PadAmounts, _ c: ONNXNodeContext) {
+    let s = c.inputTypes[0].shape.map { $0.value ?? 0 }                 // [N, C, H, W]
+    let crop = { (v: Int) in max(0, -v) }, grow = { (v: Int) in max(0, v) }
+    let amounts = [a.channels, a.height, a.width], steps = [1, a.stride, a.stride]
+    var starts: [Int] = [], ends: [Int] = []
+    for k in 0..<3 {
+        let kept = (s[k + 1] + steps[k] - 1) / steps[k]                 // rows after the subsampling
+        starts.append(crop(amounts[k][0]) * steps[k])
+        ends.append((kept - crop(amounts[k][1]) - 1) * steps[k] + 1)
+    }
+    let pads = [0] + amounts.map { grow($0[0]) } + [0] + amounts.map { grow($0[1]) }
+    let slices = a.stride != 1 || amounts.joined().contains { $0 < 0 }
+    let padded = pads.contains { $0 > 0 }
+    var x = c.inputs[0]
+    if slices {
+        x = e.node("Slice", [x, e.ints(starts), e.ints(ends), e.ints([1, 2, 3]), e.ints(steps)], out: padded ? nil : c.output)
+    }
+    if padded || !slices {
+        e.node("Pad", [x, e.ints(pads)], out: c.output)          // mode "constant", value 0 by default
+    }
 }

@@ -3,7 +3,7 @@
 enum PyTorchHelper: Int, CaseIterable, Comparable {
     case globalAvgPool, classicDropout, lockedDropout, gaussianNoise, dropBlock, dropConnectLinear, embeddingDropout, recurrent, lstm, gru,
          stochasticDepth, residual,
-         shakeShake, shakeDrop, sequencePool, positionalEncoding
+         shakeShake, shakeDrop, sequencePool, positionalEncoding, permute, pad2d, reshape
 
     static func < (a: Self, b: Self) -> Bool { a.rawValue < b.rawValue }
 
@@ -17,14 +17,50 @@ enum PyTorchHelper: Int, CaseIterable, Comparable {
     }
 
     /// Whether the source refers to `torch.` (so model.py must `import torch`).
-    var usesTorch: Bool { self != .globalAvgPool && self != .sequencePool }
+    var usesTorch: Bool { ![.globalAvgPool, .sequencePool, .permute, .pad2d, .reshape].contains(self) }
     /// Whether the source calls `F.` (torch.nn.functional).
-    var usesFunctional: Bool { [.dropConnectLinear, .embeddingDropout, .dropBlock, .recurrent, .lstm, .gru].contains(self) }
+    var usesFunctional: Bool { [.dropConnectLinear, .embeddingDropout, .dropBlock, .recurrent, .lstm, .gru, .pad2d].contains(self) }
     /// Whether the source defines an autograd Function.
     var usesFunction: Bool { self == .shakeShake || self == .shakeDrop }
 
     var source: String {
         switch self {
+        case .reshape: return #"""
+            class Reshape(nn.Module):
+                """Gives each example a new shape with the same number of elements (the batch stays first)."""
+
+                def __init__(self, *shape):
+                    super().__init__()
+                    self.shape = shape
+
+                def forward(self, x):
+                    return x.reshape(x.shape[0], *self.shape)
+            """#
+        case .permute: return #"""
+            class Permute(nn.Module):
+                """Reorders the per-example axes (the batch stays first), as torch.permute."""
+
+                def __init__(self, *axes):
+                    super().__init__()
+                    self.dims = (0,) + tuple(a + 1 for a in axes)
+
+                def forward(self, x):
+                    return x.permute(*self.dims)
+            """#
+        case .pad2d: return #"""
+            class Pad2d(nn.Module):
+                """Keeps every stride-th row and column, then zero-pads [N, C, H, W] (negative amounts crop)."""
+
+                def __init__(self, channels=(0, 0), height=(0, 0), width=(0, 0), stride=1):
+                    super().__init__()
+                    self.pads = (width[0], width[1], height[0], height[1], channels[0], channels[1])
+                    self.stride = stride
+
+                def forward(self, x):
+                    if self.stride > 1:
+                        x = x[:, :, ::self.stride, ::self.stride]
+                    return F.pad(x, self.pads)
+            """#
         case .sequencePool: return #"""
             class SequencePool(nn.Module):
                 """[N, T, F] to [N, F]: the mean or the maximum over the steps, or the first step."""

@@ -39,7 +39,9 @@ func pytorchRule(_ op: LayerOp, input: Shape, output: Shape, weightDrop: Double 
     case .flatten(let start):
         return .module(start == 0 ? "nn.Flatten()" : "nn.Flatten(\(start + 1))")
     case .reshape(let shape):
-        return .module("nn.Unflatten(1, \(Py.tuple(shape.map(String.init))))")
+        // From a flat vector nn.Unflatten says it; from any other shape a reshape does.
+        if input.count == 1 { return .module("nn.Unflatten(1, \(Py.tuple(shape.map(String.init))))") }
+        return .module("Reshape(\(shape.map(String.init).joined(separator: ", ")))", helpers: [.reshape])
     case .activation(let a, let slope, let axis):
         return activation(a, slope: slope, axis: axis)
     case .dropout(let p, .inverted):
@@ -88,6 +90,16 @@ func pytorchRule(_ op: LayerOp, input: Shape, output: Shape, weightDrop: Double 
         return .module("\(lstm ? "LSTM" : "GRU")(\(args.joined(separator: ", ")))", helpers: [lstm ? .lstm : .gru])
     case .attention:
         return .refuse("attention is not implemented by the PyTorch exporter yet")
+    case .permute(let axes):
+        return .module("Permute(\(axes.map(String.init).joined(separator: ", ")))", helpers: [.permute])
+    case .pad(let a):
+        func pair(_ v: [Int]) -> String { "(\(v[0]), \(v[1]))" }
+        var args: [String] = []
+        if a.channels != [0, 0] { args.append("channels=\(pair(a.channels))") }
+        if a.height != [0, 0] { args.append("height=\(pair(a.height))") }
+        if a.width != [0, 0] { args.append("width=\(pair(a.width))") }
+        if a.stride != 1 { args.append("stride=\(a.stride)") }
+        return .module("Pad2d(\(args.joined(separator: ", ")))", helpers: [.pad2d])
     case .sequencePool(let mode):
         return .module("SequencePool(\"\(mode.rawValue)\")", helpers: [.sequencePool])
     case .positionalEncoding:

@@ -164,6 +164,13 @@ public enum Op: Hashable, Sendable {
     case upsampleNearest(scale: Int)
     /// [dy] → dx (sum over each scale×scale block).
     case upsampleNearestBackward(scale: Int)
+    /// [x: N, d0…dk] → [N, d_axes[0]…]: per-example axes permuted, the batch first.
+    case permute(axes: [Int])
+    /// [x: N,C,H,W] → y: keeps every stride-th row and column, then zero-pads (negative: crops)
+    /// channels, height and width by the (before, after) amounts.
+    case pad2d(PadAmounts)
+    /// [dy] → dx of per-example shape `input`: the entries the forward read, zero elsewhere.
+    case pad2dBackward(PadAmounts, input: [Int])
 
     // MARK: Elementwise, views, joins
     /// [x] → f(x); `slope` is leaky_relu's slope or elu's α; `axis` is softmax's axis.

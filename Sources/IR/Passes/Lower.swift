@@ -108,6 +108,10 @@ struct Lowering {
             return b.emit1(.sequencePool(m), [x], origin: o)
         case .positionalEncoding:
             return b.emit1(.positionalEncoding, [x], origin: o)
+        case .permute(let axes):
+            return b.emit1(.permute(axes: axes), [x], origin: o)
+        case .pad(let a):                           // no stride and no amounts: the identity
+            return a == PadAmounts() ? x : b.emit1(.pad2d(a), [x], origin: o)
         case .upsample(let scale):
             return b.emit1(.upsampleNearest(scale: scale), [x], origin: o)
         case .flatten, .reshape:

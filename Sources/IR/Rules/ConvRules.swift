@@ -105,6 +105,38 @@ func convRule(_ op: Op) -> OpRule? {
             try require(h % k == 0 && w % k == 0, "upsample_nearest_backward needs sizes divisible by \(k), got \(t[0])")
             return [nchw(t[0].shape[0], c, h / k, w / k)]
         })
+    case .permute(let axes):
+        // y = xᵀ with output axis k = input axis axes[k];  dx = dy permuted by the inverse
+        return OpRule(shape: { t in
+            try arity(t, 1, "permute")
+            let s = t[0].shape
+            try require(axes.sorted() == Array(0..<(s.count - 1)), "permute axes \(axes) do not fit \(t[0])")
+            return [TensorType(t[0].dtype, [s[0]] + axes.map { s[$0 + 1] })]
+        }, grad: { c in
+            var inverse = axes
+            for (k, a) in axes.enumerated() { inverse[a] = k }
+            c.set(0, c.emit1(.permute(axes: inverse), [c.dy()]))
+        })
+    case .pad2d(let a):
+        // y[c,h,w] = x[c−cb, (h−top)·s, (w−left)·s] inside x, else 0;  dx = dy at those entries, 0 elsewhere
+        return OpRule(shape: { t in
+            try arity(t, 1, "pad2d")
+            let (c, h, w) = try spatial(t[0], "pad2d")
+            let o = a.output(c, h, w)
+            try require(o.allSatisfy { $0 > 0 }, "pad2d leaves an empty output \(o) from \(t[0])")
+            return [nchw(t[0].shape[0], o[0], o[1], o[2])]
+        }, grad: { c in
+            let s = c.type(c.x(0)).shape.suffix(3).compactMap(\.value)
+            c.set(0, c.emit1(.pad2dBackward(a, input: s), [c.dy()]))
+        })
+    case .pad2dBackward(let a, let input):
+        return OpRule(shape: { t in
+            try arity(t, 1, "pad2d_backward")
+            let (c, h, w) = try spatial(t[0], "pad2d_backward")
+            try require(input.count == 3 && a.output(input[0], input[1], input[2]) == [c, h, w],
+                        "pad2d_backward of \(input) does not match \(t[0])")
+            return [nchw(t[0].shape[0], input[0], input[1], input[2])]
+        })
     default:
         return nil
     }

@@ -18,6 +18,9 @@ extension Op {
         case .globalAvgPoolBackward: return "global_avgpool_backward"
         case .upsampleNearest: return "upsample_nearest"
         case .upsampleNearestBackward: return "upsample_nearest_backward"
+        case .permute: return "permute"
+        case .pad2d: return "pad2d"
+        case .pad2dBackward: return "pad2d_backward"
         case .activation(let f, _, _): return f.rawValue
         case .activationBackward(let f, _, _): return f.rawValue + "_backward"
         case .add: return "add"
@@ -100,6 +103,9 @@ extension Op {
         func pool(_ p: Pool2DAttrs) -> [String] {
             ["size=\(list(p.size))", "stride=\(list(p.stride))", "pad=\(list(p.padding))"] + (p.ceilMode ? ["ceil"] : [])
         }
+        func pad(_ a: PadAmounts) -> [String] {
+            (a.stride == 1 ? [] : ["stride=\(a.stride)"]) + ["channels=\(list(a.channels))", "height=\(list(a.height))", "width=\(list(a.width))"]
+        }
         func act(_ f: Activation, _ slope: Double, _ axis: Int) -> [String] {
             switch f {
             case .leakyRelu, .elu: return ["slope=\(slope)"]
@@ -151,6 +157,9 @@ extension Op {
              .consistencyLossBackward: return []
         case .globalAvgPoolBackward(let s): return ["spatial=\(list(s))"]
         case .upsampleNearest(let k), .upsampleNearestBackward(let k): return ["scale=\(k)"]
+        case .permute(let axes): return ["axes=\(list(axes))"]
+        case .pad2d(let a): return pad(a)
+        case .pad2dBackward(let a, let input): return pad(a) + ["input=\(list(input))"]
         case .activation(let f, let s, let a), .activationBackward(let f, let s, let a): return act(f, s, a)
         case .scale(let c): return ["by=\(c)"]
         case .reshape(let s): return ["to=\(shapeString(s))"]
