@@ -1,6 +1,7 @@
 import Check
 import Diagnostics
 import Foundation
+import Runtime
 import Syntax
 
 // `regula sweep`'s variants: the grid of `--set PATH=V1,V2` values, `--random N` points drawn
@@ -178,10 +179,13 @@ public enum SweepPlanner {
         }
     }
 
+    /// Reserved stream of `--random`'s draws (the runtime's Philox streams, as every draw in Regula).
+    static let randomStream: UInt32 = 0xFFFF_0009
+
     /// `count` points: list values drawn uniformly, ranges uniformly or log-uniformly, three
     /// significant digits; the same seed gives the same points.
     static func sample(_ settings: [SweepSetting], count: Int, seed: UInt64) -> [[Located<String>]] {
-        var rng = SplitMix(state: seed ^ 0x5EED_5EED)
+        var rng = RandomGenerator(seed: seed, stream: randomStream)
         return (0..<count).map { _ in
             settings.map { s in
                 switch s.values {
@@ -203,17 +207,7 @@ public enum SweepPlanner {
     }
 }
 
-struct SplitMix {
-    var state: UInt64
 
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 extension Int {
     func clamped(_ low: Int, _ high: Int) -> Int { Swift.min(Swift.max(self, low), high) }
