@@ -34,7 +34,7 @@
     (modify-syntax-entry ?\" "\"" table)
     (modify-syntax-entry ?_ "_" table)
     table)
-  "Syntax table for `regula-mode': # comments to the end of the line, double-quoted strings.")
+  "Syntax table for `regula-mode': # comments to the line end, \"strings\".")
 
 ;;;###autoload
 (define-derived-mode regula-mode prog-mode "Regula"
