@@ -1,3 +1,4 @@
+import Check
 import Diagnostics
 import Syntax
 
@@ -85,7 +86,8 @@ struct NameUses {
 
 extension Analysis {
     /// Hover on a name in an expression: a block parameter's value at each use of its block (the
-    /// argument as written there, or the default), a repeat index's range, a built-in's meaning.
+    /// argument as written there, or the default, and the values the checker computed for that
+    /// use's instances), a repeat index's range, a built-in's meaning.
     func nameHover(at position: Position) -> JSONObject? {
         guard let spec = result.spec, let use = NameUses(spec: spec).use(at: position, lines), let target = use.target else { return nil }
         let name = use.name.value
@@ -94,14 +96,16 @@ extension Analysis {
         case .parameter(let block, let parameter):
             text = "```\n\(name)\n```\nparameter of block `\(block.name.value)`"
             text += parameter.defaultValue.map { ", default `\(sourceText($0.range))`" } ?? ", no default"
-            let instances = LayerMap(spec: spec, model: nil).layers.filter { $0.layer.kind.value == block.name.value }
-            if !instances.isEmpty {
+            let uses = LayerMap(spec: spec, model: nil).layers.filter { $0.layer.kind.value == block.name.value }
+            if !uses.isEmpty {
+                let instances = blockInstances(in: spec)
                 text += "\n\nat each use:"
-                for instance in instances {
-                    let line = instance.layer.kind.range.start.line
-                    let value = argument(parameter, of: block, at: instance.layer).map { "`\(sourceText($0.range))`" }
+                for use in uses {
+                    let written = argument(parameter, of: block, at: use.layer).map { "`\(sourceText($0.range))`" }
                         ?? parameter.defaultValue.map { "`\(sourceText($0.range))` (default)" } ?? "missing"
-                    text += "\n- line \(line)" + (instance.block.map { " (in block `\($0)`)" } ?? "") + ": `\(name)` = \(value)"
+                    let values = instances.filter { $0.use == use.layer.kind.range }.compactMap { $0.values[name] }
+                    text += "\n- line \(use.layer.kind.range.start.line)" + (use.block.map { " (in block `\($0)`)" } ?? "")
+                        + ": `\(name)` = \(written)" + evaluated(values, written: written)
                 }
             }
         case .repeatIndex(let r):
@@ -121,6 +125,14 @@ extension Analysis {
         case .repeatIndex(let r)?: return r.index.map { location($0.range) }
         case .builtin?, nil: return nil
         }
+    }
+
+    /// ` → 0.875, 0.75, 0.625, 0.5`: the values the checker computed at a use's instances, when
+    /// they say more than the text written there (an expression, or several instances).
+    private func evaluated(_ values: [String], written: String) -> String {
+        guard !values.isEmpty, !(Set(values).count == 1 && written.hasPrefix("`\(values[0])`")) else { return "" }
+        let shown = values.prefix(6).joined(separator: ", ")
+        return " → " + shown + (values.count > 6 ? ", … (\(values.count) instances)" : "")
     }
 
     /// The argument a block use gives `parameter`: the primary argument binds the first parameter.

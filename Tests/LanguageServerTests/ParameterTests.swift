@@ -89,14 +89,15 @@ final class ParameterTests: XCTestCase {
         let use = try position("filters", 2, in: text)
         let hover = hoverText(a, use)
         XCTAssertTrue(hover.contains("parameter of block `resblock`, default `4`"), hover)
-        XCTAssertTrue(hover.contains("- line 12: `filters` = `2 + 2`"), hover)
-        XCTAssertTrue(hover.contains("- line 14: `filters` = `4` (default)"), hover)
+        XCTAssertTrue(hover.contains("- line 12: `filters` = `2 + 2` → 4\n"), "the value the checker computed: \(hover)")
+        XCTAssertTrue(hover.hasSuffix("- line 14: `filters` = `4` (default)"), "nothing to add to a literal: \(hover)")
         let range = try XCTUnwrap(a.hover(at: use)?["range"] as? NSDictionary)
         XCTAssertEqual(range, ["start": ["line": 6, "character": 20], "end": ["line": 6, "character": 27]])
         XCTAssertEqual(definitionStart(a, use), [4, 15], "the parameter in `block resblock(filters = 16, ...)`")
 
         let survival = try position("survival", 1, in: text)
-        XCTAssertTrue(hoverText(a, survival).contains("- line 14: `survival` = `1 - 0.25 * (i + 1)`"), hoverText(a, survival))
+        XCTAssertTrue(hoverText(a, survival).contains("- line 14: `survival` = `1 - 0.25 * (i + 1)` → 0.75, 0.5"),
+                      "one value per repeat iteration: \(hoverText(a, survival))")
         XCTAssertEqual(definitionStart(a, survival), [4, 28])
 
         let index = try position("i + 1", in: text, offset: 0)
@@ -121,7 +122,7 @@ final class ParameterTests: XCTestCase {
         XCTAssertEqual(definitionStart(a, use), [4, 13], "the key in `params: {filters: 4, ...}`")
 
         let survival = try position("${survival}", in: text, offset: 4)
-        XCTAssertTrue(hoverText(a, survival).contains("- line 17: `survival` = `\"${1 - 0.25 * (i + 1)}\"`"), hoverText(a, survival))
+        XCTAssertTrue(hoverText(a, survival).contains("- line 17: `survival` = `\"${1 - 0.25 * (i + 1)}\"` → 0.75, 0.5"), hoverText(a, survival))
         XCTAssertEqual(definitionStart(a, survival), [4, 25])
 
         let index = try position("i + 1", in: text, offset: 0)
