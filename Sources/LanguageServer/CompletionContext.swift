@@ -66,7 +66,9 @@ struct CompletionContext: Equatable {
     var listItem = true
 
     /// The context of the cursor after `prefix` (the document's text up to the cursor).
-    static func of(_ prefix: Substring, dsl: Bool) -> CompletionContext? {
+    static func of(_ text: Substring, dsl: Bool) -> CompletionContext? {
+        // One line break, as SourceFile counts them (`\r\n`, `\n`, a lone `\r`).
+        let prefix = Substring(text.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\r", with: "\n"))
         var scanner = dsl ? ContextScanner(dsl: true) : ContextScanner(yamlPrefix: prefix)
         if dsl {
             scanner.scan(prefix)
@@ -84,7 +86,7 @@ struct ContextScanner {
     private struct Frame {
         var path: [String]
         /// The closing bracket, or nil for a YAML key that holds by indentation.
-        var closer: Character?
+        var closer: Unicode.Scalar?
         var indent: Int
         /// A YAML key written after `- `.
         var item = false
@@ -155,11 +157,13 @@ struct ContextScanner {
         scan(rest)
     }
 
+    /// Scalars rather than characters: every character the syntax cares about is ASCII, and
+    /// scalars are much cheaper to walk on a long document.
     mutating func scan(_ text: Substring) {
-        var quote: Character?
+        var quote: Unicode.Scalar?
         var comment = false
-        var previous: Character = " "
-        for c in text {
+        var previous: Unicode.Scalar = " "
+        for c in text.unicodeScalars {
             defer { previous = c }
             if c == "\n" {
                 comment = false
@@ -169,7 +173,7 @@ struct ContextScanner {
             }
             if comment { continue }
             if let q = quote {
-                item.append(c)
+                item.unicodeScalars.append(c)
                 if c == q { quote = nil }
                 continue
             }
@@ -177,14 +181,14 @@ struct ContextScanner {
                 if c == " " || c == "\t" { lineIndent += 1; continue }
                 atLineStart = false
                 // An unclosed `(` or `[` ends at a line indented no deeper than the one that opened it.
-                if !")]}".contains(c) {
+                if !")]}".unicodeScalars.contains(c) {
                     while let top = frames.last, top.closer == ")" || top.closer == "]", top.indent >= lineIndent { frames.removeLast() }
                 }
             }
             switch c {
             case "#" where dsl || previous == " ": comment = true
-            case "'" where !dsl: quote = c; item.append(c)
-            case "\"": quote = c; item.append(c)
+            case "'" where !dsl: quote = c; item.unicodeScalars.append(c)
+            case "\"": quote = c; item.unicodeScalars.append(c)
             case "{", "[": open(c)
             case "(" where dsl: open(c)
             case "}", "]", ")":
@@ -193,12 +197,12 @@ struct ContextScanner {
                     item = frames[i].enclosingItem + String(c)
                     frames.removeSubrange(i...)
                 } else {
-                    item.append(c)
+                    item.unicodeScalars.append(c)
                 }
             case ",", ";":
                 item = ""
             default:
-                item.append(c)
+                item.unicodeScalars.append(c)
             }
         }
         inCommentOrString = comment || quote != nil
@@ -212,8 +216,8 @@ struct ContextScanner {
 
     private var place: Place { Place.at(frames.flatMap(\.path)) }
 
-    private mutating func open(_ bracket: Character) {
-        let closer: Character = bracket == "{" ? "}" : bracket == "[" ? "]" : ")"
+    private mutating func open(_ bracket: Unicode.Scalar) {
+        let closer: Unicode.Scalar = bracket == "{" ? "}" : bracket == "[" ? "]" : ")"
         let text = item.trimmingCharacters(in: .whitespaces)
         var path: [String] = []
         if let key = Self.leadingKey(Substring(text)), text.hasSuffix(":") {

@@ -98,15 +98,16 @@ extension Analysis {
             text += parameter.defaultValue.map { ", default `\(sourceText($0.range))`" } ?? ", no default"
             let uses = LayerMap(spec: spec, model: nil).layers.filter { $0.layer.kind.value == block.name.value }
             if !uses.isEmpty {
-                let instances = blockInstances(in: spec)
+                let instances = Dictionary(grouping: blockInstances(in: spec).filter { $0.block == block.name.value }, by: \.use)
                 text += "\n\nat each use:"
-                for use in uses {
+                for use in uses.prefix(Self.listedUses) {
                     let written = argument(parameter, of: block, at: use.layer).map { "`\(sourceText($0.range))`" }
                         ?? parameter.defaultValue.map { "`\(sourceText($0.range))` (default)" } ?? "missing"
-                    let values = instances.filter { $0.use == use.layer.kind.range }.compactMap { $0.values[name] }
+                    let values = (instances[use.layer.kind.range] ?? []).compactMap { $0.values[name] }
                     text += "\n- line \(use.layer.kind.range.start.line)" + (use.block.map { " (in block `\($0)`)" } ?? "")
                         + ": `\(name)` = \(written)" + evaluated(values, written: written)
                 }
+                if uses.count > Self.listedUses { text += "\n- … and \(uses.count - Self.listedUses) more uses" }
             }
         case .repeatIndex(let r):
             text = "```\n\(name)\n```\nrepeat index: 0, 1, … up to `\(sourceText(r.count.range))` − 1"
@@ -126,6 +127,9 @@ extension Analysis {
         case .builtin?, nil: return nil
         }
     }
+
+    /// A hover lists this many uses of a block, then counts the rest.
+    static let listedUses = 12
 
     /// ` → 0.875, 0.75, 0.625, 0.5`: the values the checker computed at a use's instances, when
     /// they say more than the text written there (an expression, or several instances).

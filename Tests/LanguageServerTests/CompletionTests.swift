@@ -6,7 +6,8 @@ import XCTest
 /// cursor in each text (removed before the document is analysed).
 final class CompletionTests: XCTestCase {
     private func labels(_ marked: String, _ file: String, line: UInt = #line) throws -> [String] {
-        let lines = marked.components(separatedBy: "\n")
+        // Split on the scalar: "\r\n" is one Character, so a Character split would miss it.
+        let lines = marked.unicodeScalars.split(separator: "\n", omittingEmptySubsequences: false).map { String($0) }
         guard let row = lines.firstIndex(where: { $0.contains("‸") }), let cursor = lines[row].range(of: "‸") else {
             throw XCTSkip("no cursor marker")
         }
@@ -48,6 +49,8 @@ final class CompletionTests: XCTestCase {
         XCTAssertFalse(top.contains("blocks") || top.contains("dense"), "\(top)")
         XCTAssertEqual(try dsl("loss ‸"), ["cross_entropy", "mse", "binary_cross_entropy"])
         XCTAssertTrue(try dsl("defaults {‸}").contains("weight_decay"))
+        let crlf = try labels("regula 1\r\ntrain {\r\n  epochs: 2\r\n  ‸\r\n}\r\n", "crlf.regula")
+        XCTAssertTrue(crlf.contains("optimizer") && !crlf.contains("lr"), "\\r\\n line breaks: \(crlf)")
         XCTAssertTrue(try labels("regula 1\ninput [1, 8, 8](‸)\n", "i.regula").contains("dtype"))
         XCTAssertEqual(try labels("regula 1\ninput [‸]\n", "i.regula"), [], "a dimension is not a key")
     }
@@ -90,6 +93,7 @@ final class CompletionTests: XCTestCase {
         XCTAssertEqual(try yaml("data:\n  augment:\n    - cutout:\n        ‸\n"), ["size", "epochs"])
         XCTAssertEqual(try yaml("data:\n  augment: [{cutout: {‸}}]\n"), ["size", "epochs"])
         XCTAssertTrue(try yaml("data:\n  dir: x\n  ‸\n").contains("validation_split"))
+        XCTAssertTrue(try labels("train:\r\n  optimizer:\r\n    ‸\r\n", "crlf.yaml").contains("momentum"), "\\r\\n line breaks")
     }
 
     func testYAMLLayers() throws {
