@@ -28,6 +28,8 @@ struct NameUses {
 
     init(spec: Spec) {
         for block in spec.blocks {
+            // The declaration itself hovers like a use (its value at each use of the block).
+            uses += block.parameters.map { Use(name: $0.name, target: .parameter(block, $0)) }
             // A default may read earlier parameters (`out = filters * 2`).
             for (i, p) in block.parameters.enumerated() {
                 if let d = p.defaultValue { visit(d, Scope(block: block, visibleParameters: i, repeats: [])) }

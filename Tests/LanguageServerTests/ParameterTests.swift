@@ -95,6 +95,7 @@ final class ParameterTests: XCTestCase {
         XCTAssertEqual(range, ["start": ["line": 6, "character": 20], "end": ["line": 6, "character": 27]])
         XCTAssertEqual(definitionStart(a, use), [4, 15], "the parameter in `block resblock(filters = 16, ...)`")
 
+        XCTAssertEqual(hoverText(a, try position("filters", 0, in: text)), hover, "the declaration hovers like its uses")
         let survival = try position("survival", 1, in: text)
         XCTAssertTrue(hoverText(a, survival).contains("- line 14: `survival` = `1 - 0.25 * (i + 1)` → 0.75, 0.5"),
                       "one value per repeat iteration: \(hoverText(a, survival))")
