@@ -16,9 +16,11 @@ extension Analysis {
 
 extension Analysis {
     /// `textDocument/references` on a block's name or one of its uses: every use, and the
-    /// definition too when the client asks to include the declaration.
+    /// definition too when the client asks to include the declaration. On a block parameter,
+    /// its uses (`parameterReferences`).
     func references(at position: Position, includeDeclaration: Bool) -> [JSONObject] {
         guard let spec = result.spec else { return [] }
+        if let found = parameterReferences(at: position, includeDeclaration: includeDeclaration) { return found }
         let map = LayerMap(spec: spec, model: nil)
         let name: String
         if let block = spec.blocks.first(where: { lines.contains($0.name.range, position) }) {

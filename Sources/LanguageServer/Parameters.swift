@@ -141,6 +141,22 @@ extension Analysis {
         return " → " + shown + (values.count > 6 ? ", … (\(values.count) instances)" : "")
     }
 
+    /// References of a block parameter (from its declaration or any use): every use in an
+    /// expression, and the declaration when the client asks for it; nil when the cursor is on
+    /// no parameter.
+    func parameterReferences(at position: Position, includeDeclaration: Bool) -> [JSONObject]? {
+        guard let spec = result.spec else { return nil }
+        let names = NameUses(spec: spec)
+        guard case .parameter(let block, let parameter)? = names.use(at: position, lines)?.target else { return nil }
+        var found = includeDeclaration ? [location(parameter.name.range)] : []
+        for use in names.uses where use.name.range != parameter.name.range {
+            if case .parameter(let b, let p)? = use.target, b.name.value == block.name.value, p.name.value == parameter.name.value {
+                found.append(location(use.name.range))
+            }
+        }
+        return found
+    }
+
     /// The argument a block use gives `parameter`: the primary argument binds the first parameter.
     private func argument(_ parameter: BlockDef.Parameter, of block: BlockDef, at use: Layer) -> Value? {
         if let named = use.argument(parameter.name.value) { return named.value }

@@ -96,6 +96,9 @@ final class ParameterTests: XCTestCase {
         XCTAssertEqual(definitionStart(a, use), [4, 15], "the parameter in `block resblock(filters = 16, ...)`")
 
         XCTAssertEqual(hoverText(a, try position("filters", 0, in: text)), hover, "the declaration hovers like its uses")
+        let references = a.references(at: try position("filters", 0, in: text), includeDeclaration: true)
+            .compactMap { (($0["range"] as? JSONObject)?["start"] as? JSONObject).map { [$0["line"] as? Int ?? -1, $0["character"] as? Int ?? -1] } }
+        XCTAssertEqual(references, [[4, 15], [6, 20]], "the declaration and the one use; not the `filters:` keys")
         let survival = try position("survival", 1, in: text)
         XCTAssertTrue(hoverText(a, survival).contains("- line 14: `survival` = `1 - 0.25 * (i + 1)` → 0.75, 0.5"),
                       "one value per repeat iteration: \(hoverText(a, survival))")
@@ -121,6 +124,7 @@ final class ParameterTests: XCTestCase {
         let range = try XCTUnwrap(a.hover(at: use)?["range"] as? NSDictionary)
         XCTAssertEqual(range, ["start": ["line": 8, "character": 35], "end": ["line": 8, "character": 42]])
         XCTAssertEqual(definitionStart(a, use), [4, 13], "the key in `params: {filters: 4, ...}`")
+        XCTAssertEqual(a.references(at: use, includeDeclaration: false).count, 1, "the one use inside `${filters}`")
 
         let survival = try position("${survival}", in: text, offset: 4)
         XCTAssertTrue(hoverText(a, survival).contains("- line 17: `survival` = `\"${1 - 0.25 * (i + 1)}\"` → 0.75, 0.5"), hoverText(a, survival))
