@@ -43,16 +43,16 @@ public struct AugmentConfig: Hashable, Sendable {
 }
 
 /// The augmentation kinds: name, primary argument, arguments, and what it is.
-struct AugmentKind {
-    var name: String
-    var primary: String?
-    var args: [ArgSpec]
-    var doc: String
+public struct AugmentKind: Sendable {
+    public var name: String
+    public var primary: String?
+    public var args: [ArgSpec]
+    public var doc: String
 }
 
 private let epochsArg = ArgSpec("epochs", .int, range: .positive, doc: "apply in the first N epochs only (default: every epoch)")
 
-let augmentKinds: [AugmentKind] = [
+public let augmentKinds: [AugmentKind] = [
     AugmentKind(name: "random_crop", primary: "padding", args: [
         ArgSpec("padding", .int, range: .positive, required: true, doc: "pixels of black border added on every side before cropping"),
         epochsArg,

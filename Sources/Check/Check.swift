@@ -29,13 +29,7 @@ public func check(_ spec: Spec, options: CheckOptions = CheckOptions()) -> (mode
     var training = resolveTraining(spec, &d)
     let defaults = RegularizationDefaults(spec.defaults, diagnostics: &d)
     let rules = RegularizationRules(spec.regularize, diagnostics: &d)
-    var expander = Expander(blocks: spec.blocks)
-    var items = expander.expand(spec.layers, env: [:], prefix: "")
-    if expander.usedBlockCount {
-        // `${blocks}` is the number of residual blocks the first expansion found.
-        expander = Expander(blocks: spec.blocks, totalResidualBlocks: expander.residualBlocks)
-        items = expander.expand(spec.layers, env: [:], prefix: "")
-    }
+    let (expander, items) = expandLayers(spec)
     d += expander.diagnostics
 
     guard let input = resolveInput(spec, &d) else { return (nil, sorted(d)) }
@@ -85,6 +79,18 @@ public func check(_ spec: Spec, options: CheckOptions = CheckOptions()) -> (mode
     let ok = !d.contains { $0.severity == .error } && !inferrer.poisoned.contains(true)
     let model = ok ? CheckedModel(name: spec.model?.value ?? "model", input: input, nodes: nodes, output: output, training: training) : nil
     return (model, sorted(d))
+}
+
+/// Expands the spec's layers (blocks, repeats, expressions), a second time when an expression
+/// read `${blocks}`, the number of residual blocks the first expansion found.
+func expandLayers(_ spec: Spec) -> (Expander, [EItem]) {
+    var expander = Expander(blocks: spec.blocks)
+    var items = expander.expand(spec.layers, env: [:], prefix: "")
+    if expander.usedBlockCount {
+        expander = Expander(blocks: spec.blocks, totalResidualBlocks: expander.residualBlocks)
+        items = expander.expand(spec.layers, env: [:], prefix: "")
+    }
+    return (expander, items)
 }
 
 private func isMixup(_ k: AugmentConfig.Kind) -> Bool {

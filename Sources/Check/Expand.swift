@@ -117,7 +117,7 @@ struct UseContext {
         Note("in repeat iteration \(index.map { "\($0) = " } ?? "")\(i) of 0..<\(n)", at: range)
     }
 
-    private static func describe(_ s: Scalar) -> String {
+    static func describe(_ s: Scalar) -> String {
         switch s {
         case .int(let i): return String(i)
         case .float(let d): return formatNumber(d)
@@ -147,6 +147,8 @@ struct Expander {
     private let totalResidualBlocks: Int?
     /// Whether an expression used `${blocks}` (then the spec is expanded again with its value).
     private(set) var usedBlockCount = false
+    /// Every block instance made so far, with its parameters' values (see `blockInstances`).
+    private(set) var instances: [BlockInstance] = []
 
     /// `totalResidualBlocks` is `${blocks}` when known (a second expansion), else 1.
     init(blocks defs: [BlockDef], totalResidualBlocks: Int? = nil) {
@@ -405,6 +407,7 @@ struct Expander {
             bound[p.name.value] = s
         }
         guard ok else { return nil }
+        instances.append(BlockInstance(block: name, use: l.kind.range, values: bound.mapValues(UseContext.describe)))
         let context = uses.chain
         stack.append(name)
         uses.push(UseContext.blockUse(name, def.parameters.compactMap { p in bound[p.name.value].map { (p.name.value, $0) } }, at: l.kind.range))

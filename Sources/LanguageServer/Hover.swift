@@ -6,8 +6,9 @@ extension Analysis {
     /// `textDocument/hover`. On a layer: its input and output shapes, parameter count, and the
     /// resolved regularization of each tensor (the values `regula summary --params` prints). On
     /// the layer's kind name, the kind's documentation from the kinds table follows (on a block
-    /// use, the block's signature).
+    /// use, the block's signature). On a name in an expression, what it names (`nameHover`).
     func hover(at position: Position) -> JSONObject? {
+        if let name = nameHover(at: position) { return name }
         let map = LayerMap(spec: result.spec, model: result.model)
         // The innermost layer under the cursor (a block use contains nothing, so one suffices).
         guard let entry = map.layers.filter({ lines.contains($0.layer.range, position) })
@@ -42,7 +43,7 @@ extension Analysis {
     }
 
     /// The text of `range` as the user wrote it.
-    private func sourceText(_ range: SourceRange) -> String {
+    func sourceText(_ range: SourceRange) -> String {
         let start = lines.index(of: lines.position(of: range.start)), end = lines.index(of: lines.position(of: range.end))
         return start <= end ? String(lines.text[start..<end]) : ""
     }

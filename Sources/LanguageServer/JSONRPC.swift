@@ -12,6 +12,8 @@ public enum ErrorCode: Int {
     case invalidParams = -32602
     case internalError = -32603
     case serverNotInitialized = -32002
+    /// LSP's answer to a request the client cancelled with `$/cancelRequest`.
+    case requestCancelled = -32800
 }
 
 /// A failure a handler reports as the response's `error`.

@@ -13,6 +13,10 @@ public final class Server {
     /// read has been handled, so a burst of keystrokes that arrives together is checked once, at
     /// its last version, instead of once per stale version.
     private var stale: [String] = []
+    /// The messages of the current read not yet handled.
+    private var pending: [IncomingMessage] = []
+    /// Ids of requests in `pending` that a `$/cancelRequest` in the same read cancelled.
+    private var cancelled: Set<String> = []
     private var initialized = false
     private var shuttingDown = false
     /// Set by `exit`: the process exit code (0 after `shutdown`, 1 without, as LSP specifies).
@@ -23,17 +27,34 @@ public final class Server {
     }
 
     /// Feeds bytes read from the client; handles every message they complete.
+    ///
+    /// The messages of one read are queued before any is handled, so work they make stale is
+    /// skipped: a request that a `$/cancelRequest` in the same read cancels gets
+    /// RequestCancelled without running, and a document changed again later in the queue is
+    /// checked for a request in between but its diagnostics are published only for the last version.
     public func receive<S: Sequence>(_ bytes: S) where S.Element == UInt8 {
         framer.append(bytes)
-        while exitCode == nil, let item = framer.next() {
+        while let item = framer.next() {
             switch item {
-            case .message(let body): handle(JSONRPC.decode(body))
+            case .message(let body): pending.append(JSONRPC.decode(body))
             case .badHeader:
-                let error = ResponseError(.parseError, "a message header without a valid Content-Length")
-                reply(JSONRPC.errorResponse(id: nil, error))
+                pending.append(.invalid(ResponseError(.parseError, "a message header without a valid Content-Length"), id: nil))
             }
         }
+        for case .notification("$/cancelRequest", let params) in pending {
+            if let id = (params as? JSONObject)?["id"], let key = Self.key(id) { cancelled.insert(key) }
+        }
+        while exitCode == nil, !pending.isEmpty { handle(pending.removeFirst()) }
+        pending.removeAll()
+        cancelled.removeAll()
         while let uri = stale.first { analyze(uri) }
+    }
+
+    /// A request id as a set key (ids are numbers or strings, and 1 is not "1").
+    private static func key(_ id: Any) -> String? {
+        if let s = id as? String { return "s" + s }
+        if let n = id as? NSNumber { return "n" + n.stringValue }
+        return nil
     }
 
     /// The client hung up: like `exit` without `shutdown`, unless shutdown already came.
@@ -47,6 +68,10 @@ public final class Server {
         case .invalid(let error, let id): reply(JSONRPC.errorResponse(id: id, error))
         case .notification(let method, let params): notify(method, params as? JSONObject ?? [:])
         case .request(let id, let method, let params):
+            if let key = Self.key(id), cancelled.remove(key) != nil {
+                reply(JSONRPC.errorResponse(id: id, ResponseError(.requestCancelled, "the request was cancelled")))
+                return
+            }
             do {
                 let result = try request(method, params as? JSONObject ?? [:])
                 reply(JSONRPC.response(id: id, result: result))
@@ -121,7 +146,7 @@ public final class Server {
                 stale.removeAll { $0 == uri }
                 reply(JSONRPC.notification(method: "textDocument/publishDiagnostics", params: ["uri": uri, "diagnostics": []]))
             default:
-                return  // initialized, $/cancelRequest, didSave, unknown notifications: nothing to do
+                return  // initialized, didSave, unknown notifications: nothing to do ($/cancelRequest is read in `receive`)
             }
         } catch {
             return
@@ -132,13 +157,22 @@ public final class Server {
         if !stale.contains(uri) { stale.append(uri) }
     }
 
-    /// Re-checks a document and publishes its diagnostics.
+    /// Re-checks a document and publishes its diagnostics, unless a change or close of the
+    /// document is still queued (then that version's diagnostics would be stale on arrival).
     private func analyze(_ uri: String) {
         stale.removeAll { $0 == uri }
         guard let document = documents[uri] else { return }
         let analysis = Analysis(document)
         analyses[uri] = analysis
+        if pending.contains(where: { Self.changes($0, uri) }) { return }
         reply(JSONRPC.notification(method: "textDocument/publishDiagnostics", params: analysis.publishParams))
+    }
+
+    /// Whether `message` changes or closes the document `uri`.
+    private static func changes(_ message: IncomingMessage, _ uri: String) -> Bool {
+        guard case .notification(let method, let params) = message,
+              method == "textDocument/didChange" || method == "textDocument/didClose" else { return false }
+        return ((params as? JSONObject)?["textDocument"] as? JSONObject)?["uri"] as? String == uri
     }
 
     /// The current analysis of the request's document; a request that follows a change in the

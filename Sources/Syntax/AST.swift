@@ -54,10 +54,15 @@ public struct Value: Equatable {
 
     public var kind: Kind
     public var range: SourceRange
+    /// For an expression (`.expr`): every name it reads, where it is written, in source order
+    /// (`filters` in `${filters * 2}` or `conv2d(filters: filters)`), so an editor can point at a
+    /// parameter use. `Expr` itself stays position-free, as the checker evaluates it.
+    public var names: [Located<String>]
 
-    public init(_ kind: Kind, _ range: SourceRange) {
+    public init(_ kind: Kind, _ range: SourceRange, names: [Located<String>] = []) {
         self.kind = kind
         self.range = range
+        self.names = names
     }
 }
 

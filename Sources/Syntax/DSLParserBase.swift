@@ -14,6 +14,9 @@ final class DSLParser {
     /// Block parameters and repeat indices visible here: a bare identifier naming one of them is
     /// an expression, any other bare identifier is a string (`padding: same`).
     var scopes: [Set<String>] = []
+    /// Every name an expression read so far, with its range; `parseValue` hands the ones of each
+    /// expression to its `Value.names`.
+    var exprNames: [Located<String>] = []
     private var nesting = 0
     /// Set after a nesting error: the rest of the input is skipped, and reports about it would be noise.
     private var gaveUp = false

@@ -20,16 +20,19 @@ extension DSLParser {
         if current.isPunct("[") { return parseList() }
         if current.isPunct("{") { return parseMap() }
         let first = pos
+        let firstName = exprNames.count
         guard let (e, range) = parseExpr() else { return nil }
+        let names = Array(exprNames[firstName...])
         if pos == first + 1, case .name(let n) = e {
             switch n {
             case "true": return Value(.bool(true), range)
             case "false": return Value(.bool(false), range)
             case "null": return Value(.null, range)
-            default: return Value(inScope(n) ? .expr(e) : .string(n), range)
+            default: return inScope(n) ? Value(.expr(e), range, names: names) : Value(.string(n), range)
             }
         }
-        return Value(literalValue(of: e) ?? .expr(e), range)
+        if let literal = literalValue(of: e) { return Value(literal, range) }
+        return Value(.expr(e), range, names: names)
     }
 
     private func parseList() -> Value? {

@@ -73,7 +73,10 @@ extension DSLParser {
             return (.string(t.text), t.range)
         case .identifier:
             advance()
-            guard current.isPunct("(") else { return (.name(t.text), t.range) }
+            guard current.isPunct("(") else {
+                exprNames.append(Located(t.text, t.range))
+                return (.name(t.text), t.range)
+            }
             advance()
             guard enterNesting(at: t.range) else { return nil }
             defer { leaveNesting() }

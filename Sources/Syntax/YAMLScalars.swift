@@ -103,7 +103,7 @@ extension YAMLReader {
     }
 
     /// `${ expr }`: lexed and parsed with the DSL's expression grammar. Positions inside the
-    /// expression are exact for single-line scalars.
+    /// expression (the names in `Value.names`) are exact for single-line scalars.
     private func expressionValue(_ s: YScalar) -> Value {
         let raw = s.text
         let leading = raw.unicodeScalars.prefix { $0 == " " }.count
@@ -126,7 +126,8 @@ extension YAMLReader {
             }
             return Value(.null, s.range)
         }
-        return Value(literalValue(of: e) ?? .expr(e), s.range)
+        if let literal = literalValue(of: e) { return Value(literal, s.range) }
+        return Value(.expr(e), s.range, names: parser.exprNames)
     }
 }
 

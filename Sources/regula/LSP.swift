@@ -6,7 +6,7 @@ struct LSP: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "lsp",
         abstract: "Run the language server (LSP over standard input and output) for editors.",
-        discussion: "Diagnostics as you type (the same as 'regula lint'), quick fixes, hover with shapes and regularization, inlay hints with shapes, document symbols, block definitions and references, completion of kinds, attributes and values, and formatting, for .yaml/.yml and .regula specs.")
+        discussion: "Diagnostics as you type (the same as 'regula lint'), quick fixes, hover with shapes, regularization and parameter values, inlay hints with shapes, document symbols, definitions and references of blocks and parameters, completion of what the cursor's section allows (keys, kinds, attributes, values), request cancellation, and formatting, for .yaml/.yml and .regula specs. Editor setups: editors/ in the repository.")
 
     func run() throws {
         let code = serveStdio()
