@@ -183,7 +183,11 @@ struct BlockMethods {
         for (pos, t) in first.enumerated() {
             if isSlot(t), let i = slotIndex[0][t.text] { body += slotHoles[i].label } else if let h = numberHoles[pos] { body += holes[h].label } else { body += t.text }
         }
-        let words = Set(Token.split(body).filter { $0.kind == .identifier }.map(\.text))
+        // Context the body reads as a value (not only as an argument label such as `n:`).
+        let tokens = Token.split(body).filter { $0.kind != .space }
+        let words = Set(tokens.indices.filter { i in
+            tokens[i].kind == .identifier && (i + 1 == tokens.count || tokens[i + 1].text != ":") && (i == 0 || tokens[i - 1].text != ".")
+        }.map { tokens[$0].text })
         let context = Self.contextTypes.filter { words.contains($0.0) }
         return Method(context: context, holes: holes + slotHoles, body: body)
     }

@@ -35,9 +35,14 @@ struct BlockScopes {
     private(set) var access: [String: String] = [:]
     /// Method names a block type may define (`BlockMethods`), kept free of members.
     static let methodNames: Set<String> = ["forward", "backward", "updateStatistics", "infer", "init"]
+    /// Locals of the emitted ops (`var v` in a fused loop): a block use named `v` would be shadowed.
+    static let opLocals: Set<String> = [
+        "a", "c", "d", "f", "i", "j", "k", "l", "m", "p", "q", "r", "s", "u", "v", "w", "x", "y", "lo", "span", "gate",
+        "gates", "stream", "count", "unbias", "alpha", "beta", "coefficients", "layer", "mean", "key",
+    ]
 
     init(model: CheckedModel, modelType: String, reserved: Set<String>) {
-        scopes = [Scope(used: reserved, typeName: modelType)]
+        scopes = [Scope(used: reserved.union(Self.opLocals), typeName: modelType)]
         var byPath: [String: Int] = [:]
         for n in model.nodes where n.id != 0 {
             var s = 0
@@ -46,7 +51,7 @@ struct BlockScopes {
                 let property = name(in: s, path: use.path, kind: use.block)
                 let child = scopes.count
                 scopes.append(Scope(use: use, property: property, access: join(scopes[s].access, property), parent: s,
-                                    used: Self.methodNames))
+                                    used: Self.methodNames.union(Self.opLocals)))
                 scopes[s].members.append(.instance(child))
                 byPath[use.path] = child
                 s = child

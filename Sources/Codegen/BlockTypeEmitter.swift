@@ -14,7 +14,7 @@ struct BlockTypeEmitter {
             let prefix = use.path + "."
             let line = use.definition.start.line
             w.doc("Block `\(use.block)` of \(source.fileName) (line \(line)): the tensors of its layers, named after them")
-            w.doc("(`state_dict` names relative to each use)\(methods[typeName] == nil ? "" : " and the steps of one use"); the model holds one per use.")
+            w.doc("(`state_dict` names relative to each use)\(methods[typeName] == nil ? "" : " and the steps of one use"); one instance per use.")
             w.block("struct \(typeName)") { w in
                 var lastOrigin = ""
                 for (i, m) in scopes.scopes[first].members.enumerated() {

@@ -284,7 +284,7 @@ struct ModelEmitter {
         }
         let backwardStart = isTrain ? (g.nodes.firstIndex { isBackwardStart($0.op) } ?? g.nodes.count) : g.nodes.count
         let segments = segmentTexts(g, prefix: prefix, backwardStart: backwardStart)
-        let planner = BlockMethods(graph: g, layout: L, scopes: scopes, modelMembers: scopes.scopes[0].used, backwardStart: backwardStart)
+        let planner = BlockMethods(graph: g, layout: L, scopes: scopes, modelMembers: scopes.scopes[0].used.subtracting(BlockScopes.opLocals), backwardStart: backwardStart)
         let (texts, methods) = planner.plan(segments, source: source)
         for (k, s) in segments.enumerated() {
             if s.nodes.lowerBound == backwardStart { body.line(); body.comment("MARK: Backward") }
