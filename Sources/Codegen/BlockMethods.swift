@@ -277,7 +277,7 @@ extension BlockMethods {
     }
 }
 
-/// A lexical token of generated Swift: enough to tell names, numbers and the rest apart.
+/// A lexical token of generated Swift: enough to tell names, numbers, comments and the rest apart.
 struct Token: Equatable {
     enum Kind { case identifier, number, space, other }
     var kind: Kind
@@ -308,6 +308,10 @@ struct Token: Equatable {
             } else if isIdent(c[i]) {
                 while i < c.count, isIdent(c[i]) { i += 1 }
                 out.append(Token(kind: .identifier, text: String(c[start..<i])))
+            } else if c[i] == "/", i + 1 < c.count, c[i + 1] == "/" {
+                // A comment (spec text): compared as a whole, never a slot or a constant.
+                while i < c.count, c[i] != "\n" { i += 1 }
+                out.append(Token(kind: .other, text: String(c[start..<i])))
             } else if c[i] == " " || c[i] == "\n" {
                 while i < c.count, c[i] == " " || c[i] == "\n" { i += 1 }
                 out.append(Token(kind: .space, text: String(c[start..<i])))
