@@ -41,6 +41,8 @@ struct EBlock {
     var from: [Located<String>]?
     var expect: Located<[Value]>?
     var range: SourceRange
+    /// The block's definition (its name under `blocks:`).
+    var definition: SourceRange
     /// The block uses and repeat iterations around this use, innermost first.
     var context: [Note] = []
 }
@@ -414,7 +416,8 @@ struct Expander {
         let items = expand(def.body, env: bound, prefix: prefix.isEmpty ? name : prefix + "/" + name)
         uses.pop()
         stack.removeLast()
-        return .block(EBlock(block: name, items: items, name: l.name, from: l.from, expect: expect, range: l.range, context: context))
+        return .block(EBlock(block: name, items: items, name: l.name, from: l.from, expect: expect, range: l.range,
+                            definition: def.name.range, context: context))
     }
 
     private func scalar(_ v: Value) -> Scalar? {

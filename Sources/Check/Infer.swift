@@ -13,6 +13,8 @@ struct Inferrer {
     var arithmetic: [String?] = []
     var diagnostics: [Diagnostic] = []
     private var uses = UseContext()
+    /// The block uses around the layers being built, outermost first.
+    private var blockUses: [BlockUse] = []
     /// Residual blocks whose stochastic depth was dropped for lack of a shortcut (for the lint rule).
     var droppedStochasticDepth: [SourceRange] = []
 
@@ -45,6 +47,7 @@ struct Inferrer {
         let id = nodes.count
         nodes.append(CheckedNode(id: id, op: op, inputs: inputs, shape: shape ?? [], params: params, path: path,
                                  name: name, displayKind: display, range: range))
+        nodes[id].blocks = blockUses
         poisoned.append(shape == nil)
         arithmetic.append(a)
         return id
@@ -186,7 +189,9 @@ struct Inferrer {
             // layers can be used many times) and `input` is the block's input.
             let (mark, outerInput) = (definedLog.count, scopeInput)
             scopeInput = inputs[0]
+            blockUses.append(BlockUse(block: b.block, path: path, range: b.range, definition: b.definition))
             out = list(b.items, input: inputs[0], prefix: path)
+            blockUses.removeLast()
             for n in definedLog[mark...] { names.removeValue(forKey: n) }
             definedLog.removeSubrange(mark...)
             scopeInput = outerInput

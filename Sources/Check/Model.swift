@@ -306,6 +306,9 @@ public struct CheckedNode: Hashable, Sendable {
     /// The layer that produced this node (for nodes synthesized from `activation:` arguments or
     /// residual joins, the layer that asked for them).
     public var range: SourceRange
+    /// The block uses this node is part of, outermost first (empty outside `blocks:`); the
+    /// code generator gives each its own Swift type.
+    public var blocks: [BlockUse] = []
 
     public init(id: Int, op: LayerOp, inputs: [Int], shape: Shape, params: [ParamInfo] = [],
                 path: String, name: String?, displayKind: String, range: SourceRange) {
@@ -318,6 +321,25 @@ public struct CheckedNode: Hashable, Sendable {
         self.name = name
         self.displayKind = displayKind
         self.range = range
+    }
+}
+
+/// One use of a user-defined block: an instance with its own parameters.
+public struct BlockUse: Hashable, Sendable {
+    /// The block's name under `blocks:`.
+    public var block: String
+    /// The `state_dict` prefix of this instance (`3`, `stage1`, `2.0.branches.1.0`).
+    public var path: String
+    /// The use (the layer that names the block).
+    public var range: SourceRange
+    /// The block's definition (its name under `blocks:`).
+    public var definition: SourceRange
+
+    public init(block: String, path: String, range: SourceRange, definition: SourceRange) {
+        self.block = block
+        self.path = path
+        self.range = range
+        self.definition = definition
     }
 }
 

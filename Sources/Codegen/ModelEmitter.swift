@@ -14,8 +14,18 @@ struct ModelEmitter {
     let evaluationBatch: Int
     let source: SpecSource
     let typeName: String
-    /// `state_dict` name → Swift property name.
+    /// `state_dict` name → Swift access path from the model (`conv2d1Weight`, `resblock1.conv2d1Weight`).
     let propertyNames: [String: String]
+    /// The model's and each block type's members (`BlockScopes`).
+    let scopes: BlockScopes
+
+    /// The model's own members, which no parameter or block use may shadow.
+    static let reserved: Set<String> = [
+        "seed", "pool", "state", "trainable", "trainArena", "evalArena", "invStdBuffer", "scratch",
+        "trainInput", "trainLabels", "evalInput", "evalLabels", "trainStep", "evaluate",
+        "fillTraining", "fillEvaluation", "evaluationBatchSize", "trainTokens", "evalTokens", "inputGradient",
+        "trainLogits", "consistencyTarget", "consistencyWeight", "step", "n", "invStd",
+    ]
 
     init(model: CheckedModel, train: Graph?, infer: Graph, evaluationBatch: Int, source: SpecSource) {
         self.model = model
@@ -24,22 +34,17 @@ struct ModelEmitter {
         self.evaluationBatch = evaluationBatch
         self.source = source
         typeName = Names.typeName(model.name)
-        var names: [String: String] = [:]
-        var used: Set<String> = ["seed", "pool", "state", "trainable", "trainArena", "evalArena", "invStdBuffer", "scratch",
-                                 "trainInput", "trainLabels", "evalInput", "evalLabels", "trainStep", "evaluate",
-                                 "fillTraining", "fillEvaluation", "evaluationBatchSize", "trainTokens", "evalTokens", "inputGradient",
-                                 "trainLogits", "consistencyTarget", "consistencyWeight"]
-        for p in model.parameters {
-            var id = Names.identifier(p.name)
-            while used.contains(id) { id += "_" }
-            used.insert(id)
-            names[p.name] = id
-        }
-        propertyNames = names
+        scopes = BlockScopes(model: model, modelType: typeName, reserved: Self.reserved)
+        propertyNames = scopes.access
     }
 
     func emit() -> String {
         var w = SwiftWriter.generated(from: source)
+        var trainText = SwiftWriter(), evalText = SwiftWriter()
+        var methods: [String: [String]] = [:]
+        if let train { methods = emitStep(train, prefix: "t", arena: "trainArena", &trainText) }
+        methods.merge(emitStep(infer, prefix: "e", arena: "evalArena", &evalText)) { $0 + $1 }
+        BlockTypeEmitter(scopes: scopes, source: source).emit(methods: methods, into: &w)
         w.doc("The `\(model.name)` model of \(source.fileName): parameters in PyTorch `state_dict` layout,")
         w.doc(train == nil ? "and one evaluation pass." : "one training step (forward, loss, backward) and one evaluation pass.")
         w.block("final class \(typeName): \(train == nil ? "EvaluableModel" : "TrainableModel")") { w in
@@ -52,8 +57,8 @@ struct ModelEmitter {
             emitBuffers(&w)
             emitInit(&w)
             emitStateLists(&w)
-            if let train { emitStep(train, prefix: "t", arena: "trainArena", &w) }
-            emitStep(infer, prefix: "e", arena: "evalArena", &w)
+            if train != nil { w.raw(trainText.file) }
+            w.raw(evalText.file)
         }
         return w.file
     }
@@ -62,11 +67,21 @@ struct ModelEmitter {
 
     private func emitParameters(_ w: inout SwiftWriter) {
         var lastOrigin = ""
-        for p in model.parameters {
-            let origin = source.comment(for: originOf(p.name))
-            if origin != lastOrigin { w.line(); w.comment(origin); lastOrigin = origin }
-            w.doc("`\(p.name)` \(p.shape)\(p.trainable ? "" : ", a buffer")")
-            w.line("let \(propertyNames[p.name] ?? "_") = Tensor(shape: \(p.shape))")
+        for m in scopes.scopes[0].members {
+            switch m {
+            case .tensor(let p, let property, _):
+                let origin = source.comment(for: originOf(p.name))
+                if origin != lastOrigin { w.line(); w.comment(origin); lastOrigin = origin }
+                w.doc("`\(p.name)` \(p.shape)\(p.trainable ? "" : ", a buffer")")
+                w.line("let \(property) = Tensor(shape: \(p.shape))")
+            case .instance(let k):
+                let s = scopes.scopes[k]
+                w.line()
+                w.comment(source.comment(for: Origin(path: s.use?.path ?? "", kind: s.use?.block ?? "", range: s.use?.range)))
+                w.doc("`\(s.use?.path ?? "").*`: one use of block `\(s.use?.block ?? "")`.")
+                BlockTypeEmitter.declare(k, scopes, into: &w)
+                lastOrigin = ""
+            }
         }
         w.line()
     }
@@ -210,7 +225,8 @@ struct ModelEmitter {
 
     // MARK: Steps
 
-    private func emitStep(_ g: Graph, prefix: String, arena: String, _ w: inout SwiftWriter) {
+    /// Writes one step's accessors and function; returns the block methods it calls, by type.
+    private func emitStep(_ g: Graph, prefix: String, arena: String, _ w: inout SwiftWriter) -> [String: [String]] {
         let L = Layout(graph: g, prefix: prefix, stateNames: propertyNames)
         let isTrain = g.mode == .train
         let inputName = isTrain ? "trainInput" : "evalInput", labelName = isTrain ? "trainLabels" : "evalLabels"
@@ -266,20 +282,14 @@ struct ModelEmitter {
         if let d = tokens {
             body.line("TokenIDs.convert(\(isTrain ? "trainTokens" : "evalTokens").floats, into: \(L.i32(d)), count: \(L.count(d)))")
         }
-        var emitter = NodeEmitter(ops: emitters(g, prefix: prefix))
-        emitter.ops.poolBuffers = []
-        var lastOrigin = ""
-        var inBackward = false
-        for node in g.nodes {
-            if isTrain && !inBackward && isBackwardStart(node.op) {
-                inBackward = true
-                body.line()
-                body.comment("MARK: Backward")
-                lastOrigin = ""
-            }
-            let origin = node.origin.map { source.comment(for: $0) } ?? ""
-            if origin != lastOrigin { body.line(); body.comment(origin); lastOrigin = origin }
-            emitter.emit(node, into: &body)
+        let backwardStart = isTrain ? (g.nodes.firstIndex { isBackwardStart($0.op) } ?? g.nodes.count) : g.nodes.count
+        let segments = segmentTexts(g, prefix: prefix, backwardStart: backwardStart)
+        let planner = BlockMethods(graph: g, layout: L, scopes: scopes, modelMembers: scopes.scopes[0].used.subtracting(BlockScopes.opLocals), backwardStart: backwardStart)
+        let (texts, methods) = planner.plan(segments, source: source)
+        for (k, s) in segments.enumerated() {
+            if s.nodes.lowerBound == backwardStart { body.line(); body.comment("MARK: Backward") }
+            body.line()
+            body.raw(texts[k])
         }
         body.line()
         if isTrain {
@@ -300,6 +310,35 @@ struct ModelEmitter {
         w.raw("    " + text.replacingOccurrences(of: "\n", with: "\n    ").trimmingTrailingIndent())
         w.line("}")
         w.line()
+        return methods
+    }
+
+    /// The step's nodes in runs owned by the model or one top-level block use (split where the
+    /// backward pass starts), each emitted with its spec-line comments.
+    private func segmentTexts(_ g: Graph, prefix: String, backwardStart: Int) -> [BlockMethods.Segment] {
+        var segments: [BlockMethods.Segment] = []
+        for (i, node) in g.nodes.enumerated() {
+            let owner = node.origin.flatMap { scopes.owner(ofPath: $0.path) }
+            let backward = i >= backwardStart
+            if let last = segments.last, last.owner == owner, last.backward == backward {
+                segments[segments.count - 1].nodes = last.nodes.lowerBound..<(i + 1)
+            } else {
+                segments.append(BlockMethods.Segment(owner: owner, nodes: i..<(i + 1), backward: backward, text: ""))
+            }
+        }
+        var emitter = NodeEmitter(ops: emitters(g, prefix: prefix))
+        emitter.ops.poolBuffers = []
+        for k in segments.indices {
+            var w = SwiftWriter()
+            var lastOrigin = ""
+            for node in g.nodes[segments[k].nodes] {
+                let origin = node.origin.map { source.comment(for: $0) } ?? ""
+                if origin != lastOrigin { w.line(); w.comment(origin); lastOrigin = origin }
+                emitter.emit(node, into: &w)
+            }
+            segments[k].text = w.file.trimmingTrailingIndent()
+        }
+        return segments
     }
 
     /// Ops whose runtime driver keeps work buffers in the model's `scratch`.

@@ -64,6 +64,18 @@ final class ExpansionTests: XCTestCase {
         XCTAssertEqual(shakes[0].displayKind, "shakeblock/shake_shake")
     }
 
+    /// Each node knows the block uses it is part of, outermost first, with the use's
+    /// `state_dict` prefix and the block's definition line (the code generator's block types).
+    func testNodesRecordTheirBlockUses() throws {
+        let ss = try XCTUnwrap(try checkFile("specs/shake_shake.yaml").model)
+        let conv = try XCTUnwrap(ss.nodes.first { $0.path == "2.0.branches.1.0.1" })
+        XCTAssertEqual(conv.blocks.map(\.block), ["shakeblock", "branch"])
+        XCTAssertEqual(conv.blocks.map(\.path), ["2", "2.0.branches.1.0"])
+        XCTAssertEqual(conv.blocks.map(\.definition.start.line), [18, 9])
+        XCTAssertEqual(conv.blocks.first?.range.start.line, 32)
+        XCTAssertEqual(ss.nodes.first { $0.path == "0" }?.blocks, [])
+    }
+
     func testBlockParametersDefaultsAndArithmetic() throws {
         let (model, d) = checkYAML("""
         regula: 1

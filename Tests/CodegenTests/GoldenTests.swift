@@ -18,6 +18,11 @@ final class GoldenTests: XCTestCase {
         assertSnapshot(render(try generate("resnet_stochastic_depth.yaml")), named: "resnet_stochastic_depth.txt")
     }
 
+    /// Nested blocks (`shakeblock` holds two `branch` uses), methods where the uses agree.
+    func testNestedBlocksPackage() throws {
+        assertSnapshot(render(try generate("shake_shake.yaml")), named: "shake_shake.txt")
+    }
+
     func testInferencePackageFoldsBatchNorm() throws {
         let p = try generate("mnist_cnn.yaml", inference: true)
         assertSnapshot(render(p), named: "mnist_cnn_inference.txt")
@@ -78,7 +83,7 @@ final class GoldenTests: XCTestCase {
         XCTAssertTrue(a.contains("TokenIDs.convert(evalTokens.floats,"), a)
         XCTAssertTrue(a.contains("Embedding.forward(count: n * 784, dim: 4, vocabulary: 256, table:"), a)
         XCTAssertTrue(a.contains("Embedding.backward(count: n * 784, dim: 4, vocabulary: 256, indices:"), a)
-        XCTAssertTrue(a.contains("SpatialDropout.apply(layer0Weight.data, t8, planes: 256, length: 4, p: 0.1,"), a)
+        XCTAssertTrue(a.contains("SpatialDropout.apply(embedding1Weight.data, t8, planes: 256, length: 4, p: 0.1,"), a)
         XCTAssertTrue(a.contains("tokenVocabulary: 256,"), a)
         XCTAssertTrue(a.contains("normalization: Normalization(scale: 1.0, mean: 0.0, std: 1.0)"), a)
     }

@@ -70,3 +70,15 @@ final class NamesTests: XCTestCase {
         XCTAssertEqual(proc.terminationStatus, 0, out, file: file, line: line)
     }
 }
+
+/// The tokens block methods unify: slots and constants are found in code, never in comments.
+final class TokenTests: XCTestCase {
+    func testTokensSplitCodeNumbersAndComments() {
+        let text = "for k in 0..<16 { t66[k] = 1e-05 * 0.875 } // spec.yaml:3 dense: {name: t62}\nx"
+        let tokens = Token.split(text)
+        XCTAssertEqual(tokens.map(\.text).joined(), text)
+        XCTAssertEqual(tokens.filter { $0.kind == .number }.map(\.text), ["0", "16", "1e-05", "0.875"])
+        XCTAssertEqual(tokens.filter { $0.kind == .identifier }.map(\.text), ["for", "k", "in", "t66", "k", "x"])
+        XCTAssertTrue(tokens.contains(Token(kind: .other, text: "// spec.yaml:3 dense: {name: t62}")))
+    }
+}

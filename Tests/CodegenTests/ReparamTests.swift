@@ -8,7 +8,7 @@ import XCTest
 final class ReparamTests: XCTestCase {
     func testWeightNormIsGenerated() throws {
         let model = try XCTUnwrap(try generate("mlp_weight_norm.yaml").files["Sources/MlpWeightNorm/Model.swift"])
-        XCTAssertTrue(model.contains("WeightNorm.initialGain(rows: 256, cols: 784, v: layer0WeightV.data, g: layer0WeightG.data)"), model)
+        XCTAssertTrue(model.contains("WeightNorm.initialGain(rows: 256, cols: 784, v: dense1WeightV.data, g: dense1WeightG.data)"), model)
         XCTAssertTrue(model.contains("WeightNorm.forward("))
         XCTAssertTrue(model.contains("WeightNorm.backward("))
         XCTAssertNoThrow(try generate("mlp_weight_norm.yaml", inference: true))
@@ -18,6 +18,6 @@ final class ReparamTests: XCTestCase {
         assertSnapshot(render(try generate("mlp_spectral_norm.yaml")), named: "mlp_spectral_norm.txt")
         let infer = try XCTUnwrap(try generate("mlp_spectral_norm.yaml", inference: true).files["Sources/MlpSpectralNorm/Model.swift"])
         XCTAssertTrue(infer.contains("SpectralNorm.forward("))
-        XCTAssertFalse(infer.contains("powerIteration(rows: 256, cols: 784, w: layer0WeightOrig.data, u: e"), "no power iteration at eval")
+        XCTAssertFalse(infer.contains("powerIteration(rows: 256, cols: 784, w: dense1WeightOrig.data, u: e"), "no power iteration at eval")
     }
 }
