@@ -1,5 +1,5 @@
-// Vector operations that Swift's standard library cannot give the runtime's kernels as one
-// instruction.
+// What Swift's standard library cannot give the runtime's kernels as one instruction: a vector
+// square root, and atomic operations on shared words (for the thread pool's crew).
 //
 // On Linux, `Float.squareRoot()` is the C library's `sqrtf` semantics with `errno`: each lane
 // becomes a scalar `vsqrtss`, a NaN test and a branch to a call, so `SIMD16<Float>.squareRoot()`
@@ -20,6 +20,36 @@ static inline __attribute__((always_inline)) regula_float16 regula_sqrt16(regula
 /// Correctly rounded square root, without `errno`.
 static inline __attribute__((always_inline)) float regula_sqrtf(float x) {
     return __builtin_elementwise_sqrt(x);
+}
+
+/// Atomic operations on a word shared between threads (sequentially consistent: the crew's
+/// protocol is a handful of these per parallel loop, never in a kernel's inner loop).
+static inline __attribute__((always_inline)) long regula_atomic_load(const long *p) {
+    return __atomic_load_n(p, __ATOMIC_SEQ_CST);
+}
+static inline __attribute__((always_inline)) void regula_atomic_store(long *p, long value) {
+    __atomic_store_n(p, value, __ATOMIC_SEQ_CST);
+}
+/// Adds `value` and returns the previous value.
+static inline __attribute__((always_inline)) long regula_atomic_fetch_add(long *p, long value) {
+    return __atomic_fetch_add(p, value, __ATOMIC_SEQ_CST);
+}
+/// Sets the bits of `mask` and returns the previous value.
+static inline __attribute__((always_inline)) long regula_atomic_fetch_or(long *p, long mask) {
+    return __atomic_fetch_or(p, mask, __ATOMIC_SEQ_CST);
+}
+/// Replaces `expected` by `desired`; true when it did.
+static inline __attribute__((always_inline)) _Bool regula_atomic_compare_exchange(long *p, long expected, long desired) {
+    return __atomic_compare_exchange_n(p, &expected, desired, 0, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
+}
+
+/// A hint to the CPU that this thread is spinning on a shared word.
+static inline __attribute__((always_inline)) void regula_spin_pause(void) {
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#elif defined(__aarch64__)
+    __asm__ __volatile__("yield");
+#endif
 }
 
 #endif
