@@ -89,7 +89,13 @@ final class Crew: @unchecked Sendable {
 
             work()
             regula_atomic_fetch_or(state, Self.closedBit)
-            while regula_atomic_load(state) & Self.joinedMask != 0 { regula_spin_pause() }
+            // A helper descheduled mid-run (more threads than free cores) needs this core back:
+            // after a short spin the caller yields instead of burning the time slice.
+            var spins = 0
+            while regula_atomic_load(state) & Self.joinedMask != 0 {
+                spins += 1
+                if spins < 4096 { regula_spin_pause() } else { sched_yield() }
+            }
             self.body = nil
         }
         regula_atomic_store(busy, 0)

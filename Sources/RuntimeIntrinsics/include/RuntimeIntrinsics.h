@@ -1,5 +1,5 @@
 // What Swift's standard library cannot give the runtime's kernels as one instruction: a vector
-// square root, and atomic operations on shared words (for the thread pool's crew).
+// square root, lane selects, and atomic operations on shared words (for the thread pool's crew).
 //
 // On Linux, `Float.squareRoot()` is the C library's `sqrtf` semantics with `errno`: each lane
 // becomes a scalar `vsqrtss`, a NaN test and a branch to a call, so `SIMD16<Float>.squareRoot()`
@@ -11,6 +11,7 @@
 #define REGULA_RUNTIME_INTRINSICS_H
 
 typedef float regula_float16 __attribute__((ext_vector_type(16)));
+typedef int regula_int16 __attribute__((ext_vector_type(16)));
 
 /// Correctly rounded square root of each lane.
 static inline __attribute__((always_inline)) regula_float16 regula_sqrt16(regula_float16 x) {
@@ -20,6 +21,27 @@ static inline __attribute__((always_inline)) regula_float16 regula_sqrt16(regula
 /// Correctly rounded square root, without `errno`.
 static inline __attribute__((always_inline)) float regula_sqrtf(float x) {
     return __builtin_elementwise_sqrt(x);
+}
+
+// Swift lowers `SIMD16.replacing(with:where:)` lane by lane through mask registers (a shift and
+// a move per lane); these selects are one compare and one blend.
+
+/// `x > y ? a : b`, lane by lane.
+static inline __attribute__((always_inline)) regula_float16 regula_select_greater(
+    regula_float16 x, regula_float16 y, regula_float16 a, regula_float16 b) {
+    return x > y ? a : b;
+}
+
+/// `x > y ? a : b`, lane by lane, choosing integers.
+static inline __attribute__((always_inline)) regula_int16 regula_select_greater_int(
+    regula_float16 x, regula_float16 y, regula_int16 a, regula_int16 b) {
+    return x > y ? a : b;
+}
+
+/// `index == at && y > 0 ? g : 0`, lane by lane (NaN in y gives 0).
+static inline __attribute__((always_inline)) regula_float16 regula_select_at_positive(
+    regula_int16 index, regula_int16 at, regula_float16 y, regula_float16 g) {
+    return index == at && y > 0 ? g : (regula_float16)0;
 }
 
 /// Atomic operations on a word shared between threads (sequentially consistent: the crew's
