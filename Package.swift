@@ -39,7 +39,9 @@ let package = Package(
         .target(name: "IR", dependencies: ["Check", "Runtime", "Training"]),
         // Tensors, kernels (each with a naive twin), RNG, optimizers, data, checkpoints.
         // Imports nothing from the compiler so generated code can depend on it alone.
-        .target(name: "Runtime", swiftSettings: numeric),
+        .target(name: "Runtime", dependencies: ["RuntimeIntrinsics"], swiftSettings: numeric),
+        // Clang builtins the kernels need as single instructions (vector square root).
+        .target(name: "RuntimeIntrinsics"),
         // The training loop (epochs, data, optimizer, schedules, checkpoints, metrics, progress)
         // over any `TrainableModel`: the interpreter's and every generated package's.
         .target(name: "Training", dependencies: ["Runtime"], swiftSettings: numeric),

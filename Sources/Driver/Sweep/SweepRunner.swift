@@ -67,7 +67,7 @@ public enum SweepRunner {
                     + "repeat them to continue it, or choose another --out")
             }
         }
-        var sweep = SweepFile(spec: specPath, model: model, variants: zip(plan.variants, folders).enumerated().map { k, pair in
+        let sweep = SweepFile(spec: specPath, model: model, variants: zip(plan.variants, folders).enumerated().map { k, pair in
             var record = SweepRecord(name: pair.0.name, folder: pair.1, overrides: Dictionary(pair.0.overrides.map { ($0.path, $0.value) }, uniquingKeysWith: { $1 }),
                                      ablated: pair.0.ablated, status: .pending)
             if let old = previous?.variants[k], old.status == .done {

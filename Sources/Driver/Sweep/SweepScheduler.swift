@@ -82,7 +82,7 @@ struct Scheduler {
                          "--threads", String(threadsPerJob)] + options.trainArguments
         if resume { arguments.append("--resume") } else if holdsRun { arguments.append("--force") }
         let logPath = dir + "/train.log"
-        if resume ? !fm.fileExists(atPath: logPath) : true { fm.createFile(atPath: logPath, contents: nil) }
+        if resume ? !fm.fileExists(atPath: logPath) : true { _ = fm.createFile(atPath: logPath, contents: nil) }
         guard let log = FileHandle(forWritingAtPath: logPath) else { throw DriverError("cannot write \(logPath)") }
         log.seekToEndOfFile()
         let process = Process()

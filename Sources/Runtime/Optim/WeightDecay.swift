@@ -33,6 +33,13 @@ public struct WeightDecay: Sendable, Hashable {
         for i in 0..<count { p[i] *= f }
     }
 
+    /// The decoupled step's factor `1 − lr·λ` (rounded to Float once, as `applyDecoupled`), or 1,
+    /// for optimizers that fold it into their own pass (θ·1 is θ exactly).
+    @inline(__always)
+    func decoupledFactor(lr: Double) -> Float {
+        mode == .decoupled && rate != 0 ? Float(1 - lr * rate) : 1
+    }
+
     /// The coupled decay coefficient added to the gradient (0 when decoupled).
     @inline(__always) var coupledRate: Float { mode == .coupled ? Float(rate) : 0 }
 }

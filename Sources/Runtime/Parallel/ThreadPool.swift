@@ -3,7 +3,6 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import Dispatch
 
 /// A small fork-join pool: `parallelFor(count) { i in ... }` runs `body` for every `i` in `0..<count`.
 ///
@@ -13,40 +12,33 @@ import Dispatch
 /// way that depends on `threads`; kernels that reduce over a batch either reduce inside one item
 /// or write per-item partials and sum them in a fixed order afterwards.
 ///
-/// Scheduling: `min(threads, count)` workers run with `DispatchQueue.concurrentPerform` (the
-/// caller's thread takes part) and claim contiguous runs of about count/(8·workers) indices from a
-/// shared counter. Runs keep neighbouring tiles on one core, and dynamic claiming keeps both cores
-/// busy when one of them is shared with other processes. Which thread runs an index never
-/// affects its result.
+/// Scheduling: the caller's thread and `threads − 1` persistent helpers (`Crew`) claim contiguous
+/// runs of about count/(8·threads) indices from a shared counter. Runs keep neighbouring tiles on
+/// one core, and dynamic claiming keeps both cores busy when one of them is shared with other
+/// processes. Which thread runs an index never affects its result. A `parallelFor` inside
+/// another one on the same pool (or from a second thread while one runs) runs on its caller's
+/// thread alone.
 public final class ThreadPool: @unchecked Sendable {
     /// Number of workers this pool uses (at least 1).
     public let threads: Int
+    private let crew: Crew?
 
     public init(threads: Int) {
         precondition(threads >= 1, "a thread pool needs at least one thread, got \(threads)")
         self.threads = threads
+        crew = threads > 1 ? Crew(helpers: threads - 1) : nil
     }
+
+    deinit { crew?.stop() }
 
     /// Runs `body(i)` for `i` in `0..<count`, each index exactly once, on up to `threads` threads.
     /// `body` must only write state owned by index `i`.
     public func parallelFor(_ count: Int, _ body: (Int) -> Void) {
         if count <= 0 { return }
-        let workers = min(threads, count)
-        if workers == 1 {
-            for i in 0..<count { body(i) }
-            return
-        }
-        // Workers claim contiguous runs of indices from a shared counter, so a worker that starts
-        // late (a busy machine) simply takes fewer runs instead of stalling the call.
-        let run = max(1, count / (workers * 8))
-        let next = ClaimCounter()
-        DispatchQueue.concurrentPerform(iterations: workers) { _ in
-            while true {
-                let lo = next.claim(run)
-                if lo >= count { break }
-                for i in lo..<min(count, lo + run) { body(i) }
-            }
-        }
+        // A helper that joins late (a busy machine) simply takes fewer runs instead of stalling
+        // the call.
+        if count > 1, let crew, crew.run(count, run: max(1, count / (threads * 8)), body) { return }
+        for i in 0..<count { body(i) }
     }
 
     /// Number of processors online, the default thread count.
@@ -98,20 +90,5 @@ final class NSLockLite: @unchecked Sendable {
         pthread_mutex_lock(mutex)
         defer { pthread_mutex_unlock(mutex) }
         return body()
-    }
-}
-
-/// The shared "next index" of one `parallelFor` call.
-final class ClaimCounter: @unchecked Sendable {
-    private let lock = NSLockLite()
-    private var next = 0
-
-    /// Returns the first index of the next run of `size` indices.
-    func claim(_ size: Int) -> Int {
-        lock.withLock {
-            let lo = next
-            next += size
-            return lo
-        }
     }
 }

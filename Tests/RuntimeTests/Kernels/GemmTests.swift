@@ -47,6 +47,28 @@ final class GemmTests: XCTestCase {
         }
     }
 
+    /// Packing a transposed operand (8×8 register transposes plus scalar edges) gives the same
+    /// panels as packing its materialized transpose, element for element: full and partial
+    /// panels, depths with and without a multiple of 8, several K blocks, a padded leading dimension.
+    func testTransposedPackingEqualsPackingTheTranspose() {
+        var rng = TestRandom(seed: 9)
+        for (rows, k) in [(8, 8), (32, 784), (37, 300), (5, 13), (64, 1100), (9, 7)] {
+            let ld = k + 3
+            let source = rng.tensor([rows * ld])                         // [rows, k] with leading dimension ld
+            let transposed = Tensor(shape: [k * rows])                  // [k, rows]
+            for r in 0..<rows { for kk in 0..<k { transposed[kk * rows + r] = source[r * ld + kk] } }
+            let countB = Gemm.packedCountB(n: rows, k: k), countA = Gemm.packedCountA(m: rows, k: k)
+            let viaTranspose = Tensor(shape: [countB]), direct = Tensor(shape: [countB])
+            Gemm.packB(transB: true, n: rows, k: k, b: source.data, ldb: ld, into: direct.data)
+            Gemm.packB(transB: false, n: rows, k: k, b: transposed.data, ldb: rows, into: viaTranspose.data)
+            XCTAssertEqual((0..<countB).first { direct[$0].bitPattern != viaTranspose[$0].bitPattern }, nil, "B \(rows)×\(k)")
+            let aDirect = Tensor(shape: [countA]), aViaTranspose = Tensor(shape: [countA])
+            Gemm.packA(transA: false, m: rows, k: k, a: source.data, lda: ld, into: aDirect.data)
+            Gemm.packA(transA: true, m: rows, k: k, a: transposed.data, lda: rows, into: aViaTranspose.data)
+            XCTAssertEqual((0..<countA).first { aDirect[$0].bitPattern != aViaTranspose[$0].bitPattern }, nil, "A \(rows)×\(k)")
+        }
+    }
+
     func testAlphaBetaAndLeadingDimensions() {
         var rng = TestRandom(seed: 2)
         for (ta, tb) in [(false, false), (false, true), (true, false)] {

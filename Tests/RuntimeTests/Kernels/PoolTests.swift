@@ -119,6 +119,47 @@ final class PoolTests: XCTestCase {
         }
     }
 
+    /// The 2×2 tiling paths (16 windows per vector, narrower rows through copies) against a naive
+    /// first-maximum forward and a zero-then-scatter backward, bit for bit: rows of 1, 7, 14, 17
+    /// and 18 windows, ties everywhere (small integers), −0 and NaN in dy, with and without the
+    /// fused ReLU.
+    func testTwoByTwoTilingMatchesTheScatterBitForBit() {
+        var rng = TestRandom(seed: 43)
+        for (h, w) in [(2, 2), (14, 14), (28, 28), (4, 34), (6, 36), (4, 30)] {
+            let s = Pool2dShape(batch: 2, channels: 3, height: h, width: w, kernelH: 2, kernelW: 2)
+            let x = Tensor(shape: [s.inputCount], values: (0..<s.inputCount).map { _ in Float(rng.int(4) - 1) })
+            let y = Tensor(shape: [s.outputCount])
+            let idx = UnsafeMutablePointer<Int32>.allocate(capacity: s.outputCount)
+            defer { idx.deallocate() }
+            MaxPool2d.forward(s, x: x.data, y: y.data, indices: idx)
+            for p in 0..<s.planes {
+                for i in 0..<s.outH {
+                    for j in 0..<s.outW {
+                        let o = p * s.outH * s.outW + i * s.outW + j
+                        let taps = [2 * i * w + 2 * j, 2 * i * w + 2 * j + 1, (2 * i + 1) * w + 2 * j, (2 * i + 1) * w + 2 * j + 1]
+                        let first = taps.first { x[p * h * w + $0] == taps.map { x[p * h * w + $0] }.max()! }!
+                        XCTAssertEqual(idx[o], Int32(first), "\(h)×\(w) plane \(p) window (\(i), \(j)): the first maximum")
+                        XCTAssertEqual(y[o], x[p * h * w + first])
+                    }
+                }
+            }
+            let dy = rng.tensor([s.outputCount], -1, 1)
+            dy[0] = -0.0; dy[s.outputCount - 1] = .nan
+            for relu in [false, true] {
+                let dx = Tensor(shape: [s.inputCount], values: [Float](repeating: 7, count: s.inputCount))
+                MaxPool2d.backward(s, dy: dy.data, indices: idx, dx: dx.data, reluOutput: relu ? x.data : nil)
+                var expected = [Float](repeating: 0, count: s.inputCount)
+                for o in 0..<s.outputCount {
+                    let k = o / (s.outH * s.outW) * h * w + Int(idx[o])
+                    expected[k] += relu ? (x[k] > 0 ? dy[o] : 0) : dy[o]
+                }
+                for k in 0..<s.inputCount where dx[k].bitPattern != expected[k].bitPattern {
+                    return XCTFail("\(h)×\(w) relu \(relu): dx[\(k)] is \(dx[k]), the scatter gives \(expected[k])")
+                }
+            }
+        }
+    }
+
     /// The fused ReLU backward gives the two passes' result bit for bit, on overlapping windows
     /// too (positions that several windows pick), with negatives, zeros and NaN in y.
     func testBackwardWithReluOutputEqualsReluBackwardOfTheScatter() {

@@ -1,3 +1,5 @@
+import RuntimeIntrinsics
+
 /// Packing of op(A) and op(B) blocks into the micro-panel layouts the micro-kernel reads.
 ///
 /// Packed A: panels of 8 rows; panel p holds `depth` steps of 8 values, `dst[p*8*depth + k*8 + r]`.
@@ -21,10 +23,19 @@ enum GemmPacking {
                     for r in valid..<mr { out[r] = 0 }
                 }
             } else {
-                // A is [M, K]: walk each row contiguously, scatter with stride 8.
+                // A is [M, K]: a full panel is 8×8 blocks transposed in registers; the rest walks
+                // each row contiguously and scatters with stride 8.
+                var k0 = 0
+                if valid == mr {
+                    let src = a + (rowStart + r0) * lda + kStart
+                    while k0 + 8 <= depth {
+                        regula_transpose8x8(src + k0, lda, panel + k0 * mr, mr)
+                        k0 += 8
+                    }
+                }
                 for r in 0..<valid {
                     let src = a + (rowStart + r0 + r) * lda + kStart
-                    for kk in 0..<depth { panel[kk * mr + r] = src[kk] }
+                    for kk in k0..<depth { panel[kk * mr + r] = src[kk] }
                 }
                 if valid < mr {
                     for kk in 0..<depth { for r in valid..<mr { panel[kk * mr + r] = 0 } }
@@ -42,10 +53,22 @@ enum GemmPacking {
             let panel = dst + c0 * depth
             let valid = min(nr, cols - c0)
             if transB {
-                // B is [N, K]: walk each column of op(B) (a row of B) contiguously.
+                // B is [N, K]: 8×8 blocks transposed in registers, eight columns of op(B) (rows of
+                // B) at a time; the rest walks each row of B contiguously.
+                let blocked = valid / 8 * 8, kBlocked = depth / 8 * 8
+                var cc = 0
+                while cc < blocked {
+                    let src = b + (colStart + c0 + cc) * ldb + kStart
+                    var k0 = 0
+                    while k0 < kBlocked {
+                        regula_transpose8x8(src + k0, ldb, panel + k0 * nr + cc, nr)
+                        k0 += 8
+                    }
+                    cc += 8
+                }
                 for cc in 0..<valid {
                     let src = b + (colStart + c0 + cc) * ldb + kStart
-                    for kk in 0..<depth { panel[kk * nr + cc] = src[kk] }
+                    for kk in (cc < blocked ? kBlocked : 0)..<depth { panel[kk * nr + cc] = src[kk] }
                 }
                 if valid < nr {
                     for kk in 0..<depth { for cc in valid..<nr { panel[kk * nr + cc] = 0 } }

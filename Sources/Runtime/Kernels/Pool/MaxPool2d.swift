@@ -1,3 +1,5 @@
+import RuntimeIntrinsics
+
 /// Max pooling forward (recording the arg-max) and backward.
 ///
 /// Layouts: x is [N, C, H, W], y and `indices` are [N, C, OH, OW]; `indices` holds the arg-max as
@@ -15,7 +17,8 @@ public enum MaxPool2d {
         if s.kernelH == 2 && s.kernelW == 2 && s.strideH == 2 && s.strideW == 2 && s.padH == 0 && s.padW == 0
             && s.dilationH == 1 && s.dilationW == 1 && 2 * oh <= h && 2 * ow <= w {
             pool.parallelFor(s.planes) { p in
-                pool2x2(xp: x + p * h * w, w: w, oh: oh, ow: ow, yp: y + p * oh * ow, ip: indices + p * oh * ow)
+                pool2x2(xp: x + p * h * w, w: w, oh: oh, ow: ow, yp: y + p * oh * ow, ip: indices + p * oh * ow,
+                        readable: (s.planes - p) * h * w)
             }
             return
         }
@@ -60,31 +63,29 @@ public enum MaxPool2d {
     /// The common 2×2, stride-2 window with every window inside the image. The taps are compared
     /// with selects (no data-dependent branches); a window whose sum is NaN (a NaN input, or
     /// +∞ and −∞) is redone with the exact NaN rule, which costs nothing on ordinary data.
+    /// `readable` floats from `xp` on may be loaded (the rest of the batch's planes): a vector
+    /// may read past its row, and its lanes beyond the row are not kept.
     static func pool2x2(xp: UnsafePointer<Float>, w: Int, oh: Int, ow: Int, yp: UnsafeMutablePointer<Float>,
-                        ip: UnsafeMutablePointer<Int32>) {
-        let lanes = SIMD16<Int32>(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30)
+                        ip: UnsafeMutablePointer<Int32>, readable: Int) {
         for i in 0..<oh {
-            // 16 outputs at a time: the even and odd columns of two input rows are the four taps;
-            // the same strict comparisons as below, lane by lane (a NaN sends the group to them).
+            // 16 outputs at a time: the even and odd columns of two input rows are the four taps.
+            // A narrower rest (all of MNIST's 14- and 7-wide rows) is one vector too; its lanes past
+            // the row are stored only where the next row's outputs will overwrite them (inside
+            // this plane), else the row's lanes are stored one by one.
             var j = 0
-            while j + 16 <= ow {
-                let at = 2 * i * w + 2 * j
+            while j < ow {
+                let at = 2 * i * w + 2 * j, o = i * ow + j, n = min(16, ow - j)
+                guard at + w + 32 <= readable else { break }
                 let top = UnsafeRawPointer(xp + at).loadUnaligned(as: SIMD32<Float>.self)
                 let bottom = UnsafeRawPointer(xp + at + w).loadUnaligned(as: SIMD32<Float>.self)
-                let (a, b, c, d) = (top.evenHalf, top.oddHalf, bottom.evenHalf, bottom.oddHalf)
-                let sum = a + b + c + d
-                if any(sum .!= sum) { break }
-                let base = SIMD16<Int32>(repeating: Int32(at)) &+ lanes
-                var best = a, arg = base
-                var take = b .> best
-                best.replace(with: b, where: take); arg.replace(with: base &+ 1, where: take)
-                take = c .> best
-                best.replace(with: c, where: take); arg.replace(with: base &+ Int32(w), where: take)
-                take = d .> best
-                best.replace(with: d, where: take); arg.replace(with: base &+ Int32(w + 1), where: take)
-                UnsafeMutableRawPointer(yp + i * ow + j).storeBytes(of: best, as: SIMD16<Float>.self)
-                UnsafeMutableRawPointer(ip + i * ow + j).storeBytes(of: arg, as: SIMD16<Int32>.self)
-                j += 16
+                guard let (best, arg) = windows16(top, bottom, at: at, w: w) else { break }
+                if o + 16 <= oh * ow {
+                    UnsafeMutableRawPointer(yp + o).storeBytes(of: best, as: SIMD16<Float>.self)
+                    UnsafeMutableRawPointer(ip + o).storeBytes(of: arg, as: SIMD16<Int32>.self)
+                } else {
+                    for l in 0..<n { yp[o + l] = best[l]; ip[o + l] = arg[l] }
+                }
+                j += n
             }
             for j in j..<ow {
                 let at = 2 * i * w + 2 * j
@@ -106,6 +107,25 @@ public enum MaxPool2d {
         }
     }
 
+    /// Sixteen 2×2 windows whose top-left taps are the even columns of `top` (at plane offset
+    /// `at`): the maxima and their offsets, with the scalar path's strict comparisons lane by
+    /// lane. Nil when the sum of all 64 taps is NaN (a NaN tap, or infinities of both signs, in
+    /// any lane, also the lanes past a row that are not kept), which sends the group to the
+    /// scalar rule: rare, and always correct.
+    @inline(__always)
+    static func windows16(_ top: SIMD32<Float>, _ bottom: SIMD32<Float>, at: Int, w: Int) -> (SIMD16<Float>, SIMD16<Int32>)? {
+        let (a, b, c, d) = (top.evenHalf, top.oddHalf, bottom.evenHalf, bottom.oddHalf)
+        let sum = a + b + c + d
+        let s8 = sum.lowHalf + sum.highHalf, s4 = s8.lowHalf + s8.highHalf, s2 = s4.lowHalf + s4.highHalf
+        if (s2.x + s2.y).isNaN { return nil }
+        let base = SIMD16<Int32>(repeating: Int32(at)) &+ SIMD16<Int32>(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30)
+        var best = a, arg = base
+        arg = regula_select_greater_int(b, best, base &+ 1, arg); best = regula_select_greater(b, best, b, best)
+        arg = regula_select_greater_int(c, best, base &+ Int32(w), arg); best = regula_select_greater(c, best, c, best)
+        arg = regula_select_greater_int(d, best, base &+ Int32(w + 1), arg); best = regula_select_greater(d, best, d, best)
+        return (best, arg)
+    }
+
     /// Kernel taps kk in lo..<hi whose input coordinate start + kk·d lies in 0..<size.
     @inline(__always)
     static func taps(_ start: Int, k: Int, d: Int, size: Int) -> (Int, Int) {
@@ -122,6 +142,15 @@ public enum MaxPool2d {
                                 dx: UnsafeMutablePointer<Float>, reluOutput: UnsafePointer<Float>? = nil,
                                 pool: ThreadPool = .default) {
         let plane = s.height * s.width, outPlane = s.outH * s.outW
+        if s.kernelH == 2 && s.kernelW == 2 && s.strideH == 2 && s.strideW == 2 && s.padH == 0 && s.padW == 0
+            && s.dilationH == 1 && s.dilationW == 1 && 2 * s.outH == s.height && 2 * s.outW == s.width {
+            pool.parallelFor(s.planes) { p in
+                backward2x2(dyp: dy + p * outPlane, ip: indices + p * outPlane, dxp: dx + p * plane,
+                            y: reluOutput.map { $0 + p * plane }, w: s.width, oh: s.outH, ow: s.outW,
+                            readableOutputs: (s.planes - p) * outPlane)
+            }
+            return
+        }
         pool.parallelFor(s.planes) { p in
             let dxp = dx + p * plane, dyp = dy + p * outPlane, ip = indices + p * outPlane
             dxp.update(repeating: 0, count: plane)
@@ -134,6 +163,61 @@ public enum MaxPool2d {
                 for o in 0..<outPlane where ip[o] >= 0 { dxp[Int(ip[o])] += dyp[o] }
             }
         }
+    }
+
+    /// The backward of 2×2, stride-2 windows that tile the plane exactly: every input position is
+    /// in one window, so dx is written once, 16 windows at a time, instead of zeroed and scattered
+    /// into. Each position gets `0 + dy` when it is its window's arg-max (and y > 0 with
+    /// `reluOutput`) and +0 otherwise: the scatter's values bit for bit, −0 and NaN included.
+    /// Vectors may read past a row (`readableOutputs` outputs from `dyp` on, so as many input
+    /// rows from `y`); a vector's columns past its row are stored only where a later store of
+    /// this plane overwrites them, else the vector is stored one element at a time.
+    static func backward2x2(dyp: UnsafePointer<Float>, ip: UnsafePointer<Int32>, dxp: UnsafeMutablePointer<Float>,
+                            y: UnsafePointer<Float>?, w: Int, oh: Int, ow: Int, readableOutputs: Int) {
+        let zero = SIMD16<Float>(), one = SIMD32<Float>(repeating: 1)
+        for i in 0..<oh {
+            var j = 0
+            while j < ow {
+                let n = min(16, ow - j), o = i * ow + j, at = 2 * i * w + 2 * j
+                let direct = o + 16 <= readableOutputs
+                var g = SIMD16<Float>(), arg = SIMD16<Int32>(repeating: -1)
+                var yTop = one, yBottom = one
+                if direct {
+                    g = UnsafeRawPointer(dyp + o).loadUnaligned(as: SIMD16<Float>.self)
+                    arg = UnsafeRawPointer(ip + o).loadUnaligned(as: SIMD16<Int32>.self)
+                    if let y {
+                        yTop = UnsafeRawPointer(y + at).loadUnaligned(as: SIMD32<Float>.self)
+                        yBottom = UnsafeRawPointer(y + at + w).loadUnaligned(as: SIMD32<Float>.self)
+                    }
+                } else {
+                    for l in 0..<n { g[l] = dyp[o + l]; arg[l] = ip[o + l] }
+                    if let y { for l in 0..<2 * n { yTop[l] = y[at + l]; yBottom[l] = y[at + w + l] } }
+                }
+                g += zero   // 0 + dy, as the scatter adds into zeros (−0 becomes +0)
+                let a = SIMD16<Int32>(repeating: Int32(at)) &+ SIMD16<Int32>(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30)
+                let c = a &+ Int32(w)
+                let top = interleave(regula_select_at_positive(arg, a, yTop.evenHalf, g),
+                                     regula_select_at_positive(arg, a &+ 1, yTop.oddHalf, g))
+                let bottom = interleave(regula_select_at_positive(arg, c, yBottom.evenHalf, g),
+                                        regula_select_at_positive(arg, c &+ 1, yBottom.oddHalf, g))
+                // The top row's columns past the row land in the next row, which the bottom store
+                // rewrites only when this is the row's first vector.
+                if (j == 0 || 2 * j + 32 <= w) && at + w + 32 <= 2 * oh * w {
+                    UnsafeMutableRawPointer(dxp + at).storeBytes(of: top, as: SIMD32<Float>.self)
+                    UnsafeMutableRawPointer(dxp + at + w).storeBytes(of: bottom, as: SIMD32<Float>.self)
+                } else {
+                    for l in 0..<2 * n { dxp[at + l] = top[l]; dxp[at + w + l] = bottom[l] }
+                }
+                j += n
+            }
+        }
+    }
+
+    /// (e₀, o₀, e₁, o₁, …): the even and odd columns put back in order.
+    @inline(__always)
+    static func interleave(_ e: SIMD16<Float>, _ o: SIMD16<Float>) -> SIMD32<Float> {
+        SIMD32(e[0], o[0], e[1], o[1], e[2], o[2], e[3], o[3], e[4], o[4], e[5], o[5], e[6], o[6], e[7], o[7],
+               e[8], o[8], e[9], o[9], e[10], o[10], e[11], o[11], e[12], o[12], e[13], o[13], e[14], o[14], e[15], o[15])
     }
 }
 
