@@ -32,7 +32,7 @@ func runProcess(_ executable: String, _ arguments: [String], directory: String? 
     process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
     // stderr goes to a file so a chatty child cannot block on a full pipe while stdout is read.
     let errPath = FileManager.default.temporaryDirectory.appendingPathComponent("regula-process-\(getpid())-\(UUID().uuidString).err")
-    FileManager.default.createFile(atPath: errPath.path, contents: nil)
+    _ = FileManager.default.createFile(atPath: errPath.path, contents: nil)
     defer { try? FileManager.default.removeItem(at: errPath) }
     let out = Pipe()
     process.standardOutput = out
