@@ -134,6 +134,9 @@ public struct ArgSpec: Sendable {
     /// Takes a schedule map as well as a number (`p: {schedule: linear, from: 0, to: 0.3, epochs: 5}`).
     public var schedulable: Bool
 
+    /// How the type reads in the reference ("a number or a schedule").
+    var typePhrase: String { type.phrase + (schedulable ? " or a schedule" : "") }
+
     init(_ name: String, _ type: ArgType, aliases: [String] = [], range: ArgRange? = nil,
          required: Bool = false, default defaultValue: ArgDefault? = nil, schedulable: Bool = false, doc: String = "") {
         self.name = name

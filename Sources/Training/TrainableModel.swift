@@ -66,7 +66,7 @@ extension TrainableModel {
     public var scheduledValues: UnsafeMutablePointer<Double>? { nil }
 
     /// Writes every scheduled rate's value at optimizer step `step` into `scheduledValues`.
-    func setScheduled(_ schedules: [ValueSchedule], step: Int, stepsPerEpoch: Int) {
+    public func setScheduled(_ schedules: [ValueSchedule], step: Int, stepsPerEpoch: Int) {
         guard !schedules.isEmpty else { return }
         guard let table = scheduledValues else { preconditionFailure("the recipe schedules rates the model has no table for") }
         for (i, s) in schedules.enumerated() { table[i] = s.value(step: step, stepsPerEpoch: stepsPerEpoch) }
