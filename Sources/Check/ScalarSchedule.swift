@@ -13,8 +13,10 @@ import Diagnostics
 // step schedule. The runtime's `ValueSchedule` evaluates it; `final` is the value once it is
 // over, which the checked layer keeps as its number (evaluation, inference and export use it).
 
-/// A schedule as the spec wrote it, with the source range of its map.
-public struct ScalarSchedule: Hashable, Sendable {
+/// A schedule as the spec wrote it, with the source range of its map (for diagnostics only: two
+/// schedules are equal, and print alike, wherever they are written, so a spec and its DSL twin
+/// check to the same model).
+public struct ScalarSchedule: Hashable, Sendable, CustomStringConvertible {
     public enum Unit: String, Hashable, Sendable { case epochs, steps }
     public enum Form: Hashable, Sendable {
         case constant(Double)
@@ -31,6 +33,13 @@ public struct ScalarSchedule: Hashable, Sendable {
         self.unit = unit
         self.range = range
     }
+
+    public static func == (a: ScalarSchedule, b: ScalarSchedule) -> Bool { a.form == b.form && a.unit == b.unit }
+    public func hash(into h: inout Hasher) {
+        h.combine(form)
+        h.combine(unit)
+    }
+    public var description: String { "ScalarSchedule(\(form), \(unit))" }
 
     /// The value once the schedule is over.
     public var final: Double {
