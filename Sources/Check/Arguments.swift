@@ -26,6 +26,8 @@ let maxSize = Int(Int32.max)
 /// The result of converting one argument: the value, or the diagnostic explaining why not.
 enum Converted {
     case ok(ArgValue)
+    /// A schedule map for a schedulable argument: the value it ends at, and the schedule.
+    case scheduled(ArgValue, ScalarSchedule)
     case failed(Diagnostic)
 }
 
@@ -41,6 +43,9 @@ func convert(_ v: Value, _ spec: ArgSpec, kind: String) -> Converted {
         if let c = count, items.count != c { return nil }
         let ints = items.compactMap(\.intValue)
         return ints.count == items.count ? ints : nil
+    }
+    if isScheduleMap(v) || (spec.type == .survival && v.mapValue?.first { $0.key.value == "survival" || $0.key.value == "p" }.map { isScheduleMap($0.value) } == true) {
+        return scheduled(v, spec, kind: kind)
     }
     switch spec.type {
     case .int:
@@ -125,5 +130,30 @@ func convert(_ v: Value, _ spec: ArgSpec, kind: String) -> Converted {
         guard let l = v.listValue, l.count == 2, let lo = l[0].numberValue, let hi = l[1].numberValue else { return typeError }
         guard lo <= hi else { return .failed(Msg.badRange(spec.name, kind).error(v.range)) }
         return .ok(.range(lo, hi))
+    }
+}
+
+/// A schedule given for argument `spec` (`p: {schedule: linear, …}`; for stochastic depth also
+/// `{survival: {schedule: …}, mode: sample}`), refused unless the kinds table marks it schedulable.
+private func scheduled(_ v: Value, _ spec: ArgSpec, kind: String) -> Converted {
+    guard spec.schedulable else { return .failed(Msg.notSchedulable(spec.name, kind).error(v.range)) }
+    var map = v, mode = StochasticDepth.Mode.batch
+    if spec.type == .survival, !isScheduleMap(v), let entries = v.mapValue {
+        for e in entries {
+            switch e.key.value {
+            case "survival", "p": map = e.value
+            case "mode":
+                guard let s = e.value.stringValue, let m = StochasticDepth.Mode(rawValue: s) else {
+                    return .failed(Msg.badChoice("mode", kind, e.value.stringValue ?? "?", ["batch", "sample"]).error(e.value.range))
+                }
+                mode = m
+            default:
+                return .failed(Msg.unknownArgument(e.key.value, spec.name, closest(to: e.key.value, in: ["survival", "mode"])).error(e.key.range))
+            }
+        }
+    }
+    switch readSchedule(map, name: spec.type == .survival ? "survival" : spec.name, kind: kind, range: spec.range) {
+    case .failure(let e): return .failed(e.diagnostic)
+    case .success(let s): return .scheduled(spec.type == .survival ? .survival(s.final, mode) : .number(s.final), s)
     }
 }

@@ -29,6 +29,11 @@ public struct AugmentConfig: Hashable, Sendable {
 
         /// Mixes the batch's examples with each other (and their targets), rather than one
         /// example at a time.
+        public var isMixup: Bool {
+            if case .mixup = self { return true }
+            return false
+        }
+
         public var isBatchMix: Bool {
             switch self {
             case .mixup, .cutmix: return true
@@ -40,6 +45,8 @@ public struct AugmentConfig: Hashable, Sendable {
     public var kind: Kind
     /// Applied in the first `epochs` epochs only; nil = every epoch.
     public var epochs: Int?
+    /// Mixup's or CutMix's α as a schedule (`alpha: {schedule: linear, …}`); the kind holds its final value.
+    public var alphaSchedule: ScalarSchedule? = nil
 }
 
 /// The augmentation kinds: name, primary argument, arguments, and what it is.
@@ -88,12 +95,12 @@ public let augmentKinds: [AugmentKind] = [
         epochsArg,
     ], doc: "torchvision ColorJitter on RGB images [3, H, W] whose values x/scale lie in [0, 1]: the four adjustments in a random order"),
     AugmentKind(name: "mixup", primary: "alpha", args: [
-        ArgSpec("alpha", .number, range: .positive, required: true, doc: "λ ~ Beta(α, α); 0.2 (Keras), 1 for CIFAR in the paper"),
+        ArgSpec("alpha", .number, range: .positive, required: true, schedulable: true, doc: "λ ~ Beta(α, α); 0.2 (Keras), 1 for CIFAR in the paper"),
         ArgSpec("prob", .number, range: .probability, default: .number(1), doc: "probability that a batch is mixed"),
         epochsArg,
     ], doc: "mix each example and its target row with a partner's of the same batch: λx_i + (1 − λ)x_j, one λ per batch, partners by a random permutation (Zhang et al. 2018); the loss sees soft targets"),
     AugmentKind(name: "cutmix", primary: "alpha", args: [
-        ArgSpec("alpha", .number, range: .positive, default: .number(1), doc: "λ ~ Beta(α, α) sets the box area (α = 1: uniform)"),
+        ArgSpec("alpha", .number, range: .positive, default: .number(1), schedulable: true, doc: "λ ~ Beta(α, α) sets the box area (α = 1: uniform)"),
         ArgSpec("prob", .number, range: .probability, default: .number(1), doc: "probability that a batch is mixed (the official CIFAR scripts use 0.5)"),
         epochsArg,
     ], doc: "paste a box of a partner's pixels (side √(1 − λ) of each, centred uniformly, clipped) and mix the target rows by the pasted area (Yun et al. 2019); the loss sees soft targets"),
@@ -121,12 +128,14 @@ func resolveAugment(_ v: Value, _ d: inout [Diagnostic]) -> [AugmentConfig] {
             continue
         }
         var values: [String: ArgValue] = [:]
+        var schedules: [String: ScalarSchedule] = [:]
         var ok = true
         func set(_ spec: ArgSpec, _ v: Value) {
             switch convert(v, spec, kind: kind.name) {
             case .ok(let x) where kind.name == "color_jitter" && spec.name == "hue" && (x.numberValue ?? 0) > 0.5:
                 d.append(Msg.hueRange(x.numberValue ?? 0).error(v.range)); ok = false
             case .ok(let x): values[spec.name] = x
+            case .scheduled(let x, let schedule): values[spec.name] = x; schedules[spec.name] = schedule
             case .failed(let diag): d.append(diag); ok = false
             }
         }
@@ -166,7 +175,7 @@ func resolveAugment(_ v: Value, _ d: inout [Diagnostic]) -> [AugmentConfig] {
         case "cutmix": config = .cutmix(alpha: values["alpha"]?.numberValue ?? 1, prob: values["prob"]?.numberValue ?? 1)
         default: config = .cutout(size: values["size"]?.intValue ?? 1)
         }
-        out.append(AugmentConfig(kind: config, epochs: values["epochs"]?.intValue))
+        out.append(AugmentConfig(kind: config, epochs: values["epochs"]?.intValue, alphaSchedule: schedules["alpha"]))
     }
     return out
 }

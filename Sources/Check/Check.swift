@@ -69,6 +69,7 @@ public func check(_ spec: Spec, options: CheckOptions = CheckOptions()) -> (mode
     d += lintDropoutBeforeBatchnorm(nodes)
     d += lintDecayOnNormOrBias(nodes)
     d += lintStochasticDepthWithoutShortcut(inferrer.droppedStochasticDepth)
+    d += lintScheduleLength(nodes, training)
     if spec.loss != nil, !inferrer.poisoned[output] { d += lintSoftmaxBeforeCrossEntropy(nodes, output: output, loss: training.loss) }
     // A spec that trains (or says how) is compared with the data's one class id per example.
     if spec.loss != nil || spec.train != nil || spec.data != nil, !inferrer.poisoned[output] {

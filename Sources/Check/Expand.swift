@@ -25,6 +25,9 @@ struct ELayer {
     var lists: [String: [[EItem]]]
     /// The block uses and repeat iterations this copy comes from, innermost first.
     var context: [Note] = []
+    /// Canonical argument name → its schedule, for arguments given one (`args` holds the value
+    /// the schedule ends at).
+    var schedules: [String: ScalarSchedule] = [:]
 
     func int(_ a: String) -> Int? { args[a]?.intValue }
     func number(_ a: String) -> Double? { args[a]?.numberValue }
@@ -291,6 +294,7 @@ struct Expander {
         given += l.arguments.map { ($0.key, $0.value) }
         var args: [String: ArgValue] = [:]
         var ranges: [String: SourceRange] = [:]
+        var schedules: [String: ScalarSchedule] = [:]
         var lists: [String: [[EItem]]] = [:]
         var ok = true
         var suggested: Set<String> = []
@@ -326,6 +330,9 @@ struct Expander {
             guard let v = substitute(raw, env) else { ok = false; continue }
             switch convert(v, a, kind: l.kind.value) {
             case .failed(let d): diagnostics.append(d); ok = false
+            case .scheduled(let value, let schedule):
+                args[a.name] = value
+                schedules[a.name] = schedule
             case .ok(let value):
                 args[a.name] = value
                 switch value {
@@ -347,13 +354,18 @@ struct Expander {
             diagnostics.append(Msg.regularizationNotApplicable("decay_bias", l.kind.value, "the layer has no bias (bias: false)").error(at))
             ok = false
         }
+        if schedules["p"] != nil, spec.id == .dropBlock, let at = ranges["schedule_steps"] {
+            diagnostics.append(Msg.scheduleWithScheduleSteps.error(at))
+            ok = false
+        }
         if spec.id == .shakeShake, let bs = lists["branches"], bs.count < 2 {
             diagnostics.append(Msg.tooFewBranches(bs.count).error(ranges["branches"] ?? l.kind.range))
             ok = false
         }
         guard ok else { return nil }
         return .layer(ELayer(spec: spec, written: l.kind.value, display: display, args: args, argRanges: ranges,
-                             name: l.name, from: l.from, expect: expect, range: l.range, lists: lists, context: uses.chain))
+                             name: l.name, from: l.from, expect: expect, range: l.range, lists: lists, context: uses.chain,
+                             schedules: schedules))
     }
 
     private mutating func expandBlock(_ def: BlockDef, _ l: Layer, env: [String: Scalar], prefix: String,

@@ -43,11 +43,14 @@ struct Inferrer {
     // MARK: building blocks
 
     private mutating func add(_ op: LayerOp, _ inputs: [Int], _ shape: Shape?, params: [ParamInfo] = [], path: String,
-                              name: String?, display: String, range: SourceRange, arithmetic a: String? = nil) -> Int {
+                              name: String?, display: String, range: SourceRange, arithmetic a: String? = nil,
+                              schedules: [String: ScalarSchedule] = [:]) -> Int {
         let id = nodes.count
-        nodes.append(CheckedNode(id: id, op: op, inputs: inputs, shape: shape ?? [], params: params, path: path,
-                                 name: name, displayKind: display, range: range))
-        nodes[id].blocks = blockUses
+        var node = CheckedNode(id: id, op: op, inputs: inputs, shape: shape ?? [], params: params, path: path,
+                               name: name, displayKind: display, range: range)
+        node.schedules = schedules
+        node.blocks = blockUses
+        nodes.append(node)
         poisoned.append(shape == nil)
         arithmetic.append(a)
         return id
@@ -285,7 +288,8 @@ struct Inferrer {
         if let p = l.number("weight_drop"), p > 0 {   // DropConnect on the recurrent weights only
             for k in params.indices where params[k].name.contains(".weight_hh_") { params[k].regularization.dropConnect = p }
         }
-        var out = add(r.op, [x], r.shape, params: params, path: path, name: l.name?.value, display: display, range: l.range, arithmetic: r.arithmetic)
+        var out = add(r.op, [x], r.shape, params: params, path: path, name: l.name?.value, display: display, range: l.range,
+                      arithmetic: r.arithmetic, schedules: l.schedules)
         if let a = l.string("activation"), let act = Activation(rawValue: a) {
             let actPath = join(prefix, String(index + 1))
             let actDisplay = display.split(separator: "/").dropLast().map(String.init) + [act.rawValue]
@@ -395,7 +399,7 @@ struct Inferrer {
             sd.stochasticDepth = depth
             op = .shakeDrop(sd)
         }
-        return add(op, parts, shape, path: path, name: l.name?.value, display: l.display, range: l.range)
+        return add(op, parts, shape, path: path, name: l.name?.value, display: l.display, range: l.range, schedules: l.schedules)
     }
 }
 

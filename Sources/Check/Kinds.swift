@@ -131,10 +131,16 @@ public struct ArgSpec: Sendable {
     /// The value an omitted argument takes (PyTorch's default), if it has a fixed one.
     public var defaultValue: ArgDefault?
     public var doc: String
+    /// Takes a schedule map as well as a number (`p: {schedule: linear, from: 0, to: 0.3, epochs: 5}`).
+    public var schedulable: Bool
+
+    /// How the type reads in the reference ("a number or a schedule").
+    var typePhrase: String { type.phrase + (schedulable ? " or a schedule" : "") }
 
     init(_ name: String, _ type: ArgType, aliases: [String] = [], range: ArgRange? = nil,
-         required: Bool = false, default defaultValue: ArgDefault? = nil, doc: String = "") {
+         required: Bool = false, default defaultValue: ArgDefault? = nil, schedulable: Bool = false, doc: String = "") {
         self.name = name
+        self.schedulable = schedulable
         self.type = type
         self.aliases = aliases
         self.range = range
@@ -310,11 +316,11 @@ public let kindTable: [KindSpec] = ([
     ], parametric: false, doc: "per-example reshape"),
 ] + Activation.allCases.map(activationKind) + [
     KindSpec(name: "dropout", aliases: [], id: .dropout, primary: "p", args: [
-        ArgSpec("p", .number, aliases: ["rate"], range: .dropRate, default: .number(0.5), doc: "drop probability"),
+        ArgSpec("p", .number, aliases: ["rate"], range: .dropRate, default: .number(0.5), schedulable: true, doc: "drop probability"),
         ArgSpec("scaling", .choice(["inverted", "classic"]), default: .string("inverted")),
     ], parametric: false, doc: "dropout (Srivastava et al. 2014)"),
     KindSpec(name: "spatial_dropout", aliases: ["dropout2d"], id: .spatialDropout, primary: "p", args: [
-        ArgSpec("p", .number, aliases: ["rate"], range: .dropRate, default: .number(0.5)),
+        ArgSpec("p", .number, aliases: ["rate"], range: .dropRate, default: .number(0.5), schedulable: true),
     ], parametric: false, doc: "channel dropout: whole channels of [C, H, W] (Tompson et al. 2015), whole features of a [seq, features] sequence (Keras SpatialDropout1D)"),
     KindSpec(name: "sequence_pool", aliases: [], id: .sequencePool, primary: "mode", args: [
         ArgSpec("mode", .choice(["mean", "max", "first"]), default: .string("mean"),
@@ -323,7 +329,7 @@ public let kindTable: [KindSpec] = ([
     KindSpec(name: "positional_encoding", aliases: [], id: .positionalEncoding, primary: nil, args: [],
              parametric: false, doc: "adds the sinusoidal positions of Vaswani et al. 2017 to [seq, features]: sin(t/10000^(2i/F)) on even features, cos on odd"),
     KindSpec(name: "locked_dropout", aliases: [], id: .lockedDropout, primary: "p", args: [
-        ArgSpec("p", .number, aliases: ["rate"], range: .dropRate, default: .number(0.5), doc: "drop probability"),
+        ArgSpec("p", .number, aliases: ["rate"], range: .dropRate, default: .number(0.5), schedulable: true, doc: "drop probability"),
     ], parametric: false, doc: "dropout with one mask per sequence over [seq, features], shared by every step (AWD-LSTM LockedDropout, Keras SpatialDropout1D)"),
     KindSpec(name: "gaussian_noise", aliases: [], id: .gaussianNoise, primary: "stddev", args: [
         ArgSpec("stddev", .number, aliases: ["std"], range: .positive, required: true, doc: "σ of the additive noise"),
@@ -332,10 +338,10 @@ public let kindTable: [KindSpec] = ([
         ArgSpec("p", .number, aliases: ["rate"], range: .dropRate, required: true, doc: "drop rate whose dropout variance the noise has"),
     ], parametric: false, doc: "multiplicative Gaussian noise x·(1 + σ·n), σ = √(p/(1−p)), identity at evaluation (Srivastava et al. 2014)"),
     KindSpec(name: "alpha_dropout", aliases: [], id: .alphaDropout, primary: "p", args: [
-        ArgSpec("p", .number, aliases: ["rate"], range: .dropRate, default: .number(0.5), doc: "drop probability"),
+        ArgSpec("p", .number, aliases: ["rate"], range: .dropRate, default: .number(0.5), schedulable: true, doc: "drop probability"),
     ], parametric: false, doc: "alpha dropout for SELU networks, keeps mean 0 and variance 1 (Klambauer et al. 2017)"),
     KindSpec(name: "dropblock", aliases: [], id: .dropBlock, primary: "p", args: [
-        ArgSpec("p", .number, aliases: ["rate"], range: .dropRate, default: .number(0.1), doc: "drop probability 1 − keep_prob (the target of a schedule)"),
+        ArgSpec("p", .number, aliases: ["rate"], range: .dropRate, default: .number(0.1), schedulable: true, doc: "drop probability 1 − keep_prob (the target of schedule_steps)"),
         ArgSpec("block_size", .int, range: .positive, default: .int(7), doc: "side of the dropped squares; must fit the feature map"),
         ArgSpec("schedule_steps", .int, range: .positive, doc: "optimizer steps over which p rises linearly from 0 (constant without)"),
     ], parametric: false, doc: "DropBlock: zeroes block_size² squares of each channel of [C, H, W], one mask per (example, channel), rescaled by count/sum of the batch's mask (Ghiasi et al. 2018)"),
@@ -379,7 +385,7 @@ public let kindTable: [KindSpec] = ([
         ArgSpec("body", .layers, required: true),
         ArgSpec("shortcut", .shortcut, doc: "default identity; `none` for no skip connection"),
         ArgSpec("skip", .bool, doc: "false: no skip connection at all, the block is its body alone (for ablations)"),
-        ArgSpec("stochastic_depth", .survival, range: .survival, doc: "survival probability (Huang et al. 2016)"),
+        ArgSpec("stochastic_depth", .survival, range: .survival, schedulable: true, doc: "survival probability (Huang et al. 2016)"),
     ], parametric: false, doc: "shortcut + body"),
     KindSpec(name: "shake_shake", aliases: [], id: .shakeShake, primary: "branches", args: [
         ArgSpec("branches", .branches, required: true),
@@ -387,7 +393,7 @@ public let kindTable: [KindSpec] = ([
         ArgSpec("forward", .choice(["shake", "even"]), default: .string("shake")),
         ArgSpec("backward", .choice(["shake", "even", "keep"]), default: .string("shake")),
         ArgSpec("level", .choice(["batch", "image"]), default: .string("image")),
-        ArgSpec("stochastic_depth", .survival, range: .survival, doc: "survival probability of the mixed branches (as residual)"),
+        ArgSpec("stochastic_depth", .survival, range: .survival, schedulable: true, doc: "survival probability of the mixed branches (as residual)"),
     ], parametric: false, doc: "Shake-Shake branch mixing (Gastaldi 2017)"),
     KindSpec(name: "shakedrop", aliases: [], id: .shakeDrop, primary: "body", args: [
         ArgSpec("body", .layers, required: true),
@@ -396,7 +402,7 @@ public let kindTable: [KindSpec] = ([
         ArgSpec("alpha", .numberRange, default: .range(-1, 1)),
         ArgSpec("beta", .numberRange, default: .range(0, 1)),
         ArgSpec("level", .choice(["batch", "image"]), default: .string("image")),
-        ArgSpec("stochastic_depth", .survival, range: .survival, doc: "survival probability of the shaken branch (as residual)"),
+        ArgSpec("stochastic_depth", .survival, range: .survival, schedulable: true, doc: "survival probability of the shaken branch (as residual)"),
     ], parametric: false, doc: "ShakeDrop (Yamada et al. 2019)"),
 ]).map { k in
     // Parametric layers take the regularization attributes, but for `decay_norm` (normalization

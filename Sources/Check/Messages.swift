@@ -142,6 +142,31 @@ enum Msg {
     static func badChoice(_ a: String, _ kind: String, _ v: String, _ choices: [String]) -> Message {
         Message(id: "invalid-value", text: "argument '\(a)' of '\(kind)' cannot be '\(v)'" + (closest(to: v, in: choices).map { "; did you mean '\($0)'?" } ?? "; expected one of " + choices.joined(separator: ", ")))
     }
+    // MARK: scheduled scalars
+    static func unknownScheduleKey(_ k: String, _ form: String, _ s: String?) -> Message {
+        Message(id: "unknown-argument", text: "unknown key '\(k)' for a \(form) schedule" + suggest(s))
+    }
+    static func scheduleBothUnits(_ a: String, _ kind: String) -> Message {
+        Message(id: "conflicting-arguments", text: "the schedule of '\(a)' of '\(kind)' counts epochs or steps, not both")
+    }
+    static func scheduleNeedsUnit(_ a: String, _ kind: String, _ form: String) -> Message {
+        Message(id: "missing-argument", text: "the \(form) schedule of '\(a)' of '\(kind)' needs its length in 'epochs' or 'steps'")
+    }
+    static func scheduleMilestones(_ unit: String) -> Message {
+        Message(id: "wrong-type", text: "a step schedule's '\(unit)' must be a list of increasing positive integers, its milestones")
+    }
+    static func scheduleMilestoneCount(_ values: Int, _ unit: String, _ found: Int) -> Message {
+        Message(id: "wrong-type", text: "a step schedule of \(values) values needs \(values - 1) milestones in '\(unit)', found \(found)")
+    }
+    static let scheduleValues = Message(id: "wrong-type", text: "a step schedule's 'values' must be a non-empty list of numbers")
+    static func notSchedulable(_ a: String, _ kind: String) -> Message {
+        Message(id: "wrong-type", text: "argument '\(a)' of '\(kind)' cannot be scheduled; give a number")
+    }
+    static func scheduleOutlastsTraining(_ a: String, _ kind: String, _ end: Int, _ epochs: Int) -> Message {
+        Message(id: "schedule-too-long", text: "the schedule of '\(a)' of '\(kind)' ends at epoch \(end), after the \(epochs) epochs of training; the run never reaches its final value")
+    }
+    static let scheduleWithRampUp = Message(id: "conflicting-arguments", text: "'ramp_up' shapes a constant consistency weight; with a schedule for 'weight' leave 'ramp_up' out")
+    static let scheduleWithScheduleSteps = Message(id: "conflicting-arguments", text: "'schedule_steps' ramps 'p' of 'dropblock' linearly from 0; with a schedule for 'p' give the ramp there instead")
     static func badRange(_ a: String, _ kind: String) -> Message {
         Message(id: "out-of-range", text: "argument '\(a)' of '\(kind)' must be a range [lo, hi] with lo ≤ hi")
     }

@@ -309,6 +309,9 @@ public struct CheckedNode: Hashable, Sendable {
     /// The block uses this node is part of, outermost first (empty outside `blocks:`); the
     /// code generator gives each its own Swift type.
     public var blocks: [BlockUse] = []
+    /// Arguments given as schedules (`p`, `stochastic_depth`), by canonical name; `op` holds the
+    /// value each ends at.
+    public var schedules: [String: ScalarSchedule] = [:]
 
     public init(id: Int, op: LayerOp, inputs: [Int], shape: Shape, params: [ParamInfo] = [],
                 path: String, name: String?, displayKind: String, range: SourceRange) {
@@ -376,6 +379,17 @@ public struct CheckedModel: Hashable, Sendable {
     }
 
     public var parameters: [ParamInfo] { nodes.flatMap(\.params) }
+
+    /// Every scheduled argument of the graph in a fixed order (nodes in order, arguments by
+    /// name): the table the training loop evaluates once per step, indexed by slot.
+    public var scheduledArguments: [(node: Int, argument: String, schedule: ScalarSchedule)] {
+        nodes.flatMap { n in n.schedules.keys.sorted().compactMap { a in n.schedules[a].map { (n.id, a, $0) } } }
+    }
+
+    /// The slot of argument `argument` of node `node` in `scheduledArguments`, if it is scheduled.
+    public func scheduleSlot(node: Int, argument: String) -> Int? {
+        scheduledArguments.firstIndex { $0.node == node && $0.argument == argument }
+    }
 
     /// The number of classes the data's labels must fall in: K, the output's last axis
     /// (cross-entropy logits or one-hot targets), or 2 for one-hot targets of a single output

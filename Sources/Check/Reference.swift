@@ -49,7 +49,7 @@ public func referenceMarkdown() -> String {
         if !args.isEmpty {
             out += "| argument | aliases | type | default | notes |\n|---|---|---|---|---|\n"
             for a in args {
-                out += "| `\(a.name)` | \(a.aliases.map { "`\($0)`" }.joined(separator: ", ")) | \(escapeCell(a.type.phrase)) | "
+                out += "| `\(a.name)` | \(a.aliases.map { "`\($0)`" }.joined(separator: ", ")) | \(escapeCell(a.typePhrase)) | "
                     + "\(defaultText(a).map { "`\($0)`" } ?? "") | \(escapeCell(notes(a.range, a.doc))) |\n"
             }
         }
@@ -81,11 +81,21 @@ public func referenceMarkdown() -> String {
         out += "\n#### `\(k.name)`\n\n\(capitalized(k.doc)).\(k.primary.map { " Primary argument: `\($0)`." } ?? "")\n\n"
             + "| argument | type | default | notes |\n|---|---|---|---|\n"
         for a in k.args {
-            out += "| `\(a.name)` | \(escapeCell(a.type.phrase)) | \(defaultText(a).map { "`\($0)`" } ?? "") | \(escapeCell(notes(a.range, a.doc))) |\n"
+            out += "| `\(a.name)` | \(escapeCell(a.typePhrase)) | \(defaultText(a).map { "`\($0)`" } ?? "") | \(escapeCell(notes(a.range, a.doc))) |\n"
         }
     }
+    out += "\n## Schedules\n\n" + capitalized(scheduleIntro) + "\n"
     return out
 }
+
+private let scheduleIntro = "an argument whose type says \"or a schedule\" (and `train.consistency.weight`) takes a map in place of "
+    + "its number, the same in YAML and the DSL: `{schedule: linear, from: 0, to: 0.3, epochs: 5}` (from → to over 5 epochs, "
+    + "then held; optional `start:`), `{schedule: cosine, from: 1, to: 0.8, steps: 600, start: 100}` (half a cosine), "
+    + "`{schedule: step, values: [0.1, 0.3, 0.5], epochs: [1, 2]}` (a value per interval between milestones) or "
+    + "`{schedule: constant, value: 0.3}`. Exactly one of `epochs` (fractional: step / steps per epoch) or `steps` "
+    + "(optimizer steps) gives the unit. Every value the schedule takes must lie in the argument's range; a schedule in epochs "
+    + "that ends after `train.epochs` is a warning. The training loop evaluates each schedule once per step; evaluation, "
+    + "inference and export use the value where the schedule ends"
 
 private let regularizationIntro = "on any parametric layer and in `defaults:`. Decay and penalties apply to weights "
     + "(dense, conv, embedding, recurrent and attention kernels), not to biases or normalization parameters, unless "
@@ -166,7 +176,7 @@ public func referenceText(_ topic: ReferenceTopic) -> String {
 private func argumentLines(_ args: [ArgSpec]) -> String {
     table(args.map { a in
         (name: a.name + (a.aliases.isEmpty ? "" : " (" + a.aliases.joined(separator: ", ") + ")"),
-         type: a.type.phrase + (defaultText(a).map { a.required ? ", required" : ", default " + $0 } ?? ""),
+         type: a.typePhrase + (defaultText(a).map { a.required ? ", required" : ", default " + $0 } ?? ""),
          notes: notes(a.range, a.doc))
     })
 }

@@ -24,6 +24,7 @@ struct RegularizationDefaults {
             switch convert(e.value, spec, kind: "defaults") {
             case .ok(let v): values[spec.name] = v
             case .failed(let d): diagnostics.append(d)
+            case .scheduled: preconditionFailure("regularization attributes are not schedulable")
             }
         }
     }

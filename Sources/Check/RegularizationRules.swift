@@ -99,6 +99,7 @@ final class RegularizationRules {
             switch convert(e.value, spec, kind: "regularize") {
             case .ok(let v): rule.values[spec.name] = v; rule.valueRanges[spec.name] = e.value.range
             case .failed(let diag): d.append(diag); ok = false
+            case .scheduled: preconditionFailure("regularization attributes are not schedulable")
             }
         }
         guard case .map(let criteria) = match.value.kind, !criteria.isEmpty else {

@@ -50,18 +50,31 @@ private func schema(_ t: ArgType) -> JSON {
     case .intOrList: return orExpr(anyOf([type("integer"), .object([("type", .string("array")), ("items", orExpr(type("integer")))])]))
     case .layers: return ref("layers")
     case .branches: return .object([("type", .string("array")), ("items", ref("layers")), ("minItems", .number(2))])
-    case .survival: return orExpr(anyOf([type("number"), object([("survival", orExpr(type("number"))), ("mode", enumOf(["batch", "sample"]))], required: ["survival"])]))
+    case .survival: return orExpr(anyOf([type("number"), object([("survival", orExpr(anyOf([type("number"), ref("schedule")]))), ("mode", enumOf(["batch", "sample"]))], required: ["survival"])]))
     case .numberRange: return .object([("type", .string("array")), ("items", orExpr(type("number"))), ("minItems", .number(2)), ("maxItems", .number(2))])
     case .shortcut: return anyOf([ref("layers"), enumOf(["none"])])
     }
 }
 
+/// An argument's schema: its type's, or a schedule map when the argument takes one.
+private func schema(_ a: ArgSpec) -> JSON { a.schedulable ? anyOf([schema(a.type), ref("schedule")]) : schema(a.type) }
+
+/// `{schedule: linear, from: 0, to: 0.3, epochs: 5}` (ScalarSchedule.swift).
+private let scheduleSchema: JSON = {
+    let unit = anyOf([type("integer"), .object([("type", .string("array")), ("items", type("integer"))])])
+    return described(object([
+        ("schedule", enumOf(ScalarSchedule.formNames)), ("from", type("number")), ("to", type("number")), ("value", type("number")),
+        ("values", .object([("type", .string("array")), ("items", type("number"))])), ("epochs", unit), ("steps", unit),
+        ("start", type("integer")),
+    ], required: ["schedule"]), "a value that changes over training: constant, linear or cosine from → to over epochs or steps (after start), or step values at epoch or step milestones")
+}()
+
 private func layerSchema(_ k: KindSpec, name: String) -> JSON {
-    let args = object(k.args.map { a in (a.name, withDefault(described(schema(a.type), a.doc), a.defaultValue)) }
-                      + k.args.flatMap { a in a.aliases.map { ($0, described(schema(a.type), "alias of \(a.name)")) } }
+    let args = object(k.args.map { a in (a.name, withDefault(described(schema(a), a.doc), a.defaultValue)) }
+                      + k.args.flatMap { a in a.aliases.map { ($0, described(schema(a), "alias of \(a.name)")) } }
                       + layerFields)   // `name`, `from`, `expect` may also sit inside the argument map
     var forms: [JSON] = [args, type("null")]
-    if let p = k.primary, let a = k.arg(p) { forms.insert(schema(a.type), at: 0) }
+    if let p = k.primary, let a = k.arg(p) { forms.insert(schema(a), at: 0) }
     return described(object([(name, anyOf(forms))] + layerFields, required: [name]), k.doc)
 }
 
@@ -122,7 +135,7 @@ public func jsonSchema() -> String {
                                 ("step_size", type("number")), ("mix", type("number")), ("random_start", type("boolean")),
                                 ("clip", .object([("type", .string("array")), ("items", type("number")), ("minItems", .number(2)), ("maxItems", .number(2))]))],
                                required: ["method", "epsilon"])),
-        ("consistency", object([("method", enumOf(["pi", "mean_teacher"])), ("weight", type("number")), ("ramp_up", type("integer")),
+        ("consistency", object([("method", enumOf(["pi", "mean_teacher"])), ("weight", anyOf([type("number"), ref("schedule")])), ("ramp_up", type("integer")),
                                 ("ema_decay", type("number"))], required: ["method", "weight"])),
     ])
     let files = object([("inputs", type("string")), ("labels", type("string"))], required: ["inputs"])
@@ -131,7 +144,7 @@ public func jsonSchema() -> String {
         ("validation_split", type("number")), ("normalize", object([("scale", type("number")), ("mean", type("number")), ("std", type("number"))])),
         ("limit", type("integer")),
         ("augment", .object([("type", .string("array")), ("items", anyOf([enumOf(augmentKinds.map(\.name))] + augmentKinds.map { k in
-            object([(k.name, anyOf([object(k.args.map { ($0.name, described(schema($0.type), $0.doc)) }), type("integer"), type("string"), type("null")]))])
+            object([(k.name, anyOf([object(k.args.map { ($0.name, described(schema($0), $0.doc)) }), type("integer"), type("string"), type("null")]))])
         }))])),
     ])
     let loss = anyOf([enumOf(["cross_entropy", "mse", "binary_cross_entropy"]), object([
@@ -163,6 +176,7 @@ public func jsonSchema() -> String {
             ("intPair", .object([("type", .string("array")), ("items", orExpr(type("integer"))), ("minItems", .number(2)), ("maxItems", .number(2))])),
             ("layers", .object([("type", .string("array")), ("items", ref("layer"))])),
             ("layer", layerItem),
+            ("schedule", scheduleSchema),
         ])),
     ])
     return root.rendered()

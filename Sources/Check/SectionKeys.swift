@@ -172,7 +172,7 @@ public let sectionTable: [SectionKey] = [
     SectionKey("train.consistency", "method", .value(.choice(["pi", "mean_teacher"])), default: "required",
                "pi: a second pass of the same weights under other dropout noise; mean_teacher: a pass of the weights' moving average"),
     SectionKey("train.consistency", "weight", .value(.number), range: .nonNegative, default: "required",
-               "w, the consistency weight once ramped up (Laine & Aila: 100 for 10 classes with their sum; this mean over classes divides by K)"),
+               "w, the consistency weight once ramped up (Laine & Aila: 100 for 10 classes with their sum; this mean over classes divides by K); or a schedule of it (then without ramp_up)"),
     SectionKey("train.consistency", "ramp_up", .value(.int), range: .nonNegative, default: "0",
                "epochs over which the weight rises as exp(−5(1 − T)²), T the fraction of the ramp done"),
     SectionKey("train.consistency", "ema_decay", .value(.number), range: .dropRate, default: "0.99",

@@ -39,7 +39,7 @@ public func summarize(_ model: CheckedModel) -> ModelSummary {
     var trainable = 0, frozen = 0
     for n in model.nodes {
         var reg: [String] = []
-        if let options = describeOptions(n.op) { reg.append(options) }
+        if let options = describeOptions(n.op, n.schedules) { reg.append(options) }
         for p in n.params {
             if p.trainable { trainable += p.count } else { frozen += p.count }
             let text = describe(p.regularization)
@@ -77,8 +77,8 @@ private func describeTraining(_ t: TrainingConfig) -> [String] {
         case .colorJitter(let b, let c, let sat, let h):
             kind = "color jitter " + [("brightness", b), ("contrast", c), ("saturation", sat), ("hue", h)]
                 .filter { $0.1 > 0 }.map { "\($0.0) \(show($0.1))" }.joined(separator: ", ")
-        case .mixup(let a, let p): kind = "mixup α \(show(a))\(p < 1 ? ", p \(show(p))" : "")"
-        case .cutmix(let a, let p): kind = "cutmix α \(show(a))\(p < 1 ? ", p \(show(p))" : "")"
+        case .mixup(let x, let p): kind = "mixup α \(a.alphaSchedule?.summary ?? show(x))\(p < 1 ? ", p \(show(p))" : "")"
+        case .cutmix(let x, let p): kind = "cutmix α \(a.alphaSchedule?.summary ?? show(x))\(p < 1 ? ", p \(show(p))" : "")"
         }
         out.append("augment: " + kind + (a.epochs.map { ", first \($0) epochs" } ?? ""))
     }
@@ -89,8 +89,9 @@ private func describeTraining(_ t: TrainingConfig) -> [String] {
     }
     if let c = t.consistency {
         let ramp = c.rampUp > 0 ? ", ramped up over \(c.rampUp) epochs" : ""
-        out.append(c.method == .pi ? "consistency: Π-model, weight \(show(c.weight))\(ramp)"
-            : "consistency: mean teacher (decay \(show(c.emaDecay)), used for evaluation), weight \(show(c.weight))\(ramp)")
+        let weight = c.weightSchedule?.summary ?? show(c.weight)
+        out.append(c.method == .pi ? "consistency: Π-model, weight \(weight)\(ramp)"
+            : "consistency: mean teacher (decay \(show(c.emaDecay)), used for evaluation), weight \(weight)\(ramp)")
     }
     if let c = t.clipGradNorm { out.append("gradient clipping at norm \(show(c))") }
     if let n = t.gradientNoise { out.append("gradient noise η \(show(n.eta)), γ \(show(n.gamma))") }
@@ -102,14 +103,19 @@ private func describeTraining(_ t: TrainingConfig) -> [String] {
 }
 
 /// The stochastic and regularizing options of an op, for the summary's last column.
-private func describeOptions(_ op: LayerOp) -> String? {
+/// A scheduled argument reads as its schedule (`p 0 → 0.3 linear over 5 epochs`).
+private func describeOptions(_ op: LayerOp, _ schedules: [String: ScalarSchedule] = [:]) -> String? {
+    func p(_ x: Double) -> String { schedules["p"]?.summary ?? formatNumber(x) }
+    func survival(_ sd: StochasticDepth?) -> String {
+        sd.map { ", survival \(schedules["stochastic_depth"]?.summary ?? formatNumber($0.survival)) per \($0.mode.rawValue)" } ?? ""
+    }
     switch op {
-    case .dropout(let p, let s): return "p \(formatNumber(p))" + (s == .classic ? ", classic" : "")
-    case .spatialDropout(let p): return "p \(formatNumber(p)) per channel"
-    case .alphaDropout(let p): return "p \(formatNumber(p)), alpha"
-    case .dropBlock(let p, let bs, let steps):
-        return "p \(formatNumber(p)), \(bs)×\(bs) blocks per channel" + (steps.map { ", linear over \($0) steps" } ?? "")
-    case .lockedDropout(let p): return "p \(formatNumber(p)) per feature, every step"
+    case .dropout(let x, let s): return "p \(p(x))" + (s == .classic ? ", classic" : "")
+    case .spatialDropout(let x): return "p \(p(x)) per channel"
+    case .alphaDropout(let x): return "p \(p(x)), alpha"
+    case .dropBlock(let x, let bs, let steps):
+        return "p \(p(x)), \(bs)×\(bs) blocks per channel" + (steps.map { ", linear over \($0) steps" } ?? "")
+    case .lockedDropout(let x): return "p \(p(x)) per feature, every step"
     case .gaussianNoise(let s, let m): return (m ? "×(1 + N(0, σ²))" : "+ N(0, σ²)") + ", σ \(formatNumber(s))"
     case .lstm(_, _, _, let d, let rd, let z), .gru(_, _, _, let d, let rd, let z):
         let parts = [d > 0 ? "dropout \(formatNumber(d))" : nil, rd > 0 ? "recurrent_dropout \(formatNumber(rd))" : nil,
@@ -117,17 +123,13 @@ private func describeOptions(_ op: LayerOp) -> String? {
         return parts.isEmpty ? nil : parts.joined(separator: ", ")
     case .attention(_, _, let d, _): return d > 0 ? "attention dropout \(formatNumber(d))" : nil
     case .embedding(_, _, let p): return p > 0 ? "embedding dropout \(formatNumber(p)) per word" : nil
-    case .residual(let sd?): return "survival \(formatNumber(sd.survival)) per \(sd.mode.rawValue)"
+    case .residual(let sd?): return String(survival(sd).dropFirst(2))
     case .shakeShake(let s): return "shake-shake \(s.forward.rawValue)-\(s.backward.rawValue)-\(s.level.rawValue)" + survival(s.stochasticDepth)
     case .shakeDrop(let s):
         return "shakedrop p \(formatNumber(s.p)), α [\(formatNumber(s.alpha.lowerBound)), \(formatNumber(s.alpha.upperBound))], β [\(formatNumber(s.beta.lowerBound)), \(formatNumber(s.beta.upperBound))]"
             + survival(s.stochasticDepth)
     default: return nil
     }
-}
-
-private func survival(_ sd: StochasticDepth?) -> String {
-    sd.map { ", survival \(formatNumber($0.survival)) per \($0.mode.rawValue)" } ?? ""
 }
 
 /// `269,322`.

@@ -137,6 +137,9 @@ public struct ConsistencyConfig: Hashable, Sendable {
     public var weight: Double = 1
     /// Epochs of the sigmoid ramp-up exp(−5(1 − T)²); 0 = the full weight from the start.
     public var rampUp: Int = 0
+    /// The weight as a schedule (`weight: {schedule: linear, …}`), instead of the ramp; `weight`
+    /// holds its final value.
+    public var weightSchedule: ScalarSchedule? = nil
     /// Mean Teacher's decay a: teacher ← a·teacher + (1 − a)·student after every step.
     public var emaDecay: Double = 0.99
 

@@ -74,7 +74,13 @@ private func resolveTrain(_ v: Value, into t: inout TrainingConfig, _ d: inout [
 private func resolveConsistency(_ c: Section, _ d: inout [Diagnostic]) -> ConsistencyConfig {
     var r = ConsistencyConfig()
     if let m = c.choice("method", ["pi", "mean_teacher"], &d) { r.method = ConsistencyConfig.Method(rawValue: m) ?? .pi }
-    if let w = c.number("weight", .nonNegative, &d) { r.weight = w }
+    if let v = c.value("weight"), isScheduleMap(v) {
+        switch readSchedule(v, name: "weight", kind: "train.consistency", range: ArgRange.nonNegative) {
+        case .success(let s): r.weight = s.final; r.weightSchedule = s
+        case .failure(let e): d.append(e.diagnostic)
+        }
+        if c.has("ramp_up") { d.append(Msg.scheduleWithRampUp.error(c.keyRange("ramp_up"))) }
+    } else if let w = c.number("weight", .nonNegative, &d) { r.weight = w }
     if let e = c.int("ramp_up", .nonNegative, &d) { r.rampUp = e }
     if let a = c.number("ema_decay", .dropRate, &d) {
         r.emaDecay = a

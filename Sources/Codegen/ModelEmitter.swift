@@ -24,7 +24,7 @@ struct ModelEmitter {
         "seed", "pool", "state", "trainable", "trainArena", "evalArena", "invStdBuffer", "scratch",
         "trainInput", "trainLabels", "evalInput", "evalLabels", "trainStep", "evaluate",
         "fillTraining", "fillEvaluation", "evaluationBatchSize", "trainTokens", "evalTokens", "inputGradient",
-        "trainLogits", "consistencyTarget", "consistencyWeight", "step", "n", "invStd",
+        "trainLogits", "consistencyTarget", "consistencyWeight", "scheduled", "scheduledValues", "step", "n", "invStd",
     ]
 
     init(model: CheckedModel, train: Graph?, infer: Graph, evaluationBatch: Int, source: SpecSource) {
@@ -123,6 +123,18 @@ struct ModelEmitter {
             for b in emitters(g, prefix: g.mode == .train ? "t" : "e").poolBuffers {
                 w.line("private let \(b.name) = IndexBuffer(count: \(b.capacity))")
             }
+        }
+        let slots = model.scheduledArguments.count
+        if train != nil, slots > 0 {
+            w.comment("The scheduled rates (\(model.scheduledArguments.map { "\(model.nodes[$0.node].path) \($0.argument)" }.joined(separator: ", "))) at the current step,")
+            w.comment("written by the loop before each step from the recipe's schedules; the training step reads them.")
+            w.line("private let scheduled: UnsafeMutablePointer<Double> = {")
+            w.line("    let table = UnsafeMutablePointer<Double>.allocate(capacity: \(slots))")
+            w.line("    table.initialize(repeating: 0, count: \(slots))")
+            w.line("    return table")
+            w.line("}()")
+            w.line("var scheduledValues: UnsafeMutablePointer<Double>? { scheduled }")
+            w.line("deinit { scheduled.deallocate() }")
         }
         if let train, maxChannels(train) > 0 {
             w.comment("1/√(var+eps) per channel, rebuilt from the saved variance in each batchnorm backward.")

@@ -38,7 +38,7 @@ enum Names {
 
     /// Types a generated package declares or uses (its own, the runtime's, common Swift ones).
     static let reservedTypes: Set<String> = [
-        "Model", "Recipe", "Arena", "IndexBuffer", "SelfAttention", "Runtime", "Training", "Swift", "Foundation", "Float", "Double", "Int", "Int32", "Int64",
+        "Model", "Recipe", "Arena", "IndexBuffer", "ValueSchedule", "SelfAttention", "Runtime", "Training", "Swift", "Foundation", "Float", "Double", "Int", "Int32", "Int64",
         "UInt64", "String", "Bool", "Array", "Data", "Date", "FileManager", "URL", "Error", "Never", "Void",
         "Activation", "Adam", "Attention", "Augmentation", "AvgPool2d", "BatchLoader", "BatchNorm", "Bias", "Conv2d", "Conv2dShape",
         "Dataset", "Dropout", "EarlyStopping", "Embedding", "EpochMetrics", "GRU", "Gemm", "GemmEpilogue", "GlobalAvgPool",

@@ -190,15 +190,25 @@ struct OpEmitter {
             w.line("}")
         case .dropout(let prob, let scaling, let key), .dropoutBackward(let prob, let scaling, let key):
             // Inverted dropout: keep with q = 1−p, scale 1/q; the backward regenerates the mask.
-            let q = 1 - prob
-            let scale = scaling == .inverted ? (q > 0 ? "1 / Float(\(Self.float(q)))" : "0") : "1"
-            w.line("RandomStream(seed: seed, step: step, stream: \(key.id)).applyBernoulli(\(p(i[0])), \(p(o[0])), count: \(L.count(i[0])),")
-            w.line("    keep: \(Self.float(q)), scale: \(scale), threads: pool.threads)")
+            if let slot = prob.slot {
+                // A scheduled p: the loop's value at this step (Rate), q = Float(1 − p) as `regula train`.
+                let scale = scaling == .inverted ? "q > 0 ? 1 / q : 0" : "1"
+                w.line("do {")
+                w.line("    let q = Float(1 - scheduled[\(slot)])")
+                w.line("    RandomStream(seed: seed, step: step, stream: \(key.id)).applyBernoulli(\(p(i[0])), \(p(o[0])), count: \(L.count(i[0])),")
+                w.line("        keep: q, scale: \(scale), threads: pool.threads)")
+                w.line("}")
+            } else {
+                let q = 1 - prob.value
+                let scale = scaling == .inverted ? (q > 0 ? "1 / Float(\(Self.float(q)))" : "0") : "1"
+                w.line("RandomStream(seed: seed, step: step, stream: \(key.id)).applyBernoulli(\(p(i[0])), \(p(o[0])), count: \(L.count(i[0])),")
+                w.line("    keep: \(Self.float(q)), scale: \(scale), threads: pool.threads)")
+            }
         case .stochasticDepth(let survival, let mode, let key), .stochasticDepthBackward(let survival, let mode, let key):
             let len = L.unit(i[0])
             w.line("do {")
             w.line("    let stream = RandomStream(seed: seed, step: step, stream: \(key.id))")
-            w.line("    let p: Float = \(Self.float(survival))")
+            w.line("    let p: Float = \(survival.slot.map { "Float(scheduled[\($0)])" } ?? Self.float(survival.value))")
             switch mode {
             case .batch: w.line("    let gates = [Float](repeating: stream.uniform(at: 0) < p ? 1 : 0, count: n)")
             case .sample: w.line("    let gates: [Float] = (0..<n).map { s in stream.uniform(at: s) < p ? 1 / p : 0 }")

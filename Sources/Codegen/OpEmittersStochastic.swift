@@ -5,6 +5,10 @@ import IR
 /// (Interpreter/ExecutorStochastic.swift) written out with the sizes folded in. Every draw comes
 /// from the op's keyed stream at the current step, so the backward regenerates the forward's.
 extension OpEmitter {
+    /// A rate as the generated step reads it: its constant (as `regula train` passes it), or the
+    /// loop's value at this step from the model's table of scheduled rates.
+    static func rate(_ r: Rate) -> String { r.slot.map { "scheduled[\($0)]" } ?? "\(r.value)" }
+
     mutating func emitStochastic(_ op: Op, _ i: [ValueID], _ o: [ValueID], into w: inout SwiftWriter) -> Bool {
         let L = layout
         func p(_ v: ValueID) -> String { L.ptr(v) }
@@ -15,12 +19,12 @@ extension OpEmitter {
             let d = L.perExample(i[0]), batched = L.isBatched(i[0])
             let planes = batched ? L.times("n", d.first ?? 1) : String(d.prefix(2).reduce(1, *))
             let len = d.dropFirst(batched ? 1 : 2).reduce(1, *)
-            w.line("SpatialDropout.apply(\(p(i[0])), \(p(o[0])), planes: \(planes), length: \(len), p: \(prob),")
+            w.line("SpatialDropout.apply(\(p(i[0])), \(p(o[0])), planes: \(planes), length: \(len), p: \(Self.rate(prob)),")
             w.line("                     stream: RandomStream(seed: seed, step: step, stream: \(key.id)))")
         case .dropBlock(let prob, let bs, let steps, let key), .dropBlockBackward(let prob, let bs, let steps, let key):
             // bs×bs blocks per (sample, channel) map, rescaled by the batch's count/sum of the mask.
             let d = L.perExample(i[0])
-            w.line("DropBlock.apply(\(p(i[0])), \(p(o[0])), planes: \(L.times("n", d[0])), height: \(d[1]), width: \(d[2]), blockSize: \(bs), p: \(prob),")
+            w.line("DropBlock.apply(\(p(i[0])), \(p(o[0])), planes: \(L.times("n", d[0])), height: \(d[1]), width: \(d[2]), blockSize: \(bs), p: \(Self.rate(prob)),")
             w.line("                scheduleSteps: \(steps.map(String.init) ?? "nil"), stream: RandomStream(seed: seed, step: step, stream: \(key.id)), pool: pool)")
         case .gaussianNoise(let s, let multiplicative, let key):
             w.line("GaussianNoise.apply(\(p(i[0])), \(p(o[0])), count: \(L.times("n", L.unit(i[0]))), std: \(Self.float(s)), multiplicative: \(multiplicative),")
@@ -30,12 +34,12 @@ extension OpEmitter {
             w.line("                    stream: RandomStream(seed: seed, step: step, stream: \(key.id)), threads: pool.threads)")
         case .lockedDropout(let prob, let key), .lockedDropoutBackward(let prob, let key):
             let d = L.perExample(i[0])
-            w.line("LockedDropout.apply(\(p(i[0])), \(p(o[0])), batch: n, steps: \(d[0]), features: \(d[1]), p: \(prob),")
+            w.line("LockedDropout.apply(\(p(i[0])), \(p(o[0])), batch: n, steps: \(d[0]), features: \(d[1]), p: \(Self.rate(prob)),")
             w.line("                    stream: RandomStream(seed: seed, step: step, stream: \(key.id)))")
         case .alphaDropout(let prob, let key), .alphaDropoutBackward(let prob, let key):
             var backward = false
             if case .alphaDropoutBackward = op { backward = true }
-            w.line("AlphaDropout.apply(\(p(i[0])), \(p(o[0])), count: \(L.times("n", L.unit(i[0]))), p: \(prob), backward: \(backward),")
+            w.line("AlphaDropout.apply(\(p(i[0])), \(p(o[0])), count: \(L.times("n", L.unit(i[0]))), p: \(Self.rate(prob)), backward: \(backward),")
             w.line("                   stream: RandomStream(seed: seed, step: step, stream: \(key.id)), threads: pool.threads)")
         case .shakeShake(let a):
             // y = Σ αᵢFᵢ with α from the forward key (Gastaldi 2017).

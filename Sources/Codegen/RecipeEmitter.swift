@@ -51,7 +51,11 @@ struct RecipeEmitter {
         }
         if let c = r.consistency {
             args.append("consistency: ConsistencyRecipe(meanTeacher: \(c.meanTeacher), weight: \(OpEmitter.float(Double(c.weight))), "
-                + "rampUpEpochs: \(c.rampUpEpochs), rows: \(c.rows), classes: \(c.classes))")
+                + "rampUpEpochs: \(c.rampUpEpochs), rows: \(c.rows), classes: \(c.classes)"
+                + (c.weightSchedule.map { ", weightSchedule: \(Self.valueSchedule($0))" } ?? "") + ")")
+        }
+        if !r.scheduled.isEmpty {
+            args.append("scheduled: [\n" + r.scheduled.map { "    " + Self.valueSchedule($0) + "," }.joined(separator: "\n") + "\n]")
         }
         w.line("let recipe = TrainingRecipe(")
         w.raw(Self.indented(args.joined(separator: ",\n")))
@@ -107,7 +111,23 @@ struct RecipeEmitter {
         case .cutmix(let a): kind = ".cutmix(alpha: \(OpEmitter.float(Double(a))))"
         }
         let prob = m.prob == 1 ? "" : ", prob: \(OpEmitter.float(Double(m.prob)))"
-        return "BatchMix(\(kind)\(prob)\(m.epochs.map { ", epochs: \($0)" } ?? ""))"
+        let alpha = m.alphaSchedule.map { ", alphaSchedule: \(valueSchedule($0))" } ?? ""
+        return "BatchMix(\(kind)\(prob)\(m.epochs.map { ", epochs: \($0)" } ?? "")\(alpha))"
+    }
+
+    /// A scheduled value as the runtime's `ValueSchedule` literal.
+    static func valueSchedule(_ s: ValueSchedule) -> String {
+        let form: String
+        switch s.form {
+        case .constant(let v): form = ".constant(\(double(v)))"
+        case let .linear(from, to, start, length):
+            form = ".linear(from: \(double(from)), to: \(double(to)), start: \(start), length: \(length))"
+        case let .cosine(from, to, start, length):
+            form = ".cosine(from: \(double(from)), to: \(double(to)), start: \(start), length: \(length))"
+        case let .step(values, milestones):
+            form = ".step(values: [\(values.map(double).joined(separator: ", "))], milestones: \(milestones))"
+        }
+        return "ValueSchedule(\(form), unit: .\(s.unit.rawValue))"
     }
 
     static func augmentation(_ a: Augmentation) -> String {

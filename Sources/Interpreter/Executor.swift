@@ -179,6 +179,17 @@ final class Executor {
         graph.output(.gradient(name)).map(pointer)
     }
 
+    /// The loop's table of scheduled rates (`InterpretedModel.scheduledValues`); nil in graphs
+    /// that read none (evaluation graphs hold every rate's final value).
+    var scheduled: UnsafeMutablePointer<Double>?
+
+    /// A rate's value at the current step: its slot in the table, or its constant.
+    func rate(_ r: Rate) -> Double {
+        guard let slot = r.slot else { return r.value }
+        guard let scheduled else { preconditionFailure("a scheduled rate (slot \(slot)) in a graph run without the schedule table") }
+        return scheduled[slot]
+    }
+
     func random(_ key: RngKey) -> RandomStream {
         RandomStream(seed: seed, step: step, stream: UInt32(key.id))
     }

@@ -9,7 +9,7 @@ extension ExecutorOps {
         switch op {
         case .dropout(let p, let scaling, let key), .dropoutBackward(let p, let scaling, let key):
             // y = x⊙m/q (inverted) or x⊙m (classic), m ~ Bernoulli(q) per element; dx = dy⊙m/q.
-            let q = Float(1 - p)
+            let q = Float(1 - e.rate(p))
             let scale: Float = scaling == .inverted ? (q > 0 ? 1 / q : 0) : 1
             e.random(key).applyBernoulli(ptr(i[0]), ptr(o[0]), count: e.count(i[0]), keep: q, scale: scale,
                                          threads: e.pool.threads)
@@ -17,23 +17,23 @@ extension ExecutorOps {
             // One Bernoulli draw per (sample, channel) plane (Tompson et al. 2015).
             let shape = e.shape(i[0])
             let planes = shape[0] * (shape.count > 1 ? shape[1] : 1), len = e.count(i[0]) / max(planes, 1)
-            SpatialDropout.apply(ptr(i[0]), ptr(o[0]), planes: planes, length: len, p: p, stream: e.random(key))
+            SpatialDropout.apply(ptr(i[0]), ptr(o[0]), planes: planes, length: len, p: e.rate(p), stream: e.random(key))
         case .dropBlock(let p, let bs, let steps, let key), .dropBlockBackward(let p, let bs, let steps, let key):
             // bs×bs blocks per (sample, channel) map, rescaled by the batch's count/sum of the mask
             // (Ghiasi et al. 2018); the backward regenerates the mask from the same key.
             let s = e.shape(i[0])
-            DropBlock.apply(ptr(i[0]), ptr(o[0]), planes: s[0] * s[1], height: s[2], width: s[3], blockSize: bs, p: p,
+            DropBlock.apply(ptr(i[0]), ptr(o[0]), planes: s[0] * s[1], height: s[2], width: s[3], blockSize: bs, p: e.rate(p),
                             scheduleSteps: steps, stream: e.random(key), pool: e.pool)
         case .gaussianNoise(let s, let multiplicative, let key):
             GaussianNoise.apply(ptr(i[0]), ptr(o[0]), count: e.count(i[0]), std: Float(s), multiplicative: multiplicative,
                                 stream: e.random(key), threads: e.pool.threads)
         case .lockedDropout(let p, let key), .lockedDropoutBackward(let p, let key):
             let s = e.shape(i[0])
-            LockedDropout.apply(ptr(i[0]), ptr(o[0]), batch: s[0], steps: s[1], features: s[2], p: p, stream: e.random(key))
+            LockedDropout.apply(ptr(i[0]), ptr(o[0]), batch: s[0], steps: s[1], features: s[2], p: e.rate(p), stream: e.random(key))
         case .alphaDropout(let p, let key), .alphaDropoutBackward(let p, let key):
             var backward = false
             if case .alphaDropoutBackward = op { backward = true }
-            AlphaDropout.apply(ptr(i[0]), ptr(o[0]), count: e.count(i[0]), p: p, backward: backward,
+            AlphaDropout.apply(ptr(i[0]), ptr(o[0]), count: e.count(i[0]), p: e.rate(p), backward: backward,
                                stream: e.random(key), threads: e.pool.threads)
         case .gaussianNoiseBackward(let s, let key):
             // dx = dy⊙(1 + σn): the forward's factor, regenerated from the same key.
@@ -42,7 +42,7 @@ extension ExecutorOps {
         case .stochasticDepth(let survival, let mode, let key), .stochasticDepthBackward(let survival, let mode, let key):
             // Paper (batch): b ~ Bernoulli(p) once per batch, no rescale; DropPath (sample): per
             // sample, kept rows scaled by 1/p. The backward applies the same gate to dy.
-            let stream = e.random(key), p = Float(survival), n = e.batch
+            let stream = e.random(key), p = Float(e.rate(survival)), n = e.batch
             let gates: [Float] = (0..<n).map { s in
                 switch mode {
                 case .batch: stream.uniform(at: 0) < p ? 1 : 0

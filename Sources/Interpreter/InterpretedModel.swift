@@ -16,11 +16,20 @@ final class InterpretedModel: TrainableModel {
     private var trainableTensors: [TrainableTensor]?
     private lazy var evaluator: Executor? = try? session.evaluationExecutor()
 
+    /// One value per scheduled rate of the spec, written by the loop before each step.
+    private let scheduleTable: UnsafeMutablePointer<Double>
+    private let scheduleCount: Int
+
     init(_ session: Session) {
         self.session = session
+        scheduleCount = session.model.scheduledArguments.count
+        scheduleTable = .allocate(capacity: max(scheduleCount, 1))
+        scheduleTable.initialize(repeating: 0, count: max(scheduleCount, 1))
         let store = session.store
         state = zip(store.infos, store.tensors).map { StateTensor($0.name, $1, counter: $0.role == .numBatchesTracked) }
     }
+
+    deinit { scheduleTable.deallocate() }
 
     /// Makes the training executor and finds each parameter's gradient in its arena.
     func prepareTraining() throws {
@@ -33,6 +42,7 @@ final class InterpretedModel: TrainableModel {
             return TrainableTensor(p.info.name, p.tensor, gradient: g, weightDecay: r.weightDecay, maxNorm: r.maxNorm)
         }
         guard training.labelInput != nil else { throw TrainError.unsupported("the training graph has no labels input") }
+        training.scheduled = scheduleTable
         trainingExecutor = training
     }
 
@@ -58,6 +68,7 @@ final class InterpretedModel: TrainableModel {
     }
     var consistencyTarget: UnsafeMutablePointer<Float>? { training.graph.input(.consistencyTarget).map(training.pointer) }
     var consistencyWeight: UnsafeMutablePointer<Float>? { training.graph.input(.consistencyWeight).map(training.pointer) }
+    var scheduledValues: UnsafeMutablePointer<Double>? { scheduleCount > 0 ? scheduleTable : nil }
 
     var evaluationBatchSize: Int { session.evaluationBatchSize }
 

@@ -9,7 +9,8 @@ import Runtime
 /// weights' exponential moving average (the loop's `WeightAverage`, updated after every step)
 /// gives it. Either way the target is a constant for the update (no gradient reaches the
 /// teacher), and the objective gains w(t)/(N·K)·Σ(softmax(z) − p)², with
-/// w(t) = weight·exp(−5(1 − T)²), T = min(1, epochs done / ramp_up) counted in fractional epochs.
+/// w(t) = weight·exp(−5(1 − T)²), T = min(1, epochs done / ramp_up) counted in fractional epochs,
+/// or w(t) from the spec's schedule of the weight.
 public struct ConsistencyRecipe: Hashable, Sendable {
     public var meanTeacher: Bool
     public var weight: Float
@@ -19,7 +20,12 @@ public struct ConsistencyRecipe: Hashable, Sendable {
     public var rows: Int
     public var classes: Int
 
-    public init(meanTeacher: Bool, weight: Float, rampUpEpochs: Int = 0, rows: Int = 1, classes: Int) {
+    /// The weight as a schedule over the run, instead of `weight` and the ramp-up.
+    public var weightSchedule: ValueSchedule?
+
+    public init(meanTeacher: Bool, weight: Float, rampUpEpochs: Int = 0, rows: Int = 1, classes: Int,
+                weightSchedule: ValueSchedule? = nil) {
+        self.weightSchedule = weightSchedule
         self.meanTeacher = meanTeacher
         self.weight = weight
         self.rampUpEpochs = rampUpEpochs
@@ -29,6 +35,7 @@ public struct ConsistencyRecipe: Hashable, Sendable {
 
     /// w(t) at optimizer step `step` (from 0) of a run with `stepsPerEpoch` steps per epoch.
     public func weight(step: Int, stepsPerEpoch: Int) -> Float {
+        if let s = weightSchedule { return Float(s.value(step: step, stepsPerEpoch: stepsPerEpoch)) }
         guard rampUpEpochs > 0 else { return weight }
         let t = min(1, Double(step) / Double(max(stepsPerEpoch, 1)) / Double(rampUpEpochs))
         return weight * Float(exp(-5 * (1 - t) * (1 - t)))

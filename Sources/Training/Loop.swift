@@ -116,6 +116,7 @@ public enum TrainingLoop {
                 var t = DispatchTime.now().uptimeNanoseconds
                 let n = model.fillTraining(loader, batch: b)
                 model.profile("(data)", nanoseconds: DispatchTime.now().uptimeNanoseconds - t)
+                model.setScheduled(cfg.scheduled, step: step, stepsPerEpoch: stepsPerEpoch)
                 let out = adversary?.run(model, loader, batch: b, n: n, step: UInt64(step))
                     ?? consistency?.run(model, loader, batch: b, n: n, step: UInt64(step), teacher: cfg.consistency?.meanTeacher == true ? ema : nil)
                     ?? model.trainStep(n: n, step: UInt64(step))

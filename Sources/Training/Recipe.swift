@@ -24,11 +24,15 @@ public struct TrainingRecipe: Hashable, Sendable {
     /// The Π-model's or Mean Teacher's consistency term, if any (Mean Teacher's teacher is the
     /// weight average of `emaDecay`).
     public var consistency: ConsistencyRecipe?
+    /// The model's scheduled rates (dropout p, survival), by slot: the loop writes each one's
+    /// value into `TrainableModel.scheduledValues` before every step.
+    public var scheduled: [ValueSchedule]
 
     public init(name: String, batchSize: Int, epochs: Int, seed: UInt64, data: DataRecipe, optimizer: OptimizerRecipe,
                 schedule: ScheduleRecipe = .constant, clipGradNorm: Double? = nil, gradientNoise: GradientNoise? = nil,
                 earlyStopping: EarlyStoppingRecipe? = nil, emaDecay: Double? = nil, adversarial: AdversarialRecipe? = nil,
-                consistency: ConsistencyRecipe? = nil) {
+                consistency: ConsistencyRecipe? = nil, scheduled: [ValueSchedule] = []) {
+        self.scheduled = scheduled
         self.name = name
         self.batchSize = batchSize
         self.epochs = epochs

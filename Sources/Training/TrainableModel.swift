@@ -37,6 +37,9 @@ public protocol TrainableModel: EvaluableModel {
     var trainLogits: UnsafeMutablePointer<Float>? { get }
     var consistencyTarget: UnsafeMutablePointer<Float>? { get }
     var consistencyWeight: UnsafeMutablePointer<Float>? { get }
+    /// The table of scheduled rates the training ops read, one per `TrainingRecipe.scheduled`
+    /// entry, written by the loop before each step; nil when the spec schedules none.
+    var scheduledValues: UnsafeMutablePointer<Double>? { get }
 
     /// Names what produced a non-finite loss (re-running step `step` on the batch `refill`
     /// writes again), for the error message.
@@ -60,6 +63,14 @@ extension TrainableModel {
     public var trainLogits: UnsafeMutablePointer<Float>? { nil }
     public var consistencyTarget: UnsafeMutablePointer<Float>? { nil }
     public var consistencyWeight: UnsafeMutablePointer<Float>? { nil }
+    public var scheduledValues: UnsafeMutablePointer<Double>? { nil }
+
+    /// Writes every scheduled rate's value at optimizer step `step` into `scheduledValues`.
+    public func setScheduled(_ schedules: [ValueSchedule], step: Int, stepsPerEpoch: Int) {
+        guard !schedules.isEmpty else { return }
+        guard let table = scheduledValues else { preconditionFailure("the recipe schedules rates the model has no table for") }
+        for (i, s) in schedules.enumerated() { table[i] = s.value(step: step, stepsPerEpoch: stepsPerEpoch) }
+    }
 
     /// The state that is not trained (batch-norm running statistics and counters).
     var bufferTensors: [Tensor] {

@@ -57,7 +57,7 @@ final class ONNXOpTableTests: XCTestCase {
     /// Ops that only training graphs hold are refused, not lowered, should one ever reach the exporter.
     func testTrainingOnlyOpsAreRefused() {
         let key = RngKey(0)
-        let ops: [Op] = [.accuracy, .mseLoss, .batchNormTrain(eps: 1e-5), .dropout(p: 0.5, scaling: .inverted, key: key),
+        let ops: [Op] = [.accuracy, .mseLoss, .batchNormTrain(eps: 1e-5), .dropout(p: Rate(0.5), scaling: .inverted, key: key),
                          .activationBackward(.relu, slope: 0, axis: 1), .matmul(transA: true, transB: false), .split(axis: 1, sizes: [1, 1])]
         for op in ops {
             guard case .refuse = onnxRule(op) else { return XCTFail("\(op) should be refused") }

@@ -1,6 +1,8 @@
 import Check
 import Diagnostics
 import Syntax
+import Runtime
+import Training
 import XCTest
 @testable import IR
 
@@ -208,6 +210,56 @@ final class EveryArgumentTakesEffectTests: XCTestCase {
             let edited = consistent.replacingOccurrences(of: "{method: pi, weight: 1}", with: to)
             XCTAssertNotEqual(try fingerprint(edited, key), consistentReference, "\(key): '\(to)' changes nothing")
         }
+    }
+
+    /// Every argument the kinds table marks schedulable takes a schedule, and the schedule reaches
+    /// the training step: the lowered graph's op reads slot 0 of the loop's table (its value the
+    /// schedule's final one) and the training recipe carries the schedule; a schedule differs from
+    /// the constant it ends at. The schedulable numbers outside the layers (mixup's and CutMix's α,
+    /// the consistency weight) reach the recipe.
+    func testEveryScheduledArgumentReachesTheTrainingStep() throws {
+        var checked = 0
+        for kind in kindTable {
+            let base = Harness(kind)
+            for arg in kind.args where arg.schedulable {
+                let key = "\(kind.name).\(arg.name)"
+                let start = arg.range == .survival ? "1" : "0"
+                let scheduled = base.spec(kind, [arg.name: "{schedule: linear, from: \(start), to: 0.75, steps: 10}"])
+                let constant = base.spec(kind, [arg.name: "0.75"])
+                XCTAssertNotEqual(try fingerprint(scheduled, key), try fingerprint(constant, key), "\(key): the schedule changes nothing")
+                let model = try XCTUnwrap(checkedModel(scheduled), key)
+                XCTAssertTrue(render(lower(model)).contains("schedule#0→0.75"), "\(key): no op reads the schedule's slot\n\(render(lower(model)))")
+                XCTAssertEqual(try TrainingRecipe(model).scheduled,
+                               [ValueSchedule(.linear(from: Double(start) ?? 0, to: 0.75, start: 0, length: 10), unit: .steps)], key)
+                checked += 1
+            }
+        }
+        XCTAssertEqual(checked, 8, "dropout, spatial_dropout, locked_dropout, alpha_dropout, dropblock p and three stochastic_depth")
+        let image = """
+        regula: 1
+        model: m
+        input: [1, 4, 4]
+        layers: [flatten, dense: 3]
+        loss: cross_entropy
+        train: {optimizer: {kind: sgd, lr: 0.1}, batch_size: 8, consistency: {method: pi, weight: WEIGHT}}
+        data: {format: idx, train: {inputs: a, labels: b}, augment: [mixup: {alpha: ALPHA}, cutmix: {alpha: ALPHA}]}
+        """
+        let schedule = "{schedule: step, values: [0.5, 2], epochs: [1]}"
+        let plain = image.replacingOccurrences(of: "WEIGHT", with: "2").replacingOccurrences(of: "ALPHA", with: "2")
+        let ramped = image.replacingOccurrences(of: "WEIGHT", with: schedule).replacingOccurrences(of: "ALPHA", with: schedule)
+        XCTAssertNotEqual(try fingerprint(ramped, "scheduled α and weight"), try fingerprint(plain, "constant α and weight"))
+        let recipe = try TrainingRecipe(try XCTUnwrap(checkedModel(ramped)))
+        let expected = ValueSchedule(.step(values: [0.5, 2], milestones: [1]), unit: .epochs)
+        XCTAssertEqual(recipe.data.mixes.map(\.alphaSchedule), [expected, expected])
+        XCTAssertEqual(recipe.consistency?.weightSchedule, expected)
+        XCTAssertEqual(recipe.consistency?.weight(step: 7, stepsPerEpoch: 8), 0.5)
+        XCTAssertEqual(recipe.consistency?.weight(step: 8, stepsPerEpoch: 8), 2)
+        XCTAssertEqual(recipe.data.mixes.first?.alpha(epoch: 1, batch: 0, stepsPerEpoch: 8), 2)
+    }
+
+    func checkedModel(_ text: String) -> CheckedModel? {
+        guard let spec = parseSpec(SourceFile(path: "specs/effect.yaml", text: text)).0 else { return nil }
+        return check(spec, options: CheckOptions(physicalMemory: 1 << 40)).model
     }
 
     // MARK: - Helpers

@@ -83,7 +83,7 @@ struct ReferenceEvaluator {
         case .scale(let k): set(outs[0], v(ins[0]).map { $0 * k }, batch)
         case .reshape: set(outs[0], v(ins[0]), batch)
         case .dropout(let p, _, let key), .dropoutBackward(let p, _, let key):
-            let x = v(ins[0]), q = 1 - p
+            let x = v(ins[0]), q = 1 - p.value
             set(outs[0], x.indices.map { Self.keep(key, $0, q) ? x[$0] / q : 0 }, batch)
         case .softmaxCrossEntropy(let s), .softmaxCrossEntropyBackward(let s):
             let isForward: Bool = { if case .softmaxCrossEntropy = op { return true }; return false }()

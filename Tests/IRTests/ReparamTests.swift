@@ -36,7 +36,7 @@ final class ReparamTests: XCTestCase {
         let g = lower(m)
         let dropped = g.nodes.compactMap { n -> (Double, String)? in
             guard case .dropout(let p, _, _) = n.op, let w = g.inputs.first(where: { $0.value == n.inputs[0] })?.param else { return nil }
-            return (p, w.name)
+            return (p.value, w.name)
         }
         XCTAssertEqual(dropped.map(\.1), ["0.weight_hh_l0", "2.weight"])
         XCTAssertEqual(dropped.map(\.0), [0.25, 0.5])

@@ -21,6 +21,11 @@ final class LinearModel: TrainableModel {
     var exposesInputGradient = false
     /// What each `trainStep` saw: its inputs and its loss.
     var passes: [(inputs: [Float], loss: Double)] = []
+    /// A table of scheduled rates, exposed when `scheduleSlots` > 0; `scheduled` records what
+    /// each `trainStep` read there (the model itself ignores the values).
+    var scheduleSlots = 0
+    let scheduleTable = UnsafeMutablePointer<Double>.allocate(capacity: 4)
+    var scheduled: [[Double]] = []
 
     init(batch: Int, threads: Int = 1, seed: UInt64 = 0) {
         self.batch = batch
@@ -31,7 +36,12 @@ final class LinearModel: TrainableModel {
         RandomStream(seed: seed, step: .max, stream: 0).fillUniform(weight.data, count: weight.count, low: -0.5, high: 0.5)
     }
 
-    deinit { labels.deallocate() }
+    deinit {
+        labels.deallocate()
+        scheduleTable.deallocate()
+    }
+
+    var scheduledValues: UnsafeMutablePointer<Double>? { scheduleSlots > 0 ? scheduleTable : nil }
 
     var state: [StateTensor] { [StateTensor("weight", weight), StateTensor("bias", bias), StateTensor("steps", steps, counter: true)] }
     var trainable: [TrainableTensor] {
@@ -48,6 +58,7 @@ final class LinearModel: TrainableModel {
     func trainStep(n: Int, step: UInt64) -> StepOutput {
         let loss = evaluate(n: n).loss
         passes.append((Array(UnsafeBufferPointer(start: inputs.data, count: n * LinearModel.features)), loss))
+        if scheduleSlots > 0 { scheduled.append(Array(UnsafeBufferPointer(start: scheduleTable, count: scheduleSlots))) }
         for j in 0..<LinearModel.features { gradWeight.data[j] = 0 }
         gradBias.data[0] = 0
         for i in 0..<n {

@@ -129,6 +129,27 @@ public struct Smoothing: Hashable, Sendable {
     }
 }
 
+/// A probability a spec may schedule over training (dropout's p, stochastic depth's survival).
+///
+/// `value` is the constant, or the value the schedule ends at, which evaluation graphs and export
+/// use. In a training graph a scheduled rate also names its `slot` in the training loop's table
+/// of scheduled values (`TrainingRecipe.scheduled`, in `CheckedModel.scheduledArguments`
+/// order): the loop evaluates every schedule once per step, before the step, and the
+/// interpreter and generated code read the slot, so a forward op and its backward see the same
+/// value and a resumed run sees the value of an uninterrupted one.
+public struct Rate: Hashable, Sendable, CustomStringConvertible {
+    public var value: Double
+    public var slot: Int?
+
+    public init(_ value: Double, slot: Int? = nil) {
+        self.value = value
+        self.slot = slot
+    }
+
+    /// `0.3`, or `schedule#0→0.3` for slot 0 ending at 0.3.
+    public var description: String { slot.map { "schedule#\($0)→\(value)" } ?? "\(value)" }
+}
+
 /// The primitive ops. Operand order is part of each op's contract and documented per case;
 /// shape and gradient rules live in `Rules/`, one row per case.
 public enum Op: Hashable, Sendable {
@@ -197,37 +218,38 @@ public enum Op: Hashable, Sendable {
     //   dropblock          centre (i, j) of plane r = n·C + c, where a whole block fits, seeds a
     //                      bs×bs block iff u(r·H·W + i·W + j) < γ_t = p_t/bs²·HW/((H−bs+1)(W−bs+1)),
     //                      p_t = p·min(1, t/schedule_steps) (p without a schedule)
+    //   a scheduled p or survival (`Rate.slot`) is the loop's table entry at step t
     //   stochastic_depth   batch: gate u(0) < p;  sample: row n kept iff u(n) < p, scaled 1/p
     //   shake_shake        2 branches: α_n = u(n), coefficients (α_n, 1−α_n); k branches:
     //                      u(n·k + b) normalized to sum 1; `.batch` level uses n = 0 for all
     //   shakedrop          b = [u_gate(0) < p]; α_n = lo + (hi−lo)·u_fwd(n) (n = 0 at `.batch`),
     //                      β_n likewise from the backward key
     /// [x] → x⊙m/(1−p) (inverted) or x⊙m (classic), m ~ Bernoulli(1−p) per element.
-    case dropout(p: Double, scaling: DropoutScaling, key: RngKey)
+    case dropout(p: Rate, scaling: DropoutScaling, key: RngKey)
     /// [dy] → dy⊙m/(1−p) (or dy⊙m) with the same mask.
-    case dropoutBackward(p: Double, scaling: DropoutScaling, key: RngKey)
+    case dropoutBackward(p: Rate, scaling: DropoutScaling, key: RngKey)
     /// [x: N,C,…] → x⊙m/(1−p), m per (sample, channel) (Tompson et al. 2015).
-    case spatialDropout(p: Double, key: RngKey)
-    case spatialDropoutBackward(p: Double, key: RngKey)
+    case spatialDropout(p: Rate, key: RngKey)
+    case spatialDropoutBackward(p: Rate, key: RngKey)
     /// [x] → x + σn or x⊙(1 + σn), n ~ N(0, 1) per element (Keras GaussianNoise, GaussianDropout).
     case gaussianNoise(std: Double, multiplicative: Bool, key: RngKey)
     /// [dy] → dy⊙(1 + σn) with the forward's n (multiplicative noise; the additive one passes dy).
     case gaussianNoiseBackward(std: Double, key: RngKey)
     /// [x: N,T,F] → x⊙m[n,f]/(1−p), one mask per sequence shared by every step (AWD-LSTM).
-    case lockedDropout(p: Double, key: RngKey)
-    case lockedDropoutBackward(p: Double, key: RngKey)
+    case lockedDropout(p: Rate, key: RngKey)
+    case lockedDropoutBackward(p: Rate, key: RngKey)
     /// [x] → a(x⊙m + α'(1 − m)) + b (Klambauer et al. 2017); backward [dy] → a·m⊙dy, same m.
-    case alphaDropout(p: Double, key: RngKey)
-    case alphaDropoutBackward(p: Double, key: RngKey)
+    case alphaDropout(p: Rate, key: RngKey)
+    case alphaDropoutBackward(p: Rate, key: RngKey)
     /// [x: N,C,H,W] → x⊙M·count(M)/sum(M), M zero on bs×bs blocks around seeds drawn per
     /// (sample, channel), count and sum over the batch (Ghiasi et al. 2018, the runtime's `DropBlock`).
-    case dropBlock(p: Double, blockSize: Int, scheduleSteps: Int?, key: RngKey)
+    case dropBlock(p: Rate, blockSize: Int, scheduleSteps: Int?, key: RngKey)
     /// [dy] → dy⊙M·count(M)/sum(M) with the same mask.
-    case dropBlockBackward(p: Double, blockSize: Int, scheduleSteps: Int?, key: RngKey)
+    case dropBlockBackward(p: Rate, blockSize: Int, scheduleSteps: Int?, key: RngKey)
     /// [branch] → b·branch, b ~ Bernoulli(survival) once per batch (`.batch`, Huang et al. 2016,
     /// no rescale) or per sample scaled by 1/survival (`.sample`, timm DropPath).
-    case stochasticDepth(survival: Double, mode: StochasticDepth.Mode, key: RngKey)
-    case stochasticDepthBackward(survival: Double, mode: StochasticDepth.Mode, key: RngKey)
+    case stochasticDepth(survival: Rate, mode: StochasticDepth.Mode, key: RngKey)
+    case stochasticDepthBackward(survival: Rate, mode: StochasticDepth.Mode, key: RngKey)
     /// [F₁, …, Fₙ] → Σ αᵢFᵢ (the residual add is a separate `add`).
     case shakeShake(ShakeAttrs)
     /// [dy] → [β₁dy, …, βₙdy] with β drawn independently of α (Shake-Shake's backward).

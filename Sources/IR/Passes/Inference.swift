@@ -95,13 +95,13 @@ struct InferenceLowering {
         func scale(_ k: Double) { map[n.outputs[0]] = b.emit1(.scale(k), [ins[0]], origin: o) }
         switch n.op {
         case .dropout(let p, let s, _):
-            if s == .classic { scale(1 - p) } else { identity() }      // E[m/(1−p)] = 1; classic: E[m] = 1−p
+            if s == .classic { scale(1 - p.value) } else { identity() }  // E[m/(1−p)] = 1; classic: E[m] = 1−p (p where its schedule ends)
         case .spatialDropout, .lockedDropout, .gaussianNoise, .alphaDropout:
             identity()                                                  // E[m/(1−p)] = 1; E[n] = 0
         case .dropBlock:
             identity()                                                  // the paper's evaluation: no mask, no rescale
         case .stochasticDepth(let q, let mode, _):
-            if mode == .batch { scale(q) } else { identity() }          // paper: x + p·F(x); DropPath: x + F(x)
+            if mode == .batch { scale(q.value) } else { identity() }    // paper: x + p·F(x); DropPath: x + F(x)
         case .shakeShake(let a):
             let sum = a.branches == 1 ? ins[0] : b.emit1(.add, ins, origin: o)
             map[n.outputs[0]] = b.emit1(.scale(1 / Double(a.branches)), [sum], origin: o)  // E[α] = 1/n

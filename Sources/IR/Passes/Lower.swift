@@ -76,6 +76,12 @@ struct Lowering {
         return v
     }
 
+    /// Argument `argument` of `node` with the value `value` it holds in the checked op, and its
+    /// slot in the loop's table when the spec schedules it.
+    func rate(_ node: CheckedNode, _ argument: String, _ value: Double) -> Rate {
+        Rate(value, slot: node.schedules[argument] == nil ? nil : model.scheduleSlot(node: node.id, argument: argument))
+    }
+
     mutating func key(_ node: CheckedNode, _ purpose: String) -> RngKey {
         b.newKey(site: node.path, purpose: purpose)
     }
@@ -119,15 +125,15 @@ struct Lowering {
         case .activation(let f, let slope, let axis):
             return b.emit1(.activation(f, slope: slope, axis: axis + 1), [x], origin: o)
         case .dropout(let p, let scaling):
-            return b.emit1(.dropout(p: p, scaling: scaling, key: key(node, "dropout mask")), [x], origin: o)
+            return b.emit1(.dropout(p: rate(node, "p", p), scaling: scaling, key: key(node, "dropout mask")), [x], origin: o)
         case .spatialDropout(let p):
-            return b.emit1(.spatialDropout(p: p, key: key(node, "spatial dropout mask")), [x], origin: o)
+            return b.emit1(.spatialDropout(p: rate(node, "p", p), key: key(node, "spatial dropout mask")), [x], origin: o)
         case .lockedDropout(let p):
-            return b.emit1(.lockedDropout(p: p, key: key(node, "locked dropout mask")), [x], origin: o)
+            return b.emit1(.lockedDropout(p: rate(node, "p", p), key: key(node, "locked dropout mask")), [x], origin: o)
         case .alphaDropout(let p):
-            return b.emit1(.alphaDropout(p: p, key: key(node, "alpha dropout mask")), [x], origin: o)
+            return b.emit1(.alphaDropout(p: rate(node, "p", p), key: key(node, "alpha dropout mask")), [x], origin: o)
         case .dropBlock(let p, let bs, let n):
-            return b.emit1(.dropBlock(p: p, blockSize: bs, scheduleSteps: n, key: key(node, "dropblock seeds")), [x], origin: o)
+            return b.emit1(.dropBlock(p: rate(node, "p", p), blockSize: bs, scheduleSteps: n, key: key(node, "dropblock seeds")), [x], origin: o)
         case .gaussianNoise(let s, let m):
             return b.emit1(.gaussianNoise(std: s, multiplicative: m, key: key(node, "gaussian noise")), [x], origin: o)
         case .batchNorm(let momentum, let eps):
@@ -145,7 +151,7 @@ struct Lowering {
             var table = required(node, .weight)
             if p > 0 {   // embedding dropout: one draw per row of the table, as spatial dropout over [V, 1, D]
                 let rows = b.emit1(.reshape([.fixed(vocab), .fixed(1), .fixed(dim)]), [table], origin: o)
-                let dropped = b.emit1(.spatialDropout(p: p, key: key(node, "embedding dropout mask")), [rows], origin: o)
+                let dropped = b.emit1(.spatialDropout(p: Rate(p), key: key(node, "embedding dropout mask")), [rows], origin: o)
                 table = b.emit1(.reshape([.fixed(vocab), .fixed(dim)]), [dropped], origin: o)
             }
             return b.emit1(.embedding, [x, table], origin: o)
@@ -187,7 +193,7 @@ struct Lowering {
     /// The residual branch with its stochastic-depth gate (Huang et al. 2016), if it has one.
     mutating func gated(_ branch: ValueID, _ sd: StochasticDepth?, _ node: CheckedNode, _ o: Origin) -> ValueID {
         guard let sd else { return branch }
-        return b.emit1(.stochasticDepth(survival: sd.survival, mode: sd.mode, key: key(node, "stochastic depth gate")), [branch], origin: o)
+        return b.emit1(.stochasticDepth(survival: rate(node, "stochastic_depth", sd.survival), mode: sd.mode, key: key(node, "stochastic depth gate")), [branch], origin: o)
     }
 
     /// Labels, the data loss (with label smoothing) and accuracy.

@@ -21,7 +21,7 @@ extension Lowering {
     /// Inverted dropout on weight `w` (DropConnect, and weight drop on recurrent weights): one
     /// mask per step from its own stream.
     mutating func dropConnect(_ w: ValueID, p: Double, _ node: CheckedNode, _ purpose: String, _ o: Origin) -> ValueID {
-        b.emit1(.dropout(p: p, scaling: .inverted, key: key(node, purpose)), [w], origin: o)
+        b.emit1(.dropout(p: Rate(p), scaling: .inverted, key: key(node, purpose)), [w], origin: o)
     }
 
     private mutating func reparametrized(_ node: CheckedNode, _ o: Origin) -> ValueID {

@@ -48,7 +48,8 @@ extension TrainingRecipe {
                   gradientNoise: t.gradientNoise.map { GradientNoise(eta: $0.eta, gamma: $0.gamma) }, earlyStopping: early,
                   emaDecay: t.emaDecay ?? t.consistency.flatMap { $0.method == .meanTeacher ? $0.emaDecay : nil },
                   adversarial: t.adversarial.map { AdversarialRecipe($0, data: d) },
-                  consistency: try t.consistency.map { try ConsistencyRecipe($0, output: model.nodes[model.output].shape.compactMap(\.value)) })
+                  consistency: try t.consistency.map { try ConsistencyRecipe($0, output: model.nodes[model.output].shape.compactMap(\.value)) },
+                  scheduled: model.scheduledArguments.map { ValueSchedule($0.schedule) })
     }
 }
 
@@ -57,7 +58,7 @@ extension ConsistencyRecipe {
     init(_ c: ConsistencyConfig, output: [Int]) throws {
         guard let k = output.last, k > 0 else { throw TrainError.unsupported("consistency needs class logits, the output is \(output)") }
         self.init(meanTeacher: c.method == .meanTeacher, weight: Float(c.weight), rampUpEpochs: c.rampUp,
-                  rows: output.dropLast().reduce(1, *), classes: k)
+                  rows: output.dropLast().reduce(1, *), classes: k, weightSchedule: c.weightSchedule.map(ValueSchedule.init))
     }
 }
 
@@ -108,9 +109,25 @@ extension BatchMix {
     /// The runtime form of a checked `data.augment` item that mixes a batch.
     init?(_ c: AugmentConfig) {
         switch c.kind {
-        case .mixup(let a, let p): self.init(.mixup(alpha: Float(a)), prob: Float(p), epochs: c.epochs)
-        case .cutmix(let a, let p): self.init(.cutmix(alpha: Float(a)), prob: Float(p), epochs: c.epochs)
+        case .mixup(let a, let p):
+            self.init(.mixup(alpha: Float(a)), prob: Float(p), epochs: c.epochs, alphaSchedule: c.alphaSchedule.map(ValueSchedule.init))
+        case .cutmix(let a, let p):
+            self.init(.cutmix(alpha: Float(a)), prob: Float(p), epochs: c.epochs, alphaSchedule: c.alphaSchedule.map(ValueSchedule.init))
         default: return nil
         }
+    }
+}
+
+extension ValueSchedule {
+    /// The runtime form of a checked schedule.
+    init(_ s: ScalarSchedule) {
+        let form: Form
+        switch s.form {
+        case .constant(let v): form = .constant(v)
+        case let .linear(from, to, start, length): form = .linear(from: from, to: to, start: start, length: length)
+        case let .cosine(from, to, start, length): form = .cosine(from: from, to: to, start: start, length: length)
+        case let .step(values, milestones): form = .step(values: values, milestones: milestones)
+        }
+        self.init(form, unit: s.unit == .steps ? .steps : .epochs)
     }
 }

@@ -105,7 +105,7 @@ public final class BatchLoader {
         let rows = targetRows.assumingMemoryBound(to: Float.self)
         let (c, h, w) = imageShape.count == 3 ? (imageShape[0], imageShape[1], imageShape[2]) : (1, 1, dataset.elementsPerExample)
         for (slot, mix) in mixes.enumerated() where mix.epochs.map({ epoch < $0 }) ?? true {
-            let d = mix.draw(seed: seed, epoch: epoch, batch: b, slot: slot, n: n, height: h, width: w)
+            let d = mix.draw(seed: seed, epoch: epoch, batch: b, slot: slot, n: n, height: h, width: w, stepsPerEpoch: batchesPerEpoch)
             mix.apply(d, inputs: inputs, targets: rows, n: n, channels: c, height: h, width: w, classes: classes)
         }
         return n

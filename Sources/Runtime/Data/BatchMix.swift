@@ -26,10 +26,23 @@ public struct BatchMix: Hashable, Sendable {
     /// Applied in the first `epochs` epochs only; nil = every epoch.
     public var epochs: Int?
 
-    public init(_ kind: Kind, prob: Float = 1, epochs: Int? = nil) {
+    /// α as a schedule over the run (the kind's α is its final value), evaluated at the batch's
+    /// step, epoch·stepsPerEpoch + batch.
+    public var alphaSchedule: ValueSchedule?
+
+    public init(_ kind: Kind, prob: Float = 1, epochs: Int? = nil, alphaSchedule: ValueSchedule? = nil) {
         self.kind = kind
         self.prob = prob
         self.epochs = epochs
+        self.alphaSchedule = alphaSchedule
+    }
+
+    /// α at batch `batch` of `epoch`: the schedule's value there, or the kind's α.
+    public func alpha(epoch: Int, batch: Int, stepsPerEpoch: Int) -> Float {
+        if let s = alphaSchedule { return Float(s.value(step: epoch * stepsPerEpoch + batch, stepsPerEpoch: stepsPerEpoch)) }
+        switch kind {
+        case .mixup(let a), .cutmix(let a): return a
+        }
     }
 
     /// Reserved streams of the batch mixes: the draws (decision, λ, box) and the pairing.
@@ -54,7 +67,8 @@ public struct BatchMix: Hashable, Sendable {
 
     /// The draws of mix number `slot` for batch `batch` of `epoch` with `n` examples of
     /// `height`×`width`: streams keyed by (seed, epoch·2³² + batch·slots + slot).
-    public func draw(seed: UInt64, epoch: Int, batch: Int, slot: Int, n: Int, height: Int, width: Int) -> Draw {
+    /// `stepsPerEpoch` places the batch on α's schedule (unused without one).
+    public func draw(seed: UInt64, epoch: Int, batch: Int, slot: Int, n: Int, height: Int, width: Int, stepsPerEpoch: Int = 1) -> Draw {
         precondition(slot < Self.maxSlots, "at most \(Self.maxSlots) batch mixes")
         let step = UInt64(epoch) << 32 | UInt64(batch * Self.maxSlots + slot)
         let random = RandomStream(seed: seed, step: step, stream: Self.stream)
@@ -64,7 +78,7 @@ public struct BatchMix: Hashable, Sendable {
         let perm = RandomStream(seed: seed, step: step, stream: Self.pairingStream).permutation(count: n).map(Int.init)
         var lambda: Float
         switch kind {
-        case .mixup(let a), .cutmix(let a): lambda = Self.beta(a, next)
+        case .mixup, .cutmix: lambda = Self.beta(alpha(epoch: epoch, batch: batch, stepsPerEpoch: stepsPerEpoch), next)
         }
         var box = Box()
         if case .cutmix = kind {
