@@ -35,7 +35,7 @@ final class ONNXRoundTripTests: XCTestCase {
             // CIFAR-10 is not bundled: its spec trains and is compared on generated images.
             let data = model.training.data.format == .cifar10 ? try syntheticCIFAR10(in: work) : repoRoot + "/data/mnist"
             let name = ((spec as NSString).lastPathComponent as NSString).deletingPathExtension
-            let checkpoint = try trainFewSteps(model, data: data, run: "\(work)/\(name)")
+            let checkpoint = try trainFewSteps(model, steps: Self.steps, data: data, run: "\(work)/\(name)")
             let result = try ONNXExport.export(model: model, weights: ONNXExport.readWeights(checkpoint), specPath: path,
                                                producerVersion: "0.1.0")
             guard let onnx = result.model else {
@@ -51,8 +51,8 @@ final class ONNXRoundTripTests: XCTestCase {
             XCTAssertEqual(p.logitShape.first, Self.examples, name)
             let tokens = onnx.graph.inputs.first?.elemType == .int32
             try Data(onnx.serialized).write(to: URL(fileURLWithPath: "\(work)/\(name).onnx"))
-            try raw(p.inputs).write(to: URL(fileURLWithPath: "\(work)/\(name).input"))
-            try raw(p.logits).write(to: URL(fileURLWithPath: "\(work)/\(name).logits"))
+            try rawFloats(p.inputs).write(to: URL(fileURLWithPath: "\(work)/\(name).input"))
+            try rawFloats(p.logits).write(to: URL(fileURLWithPath: "\(work)/\(name).logits"))
             manifest.append(["name": name, "onnx": "\(work)/\(name).onnx", "input": "\(work)/\(name).input",
                              "input_shape": p.inputShape, "input_dtype": tokens ? "int32" : "float32",
                              "logits": "\(work)/\(name).logits", "logits_shape": p.logitShape])
@@ -60,23 +60,8 @@ final class ONNXRoundTripTests: XCTestCase {
         XCTAssertEqual(Set(refused.keys), ["lstm_classifier"])   // zoneout at evaluation
         XCTAssertGreaterThanOrEqual(manifest.count, 32)
 
-        let manifestPath = "\(work)/manifest.json"
-        try JSONSerialization.data(withJSONObject: manifest).write(to: URL(fileURLWithPath: manifestPath))
-        let scriptPath = "\(work)/roundtrip.py"
-        try onnxRuntimeScript.write(toFile: scriptPath, atomically: true, encoding: .utf8)
-        let output = try runPython(python, [scriptPath, manifestPath])
         var report = ["ONNX round trip (\(Self.examples) test images, \(Self.steps) training steps):"]
-        var seen = 0
-        for line in output.split(separator: "\n") {
-            guard let r = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any], let name = r["name"] as? String else {
-                XCTFail("unexpected output from the ONNX Runtime script: \(line)")
-                continue
-            }
-            seen += 1
-            if let error = r["error"] as? String {
-                XCTFail("\(name): \(error)")
-                continue
-            }
+        for (name, r) in try runRoundTrip(python, script: onnxRuntimeScript, manifest: manifest, work: work, label: "ONNX Runtime") {
             let maxAbs = r["max_abs"] as? Double ?? .infinity, maxRel = r["max_rel"] as? Double ?? .infinity
             report.append("  " + name.padding(toLength: 26, withPad: " ", startingAt: 0)
                           + String(format: " exported  max abs %.3g  max rel %.3g  (max |logit| %.3g)", maxAbs, maxRel,
@@ -88,26 +73,8 @@ final class ONNXRoundTripTests: XCTestCase {
             XCTAssertEqual((r["input_dims"] as? [Any])?.first as? String, "N", name)
             XCTAssertEqual((r["output_dims"] as? [Any])?.first as? String, "N", name)
         }
-        XCTAssertEqual(seen, manifest.count)
         for (name, why) in refused.sorted(by: { $0.key < $1.key }) { report.append("  \(name.padding(toLength: 26, withPad: " ", startingAt: 0)) refused: \(why)") }
         print(report.joined(separator: "\n"))
-    }
-
-    /// A few optimizer steps from the spec's initialization (running statistics move off 0/1, so
-    /// folded batchnorms are exercised); returns the checkpoint.
-    private func trainFewSteps(_ model: CheckedModel, data: String, run: String) throws -> String {
-        var options = TrainOptions()
-        options.threads = 2
-        options.dataDirectory = data
-        options.limit = model.training.batchSize * Self.steps
-        options.maxSteps = Self.steps
-        options.epochs = 1
-        options.outDirectory = run
-        options.evaluateTest = false
-        options.writeMetrics = false
-        options.progress = .quiet
-        _ = try Interpreter.train(model: model, options: options, log: { _ in })
-        return run + "/model.safetensors"
     }
 
     /// A CIFAR-10 binary folder of generated images (`cifarRecord`): 5 training batches of 128
@@ -130,24 +97,5 @@ final class ONNXRoundTripTests: XCTestCase {
             XCTAssertEqual(d.range.file, spec, line: line)
             XCTAssertGreaterThan(d.range.start.line, 1, "\(spec): the diagnostic points at the layer's line", line: line)
         }
-    }
-
-    private func raw(_ values: [Float]) -> Data {
-        values.withUnsafeBufferPointer { Data(buffer: $0) }
-    }
-
-    private func runPython(_ python: String, _ arguments: [String]) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = arguments
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        let errors = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        XCTAssertEqual(process.terminationStatus, 0, String(decoding: errors, as: UTF8.self))
-        return String(decoding: data, as: UTF8.self)
     }
 }

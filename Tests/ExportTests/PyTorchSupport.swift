@@ -45,6 +45,32 @@ func runProcess(_ executable: String, _ arguments: [String], directory: String? 
     return String(decoding: data, as: UTF8.self)
 }
 
+/// Writes `manifest` and `script` into `work`, runs the script on the manifest, and returns each
+/// JSON line it prints as (model name, result). A line that is not a result, or a result with an
+/// `error`, fails the test; so does a count of results other than the manifest's.
+func runRoundTrip(_ python: String, script: String, manifest: [[String: Any]], work: String, label: String,
+                  environment: [String: String] = [:], file: StaticString = #filePath, line: UInt = #line) throws -> [(String, [String: Any])] {
+    let manifestPath = "\(work)/manifest.json", scriptPath = "\(work)/roundtrip.py"
+    try JSONSerialization.data(withJSONObject: manifest).write(to: URL(fileURLWithPath: manifestPath))
+    try script.write(toFile: scriptPath, atomically: true, encoding: .utf8)
+    let output = try runProcess(python, [scriptPath, manifestPath], environment: environment, file: file, line: line)
+    var results: [(String, [String: Any])] = [], seen = 0
+    for text in output.split(separator: "\n") {
+        guard let r = try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any], let name = r["name"] as? String else {
+            XCTFail("unexpected output from the \(label) script: \(text)", file: file, line: line)
+            continue
+        }
+        seen += 1
+        if let error = r["error"] as? String {
+            XCTFail("\(name): \(error)", file: file, line: line)
+            continue
+        }
+        results.append((name, r))
+    }
+    XCTAssertEqual(seen, manifest.count, file: file, line: line)
+    return results
+}
+
 func rawFloats(_ values: [Float]) -> Data {
     values.withUnsafeBufferPointer { Data(buffer: $0) }
 }
