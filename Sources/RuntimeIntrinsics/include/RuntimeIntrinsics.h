@@ -45,6 +45,36 @@ static inline __attribute__((always_inline)) regula_float16 regula_select_at_pos
     return index == at && y > 0 ? g : (regula_float16)0;
 }
 
+typedef float regula_float32 __attribute__((ext_vector_type(32)));
+
+/// Sixteen 2×2 windows whose top-left taps are the even columns of `top[0..<32]` (the bottom
+/// taps are `bottom[0..<32]`; `at` is the plane offset of `top[0]`, `w` the row length): the
+/// maxima in `best[0..<16]` and their plane offsets in `arg[0..<16]`, with strict comparisons in window order
+/// (taps a, b, c, d). Returns 0 when the sum of all 64 taps is NaN (a NaN tap, or infinities of
+/// both signs), which the caller redoes with the exact NaN rule. Swift's `evenHalf`/`oddHalf`
+/// and its lane reductions compile to one scalar insert per lane.
+static inline __attribute__((always_inline)) int regula_max_pool_2x2_16(
+    const float *top, const float *bottom, int at, int w, float *best, int *arg) {
+    regula_float32 t, u;
+    __builtin_memcpy(&t, top, sizeof t);
+    __builtin_memcpy(&u, bottom, sizeof u);
+    regula_float16 a = __builtin_shufflevector(t, t, 0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+    regula_float16 b = __builtin_shufflevector(t, t, 1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31);
+    regula_float16 c = __builtin_shufflevector(u, u, 0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+    regula_float16 d = __builtin_shufflevector(u, u, 1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31);
+    regula_float16 sum = a + b + c + d;
+    if (__builtin_reduce_or(sum != sum)) return 0;
+    regula_int16 base = (regula_int16)at + (regula_int16){0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30};
+    regula_float16 m = a;
+    regula_int16 i = base;
+    i = b > m ? base + 1 : i; m = b > m ? b : m;
+    i = c > m ? base + w : i; m = c > m ? c : m;
+    i = d > m ? base + w + 1 : i; m = d > m ? d : m;
+    __builtin_memcpy(best, &m, sizeof m);
+    __builtin_memcpy(arg, &i, sizeof i);
+    return 1;
+}
+
 typedef float regula_float8 __attribute__((ext_vector_type(8)));
 
 /// `dst[k·ldd + i] = src[i·ld + k]` for i, k in 0..<8: eight row loads, three rounds of shuffles

@@ -76,13 +76,18 @@ public enum MaxPool2d {
             while j < ow {
                 let at = 2 * i * w + 2 * j, o = i * ow + j, n = min(16, ow - j)
                 guard at + w + 32 <= readable else { break }
-                let top = UnsafeRawPointer(xp + at).loadUnaligned(as: SIMD32<Float>.self)
-                let bottom = UnsafeRawPointer(xp + at + w).loadUnaligned(as: SIMD32<Float>.self)
-                guard let (best, arg) = windows16(top, bottom, at: at, w: w) else { break }
                 if o + 16 <= oh * ow {
-                    UnsafeMutableRawPointer(yp + o).storeBytes(of: best, as: SIMD16<Float>.self)
-                    UnsafeMutableRawPointer(ip + o).storeBytes(of: arg, as: SIMD16<Int32>.self)
+                    guard regula_max_pool_2x2_16(xp + at, xp + at + w, Int32(at), Int32(w), yp + o, ip + o) != 0 else { break }
                 } else {
+                    var best = SIMD16<Float>(), arg = SIMD16<Int32>()
+                    let ok = withUnsafeMutableBytes(of: &best) { b in
+                        withUnsafeMutableBytes(of: &arg) { a in
+                            regula_max_pool_2x2_16(xp + at, xp + at + w, Int32(at), Int32(w),
+                                                   b.baseAddress!.assumingMemoryBound(to: Float.self),
+                                                   a.baseAddress!.assumingMemoryBound(to: Int32.self))
+                        }
+                    }
+                    guard ok != 0 else { break }
                     for l in 0..<n { yp[o + l] = best[l]; ip[o + l] = arg[l] }
                 }
                 j += n
@@ -105,25 +110,6 @@ public enum MaxPool2d {
                 ip[i * ow + j] = Int32(arg)
             }
         }
-    }
-
-    /// Sixteen 2×2 windows whose top-left taps are the even columns of `top` (at plane offset
-    /// `at`): the maxima and their offsets, with the scalar path's strict comparisons lane by
-    /// lane. Nil when the sum of all 64 taps is NaN (a NaN tap, or infinities of both signs, in
-    /// any lane, also the lanes past a row that are not kept), which sends the group to the
-    /// scalar rule: rare, and always correct.
-    @inline(__always)
-    static func windows16(_ top: SIMD32<Float>, _ bottom: SIMD32<Float>, at: Int, w: Int) -> (SIMD16<Float>, SIMD16<Int32>)? {
-        let (a, b, c, d) = (top.evenHalf, top.oddHalf, bottom.evenHalf, bottom.oddHalf)
-        let sum = a + b + c + d
-        let s8 = sum.lowHalf + sum.highHalf, s4 = s8.lowHalf + s8.highHalf, s2 = s4.lowHalf + s4.highHalf
-        if (s2.x + s2.y).isNaN { return nil }
-        let base = SIMD16<Int32>(repeating: Int32(at)) &+ SIMD16<Int32>(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30)
-        var best = a, arg = base
-        arg = regula_select_greater_int(b, best, base &+ 1, arg); best = regula_select_greater(b, best, b, best)
-        arg = regula_select_greater_int(c, best, base &+ Int32(w), arg); best = regula_select_greater(c, best, c, best)
-        arg = regula_select_greater_int(d, best, base &+ Int32(w + 1), arg); best = regula_select_greater(d, best, d, best)
-        return (best, arg)
     }
 
     /// Kernel taps kk in lo..<hi whose input coordinate start + kk·d lies in 0..<size.
