@@ -43,13 +43,16 @@ public enum Bias {
     }
 
     /// dbias[c] (+)= Σ_{b,s} dy[b, c, s] for [batch, channels, spatial]; channels are parallel
-    /// work items, each summing its planes in batch order.
+    /// work items, each summing its planes in batch order, once the whole sum is worth a second
+    /// thread (the tutorial CNN's second convolution, 32 channels of 64 × 196, summed serially
+    /// when the test looked at one channel's size).
     public static func gradChannels(batch: Int, channels: Int, spatial: Int, _ dy: UnsafePointer<Float>,
                                     dbias: UnsafeMutablePointer<Float>, accumulate: Bool = false, pool: ThreadPool = .default) {
-        pool.parallelFor(batch * spatial >= 1 << 14 ? channels : 0) { c in
+        let parallel = channels > 1 && batch * spatial * channels >= 1 << 15
+        pool.parallelFor(parallel ? channels : 0) { c in
             dbias[c] = channelSum(batch: batch, channels: channels, spatial: spatial, dy, c, accumulate ? dbias[c] : 0)
         }
-        if batch * spatial < 1 << 14 {
+        if !parallel {
             for c in 0..<channels {
                 dbias[c] = channelSum(batch: batch, channels: channels, spatial: spatial, dy, c, accumulate ? dbias[c] : 0)
             }
