@@ -5,12 +5,19 @@ import Runtime
 /// Fused nodes whose first epilogue steps the producing kernel can do itself: a dense matmul or
 /// a conv2d followed by its bias add (and a pointwise activation) runs them in the GEMM epilogue,
 /// on each tile while it is in cache; training-mode batch norm applies a following ReLU in its
-/// normalize pass; max pooling's backward applies the backward of the ReLU it pooled. Each gives
+/// normalize pass and its backward sums the bias gradient of its dx; max pooling's backward
+/// applies the backward of the ReLU it pooled. Each gives
 /// the separate passes' result bit for bit (generated code runs them separately).
 extension ExecutorOps {
     /// Runs `node`'s op together with its leading epilogue steps when a kernel can; returns how
     /// many epilogue steps it consumed (0 = nothing done, run the node normally).
     static func runFusedHead(_ node: Node, _ ptr: Ptr, _ e: Executor) -> Int {
+        // Batch norm's backward with the bias gradient of its dx (over planes of more than one
+        // element: a [N, C] dx is summed by columns): Σ dx per plane while it is in cache.
+        if case .batchNormBackward(let eps) = node.op, case .biasGrad = node.epilogue[0].op, ncs(e.shape(node.inputs[1])).2 > 1 {
+            runBatchNormBackward(node.inputs, node.outputs, eps: eps, ptr, e, dxSum: ptr(node.epilogue[0].result))
+            return 1
+        }
         guard let out = node.outputs.first, node.transient.contains(out), let first = node.epilogue.first else { return 0 }
         if case .batchNormTrain(let eps) = node.op, case .activation(.relu, _, _) = first.op {
             runBatchNormTrain(node.inputs, node.outputs, eps: eps, ptr, e, y: ptr(first.result), relu: true)

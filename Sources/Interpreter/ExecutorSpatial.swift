@@ -86,15 +86,7 @@ extension ExecutorOps {
         case .batchNormTrain(let eps):
             runBatchNormTrain(i, o, eps: eps, ptr, e, y: ptr(o[0]), relu: false)
         case .batchNormBackward(let eps):
-            // [dy, x, γ, mean, var] → [dx, dγ, dβ]
-            let (n, c, s) = ncs(e.shape(i[1]))
-            let inv = UnsafeMutablePointer<Float>.allocate(capacity: c)
-            defer { inv.deallocate() }
-            let v = ptr(i[4])
-            for k in 0..<c { inv[k] = 1 / (v[k] + Float(eps)).squareRoot() }
-            BatchNorm.backwardTraining(batch: n, channels: c, spatial: s, x: ptr(i[1]), dy: ptr(i[0]), gamma: ptr(i[2]),
-                                       saveMean: ptr(i[3]), saveInvStd: inv, dx: ptr(o[0]),
-                                       dgamma: o.count > 1 ? ptr(o[1]) : nil, dbeta: o.count > 2 ? ptr(o[2]) : nil, pool: e.pool)
+            runBatchNormBackward(i, o, eps: eps, ptr, e, dxSum: nil)
         case .batchNormUpdateStats(let momentum, let spatial):
             // r ← (1−m)·r + m·batch; the running variance uses the unbiased n/(n−1)·var (PyTorch).
             let rm = ptr(i[0]), rv = ptr(i[1])
@@ -168,6 +160,20 @@ extension ExecutorOps {
                                   y: y, saveMean: mean, saveInvStd: v, runningMean: nil, runningVar: nil,
                                   eps: Float(eps), relu: relu, pool: e.pool)
         for k in 0..<c { v[k] = max(1 / (v[k] * v[k]) - Float(eps), 0) }
+    }
+
+    /// [dy, x, γ, mean, var] → [dx, dγ, dβ], and Σ dx per channel into `dxSum` if given.
+    static func runBatchNormBackward(_ i: [ValueID], _ o: [ValueID], eps: Double, _ ptr: Ptr, _ e: Executor,
+                                     dxSum: UnsafeMutablePointer<Float>?) {
+        let (n, c, s) = ncs(e.shape(i[1]))
+        let inv = UnsafeMutablePointer<Float>.allocate(capacity: c)
+        defer { inv.deallocate() }
+        let v = ptr(i[4])
+        for k in 0..<c { inv[k] = 1 / (v[k] + Float(eps)).squareRoot() }
+        BatchNorm.backwardTraining(batch: n, channels: c, spatial: s, x: ptr(i[1]), dy: ptr(i[0]), gamma: ptr(i[2]),
+                                   saveMean: ptr(i[3]), saveInvStd: inv, dx: ptr(o[0]),
+                                   dgamma: o.count > 1 ? ptr(o[1]) : nil, dbeta: o.count > 2 ? ptr(o[2]) : nil,
+                                   dxSum: dxSum, pool: e.pool)
     }
 
     /// Whether `run` has a kernel for `op`.

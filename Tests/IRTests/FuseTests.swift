@@ -34,6 +34,11 @@ final class FuseTests: XCTestCase {
     func testBatchNormApplyAndResidualAddJoinEpilogues() {
         let train = fuse(autodiff(lower(Models.cnn())))
         XCTAssertTrue(train.nodes.contains { $0.op == .batchNormTrain(eps: 1e-5) && $0.epilogue.map(\.op.name) == ["relu"] })
+        // The convolution's bias gradient is summed by the batch norm backward that writes its dx,
+        // and that dx stays in memory for the convolution's two gradients.
+        let bnBackward = train.nodes.filter { if case .batchNormBackward = $0.op { true } else { false } }
+        XCTAssertEqual(bnBackward.map { $0.epilogue.map(\.op.name) }, [["bias_grad"], ["bias_grad"]])
+        XCTAssertTrue(bnBackward.allSatisfy { $0.transient.isEmpty })
         // The effect reading the batch statistics still comes after the node that defines them.
         XCTAssertEqual(verify(train), [])
         assertSnapshot(render(train), named: "cnn.fuse.txt")

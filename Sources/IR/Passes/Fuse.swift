@@ -8,7 +8,9 @@ import Check
 /// `canHostEpilogue`) followed by elementwise ops that read its result (bias add, activation
 /// and its backward, dropout and the other mask/gate ops with their backward, scale, a two-way
 /// residual add, batchnorm eval apply — see `epilogueOperands`) is one node whose `epilogue`
-/// lists those steps in order. The fused node sits where the last step was, so every operand
+/// lists those steps in order. One reduction may end a chain: the bias gradient of a batch
+/// norm's backward output (Σ dx per channel, a convolution's bias before the batch norm), which
+/// the kernel sums plane by plane while dx is in cache (`isReductionStep`). The fused node sits where the last step was, so every operand
 /// is defined before it; a chain stops where a value it defines is read by a node that runs
 /// before that point. Intermediate values read by nothing outside the chain are `transient`
 /// (no memory); the others (a relu output its backward needs) are still written.
@@ -25,13 +27,17 @@ public func fuse(_ g: Graph) -> Graph {
         var deadline = host.outputs.dropFirst().flatMap { uses[$0] ?? [] }.min() ?? Int.max
         while true {
             let users = uses[running] ?? []
-            guard let c = users.first(where: { absorbed[$0] == nil && $0 != h && epilogueOperands(g.nodes[$0], running) != nil }) else { break }
+            guard let c = users.first(where: {
+                absorbed[$0] == nil && $0 != h && (epilogueOperands(g.nodes[$0], running) != nil
+                                                   || chain.isEmpty && isReductionStep(g.nodes[$0], of: host, running))
+            }) else { break }
             let limit = min(deadline, users.filter { $0 != c }.min() ?? Int.max)
             guard c < limit else { break }
             deadline = limit
             chain.append(c)
             absorbed[c] = h
             running = g.nodes[c].outputs[0]
+            if case .biasGrad = g.nodes[c].op { break }   // a reduction ends the chain
         }
         if !chain.isEmpty { chainOf[h] = chain }
     }
@@ -61,6 +67,8 @@ private func fused(_ g: Graph, host: Int, chain: [Int], uses: [ValueID: [Int]], 
         intermediates.append(running)
     }
     node.origin = g.nodes[host].origin
+    // A reduction's result is not the running value's shape: nothing before it is transient.
+    if let last = chain.last, isReductionStep(g.nodes[last], of: g.nodes[host], g.nodes[host].outputs[0]) { return node }
     for v in intermediates.dropLast() where (uses[v] ?? []).allSatisfy(members.contains) && !outputs.contains(v) {
         node.transient.insert(v)
     }
@@ -74,7 +82,8 @@ func canHostEpilogue(_ op: Op) -> Bool {
     switch op {
     case .matmul, .conv2d, .conv2dBackwardData, .biasAdd, .add, .activation, .activationBackward,
          .maxPool2d, .maxPool2dBackward, .avgPool2d, .avgPool2dBackward, .globalAvgPool, .globalAvgPoolBackward,
-         .upsampleNearest, .upsampleNearestBackward, .batchNormTrain, .batchNormEval, .layerNorm, .groupNorm, .embedding,
+         .upsampleNearest, .upsampleNearestBackward, .batchNormTrain, .batchNormBackward, .batchNormEval, .layerNorm,
+         .groupNorm, .embedding,
          .dropBlock, .dropBlockBackward,
          .dropout, .dropoutBackward, .spatialDropout, .spatialDropoutBackward, .stochasticDepth, .stochasticDepthBackward,
          .shakeShake, .shakeDrop, .shakeDropBackward, .scale, .concat, .softmaxCrossEntropyBackward,
@@ -83,6 +92,13 @@ func canHostEpilogue(_ op: Op) -> Bool {
     default:
         return false
     }
+}
+
+/// Whether `n` reduces the host's output 0 in a way the host's kernel can do while writing it:
+/// `bias_grad` over the channel axis of a training batch norm's dx.
+func isReductionStep(_ n: Node, of host: Node, _ running: ValueID) -> Bool {
+    guard case .batchNormBackward = host.op, case .biasGrad(let axis) = n.op else { return false }
+    return axis == 1 && n.inputs == [running] && running == host.outputs[0]
 }
 
 /// If `n` can run as an epilogue step on `running`, its other operands; nil if it cannot.

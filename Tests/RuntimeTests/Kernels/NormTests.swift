@@ -47,6 +47,28 @@ final class NormTests: XCTestCase {
         XCTAssertGreaterThan(clipped, plain.count / 4)
     }
 
+    /// The backward's Σ dx per channel is `Bias.gradChannels` of its dx, bit for bit (the fused
+    /// bias gradient of a convolution before the batch norm), and dx itself is unchanged.
+    func testBatchNormBackwardChannelSumsEqualTheBiasGradient() {
+        var rng = TestRandom(seed: 52)
+        for (n, c, s) in [(3, 4, 37), (5, 16, 196), (2, 3, 784)] {
+            let x = rng.tensor([n, c, s], -2, 3), dy = rng.tensor([n, c, s]), gamma = rng.tensor([c], 0.5, 1.5)
+            let mean = Tensor(shape: [c]), invStd = Tensor(shape: [c]), y = Tensor(shape: [n, c, s])
+            BatchNorm.forwardTraining(batch: n, channels: c, spatial: s, x: x.data, gamma: gamma.data, beta: nil, y: y.data,
+                                      saveMean: mean.data, saveInvStd: invStd.data, runningMean: nil, runningVar: nil)
+            let plainDx = Tensor(shape: [n, c, s]), fusedDx = Tensor(shape: [n, c, s])
+            let dbias = Tensor(shape: [c]), sums = Tensor(shape: [c]), dg = Tensor(shape: [2 * c])
+            BatchNorm.backwardTraining(batch: n, channels: c, spatial: s, x: x.data, dy: dy.data, gamma: gamma.data,
+                                       saveMean: mean.data, saveInvStd: invStd.data, dx: plainDx.data, dgamma: dg.data, dbeta: dg.data + c)
+            Bias.gradChannels(batch: n, channels: c, spatial: s, plainDx.data, dbias: dbias.data)
+            BatchNorm.backwardTraining(batch: n, channels: c, spatial: s, x: x.data, dy: dy.data, gamma: gamma.data,
+                                       saveMean: mean.data, saveInvStd: invStd.data, dx: fusedDx.data, dgamma: dg.data, dbeta: dg.data + c,
+                                       dxSum: sums.data, pool: ThreadPool(threads: 2))
+            for i in 0..<plainDx.count { XCTAssertEqual(fusedDx[i].bitPattern, plainDx[i].bitPattern) }
+            for k in 0..<c { XCTAssertEqual(sums[k].bitPattern, dbias[k].bitPattern, "channel \(k) of \(c)") }
+        }
+    }
+
     /// Oracles of regularization-semantics.md §4.1.
     func testBatchNormSemanticsOracles() {
         var rng = TestRandom(seed: 51)

@@ -66,12 +66,15 @@ public enum BatchNorm {
 
     /// Training backward: dx = (γ/σ)(dy − mean(dy) − x̂·mean(dy·x̂)), dγ = Σ dy·x̂, dβ = Σ dy.
     /// dγ/dβ are overwritten, or added to with `accumulate`; pass nil to skip them.
+    /// `dxSum` gets Σ dx per channel, summed as `Bias.gradChannels` sums it (each plane with
+    /// `Reduce.sum` right after it is written, planes in batch order): the gradient of a bias
+    /// added before the batch norm (a convolution's), without reading dx again.
     public static func backwardTraining(batch n: Int, channels c: Int, spatial s: Int, x: UnsafePointer<Float>,
                                         dy: UnsafePointer<Float>, gamma: UnsafePointer<Float>?,
                                         saveMean: UnsafePointer<Float>, saveInvStd: UnsafePointer<Float>,
                                         dx: UnsafeMutablePointer<Float>?, dgamma: UnsafeMutablePointer<Float>?,
                                         dbeta: UnsafeMutablePointer<Float>?, accumulate: Bool = false,
-                                        pool: ThreadPool = .default) {
+                                        dxSum: UnsafeMutablePointer<Float>? = nil, pool: ThreadPool = .default) {
         let count = Float(max(n * s, 1))
         pool.parallelFor(c) { ch in
             let mean = saveMean[ch], invStd = saveInvStd[ch]
@@ -90,10 +93,13 @@ public enum BatchNorm {
             let a = (gamma?[ch] ?? 1) * invStd
             let bx = -a * invStd * s2 / count
             let c0 = -a * s1 / count - bx * mean
+            var planeSums: Float = 0
             for b in 0..<n {
                 let off = (b * c + ch) * s
                 combine(dy + off, x + off, dx + off, count: s, a, bx, c0)
+                if dxSum != nil { planeSums += Reduce.sum(dx + off, count: s) }
             }
+            dxSum?[ch] = 0 + planeSums
         }
     }
 
