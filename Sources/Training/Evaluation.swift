@@ -6,6 +6,7 @@ public enum Evaluation {
     public static func run(_ model: EvaluableModel, _ data: Dataset, normalization: Normalization, seed: UInt64) -> EvalResult {
         let loader = BatchLoader(dataset: data, batchSize: model.evaluationBatchSize, shuffle: false, seed: seed,
                                  normalization: normalization)
+        loader.pool = model.pool
         var lossSum = 0.0, correct = 0.0, seen = 0
         for b in 0..<loader.batchesPerEpoch {
             let n = model.fillEvaluation(loader, batch: b)

@@ -70,6 +70,28 @@ final class BatchLoaderTests: XCTestCase {
         XCTAssertEqual(x, [-2, -1, 0, 1, 2, 3])
     }
 
+    /// On a pool the examples are gathered in parallel runs: every batch (a full one of 50 and the
+    /// short last one) equals the serial gather bit for bit, for byte and float inputs.
+    func testGatherOnAPoolEqualsTheSerialGather() {
+        let codes: [Int] = (0..<450).map { ($0 * 37) % 256 }
+        let bytes = ByteBuffer(codes.map { UInt8($0) })
+        let floats: [Float] = codes.map { Float($0) * 0.25 - 3 }
+        let nz = Normalization(scale: 255, mean: 0.1307, std: 0.3081)
+        for inputs in [Dataset.Inputs.uint8(bytes, offset: 0), .float(floats)] {
+            let d = Dataset(inputs: inputs, labels: (0..<90).map { Int32($0 % 10) }, exampleShape: [5])
+            let serial = BatchLoader(dataset: d, batchSize: 50, shuffle: true, seed: 4, normalization: nz)
+            let parallel = BatchLoader(dataset: d, batchSize: 50, shuffle: true, seed: 4, normalization: nz)
+            parallel.pool = ThreadPool(threads: 2)
+            for b in 0..<serial.batchesPerEpoch {
+                var x1 = [Float](repeating: .nan, count: 250), x2 = x1
+                var y1 = [Int32](repeating: -1, count: 50), y2 = y1
+                XCTAssertEqual(serial.fill(batch: b, inputs: &x1, labels: &y1), parallel.fill(batch: b, inputs: &x2, labels: &y2))
+                XCTAssertEqual(x1.map(\.bitPattern), x2.map(\.bitPattern))
+                XCTAssertEqual(y1, y2)
+            }
+        }
+    }
+
     /// Throughput figure on real MNIST (a measurement printed for the report, not a timing assertion).
     func testMNISTBatchThroughput() throws {
         let d = try Dataset.loadIDX(images: mnistFolder.appendingPathComponent("train-images-idx3-ubyte.gz").path,
