@@ -75,6 +75,80 @@ static inline __attribute__((always_inline)) int regula_max_pool_2x2_16(
     return 1;
 }
 
+// Winograd F(2×2, 3×3) transforms (Lavin & Gray 2016) of sixteen tiles of one tile row, one
+// tile per lane: the even/odd column splits and the final interleave are shuffles, which Swift's
+// SIMD types compile to one scalar insert per lane.
+
+static inline __attribute__((always_inline)) regula_float16 regula_even16(regula_float32 a) {
+    return __builtin_shufflevector(a, a, 0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+}
+static inline __attribute__((always_inline)) regula_float16 regula_odd16(regula_float32 a) {
+    return __builtin_shufflevector(a, a, 1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31);
+}
+
+/// V = Bᵀ·d·B for the 4×4 input tiles whose top-left corners are `x`, `x + 2`, …, `x + 30`
+/// (rows `wp` floats apart; reads 4 rows of 34 floats). Element (i, j) of the sixteen tiles
+/// goes to `v + (4i + j)·xi`, lanes in tile order. Bᵀ = [1 0 −1 0; 0 1 1 0; 0 −1 1 0; 0 1 0 −1].
+static inline __attribute__((always_inline)) void regula_winograd_input16(const float *x, long wp, float *v, long xi) {
+    regula_float16 d[4][4];
+    for (int i = 0; i < 4; i++) {
+        regula_float32 a, b;
+        __builtin_memcpy(&a, x + i * wp, sizeof a);
+        __builtin_memcpy(&b, x + i * wp + 2, sizeof b);
+        d[i][0] = regula_even16(a); d[i][1] = regula_odd16(a);
+        d[i][2] = regula_even16(b); d[i][3] = regula_odd16(b);
+    }
+    for (int j = 0; j < 4; j++) {
+        regula_float16 t0 = d[0][j] - d[2][j], t1 = d[1][j] + d[2][j], t2 = d[2][j] - d[1][j], t3 = d[1][j] - d[3][j];
+        d[0][j] = t0; d[1][j] = t1; d[2][j] = t2; d[3][j] = t3;
+    }
+    for (int i = 0; i < 4; i++) {
+        regula_float16 r[4] = {d[i][0] - d[i][2], d[i][1] + d[i][2], d[i][2] - d[i][1], d[i][1] - d[i][3]};
+        for (int j = 0; j < 4; j++) __builtin_memcpy(v + (4 * i + j) * xi, &r[j], sizeof r[j]);
+    }
+}
+
+/// Y = Aᵀ·M·A for sixteen tiles (element (i, j) of the tiles' M at `m + (4i + j)·xi`), written
+/// as two output rows of 2 × 16 columns: the first `count` floats of each, `y1` skipped when
+/// nil (an odd last row). Aᵀ = [1 1 1 0; 0 1 −1 −1].
+static inline __attribute__((always_inline)) void regula_winograd_output16(const float *m, long xi, float *y0, float *y1, int count) {
+    regula_float16 q[16];
+    for (int k = 0; k < 16; k++) __builtin_memcpy(&q[k], m + k * xi, sizeof q[k]);
+    regula_float16 s0[4], s1[4];
+    for (int j = 0; j < 4; j++) {
+        s0[j] = q[j] + q[4 + j] + q[8 + j];
+        s1[j] = q[4 + j] - q[8 + j] - q[12 + j];
+    }
+    regula_float16 a0 = s0[0] + s0[1] + s0[2], b0 = s0[1] - s0[2] - s0[3];
+    regula_float16 a1 = s1[0] + s1[1] + s1[2], b1 = s1[1] - s1[2] - s1[3];
+    regula_float32 r0 = __builtin_shufflevector(a0, b0, 0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23,
+                                                8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31);
+    regula_float32 r1 = __builtin_shufflevector(a1, b1, 0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23,
+                                                8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31);
+    if (count >= 32) {
+        __builtin_memcpy(y0, &r0, sizeof r0);
+        if (y1) __builtin_memcpy(y1, &r1, sizeof r1);
+        return;
+    }
+#if defined(__AVX512F__)
+    // Masked stores: a row of 28 outputs is one full and one 12-lane store, not 28 scalar ones.
+    regula_float16 lo0 = __builtin_shufflevector(r0, r0, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+    regula_float16 hi0 = __builtin_shufflevector(r0, r0, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31);
+    regula_float16 lo1 = __builtin_shufflevector(r1, r1, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+    regula_float16 hi1 = __builtin_shufflevector(r1, r1, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31);
+    unsigned short mlo = count >= 16 ? 0xFFFF : (unsigned short)((1u << count) - 1);
+    unsigned short mhi = count <= 16 ? 0 : (unsigned short)((1u << (count - 16)) - 1);
+    __builtin_ia32_storeups512_mask(y0, lo0, mlo);
+    __builtin_ia32_storeups512_mask(y0 + 16, hi0, mhi);
+    if (y1) {
+        __builtin_ia32_storeups512_mask(y1, lo1, mlo);
+        __builtin_ia32_storeups512_mask(y1 + 16, hi1, mhi);
+    }
+#else
+    for (int l = 0; l < count; l++) { y0[l] = r0[l]; if (y1) y1[l] = r1[l]; }
+#endif
+}
+
 typedef float regula_float8 __attribute__((ext_vector_type(8)));
 
 /// `dst[k·ldd + i] = src[i·ld + k]` for i, k in 0..<8: eight row loads, three rounds of shuffles

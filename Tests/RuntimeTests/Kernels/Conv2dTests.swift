@@ -26,6 +26,14 @@ final class Conv2dTests: XCTestCase {
         Conv2dShape(batch: 2, inChannels: 6, height: 11, width: 10, outChannels: 8, kernelH: 3, kernelW: 2, padH: 2, padW: 0,
                     dilationH: 2, dilationW: 3, groups: 2),
         Conv2dShape(batch: 40, inChannels: 32, height: 12, width: 12, outChannels: 16, kernelH: 3, kernelW: 3, padH: 1, padW: 1),
+        // Winograd F(2×2, 3×3): the Shake-Shake layer; output channels not a multiple of 8 and
+        // odd output sizes (a half tile at the right and bottom edges, 31 tiles a row: two
+        // vectors of tiles); no padding and padding 2 (data gradients with transposed padding 2
+        // and 0).
+        Conv2dShape(batch: 3, inChannels: 32, height: 28, width: 28, outChannels: 32, kernelH: 3, kernelW: 3, padH: 1, padW: 1),
+        Conv2dShape(batch: 2, inChannels: 17, height: 9, width: 61, outChannels: 20, kernelH: 3, kernelW: 3, padH: 1, padW: 1),
+        Conv2dShape(batch: 2, inChannels: 16, height: 7, width: 27, outChannels: 16, kernelH: 3, kernelW: 3),
+        Conv2dShape(batch: 1, inChannels: 16, height: 5, width: 24, outChannels: 18, kernelH: 3, kernelW: 3, padH: 2, padW: 2),
     ]
 
     func testMatchesNaiveTwin() {
@@ -92,7 +100,13 @@ final class Conv2dTests: XCTestCase {
 
     func testBitIdenticalAcrossThreadCounts() {
         var rng = TestRandom(seed: 33)
-        let s = Conv2dShape(batch: 19, inChannels: 16, height: 14, width: 14, outChannels: 32, kernelH: 3, kernelW: 3, padH: 1, padW: 1)
+        for s in [Conv2dShape(batch: 19, inChannels: 16, height: 14, width: 14, outChannels: 32, kernelH: 3, kernelW: 3, padH: 1, padW: 1),
+                  Conv2dShape(batch: 5, inChannels: 16, height: 26, width: 26, outChannels: 24, kernelH: 3, kernelW: 3, padH: 1, padW: 1)] {
+            assertBitIdenticalAcrossThreadCounts(s, &rng)
+        }
+    }
+
+    private func assertBitIdenticalAcrossThreadCounts(_ s: Conv2dShape, _ rng: inout TestRandom) {
         let x = rng.tensor([s.inputCount]), w = rng.tensor([s.weightCount]), dy = rng.tensor([s.outputCount])
         var results: [[Tensor]] = []
         for t in [1, 2, 3] {
@@ -115,5 +129,27 @@ final class Conv2dTests: XCTestCase {
         XCTAssertFalse(Conv2dImplicit.handles(shapes[1]))
         XCTAssertTrue(Conv2dImplicit.handles(shapes[13]))
         XCTAssertFalse(Conv2dImplicit.handlesData(shapes[13]), "padding 3 on a 2×3 kernel: transposed padding < 0")
+        // Winograd takes the wide 3×3 layers with 16 or more channels, not the tutorial CNN's
+        // 14-wide second layer, a first layer on one channel, or strided and dilated kernels.
+        for s in shapes.suffix(4) { XCTAssertTrue(Conv2dWinograd.handles(s), "\(s)") }
+        for s in shapes.suffix(4) { XCTAssertTrue(Conv2dWinograd.handlesData(s), "\(s)") }
+        XCTAssertFalse(Conv2dWinograd.handlesData(shapes[6]))
+        XCTAssertFalse(Conv2dWinograd.handles(shapes[6]))
+        XCTAssertFalse(Conv2dWinograd.handles(shapes[11]))
+        XCTAssertFalse(Conv2dWinograd.handles(shapes[2]))
+    }
+
+    /// The bias and activation run on each image's planes after the output transform: the same
+    /// values as a separate pass.
+    func testWinogradEpilogueEqualsSeparatePasses() {
+        var rng = TestRandom(seed: 34)
+        let s = shapes[shapes.count - 3]
+        let x = rng.tensor([s.inputCount]), w = rng.tensor([s.weightCount]), b = rng.tensor([s.outChannels])
+        let fused = Tensor(shape: [s.outputCount]), plain = Tensor(shape: [s.outputCount])
+        Conv2d.forward(s, x: x.data, weight: w.data, bias: b.data, y: fused.data, activation: .relu)
+        Conv2d.forward(s, x: x.data, weight: w.data, bias: nil, y: plain.data)
+        Bias.addChannels(batch: s.batch, channels: s.outChannels, spatial: s.outH * s.outW, plain.data, bias: b.data)
+        Activation.relu.forward(plain.data, plain.data, count: plain.count)
+        assertBitIdentical(fused, plain)
     }
 }

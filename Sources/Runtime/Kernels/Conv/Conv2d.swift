@@ -3,7 +3,9 @@
 /// Layouts: input is [N, C, H, W], weight is [OC, C/groups, KH, KW], bias is [OC],
 /// output is [N, OC, OH, OW] (see `Conv2dShape`).
 ///
-/// How: stride-1 convolutions (the 3×3 and 1×1 layers of residual nets) run as implicit GEMMs over
+/// How: wide 3×3 stride-1 layers with 16 or more channels run as Winograd F(2×2, 3×3)
+/// (`Conv2dWinograd`, forward and data gradient). Other stride-1 convolutions (and every weight
+/// gradient of one) run as implicit GEMMs over
 /// a zero-padded copy of each image, reading the patch rows in place (`Conv2dImplicit`). Strided
 /// convolutions use im2col + GEMM per image and group, with im2col writing the GEMM's packed operand
 /// layout directly (`Im2colPacked`) and the weights packed once per call. For image n and group g, with col = im2col(x[n, g])
@@ -32,6 +34,9 @@ public enum Conv2d {
             (bias == nil && activation == .identity) ? nil :
                 GemmEpilogue(bias: bias.map { $0 + g * s.groupOut }, biasAxis: .rows, activation: activation)
         }
+        if Conv2dWinograd.handles(s) {
+            return Conv2dWinograd.forward(s, x: x, weight: weight, epilogue: epilogue(0), y: y, pool: pool)
+        }
         if Conv2dImplicit.handles(s) {
             return Conv2dImplicit.forward(s, x: x, weight: weight, epilogue: epilogue, y: y, pool: pool)
         }
@@ -43,19 +48,17 @@ public enum Conv2d {
             for g in 0..<s.groups {
                 Gemm.packA(m: s.groupOut, k: s.patch, a: weight + g * s.groupOut * s.patch, lda: s.patch, into: packedW + g * wFloats)
             }
-            pool.parallelFor(s.batch) { n in
-                GemmScratch.shared.withBuffer(floats: colFloats) { col in
-                    for g in 0..<s.groups {
-                        let xg = x + (n * s.inChannels + g * s.groupIn) * inPlane
-                        let yg = y + (n * s.outChannels + g * s.groupOut) * spatial
-                        if s.isPointwise {
-                            Gemm.packB(n: spatial, k: s.patch, b: xg, ldb: spatial, into: col)
-                        } else {
-                            Im2colPacked.asB(s, xg, col)
-                        }
-                        Gemm.sgemmPacked(m: s.groupOut, n: spatial, k: s.patch, packedA: packedW + g * wFloats, packedB: col,
-                                         c: yg, ldc: spatial, epilogue: epilogue(g), pool: serial)
+            pool.forEachImage(s.batch, scratch: colFloats) { n, col in
+                for g in 0..<s.groups {
+                    let xg = x + (n * s.inChannels + g * s.groupIn) * inPlane
+                    let yg = y + (n * s.outChannels + g * s.groupOut) * spatial
+                    if s.isPointwise {
+                        Gemm.packB(n: spatial, k: s.patch, b: xg, ldb: spatial, into: col)
+                    } else {
+                        Im2colPacked.asB(s, xg, col)
                     }
+                    Gemm.sgemmPacked(m: s.groupOut, n: spatial, k: s.patch, packedA: packedW + g * wFloats, packedB: col,
+                                     c: yg, ldc: spatial, epilogue: epilogue(g), pool: serial)
                 }
             }
         }
@@ -65,6 +68,7 @@ public enum Conv2d {
     public static func backwardData(_ s: Conv2dShape, dy: UnsafePointer<Float>, weight: UnsafePointer<Float>,
                                     dx: UnsafeMutablePointer<Float>, pool: ThreadPool = .default) {
         s.validate()
+        if Conv2dWinograd.handlesData(s) { return Conv2dWinograd.backwardData(s, dy: dy, weight: weight, dx: dx, pool: pool) }
         if Conv2dImplicit.handlesData(s) { return Conv2dImplicit.backwardData(s, dy: dy, weight: weight, dx: dx, pool: pool) }
         let spatial = s.outH * s.outW, inPlane = s.height * s.width
         let wFloats = Gemm.packedCountA(m: s.patch, k: s.groupOut)
@@ -74,22 +78,20 @@ public enum Conv2d {
                 Gemm.packA(transA: true, m: s.patch, k: s.groupOut, a: weight + g * s.groupOut * s.patch, lda: s.patch,
                            into: packedW + g * wFloats)
             }
-            pool.parallelFor(s.batch) { n in
-                GemmScratch.shared.withBuffer(floats: dyFloats + (s.isPointwise ? 0 : s.patch * spatial)) { work in
-                    let packedDy = work, col = work + dyFloats
-                    for g in 0..<s.groups {
-                        let dxg = dx + (n * s.inChannels + g * s.groupIn) * inPlane
-                        let dyg = dy + (n * s.outChannels + g * s.groupOut) * spatial
-                        Gemm.packB(n: spatial, k: s.groupOut, b: dyg, ldb: spatial, into: packedDy)
-                        if s.isPointwise {
-                            Gemm.sgemmPacked(m: s.patch, n: spatial, k: s.groupOut, packedA: packedW + g * wFloats,
-                                             packedB: packedDy, c: dxg, ldc: spatial, pool: serial)
-                        } else {
-                            Gemm.sgemmPacked(m: s.patch, n: spatial, k: s.groupOut, packedA: packedW + g * wFloats,
-                                             packedB: packedDy, c: col, ldc: spatial, pool: serial)
-                            dxg.update(repeating: 0, count: s.groupIn * inPlane)
-                            Im2col.col2im(s, col, dxg)
-                        }
+            pool.forEachImage(s.batch, scratch: dyFloats + (s.isPointwise ? 0 : s.patch * spatial)) { n, work in
+                let packedDy = work, col = work + dyFloats
+                for g in 0..<s.groups {
+                    let dxg = dx + (n * s.inChannels + g * s.groupIn) * inPlane
+                    let dyg = dy + (n * s.outChannels + g * s.groupOut) * spatial
+                    Gemm.packB(n: spatial, k: s.groupOut, b: dyg, ldb: spatial, into: packedDy)
+                    if s.isPointwise {
+                        Gemm.sgemmPacked(m: s.patch, n: spatial, k: s.groupOut, packedA: packedW + g * wFloats,
+                                         packedB: packedDy, c: dxg, ldc: spatial, pool: serial)
+                    } else {
+                        Gemm.sgemmPacked(m: s.patch, n: spatial, k: s.groupOut, packedA: packedW + g * wFloats,
+                                         packedB: packedDy, c: col, ldc: spatial, pool: serial)
+                        dxg.update(repeating: 0, count: s.groupIn * inPlane)
+                        Im2col.col2im(s, col, dxg)
                     }
                 }
             }

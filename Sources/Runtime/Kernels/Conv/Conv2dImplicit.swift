@@ -41,17 +41,15 @@ enum Conv2dImplicit {
                     weight[(g * s.groupOut + r) * s.patch + k]
                 }
             }
-            pool.parallelFor(s.batch) { n in
-                GemmScratch.shared.withBuffer(floats: planes.floats + mp * planes.widePadded) { work in
-                    let padded = work, wide = work + planes.floats
-                    for g in 0..<s.groups {
-                        planes.fill(padded, from: x + (n * s.inChannels + g * s.groupIn) * inPlane)
-                        product(k: s.patch, panels: mp / 8, packedA: packedW + g * aFloats, b: padded, offsets: offsets,
-                                wide: wide, planes: planes)
-                        let yg = y + (n * s.outChannels + g * s.groupOut) * spatial
-                        planes.compact(wide, rows: s.groupOut, into: yg)
-                        epilogue(g)?.apply(yg, ldc: spatial, i0: 0, rows: s.groupOut, j0: 0, cols: spatial)
-                    }
+            pool.forEachImage(s.batch, scratch: planes.floats + mp * planes.widePadded) { n, work in
+                let padded = work, wide = work + planes.floats
+                for g in 0..<s.groups {
+                    planes.fill(padded, from: x + (n * s.inChannels + g * s.groupIn) * inPlane)
+                    product(k: s.patch, panels: mp / 8, packedA: packedW + g * aFloats, b: padded, offsets: offsets,
+                            wide: wide, planes: planes)
+                    let yg = y + (n * s.outChannels + g * s.groupOut) * spatial
+                    planes.compact(wide, rows: s.groupOut, into: yg)
+                    epilogue(g)?.apply(yg, ldc: spatial, i0: 0, rows: s.groupOut, j0: 0, cols: spatial)
                 }
             }
         }
@@ -75,15 +73,13 @@ enum Conv2dImplicit {
                     return weight[((g * s.groupOut + oc) * s.groupIn + c) * taps + taps - 1 - tap]
                 }
             }
-            pool.parallelFor(s.batch) { n in
-                GemmScratch.shared.withBuffer(floats: planes.floats + mp * planes.widePadded) { work in
-                    let padded = work, wide = work + planes.floats
-                    for g in 0..<s.groups {
-                        planes.fill(padded, from: dy + (n * s.outChannels + g * s.groupOut) * spatial)
-                        product(k: k, panels: mp / 8, packedA: packedW + g * aFloats, b: padded, offsets: offsets,
-                                wide: wide, planes: planes)
-                        planes.compact(wide, rows: s.groupIn, into: dx + (n * s.inChannels + g * s.groupIn) * inPlane)
-                    }
+            pool.forEachImage(s.batch, scratch: planes.floats + mp * planes.widePadded) { n, work in
+                let padded = work, wide = work + planes.floats
+                for g in 0..<s.groups {
+                    planes.fill(padded, from: dy + (n * s.outChannels + g * s.groupOut) * spatial)
+                    product(k: k, panels: mp / 8, packedA: packedW + g * aFloats, b: padded, offsets: offsets,
+                            wide: wide, planes: planes)
+                    planes.compact(wide, rows: s.groupIn, into: dx + (n * s.inChannels + g * s.groupIn) * inPlane)
                 }
             }
         }
