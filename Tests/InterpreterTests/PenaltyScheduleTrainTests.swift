@@ -32,8 +32,9 @@ final class PenaltyScheduleTrainTests: XCTestCase {
     private func ramp(_ t: Int) -> Double { 0.4 * min(1, Double(t) / 6) }
     private let schedule = "{schedule: linear, from: 0, to: 0.4, steps: 6}"
 
-    /// The weight before and after training the spec for two epochs through `TrainingLoop`.
-    private func train(_ text: String, _ tag: String) throws -> (before: [Float], after: [Float]) {
+    /// The weight before and after training the spec for two epochs through `TrainingLoop`, and
+    /// the loss each step reported (`StepReport.loss`, the objective).
+    private func train(_ text: String, _ tag: String) throws -> (before: [Float], after: [Float], losses: [Double]) {
         let model = try checkSpec(text)
         let recipe = try TrainingRecipe(model)
         let session = try Session(model: model, seed: recipe.seed, batchSize: batch, threads: 1)
@@ -43,14 +44,18 @@ final class PenaltyScheduleTrainTests: XCTestCase {
         let before = Array(UnsafeBufferPointer(start: weight.data, count: weight.count))
         var options = testOptions(tag)
         options.evaluateTest = false
+        let reports = Reports()
+        options.stepCallback = { reports.losses.append($0.loss) }
         addTeardownBlock { [dir = options.outDirectory] in if let dir { try? FileManager.default.removeItem(atPath: dir) } }
         let data = TrainingData(train: Dataset(inputs: .float([Float](repeating: 0, count: examples * features)),
                                                labels: [Int32](repeating: 0, count: examples), exampleShape: [features]),
                                 validation: nil, test: nil, normalization: Normalization())
         let result = try TrainingLoop.run(m, recipe: recipe, data: data, options: options) { _ in }
         XCTAssertEqual(result.steps, examples / batch * epochs, tag)
-        return (before, Array(UnsafeBufferPointer(start: weight.data, count: weight.count)))
+        return (before, Array(UnsafeBufferPointer(start: weight.data, count: weight.count)), reports.losses)
     }
+
+    private final class Reports: @unchecked Sendable { var losses: [Double] = [] }
 
     /// `update(w, λ)` applied at every step t with λ = `lambda(t)`.
     private func reference(_ w0: [Float], _ lambda: (Int) -> Double, _ update: (Float, Double) -> Float) -> [Float] {
@@ -64,37 +69,45 @@ final class PenaltyScheduleTrainTests: XCTestCase {
         for (x, y) in zip(a, b) { XCTAssertEqual(x, y, accuracy: 1e-6, what, line: line) }
     }
 
-    /// L2 λ(t)·Σw² ramped over 6 steps: w ← w − lr·2λ(t)·w at each step.
+    /// L2 λ(t)·Σw² ramped over 6 steps: w ← w − lr·2λ(t)·w at each step, and the loss the loop
+    /// reports for step t is λ(t)·Σw_t² (the data loss is 0).
     func testScheduledL2ShrinksByTheStepsLambda() throws {
-        let (w0, w) = try train(spec(layer: ", l2: \(schedule)"), "l2")
-        assertClose(w, reference(w0, ramp) { w, l in w - lr * (Float(2 * l) * w) }, "l2")
+        let (w0, w, losses) = try train(spec(layer: ", l2: \(schedule)"), "l2")
+        let update = { (w: Float, l: Double) in w - self.lr * (Float(2 * l) * w) }
+        assertClose(w, reference(w0, ramp, update), "l2")
+        var wt = w0
+        XCTAssertEqual(losses.count, examples / batch * epochs)
+        for (t, loss) in losses.enumerated() {
+            XCTAssertEqual(loss, ramp(t) * wt.reduce(0) { $0 + Double($1) * Double($1) }, accuracy: 1e-6, "reported loss at step \(t)")
+            wt = wt.map { update($0, ramp(t)) }
+        }
         XCTAssertNotEqual(w, reference(w0, { _ in 0.4 }) { w, l in w - lr * (Float(2 * l) * w) }, "the constant final λ would give the same")
     }
 
     /// L1 λ(t)·Σ|w| in fractional epochs (one epoch = 4 steps): w ← w − lr·λ(t)·sign(w).
     func testScheduledL1InEpochsMovesEveryStep() throws {
-        let (w0, w) = try train(spec(layer: ", l1: {schedule: linear, from: 0, to: 0.2, epochs: 1}"), "l1")
+        let (w0, w, _) = try train(spec(layer: ", l1: {schedule: linear, from: 0, to: 0.2, epochs: 1}"), "l1")
         let lambda = { (t: Int) in 0.2 * min(1, Double(t) / 4) }
         assertClose(w, reference(w0, lambda) { w, l in w - lr * (w > 0 ? Float(l) : (w < 0 ? -Float(l) : 0)) }, "l1")
     }
 
     /// Coupled decay (SGD, PyTorch `weight_decay`) from `train.optimizer`: g ← g + λ(t)·w.
     func testScheduledCoupledDecayFromTheOptimizer() throws {
-        let (w0, w) = try train(spec(optimizer: "kind: sgd, weight_decay: \(schedule)"), "coupled")
+        let (w0, w, _) = try train(spec(optimizer: "kind: sgd, weight_decay: \(schedule)"), "coupled")
         assertClose(w, reference(w0, ramp) { w, l in w - lr * (0 + Float(l) * w) }, "coupled")
     }
 
     /// Decoupled decay (AdamW) on the layer: w ← w·(1 − lr·λ(t)); with a zero gradient Adam's own
     /// step is 0/(0 + ε) = 0, so the shrink is all that happens.
     func testScheduledDecoupledDecayOnTheLayer() throws {
-        let (w0, w) = try train(spec(layer: ", weight_decay: \(schedule)", optimizer: "kind: adamw"), "decoupled")
+        let (w0, w, _) = try train(spec(layer: ", weight_decay: \(schedule)", optimizer: "kind: adamw"), "decoupled")
         assertClose(w, reference(w0, ramp) { w, l in w * Float(1 - Double(lr) * l) }, "decoupled")
     }
 
     /// Spectral penalty (λ/2)·σ(W)²: for a single row W = wᵀ one power iteration gives σ = ‖w‖ and
     /// the gradient λσ·u vᵀ = λ·w, so w ← w − lr·λ(t)·w.
     func testScheduledSpectralPenalty() throws {
-        let (w0, w) = try train(spec(layer: ", spectral_penalty: \(schedule)"), "spectral")
+        let (w0, w, _) = try train(spec(layer: ", spectral_penalty: \(schedule)"), "spectral")
         assertClose(w, reference(w0, ramp) { w, l in w - lr * Float(l) * w }, "spectral")
     }
 
