@@ -136,7 +136,7 @@ func convert(_ v: Value, _ spec: ArgSpec, kind: String) -> Converted {
 /// A schedule given for argument `spec` (`p: {schedule: linear, …}`; for stochastic depth also
 /// `{survival: {schedule: …}, mode: sample}`), refused unless the kinds table marks it schedulable.
 private func scheduled(_ v: Value, _ spec: ArgSpec, kind: String) -> Converted {
-    guard spec.schedulable else { return .failed(Msg.notSchedulable(spec.name, kind).error(v.range)) }
+    guard spec.schedulable else { return .failed(Msg.notSchedulable(spec.name, kind, spec.type).error(v.range)) }
     var map = v, mode = StochasticDepth.Mode.batch
     if spec.type == .survival, !isScheduleMap(v), let entries = v.mapValue {
         for e in entries {

@@ -58,7 +58,7 @@ public func check(_ spec: Spec, options: CheckOptions = CheckOptions()) -> (mode
     }
     if spec.layers.isEmpty { d.append(Msg.emptyModel.error(spec.range)) }
 
-    var inferrer = Inferrer(input: input, defaults: defaults, rules: rules, optimizerDecay: training.optimizer.weightDecay,
+    var inferrer = Inferrer(input: input, defaults: defaults, rules: rules, optimizerDecay: Strength(value: training.optimizer.weightDecay, schedule: training.optimizer.weightDecaySchedule),
                             range: spec.input?.range ?? spec.range)
     inferrer.collectNames(items)
     let output = inferrer.list(items, input: 0, prefix: "")

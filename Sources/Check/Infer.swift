@@ -30,9 +30,9 @@ struct Inferrer {
     private let dtype: DType
     private let defaults: RegularizationDefaults
     private let rules: RegularizationRules
-    private let optimizerDecay: Double
+    private let optimizerDecay: Strength
 
-    init(input: InputInfo, defaults: RegularizationDefaults, rules: RegularizationRules, optimizerDecay: Double, range: SourceRange) {
+    init(input: InputInfo, defaults: RegularizationDefaults, rules: RegularizationRules, optimizerDecay: Strength, range: SourceRange) {
         self.rules = rules
         self.dtype = input.dtype
         self.defaults = defaults
@@ -289,7 +289,7 @@ struct Inferrer {
             for k in params.indices where params[k].name.contains(".weight_hh_") { params[k].regularization.dropConnect = p }
         }
         var out = add(r.op, [x], r.shape, params: params, path: path, name: l.name?.value, display: display, range: l.range,
-                      arithmetic: r.arithmetic, schedules: l.schedules)
+                      arithmetic: r.arithmetic, schedules: l.schedules.filter { !Regularization.scheduledPenalties.contains($0.key) })
         if let a = l.string("activation"), let act = Activation(rawValue: a) {
             let actPath = join(prefix, String(index + 1))
             let actDisplay = display.split(separator: "/").dropLast().map(String.init) + [act.rawValue]

@@ -196,11 +196,11 @@ public struct KindSpec: Sendable {
 
 /// Regularization attributes, accepted by every parametric kind and in `defaults:`.
 public let regularizationArgs: [ArgSpec] = [
-    ArgSpec("weight_decay", .number, range: .nonNegative, doc: "weight decay coefficient (the optimizer's decay meaning)"),
-    ArgSpec("l1", .number, range: .nonNegative, doc: "L1 penalty λ₁·Σ|w|"),
-    ArgSpec("l2", .number, range: .nonNegative, doc: "L2 penalty λ₂·Σw² (no ½)"),
+    ArgSpec("weight_decay", .number, range: .nonNegative, schedulable: true, doc: "weight decay coefficient (the optimizer's decay meaning)"),
+    ArgSpec("l1", .number, range: .nonNegative, schedulable: true, doc: "L1 penalty λ₁·Σ|w|"),
+    ArgSpec("l2", .number, range: .nonNegative, schedulable: true, doc: "L2 penalty λ₂·Σw² (no ½)"),
     ArgSpec("max_norm", .number, range: .positive, doc: "max-norm constraint per output unit"),
-    ArgSpec("spectral_penalty", .number, range: .nonNegative,
+    ArgSpec("spectral_penalty", .number, range: .nonNegative, schedulable: true,
             doc: "spectral-norm penalty (λ/2)·σ_max(W)² (Yoshida & Miyato 2017), σ by power iteration on W as [out, in·…]"),
     ArgSpec("weight_norm", .bool, doc: "weight normalization w = g·v/‖v‖"),
     ArgSpec("spectral_norm", .bool, doc: "spectral normalization w/σ(w)"),

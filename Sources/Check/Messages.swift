@@ -159,8 +159,8 @@ enum Msg {
         Message(id: "wrong-type", text: "a step schedule of \(values) values needs \(values - 1) milestones in '\(unit)', found \(found)")
     }
     static let scheduleValues = Message(id: "wrong-type", text: "a step schedule's 'values' must be a non-empty list of numbers")
-    static func notSchedulable(_ a: String, _ kind: String) -> Message {
-        Message(id: "wrong-type", text: "argument '\(a)' of '\(kind)' cannot be scheduled; give a number")
+    static func notSchedulable(_ a: String, _ kind: String, _ type: ArgType) -> Message {
+        Message(id: "wrong-type", text: "argument '\(a)' of '\(kind)' cannot be scheduled; give \(type.phrase)")
     }
     static func scheduleOutlastsTraining(_ a: String, _ kind: String, _ end: Int, _ epochs: Int) -> Message {
         Message(id: "schedule-too-long", text: "the schedule of '\(a)' of '\(kind)' ends at epoch \(end), after the \(epochs) epochs of training; the run never reaches its final value")

@@ -86,8 +86,34 @@ public struct Regularization: Hashable, Sendable {
     /// The attributes `regularize:` rules set, in resolution order, each with the rule's number
     /// in the list from 1 (for `summary --params`; the same in both formats, unlike a line).
     public var rules: [RuleSetting] = []
+    /// Penalty strengths given as schedules, by attribute (`weight_decay`, `l1`, `l2`,
+    /// `spectral_penalty`, the `scheduledPenalties`): λ(step) during training, while the number
+    /// above holds the value the schedule ends at.
+    public var schedules: [String: ScalarSchedule] = [:]
+    /// Each schedule's slot in the training loop's table (`CheckedModel.scheduledArguments`),
+    /// by attribute: empty in the checked model, set on the training graph's parameter inputs by
+    /// lowering, where autodiff and the optimizer's tensors read it.
+    public var slots: [String: Int] = [:]
 
     public init() {}
+
+    /// The attributes that take a schedule, in the order of the loop's table.
+    public static let scheduledPenalties = ["l1", "l2", "spectral_penalty", "weight_decay"]
+
+    /// Attribute `a`'s strength, a number or the value its schedule ends at.
+    public func strength(_ a: String) -> Double {
+        switch a {
+        case "weight_decay": return weightDecay
+        case "l1": return l1
+        case "l2": return l2
+        case "spectral_penalty": return spectralPenalty
+        default: preconditionFailure("'\(a)' is not a penalty strength")
+        }
+    }
+
+    /// Whether attribute `a` acts at some step: a nonzero number, or a schedule (which may end
+    /// at 0 and still act before).
+    public func applies(_ a: String) -> Bool { strength(a) != 0 || schedules[a] != nil }
 }
 
 /// One attribute a `regularize:` rule set on a tensor.
@@ -380,15 +406,28 @@ public struct CheckedModel: Hashable, Sendable {
 
     public var parameters: [ParamInfo] { nodes.flatMap(\.params) }
 
-    /// Every scheduled argument of the graph in a fixed order (nodes in order, arguments by
-    /// name): the table the training loop evaluates once per step, indexed by slot.
+    /// Every scheduled argument of the graph in a fixed order (nodes in order; in a node, its
+    /// arguments by name, then its parameters' scheduled penalty strengths in `state_dict` order,
+    /// `argument` then reading `<parameter> <attribute>`, e.g. `0.weight l2`): the table the
+    /// training loop evaluates once per step, indexed by slot.
     public var scheduledArguments: [(node: Int, argument: String, schedule: ScalarSchedule)] {
-        nodes.flatMap { n in n.schedules.keys.sorted().compactMap { a in n.schedules[a].map { (n.id, a, $0) } } }
+        nodes.flatMap { n in
+            n.schedules.keys.sorted().compactMap { a in n.schedules[a].map { (n.id, a, $0) } }
+                + n.params.flatMap { p in
+                    Regularization.scheduledPenalties.compactMap { a in p.regularization.schedules[a].map { (n.id, p.name + " " + a, $0) } }
+                }
+        }
     }
 
     /// The slot of argument `argument` of node `node` in `scheduledArguments`, if it is scheduled.
     public func scheduleSlot(node: Int, argument: String) -> Int? {
         scheduledArguments.firstIndex { $0.node == node && $0.argument == argument }
+    }
+
+    /// The slot of penalty strength `attribute` (`weight_decay`, `l1`, `l2`, `spectral_penalty`)
+    /// of the parameter named `parameter` in `scheduledArguments`, if it is scheduled.
+    public func scheduleSlot(parameter: String, attribute: String) -> Int? {
+        scheduledArguments.firstIndex { $0.argument == parameter + " " + attribute }
     }
 
     /// The number of classes the data's labels must fall in: K, the output's last axis

@@ -62,7 +62,7 @@ public func referenceMarkdown() -> String {
     out += "\n## Regularization attributes\n\n" + capitalized(regularizationIntro) + "\n\n"
         + "| attribute | type | notes |\n|---|---|---|\n"
     for a in regularizationArgs {
-        out += "| `\(a.name)` | \(escapeCell(a.type.phrase)) | \(escapeCell(notes(a.range, a.doc))) |\n"
+        out += "| `\(a.name)` | \(escapeCell(a.typePhrase)) | \(escapeCell(notes(a.range, a.doc))) |\n"
     }
     out += "\n### Rules: `regularize`\n\n" + capitalized(rulesIntro) + "\n\n"
         + "| `match:` key | matches |\n|---|---|\n"
@@ -88,7 +88,7 @@ public func referenceMarkdown() -> String {
     return out
 }
 
-private let scheduleIntro = "an argument whose type says \"or a schedule\" (and `train.consistency.weight`) takes a map in place of "
+private let scheduleIntro = "an argument whose type says \"or a schedule\" (and `train.optimizer.weight_decay`, `train.consistency.weight`) takes a map in place of "
     + "its number, the same in YAML and the DSL: `{schedule: linear, from: 0, to: 0.3, epochs: 5}` (from → to over 5 epochs, "
     + "then held; optional `start:`), `{schedule: cosine, from: 1, to: 0.8, steps: 600, start: 100}` (half a cosine), "
     + "`{schedule: step, values: [0.1, 0.3, 0.5], epochs: [1, 2]}` (a value per interval between milestones) or "
@@ -100,7 +100,8 @@ private let scheduleIntro = "an argument whose type says \"or a schedule\" (and 
 private let regularizationIntro = "on any parametric layer and in `defaults:`. Decay and penalties apply to weights "
     + "(dense, conv, embedding, recurrent and attention kernels), not to biases or normalization parameters, unless "
     + "`decay_bias: true` / `decay_norm: true` (or decay written on a normalization layer itself) asks for it, which warns. "
-    + "A layer's value overrides `defaults:`, which overrides the optimizer's `weight_decay`."
+    + "A layer's value overrides `defaults:`, which overrides the optimizer's `weight_decay`. The strengths `weight_decay`, "
+    + "`l1`, `l2` and `spectral_penalty` also take a schedule, wherever a number is accepted: λ(step) in the update and in the loss the step reports."
 
 private let rulesIntro = "a list of rules, each a `match:` and the attributes it sets on every tensor it matches, "
     + "for example `{match: {role: [bias, norm]}, weight_decay: 0}` (no decay on biases and normalization parameters) "
@@ -108,7 +109,7 @@ private let rulesIntro = "a list of rules, each a `match:` and the attributes it
     + " (`max_norm`, `weight_norm` and `spectral_norm` act on weights only); matching biases or normalization parameters "
     + "is the opt-in, no `decay_bias`/`decay_norm` needed. The layer's own attribute comes first, then the rules, then "
     + "`defaults:`, then the optimizer's `weight_decay`. Two rules that give one tensor different values of an attribute "
-    + "are an error at both; a rule that matches nothing, or whose attribute every matched layer overrides, warns. "
+    + "(two different schedules, or a schedule and a number) are an error at both; a rule that matches nothing, or whose attribute every matched layer overrides, warns. "
     + "`regula summary --params` shows which rule set what"
 
 /// The keys of a rule's `match:`; each takes a name or a list of names, and all given must hold.

@@ -11,6 +11,8 @@ import Diagnostics
 /// The `defaults:` section, checked against the regularization attribute rows.
 struct RegularizationDefaults {
     var values: [String: ArgValue] = [:]
+    /// Penalty strengths given as schedules; `values` holds the value each ends at.
+    var schedules: [String: ScalarSchedule] = [:]
 
     init() {}
 
@@ -23,8 +25,8 @@ struct RegularizationDefaults {
             }
             switch convert(e.value, spec, kind: "defaults") {
             case .ok(let v): values[spec.name] = v
+            case .scheduled(let v, let schedule): values[spec.name] = v; schedules[spec.name] = schedule
             case .failed(let d): diagnostics.append(d)
-            case .scheduled: preconditionFailure("regularization attributes are not schedulable")
             }
         }
     }
@@ -37,7 +39,7 @@ struct RegularizationDefaults {
 /// optimizer's decay. Decay and penalties reach biases and normalization parameters from the
 /// layer and `defaults:` only with `decay_bias`/`decay_norm`; a rule that matches them sets them.
 func regularization(_ row: ParamRow, layer: ELayer, path: String, defaults: RegularizationDefaults,
-                    rules: RegularizationRules, optimizerDecay: Double) -> Regularization {
+                    rules: RegularizationRules, optimizerDecay: Strength) -> Regularization {
     var r = Regularization()
     func flag(_ a: String) -> Bool { layer.bool(a) ?? defaults.bool(a) ?? false }
     let applies: Bool
@@ -48,17 +50,29 @@ func regularization(_ row: ParamRow, layer: ELayer, path: String, defaults: Regu
     case .buffer: applies = false
     }
     rules.recordMatches(row, layer: layer, path: path)
-    /// The layer's value if it applies, else a rule's, else `defaults:`' if it applies.
+    /// The layer's value if it applies, else a rule's, else `defaults:`' if it applies; a
+    /// schedule the value comes with goes to `r.schedules`.
     func value(_ a: String, layerApplies: Bool) -> ArgValue? {
-        if layerApplies, let v = layer.args[a] { return v }
-        if let (v, i) = rules.value(a, for: row, layer: layer, path: path) {
-            rules.used(i, a)
-            r.rules.append(RuleSetting(attribute: a, rule: i + 1))
+        if layerApplies, let v = layer.args[a] {
+            r.schedules[a] = layer.schedules[a]
             return v
         }
-        return layerApplies ? defaults.values[a] : nil
+        if let (v, schedule, i) = rules.value(a, for: row, layer: layer, path: path) {
+            rules.used(i, a)
+            r.rules.append(RuleSetting(attribute: a, rule: i + 1))
+            r.schedules[a] = schedule
+            return v
+        }
+        guard layerApplies, let v = defaults.values[a] else { return nil }
+        r.schedules[a] = defaults.schedules[a]
+        return v
     }
-    r.weightDecay = value("weight_decay", layerApplies: applies)?.numberValue ?? (applies ? optimizerDecay : 0)
+    if let v = value("weight_decay", layerApplies: applies)?.numberValue {
+        r.weightDecay = v
+    } else if applies {
+        r.weightDecay = optimizerDecay.value
+        r.schedules["weight_decay"] = optimizerDecay.schedule
+    }
     r.l1 = value("l1", layerApplies: applies)?.numberValue ?? 0
     r.l2 = value("l2", layerApplies: applies)?.numberValue ?? 0
     if row.cls == .kernel {
@@ -71,14 +85,25 @@ func regularization(_ row: ParamRow, layer: ELayer, path: String, defaults: Regu
     return r
 }
 
-/// A short text of the nonzero attributes (`wd 0.01, l1 1e-05, max_norm 3`), "" when none.
+/// A penalty strength: a number (the value a schedule ends at), and the schedule if the spec
+/// gives one.
+struct Strength {
+    var value: Double
+    var schedule: ScalarSchedule?
+}
+
+/// A short text of the nonzero attributes (`wd 0.01, l1 1e-05, max_norm 3`; a schedule as
+/// `l2 0 → 0.001 linear over 2 epochs`), "" when none.
 public func describe(_ r: Regularization) -> String {
     var parts: [String] = []
-    if r.weightDecay != 0 { parts.append("wd \(formatNumber(r.weightDecay))") }
-    if r.l1 != 0 { parts.append("l1 \(formatNumber(r.l1))") }
-    if r.l2 != 0 { parts.append("l2 \(formatNumber(r.l2))") }
+    func strength(_ a: String, _ label: String) {
+        if let s = r.schedules[a] { parts.append("\(label) \(s.summary)") } else if r.strength(a) != 0 { parts.append("\(label) \(formatNumber(r.strength(a)))") }
+    }
+    strength("weight_decay", "wd")
+    strength("l1", "l1")
+    strength("l2", "l2")
     if let m = r.maxNorm { parts.append("max_norm \(formatNumber(m))") }
-    if r.spectralPenalty != 0 { parts.append("spectral_penalty \(formatNumber(r.spectralPenalty))") }
+    strength("spectral_penalty", "spectral_penalty")
     if r.weightNorm { parts.append("weight_norm") }
     if r.spectralNorm { parts.append("spectral_norm") }
     if r.dropConnect != 0 { parts.append("dropconnect \(formatNumber(r.dropConnect))") }

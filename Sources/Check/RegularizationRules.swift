@@ -39,6 +39,8 @@ struct RegularizationRule {
     var layers: [String]?
     var roles: [TensorRole]?
     var values: [String: ArgValue] = [:]
+    /// Penalty strengths given as schedules; `values` holds the value each ends at.
+    var schedules: [String: ScalarSchedule] = [:]
     var valueRanges: [String: SourceRange] = [:]
     /// The `match:` key, where "matches nothing" points.
     var matchRange: SourceRange
@@ -98,8 +100,9 @@ final class RegularizationRules {
             }
             switch convert(e.value, spec, kind: "regularize") {
             case .ok(let v): rule.values[spec.name] = v; rule.valueRanges[spec.name] = e.value.range
+            case .scheduled(let v, let schedule):
+                rule.values[spec.name] = v; rule.schedules[spec.name] = schedule; rule.valueRanges[spec.name] = e.value.range
             case .failed(let diag): d.append(diag); ok = false
-            case .scheduled: preconditionFailure("regularization attributes are not schedulable")
             }
         }
         guard case .map(let criteria) = match.value.kind, !criteria.isEmpty else {
@@ -176,21 +179,24 @@ final class RegularizationRules {
         for (i, r) in rules.enumerated() where r.matches(row, layer: layer, path: path) { matched.insert(i) }
     }
 
-    /// The value the rules give attribute `a` of a tensor, and the rule's index; records a
-    /// conflict when two matching rules disagree.
-    func value(_ a: String, for row: ParamRow, layer: ELayer, path: String) -> (ArgValue, Int)? {
-        var found: (ArgValue, Int)?
+    /// The value the rules give attribute `a` of a tensor, its schedule if the rule gives one,
+    /// and the rule's index; records a conflict when two matching rules disagree (two schedules
+    /// disagree unless equal, a schedule and a number always do).
+    func value(_ a: String, for row: ParamRow, layer: ELayer, path: String) -> (ArgValue, ScalarSchedule?, Int)? {
+        var found: (ArgValue, ScalarSchedule?, Int)?
         for (i, r) in rules.enumerated() where r.matches(row, layer: layer, path: path) {
             guard let v = r.values[a] else { continue }
-            if let (earlier, j) = found {
-                if earlier != v && conflicts.insert("\(j)/\(i)/\(a)").inserted {
-                    diagnostics.append(Msg.ruleConflict(a, path + "." + row.suffix, text(earlier), text(v))
+            let schedule = r.schedules[a]
+            if let (earlier, earlierSchedule, j) = found {
+                if (earlier != v || earlierSchedule != schedule) && conflicts.insert("\(j)/\(i)/\(a)").inserted {
+                    let before = text(earlier, earlierSchedule), now = text(v, schedule)
+                    diagnostics.append(Msg.ruleConflict(a, path + "." + row.suffix, before, now)
                         .error(r.valueRanges[a] ?? r.matchRange,
-                               notes: [Note("the other rule sets \(a): \(text(earlier))", at: rules[j].valueRanges[a])]))
+                               notes: [Note("the other rule sets \(a): \(before)", at: rules[j].valueRanges[a])]))
                 }
                 continue
             }
-            found = (v, i)
+            found = (v, schedule, i)
         }
         return found
     }
@@ -216,8 +222,10 @@ final class RegularizationRules {
     }
 }
 
-/// A rule's value as the spec writes it: `0.0001`, `true`.
-private func text(_ v: ArgValue) -> String {
+/// A rule's value as the spec writes it: `0.0001`, `true`; a schedule as `summary` shows it
+/// (`0 → 0.001 linear over 2 epochs`).
+private func text(_ v: ArgValue, _ schedule: ScalarSchedule? = nil) -> String {
+    if let schedule { return schedule.summary }
     switch v {
     case .number(let d): return formatNumber(d)
     case .int(let i): return String(i)

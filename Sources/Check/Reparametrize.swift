@@ -37,7 +37,7 @@ extension Msg {
 /// `params` and, for a weight with a spectral penalty, its power-iteration vectors `spectral_u`
 /// [out] and `spectral_v` [in·…] (buffers, as spectral normalization's `weight_u`, `weight_v`).
 private func withPenaltyVectors(_ params: [ParamInfo]) -> [ParamInfo] {
-    guard let w = params.first(where: { $0.role == .weight && $0.regularization.spectralPenalty > 0 }),
+    guard let w = params.first(where: { $0.role == .weight && $0.regularization.applies("spectral_penalty") }),
           let out = w.shape.first else { return params }
     let base = String(w.name.dropLast("weight".count))
     return params + [
@@ -52,7 +52,7 @@ func reparametrize(_ params: [ParamInfo], op: LayerOp, layer l: ELayer, diagnost
     if !reparametrizable(op), params.contains(where: { $0.regularization.dropConnect > 0 }) {
         diagnostics.append(Msg.reparamUnsupported("dropconnect", l.written).error(l.argRanges["dropconnect"] ?? l.range))
     }
-    if !reparametrizable(op), params.contains(where: { $0.regularization.spectralPenalty > 0 }) {
+    if !reparametrizable(op), params.contains(where: { $0.regularization.applies("spectral_penalty") }) {
         diagnostics.append(Msg.reparamUnsupported("spectral_penalty", l.written).error(l.argRanges["spectral_penalty"] ?? l.range))
         return params
     }
@@ -60,7 +60,7 @@ func reparametrize(_ params: [ParamInfo], op: LayerOp, layer l: ELayer, diagnost
     guard !flagged.isEmpty else { return withPenaltyVectors(params) }
     let wn = flagged.contains { $0.regularization.weightNorm }, sn = flagged.contains { $0.regularization.spectralNorm }
     let at = l.argRanges["spectral_norm"] ?? l.argRanges["weight_norm"] ?? l.range
-    if flagged.contains(where: { $0.regularization.spectralPenalty != 0 }) {
+    if flagged.contains(where: { $0.regularization.applies("spectral_penalty") }) {
         diagnostics.append(Msg.penaltyWithReparametrization.error(l.argRanges["spectral_penalty"] ?? at))
         return params
     }

@@ -98,12 +98,12 @@ public func jsonSchema() -> String {
     let blockUse = described(.object([("type", .string("object")), ("minProperties", .number(1)), ("not", builtIn)]),
                              "a use of a block defined under 'blocks'")
     let layerItem = anyOf([enumOf(allKindNames), type("string")] + kindForms + [repeatForm, blockUse])
-    let regularization = object(regularizationArgs.map { ($0.name, described(schema($0.type), $0.doc)) })
+    let regularization = object(regularizationArgs.map { ($0.name, described(schema($0), $0.doc)) })
     func names(_ item: JSON) -> JSON { anyOf([item, .object([("type", .string("array")), ("items", item), ("minItems", .number(1))])]) }
     let match = object([("kind", names(enumOf(kindTable.filter(\.parametric).flatMap { [$0.name] + $0.aliases }))),
                         ("layer", names(described(type("string"), "a layer name or state_dict path; * and ? are wildcards"))),
                         ("role", names(enumOf(TensorRole.allCases.map(\.rawValue))))])
-    let rule = object([("match", match)] + ruleAttributes.map { ($0.name, described(schema($0.type), $0.doc)) }, required: ["match"])
+    let rule = object([("match", match)] + ruleAttributes.map { ($0.name, described(schema($0), $0.doc)) }, required: ["match"])
     let dims = JSON.object([("type", .string("array")), ("items", anyOf([.object([("type", .string("integer")), ("minimum", .number(1))]), type("string")]))])
     let input = anyOf([dims, object([("shape", dims), ("dtype", enumOf(["float32", "int32"])),
                                      ("data_format", enumOf(["channels_first", "channels_last"]))], required: ["shape"])])
@@ -112,7 +112,7 @@ public func jsonSchema() -> String {
         ("kind", enumOf(["sgd", "adam", "adamw", "rmsprop", "lion"])), ("lr", type("number")), ("momentum", type("number")),
         ("nesterov", type("boolean")), ("dampening", type("number")),
         ("betas", .object([("type", .string("array")), ("items", type("number")), ("minItems", .number(2)), ("maxItems", .number(2))])),
-        ("eps", type("number")), ("weight_decay", type("number")), ("decay", enumOf(["coupled", "decoupled"])),
+        ("eps", type("number")), ("weight_decay", anyOf([type("number"), ref("schedule")])), ("decay", enumOf(["coupled", "decoupled"])),
         ("alpha", type("number")), ("centered", type("boolean")), ("convention", enumOf(["pytorch", "keras"])),
     ], required: ["kind"])])
     let schedule = anyOf([enumOf(["constant", "cosine"]), object([

@@ -122,7 +122,7 @@ public let sectionTable: [SectionKey] = [
     SectionKey("train.optimizer", "convention", .value(.choice(["pytorch", "keras"])), default: "pytorch",
                "RMSprop: PyTorch's (ε outside √, coupled decay) or Keras's (ε inside √, decoupled decay, momentum on lr·g)"),
     SectionKey("train.optimizer", "weight_decay", .value(.number), range: .nonNegative, default: "0 (adamw 0.01)",
-               "decay of every weight unless a layer or `defaults:` says otherwise"),
+               "decay of every weight unless a layer or `defaults:` says otherwise; or a schedule of it"),
     SectionKey("train.optimizer", "decay", .value(.choice(["coupled", "decoupled"])), default: "coupled (adamw decoupled)",
                "coupled adds λθ to the gradient; decoupled shrinks θ by lr·λ"),
 

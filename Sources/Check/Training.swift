@@ -57,6 +57,9 @@ public struct OptimizerConfig: Hashable, Sendable {
     public var convention: Convention = .pytorch
     /// The default per-parameter weight decay (applied to weights; layers may override).
     public var weightDecay: Double = 0
+    /// The default weight decay as a schedule (`weight_decay: {schedule: linear, …}`);
+    /// `weightDecay` holds its final value.
+    public var weightDecaySchedule: ScalarSchedule? = nil
     /// Default: decoupled for AdamW, coupled for SGD and Adam (PyTorch's meanings).
     public var decay: Decay = .coupled
 

@@ -147,7 +147,12 @@ private func resolveOptimizer(_ v: Value, _ d: inout [Diagnostic]) -> OptimizerC
     if let n = sec.bool("nesterov", &d) { o.nesterov = n }
     if let x = sec.number("dampening", .probability, &d) { o.dampening = x }
     if let e = sec.number("eps", .positive, &d) { o.eps = e }
-    if let w = sec.number("weight_decay", .nonNegative, &d) { o.weightDecay = w }
+    if let v = sec.value("weight_decay"), isScheduleMap(v) {
+        switch readSchedule(v, name: "weight_decay", kind: "train.optimizer", range: ArgRange.nonNegative) {
+        case .success(let s): o.weightDecay = s.final; o.weightDecaySchedule = s
+        case .failure(let e): d.append(e.diagnostic)
+        }
+    } else if let w = sec.number("weight_decay", .nonNegative, &d) { o.weightDecay = w }
     if let c = sec.choice("decay", ["coupled", "decoupled"], &d).flatMap(OptimizerConfig.Decay.init) { o.decay = c }
     if let b = sec.value("betas") {
         if let l = b.listValue, l.count == 2, let b1 = l[0].numberValue, let b2 = l[1].numberValue {

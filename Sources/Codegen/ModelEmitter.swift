@@ -126,7 +126,9 @@ struct ModelEmitter {
         }
         let slots = model.scheduledArguments.count
         if train != nil, slots > 0 {
-            w.comment("The scheduled rates (\(model.scheduledArguments.map { "\(model.nodes[$0.node].path) \($0.argument)" }.joined(separator: ", "))) at the current step,")
+            // A node's argument reads `<path> <argument>`, a parameter's penalty strength `<parameter> <attribute>`.
+            let names = model.scheduledArguments.map { $0.argument.contains(" ") ? $0.argument : "\(model.nodes[$0.node].path) \($0.argument)" }
+            w.comment("The scheduled rates (\(names.joined(separator: ", "))) at the current step,")
             w.comment("written by the loop before each step from the recipe's schedules; the training step reads them.")
             w.line("private let scheduled: UnsafeMutablePointer<Double> = {")
             w.line("    let table = UnsafeMutablePointer<Double>.allocate(capacity: \(slots))")
@@ -227,6 +229,7 @@ struct ModelEmitter {
                 let r = p.regularization
                 var args = "\(Names.stringLiteral(p.name)), \(propertyNames[p.name] ?? "_"), gradient: trainArena.floats + \(off)"
                 if r.weightDecay > 0 { args += ", weightDecay: \(r.weightDecay)" }
+                if let slot = model.scheduleSlot(parameter: p.name, attribute: "weight_decay") { args += ", weightDecaySlot: \(slot)" }
                 if let c = r.maxNorm { args += ", maxNorm: \(c)" }
                 w.line("    TrainableTensor(\(args)),  // \(source.comment(for: originOf(p.name)))")
             }

@@ -243,29 +243,44 @@ struct OpEmitter {
             w.line(op == .consistencyLoss ? "\(p(o[0]))[0] = Float(\(call))" : "_ = \(call)")
         case .spectralPenalty(let lambda):                 // [W, u, v] → (λ/2)·(uᵀWv)²
             let rows = L.perExample(i[0]).first ?? 1
-            w.line("\(p(o[0]))[0] = SpectralPenalty.penalty(lambda: \(lambda), rows: \(rows), cols: \(L.unit(i[0]) / max(rows, 1)), w: \(p(i[0])),")
+            w.line("\(p(o[0]))[0] = SpectralPenalty.penalty(lambda: \(Self.rate(lambda)), rows: \(rows), cols: \(L.unit(i[0]) / max(rows, 1)), w: \(p(i[0])),")
             w.line("    u: \(p(i[1])), v: \(p(i[2])))")
         case .spectralPenaltyBackward(let lambda):         // [W, u, v] → λ·σ·u·vᵀ
             let rows = L.perExample(i[0]).first ?? 1
-            w.line("SpectralPenalty.gradient(lambda: \(lambda), rows: \(rows), cols: \(L.unit(i[0]) / max(rows, 1)), w: \(p(i[0])),")
+            w.line("SpectralPenalty.gradient(lambda: \(Self.rate(lambda)), rows: \(rows), cols: \(L.unit(i[0]) / max(rows, 1)), w: \(p(i[0])),")
             w.line("    u: \(p(i[1])), v: \(p(i[2])), dw: \(p(o[0])))")
         case .l1Penalty(let lambda):
             w.line("do {")
             w.line("    var s = 0.0")
             w.line("    for j in 0..<\(L.count(i[0])) { s += Double(abs(\(p(i[0]))[j])) }")
-            w.line("    \(p(o[0]))[0] = Float(\(lambda) * s)")
+            w.line("    \(p(o[0]))[0] = Float(\(Self.rate(lambda)) * s)")
             w.line("}")
         case .l1PenaltyBackward(let lambda):
-            let l = Self.float(lambda)
-            w.line("for j in 0..<\(L.count(i[0])) { let x = \(p(i[0]))[j]; \(p(o[0]))[j] = x > 0 ? \(l) : (x < 0 ? -\(l) : 0) }")
+            let (x, y, count) = (p(i[0]), p(o[0]), L.count(i[0]))
+            func loop(_ l: String) -> String { "for j in 0..<\(count) { let x = \(x)[j]; \(y)[j] = x > 0 ? \(l) : (x < 0 ? -\(l) : 0) }" }
+            if lambda.slot == nil {
+                w.line(loop(Self.float(lambda.value)))
+            } else {   // a scheduled λ, read once per step as Float(λ) like `regula train`
+                w.line("do {")
+                w.line("    let l = Float(\(Self.rate(lambda)))")
+                w.line("    " + loop("l"))
+                w.line("}")
+            }
         case .l2Penalty(let lambda):
             w.line("do {")
             w.line("    var s = 0.0")
             w.line("    for j in 0..<\(L.count(i[0])) { s += Double(\(p(i[0]))[j]) * Double(\(p(i[0]))[j]) }")
-            w.line("    \(p(o[0]))[0] = Float(\(lambda) * s)")
+            w.line("    \(p(o[0]))[0] = Float(\(Self.rate(lambda)) * s)")
             w.line("}")
         case .l2PenaltyBackward(let lambda):
-            w.line("for j in 0..<\(L.count(i[0])) { \(p(o[0]))[j] = \(Self.float(2 * lambda)) * \(p(i[0]))[j] }")
+            if lambda.slot == nil {
+                w.line("for j in 0..<\(L.count(i[0])) { \(p(o[0]))[j] = \(Self.float(2 * lambda.value)) * \(p(i[0]))[j] }")
+            } else {
+                w.line("do {")
+                w.line("    let c = Float(2 * \(Self.rate(lambda)))")
+                w.line("    for j in 0..<\(L.count(i[0])) { \(p(o[0]))[j] = c * \(p(i[0]))[j] }")
+                w.line("}")
+            }
         default:
             if emitStochastic(op, i, o, into: &w) { return }
             if emitSequence(op, i, o, into: &w) { return }

@@ -42,25 +42,25 @@ extension ExecutorOps {
             if d == nil { ptr(o[0])[0] = Float(c) }
         case .spectralPenalty(let lambda):                  // [W, u, v] → (λ/2)·(uᵀWv)², W as [rows, rest]
             let rows = e.shape(i[0])[0], cols = e.count(i[0]) / max(rows, 1)
-            ptr(o[0])[0] = SpectralPenalty.penalty(lambda: lambda, rows: rows, cols: cols, w: ptr(i[0]), u: ptr(i[1]), v: ptr(i[2]))
+            ptr(o[0])[0] = SpectralPenalty.penalty(lambda: e.rate(lambda), rows: rows, cols: cols, w: ptr(i[0]), u: ptr(i[1]), v: ptr(i[2]))
         case .spectralPenaltyBackward(let lambda):          // λ·σ·u·vᵀ
             let rows = e.shape(i[0])[0], cols = e.count(i[0]) / max(rows, 1)
-            SpectralPenalty.gradient(lambda: lambda, rows: rows, cols: cols, w: ptr(i[0]), u: ptr(i[1]), v: ptr(i[2]), dw: ptr(o[0]))
+            SpectralPenalty.gradient(lambda: e.rate(lambda), rows: rows, cols: cols, w: ptr(i[0]), u: ptr(i[1]), v: ptr(i[2]), dw: ptr(o[0]))
         case .l1Penalty(let lambda):                        // λ·Σ|w|
             let w = ptr(i[0]), n = e.count(i[0])
             var s = 0.0
             for j in 0..<n { s += Double(abs(w[j])) }
-            ptr(o[0])[0] = Float(lambda * s)
+            ptr(o[0])[0] = Float(e.rate(lambda) * s)
         case .l1PenaltyBackward(let lambda):                // λ·sign(w), sign(0) = 0
-            let w = ptr(i[0]), d = ptr(o[0]), l = Float(lambda)
+            let w = ptr(i[0]), d = ptr(o[0]), l = Float(e.rate(lambda))
             for j in 0..<e.count(i[0]) { d[j] = w[j] > 0 ? l : (w[j] < 0 ? -l : 0) }
         case .l2Penalty(let lambda):                        // λ·Σw²
             let w = ptr(i[0]), n = e.count(i[0])
             var s = 0.0
             for j in 0..<n { s += Double(w[j]) * Double(w[j]) }
-            ptr(o[0])[0] = Float(lambda * s)
+            ptr(o[0])[0] = Float(e.rate(lambda) * s)
         case .l2PenaltyBackward(let lambda):                // 2λ·w
-            let w = ptr(i[0]), d = ptr(o[0]), c = Float(2 * lambda)
+            let w = ptr(i[0]), d = ptr(o[0]), c = Float(2 * e.rate(lambda))
             for j in 0..<e.count(i[0]) { d[j] = c * w[j] }
         default:
             return false

@@ -39,7 +39,9 @@ final class InterpretedModel: TrainableModel {
                 throw TrainError.unsupported("the training graph has no gradient for \(p.info.name)")
             }
             let r = p.info.regularization
-            return TrainableTensor(p.info.name, p.tensor, gradient: g, weightDecay: r.weightDecay, maxNorm: r.maxNorm)
+            return TrainableTensor(p.info.name, p.tensor, gradient: g, weightDecay: r.weightDecay,
+                                   weightDecaySlot: session.model.scheduleSlot(parameter: p.info.name, attribute: "weight_decay"),
+                                   maxNorm: r.maxNorm)
         }
         guard training.labelInput != nil else { throw TrainError.unsupported("the training graph has no labels input") }
         training.scheduled = scheduleTable

@@ -130,7 +130,7 @@ public enum TrainingLoop {
                 }
                 lr = schedule.lr(step: step, epoch: epoch)
                 t = DispatchTime.now().uptimeNanoseconds
-                optimizer.step(lr: lr, momentum: schedule.momentum(step: step))
+                optimizer.step(lr: lr, momentum: schedule.momentum(step: step), scheduled: model.scheduledValues.map { UnsafePointer($0) })
                 ema?.update(from: state)
                 model.profile("(optimizer)", nanoseconds: DispatchTime.now().uptimeNanoseconds - t)
                 step += 1

@@ -27,9 +27,12 @@ struct Optimizer {
     let noise: (GradientNoise, seed: UInt64)?
     /// Where each parameter's elements start in the numbering of the noise draws.
     let noiseOffsets: [Int]
-    /// Each parameter's gradient and decay, fixed for the run (read on every step).
+    /// Each parameter's gradient and decay, fixed for the run (read on every step); a scheduled
+    /// decay's entry is replaced at each step by its value in the model's table.
     let grads: [UnsafeMutablePointer<Float>]
     let decays: [WeightDecay]
+    /// The parameters whose decay is scheduled, and each one's slot in the table.
+    let decaySlots: [(param: Int, slot: Int)]
 
     init(config: OptimizerRecipe, clipNorm: Double?, params: [TrainableTensor], pool: ThreadPool,
          noise: (GradientNoise, seed: UInt64)? = nil) {
@@ -43,6 +46,7 @@ struct Optimizer {
         noiseOffsets = offsets
         grads = params.map(\.gradient)
         decays = params.map { $0.weightDecay > 0 ? WeightDecay($0.weightDecay, config.decay) : .none }
+        decaySlots = params.enumerated().compactMap { k, p in p.weightDecaySlot.map { (k, $0) } }
         var chunks: [(Int, Int, Int)] = []
         for (k, p) in params.enumerated() {
             var off = 0
@@ -64,12 +68,13 @@ struct Optimizer {
     var steps: Int { sgd.first?.steps ?? adam.first?.steps ?? rmsprop.first?.steps ?? lion.first?.steps ?? 0 }
 
     /// One step on the gradients the model's `trainStep` left; `momentum` overrides SGD's
-    /// momentum or Adam's β₁ (one-cycle momentum cycling).
-    mutating func step(lr: Double, momentum: Double? = nil) {
+    /// momentum or Adam's β₁ (one-cycle momentum cycling); `scheduled` is the model's table of
+    /// scheduled values at this step, where a scheduled weight decay reads λ(step).
+    mutating func step(lr: Double, momentum: Double? = nil, scheduled: UnsafePointer<Double>? = nil) {
         if let c = clipNorm {
             GradientClipping.clipGlobalNorm(params.map { UnsafeMutableBufferPointer(start: $0.gradient, count: $0.tensor.count) }, maxNorm: c)
         }
-        let chunks = self.chunks, params = self.params, config = self.config, decays = self.decays, grads = self.grads
+        let chunks = self.chunks, params = self.params, config = self.config, decays = decays(scheduled), grads = self.grads
         if let (n, seed) = noise {
             // Keyed by (seed, step, element), so the draws do not depend on the chunking or threads.
             let random = RandomStream(seed: seed, step: UInt64(steps), stream: RandomStream.gradientNoise)
@@ -120,6 +125,15 @@ struct Optimizer {
                 MaxNorm.project(p.tensor.data, rows: rows, cols: p.tensor.count / rows, maxNorm: Float(c))
             }
         }
+    }
+
+    /// Each parameter's decay at this step: `decays`, a scheduled one at its value in the table.
+    func decays(_ scheduled: UnsafePointer<Double>?) -> [WeightDecay] {
+        guard !decaySlots.isEmpty else { return decays }
+        guard let scheduled else { preconditionFailure("a scheduled weight decay without the model's table of scheduled values") }
+        var out = decays
+        for (k, slot) in decaySlots { out[k] = WeightDecay(scheduled[slot], config.decay) }
+        return out
     }
 
     /// Optimizer state as named tensors for `train_state.safetensors`

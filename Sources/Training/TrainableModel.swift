@@ -37,8 +37,9 @@ public protocol TrainableModel: EvaluableModel {
     var trainLogits: UnsafeMutablePointer<Float>? { get }
     var consistencyTarget: UnsafeMutablePointer<Float>? { get }
     var consistencyWeight: UnsafeMutablePointer<Float>? { get }
-    /// The table of scheduled rates the training ops read, one per `TrainingRecipe.scheduled`
-    /// entry, written by the loop before each step; nil when the spec schedules none.
+    /// The table of scheduled rates the training ops (and the optimizer, for a scheduled weight
+    /// decay) read, one per `TrainingRecipe.scheduled` entry, written by the loop before each
+    /// step; nil when the spec schedules none.
     var scheduledValues: UnsafeMutablePointer<Double>? { get }
 
     /// Names what produced a non-finite loss (re-running step `step` on the batch `refill`
@@ -114,16 +115,21 @@ public struct TrainableTensor {
     public var tensor: Tensor
     public var gradient: UnsafeMutablePointer<Float>
     /// The parameter's weight decay λ (coupled or decoupled as the optimizer says); 0 for none.
+    /// With `weightDecaySlot` the value its schedule ends at.
     public var weightDecay: Double
+    /// A scheduled λ's slot in the model's `scheduledValues`, which the optimizer reads at every
+    /// step instead of `weightDecay`.
+    public var weightDecaySlot: Int?
     /// Max-norm constraint on each row (unit) after the update, if any.
     public var maxNorm: Double?
 
     public init(_ name: String, _ tensor: Tensor, gradient: UnsafeMutablePointer<Float>, weightDecay: Double = 0,
-                maxNorm: Double? = nil) {
+                weightDecaySlot: Int? = nil, maxNorm: Double? = nil) {
         self.name = name
         self.tensor = tensor
         self.gradient = gradient
         self.weightDecay = weightDecay
+        self.weightDecaySlot = weightDecaySlot
         self.maxNorm = maxNorm
     }
 }

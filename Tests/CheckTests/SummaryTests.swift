@@ -16,6 +16,14 @@ final class SummaryTests: XCTestCase {
         assertSnapshot(renderParams(summarize(m)), named: "mnist_cnn.params.txt")
     }
 
+    /// Scheduled penalty strengths read as their schedules, per tensor, whichever place set them
+    /// (the optimizer's decay, `defaults:`, a rule, the layer).
+    func testParamsListingShowsScheduledStrengths() throws {
+        let m = try XCTUnwrap(try checkFile("specs/mlp_scheduled_penalty.yaml").model)
+        assertSnapshot(renderSummary(summarize(m)), named: "mlp_scheduled_penalty.summary.txt")
+        assertSnapshot(renderParams(summarize(m)), named: "mlp_scheduled_penalty.params.txt")
+    }
+
     func testSummaryTotalsAndMemory() throws {
         let m = try XCTUnwrap(try checkFile("specs/mnist_mlp.yaml").model)
         let text = renderSummary(summarize(m))

@@ -32,6 +32,30 @@ final class GoldenTests: XCTestCase {
         XCTAssertNil(p.files["Sources/MnistCnn/Trainer.swift"])
     }
 
+    /// Scheduled penalty strengths: the penalty ops read the model's table of scheduled values
+    /// (λ once per step, as Float(λ) where `regula train` converts it), each scheduled decay names
+    /// its slot for the optimizer, and the recipe carries one schedule per slot
+    /// (`ConformanceTests` with REGULA_CONFORMANCE_SPECS=mlp_scheduled_penalty.yaml runs it).
+    func testScheduledPenaltiesReadTheTable() throws {
+        let p = try generate("mlp_scheduled_penalty.yaml")
+        let model = try XCTUnwrap(p.files["Sources/MlpScheduledPenalty/Model.swift"])
+        let recipe = try XCTUnwrap(p.files["Sources/MlpScheduledPenalty/Recipe.swift"])
+        let slots = try checkedSpec("mlp_scheduled_penalty.yaml").scheduledArguments.map(\.argument)
+        XCTAssertEqual(slots, ["0.weight l2", "0.weight weight_decay", "3.weight l2", "3.weight spectral_penalty", "3.weight weight_decay",
+                               "out.weight l1", "out.weight l2", "out.weight weight_decay"])
+        for (i, name) in slots.enumerated() {
+            switch name.split(separator: " ")[1] {
+            case "l1": XCTAssertTrue(model.contains("Float(scheduled[\(i)] * s)") && model.contains("let l = Float(scheduled[\(i)])"), name)
+            case "l2": XCTAssertTrue(model.contains("Float(scheduled[\(i)] * s)") && model.contains("let c = Float(2 * scheduled[\(i)])"), name)
+            case "spectral_penalty":
+                XCTAssertTrue(model.contains("SpectralPenalty.penalty(lambda: scheduled[\(i)],") && model.contains("SpectralPenalty.gradient(lambda: scheduled[\(i)],"), name)
+            default: XCTAssertTrue(model.contains("weightDecay: 0.05, weightDecaySlot: \(i))"), name)
+            }
+        }
+        XCTAssertTrue(recipe.contains("ValueSchedule(.cosine(from: 0.0001, to: 0.0, start: 0, length: 3), unit: .epochs),"), recipe)
+        XCTAssertEqual(recipe.components(separatedBy: "ValueSchedule(").count - 1, slots.count, recipe)
+    }
+
     func testSameSpecGivesByteIdenticalFiles() throws {
         for spec in ["mnist_mlp.yaml", "mnist_cnn.yaml"] {
             XCTAssertEqual(try generate(spec), try generate(spec), spec)

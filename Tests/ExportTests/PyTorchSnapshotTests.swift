@@ -41,4 +41,25 @@ final class PyTorchSnapshotTests: XCTestCase {
         XCTAssertEqual(exported.diagnostics.map(\.message), ["the PyTorch train.py cannot reproduce train.ema yet",
                                                               "the PyTorch train.py cannot reproduce train.gradient_noise yet"])
     }
+
+    /// train.py's decay and penalty tables hold one number per tensor: a scheduled strength is
+    /// refused rather than trained at its final value.
+    func testScheduledPenaltyStrengthsAreRefused() throws {
+        let path = NSTemporaryDirectory() + "regula-export-scheduled-\(getpid()).yaml"
+        try """
+        regula: 1
+        model: scheduled
+        input: [784]
+        defaults: {l1: {schedule: linear, from: 0, to: 0.0001, epochs: 1}}
+        layers: [dense: {units: 10, l2: {schedule: step, values: [0, 0.0001], steps: [100]}}]
+        loss: cross_entropy
+        train: {optimizer: {kind: adamw, weight_decay: {schedule: cosine, from: 0.05, to: 0, epochs: 1}}, epochs: 1}
+        data: {format: idx, dir: ../data/mnist}
+        """.write(toFile: path, atomically: true, encoding: .utf8)
+        addTeardownBlock { try? FileManager.default.removeItem(atPath: path) }
+        let (model, specPath) = try checked(path)
+        let exported = PyTorchExport.export(model: model, specPath: specPath, version: "0.1.0")
+        XCTAssertTrue(exported.files.isEmpty)
+        XCTAssertEqual(exported.diagnostics.map(\.message), ["weight_decay", "l1", "l2"].map { "the PyTorch train.py cannot reproduce a schedule of \($0) yet" })
+    }
 }

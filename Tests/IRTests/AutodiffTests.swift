@@ -85,8 +85,8 @@ final class AutodiffTests: XCTestCase {
         let loss = g.nodes.first { $0.outputs.first == g.output(.loss) }
         XCTAssertEqual(loss?.op, .add)
         XCTAssertEqual(loss?.inputs.count, 3)
-        XCTAssertTrue(g.nodes.contains { $0.op == .l2Penalty(0.01) })
-        XCTAssertTrue(g.nodes.contains { $0.op == .l1Penalty(0.001) })
+        XCTAssertTrue(g.nodes.contains { $0.op == .l2Penalty(Rate(0.01)) })
+        XCTAssertTrue(g.nodes.contains { $0.op == .l1Penalty(Rate(0.001)) })
         // ∂/∂W = data path + L1 + L2 terms, summed by one add; the bias has no penalty.
         let gw = g.nodes.first { $0.outputs.first == g.output(.gradient("0.weight")) }
         XCTAssertEqual(gw?.op, .add)

@@ -221,7 +221,7 @@ final class EveryArgumentTakesEffectTests: XCTestCase {
         var checked = 0
         for kind in kindTable {
             let base = Harness(kind)
-            for arg in kind.args where arg.schedulable {
+            for arg in kind.args where arg.schedulable && !Regularization.scheduledPenalties.contains(arg.name) {
                 let key = "\(kind.name).\(arg.name)"
                 let start = arg.range == .survival ? "1" : "0"
                 let scheduled = base.spec(kind, [arg.name: "{schedule: linear, from: \(start), to: 0.75, steps: 10}"])
@@ -255,6 +255,55 @@ final class EveryArgumentTakesEffectTests: XCTestCase {
         XCTAssertEqual(recipe.consistency?.weight(step: 7, stepsPerEpoch: 8), 0.5)
         XCTAssertEqual(recipe.consistency?.weight(step: 8, stepsPerEpoch: 8), 2)
         XCTAssertEqual(recipe.data.mixes.first?.alpha(epoch: 1, batch: 0, stepsPerEpoch: 8), 2)
+        try penaltyStrengthsReachTheTrainingStep()
+    }
+
+    /// The penalty strengths (schedulable regularization attributes) wherever a number is
+    /// accepted: on the layer, in `defaults:`, in a `regularize:` rule and, for weight decay, as
+    /// the optimizer's. Each reaches the training step through slot 0 of the loop's table: the
+    /// L1, L2 and spectral penalty ops and their backward ops read it, and a scheduled weight
+    /// decay is on the weight's graph input for the optimizer; the recipe carries the schedule.
+    private func penaltyStrengthsReachTheTrainingStep() throws {
+        func spec(_ placement: String, _ attribute: String, _ value: String) -> String {
+            """
+            regula: 1
+            model: m
+            input: [8]
+            \(placement == "defaults" ? "defaults: {\(attribute): \(value)}" : "")
+            \(placement == "rule" ? "regularize: [{match: {kind: dense, role: weight}, \(attribute): \(value)}]" : "")
+            layers:
+              - dense: {units: 4\(placement == "layer" ? ", \(attribute): \(value)" : "")}
+            loss: cross_entropy
+            train: {optimizer: {kind: sgd, lr: 0.1\(placement == "optimizer" ? ", \(attribute): \(value)" : "")}, batch_size: 8}
+            """
+        }
+        let ops = ["l1": ["l1_penalty", "l1_penalty_backward"], "l2": ["l2_penalty", "l2_penalty_backward"],
+                   "spectral_penalty": ["spectral_penalty", "spectral_penalty_backward"], "weight_decay": []]
+        var checked = 0
+        for attribute in Regularization.scheduledPenalties {
+            for placement in ["layer", "defaults", "rule"] + (attribute == "weight_decay" ? ["optimizer"] : []) {
+                let key = "\(attribute) (\(placement))"
+                let scheduled = spec(placement, attribute, "{schedule: linear, from: 0, to: 0.75, steps: 10}")
+                XCTAssertNotEqual(try fingerprint(scheduled, key), try fingerprint(spec(placement, attribute, "0.75"), key),
+                                  "\(key): the schedule changes nothing")
+                let model = try XCTUnwrap(checkedModel(scheduled), key)
+                XCTAssertEqual(model.scheduleSlot(parameter: "0.weight", attribute: attribute), 0, key)
+                XCTAssertEqual(try TrainingRecipe(model).scheduled,
+                               [ValueSchedule(.linear(from: 0, to: 0.75, start: 0, length: 10), unit: .steps)], key)
+                let training = try Pipeline(mode: .train).run(model) { _ in }
+                let weight = try XCTUnwrap(training.trainableParameters.compactMap(\.param).first { $0.name == "0.weight" }, key)
+                XCTAssertEqual(weight.regularization.slots, [attribute: 0], key)
+                XCTAssertNil(training.trainableParameters.compactMap(\.param).first { $0.name == "0.bias" }?.regularization.slots[attribute], key)
+                let text = render(training)
+                for op in ops[attribute] ?? [] {
+                    let lines = text.split(separator: "\n").filter { $0.contains(" = \(op)(") }
+                    XCTAssertEqual(lines.count, 1, "\(key): \(op)\n\(text)")
+                    XCTAssertTrue(lines.allSatisfy { $0.contains("lambda=schedule#0→0.75") }, "\(key): \(op) does not read slot 0\n\(text)")
+                }
+                checked += 1
+            }
+        }
+        XCTAssertEqual(checked, 13, "l1, l2, spectral_penalty in three places, weight_decay in four")
     }
 
     func checkedModel(_ text: String) -> CheckedModel? {

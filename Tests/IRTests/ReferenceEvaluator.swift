@@ -108,10 +108,10 @@ struct ReferenceEvaluator {
             } else {
                 set(outs[0], grad, batch)
             }
-        case .l1Penalty(let l): set(outs[0], [l * v(ins[0]).reduce(0) { $0 + abs($1) }], batch)
-        case .l2Penalty(let l): set(outs[0], [l * v(ins[0]).reduce(0) { $0 + $1 * $1 }], batch)
-        case .l1PenaltyBackward(let l): set(outs[0], v(ins[0]).map { l * ($0 > 0 ? 1 : $0 < 0 ? -1 : 0) }, batch)
-        case .l2PenaltyBackward(let l): set(outs[0], v(ins[0]).map { 2 * l * $0 }, batch)
+        case .l1Penalty(let l): set(outs[0], [l.value * v(ins[0]).reduce(0) { $0 + abs($1) }], batch)
+        case .l2Penalty(let l): set(outs[0], [l.value * v(ins[0]).reduce(0) { $0 + $1 * $1 }], batch)
+        case .l1PenaltyBackward(let l): set(outs[0], v(ins[0]).map { l.value * ($0 > 0 ? 1 : $0 < 0 ? -1 : 0) }, batch)
+        case .l2PenaltyBackward(let l): set(outs[0], v(ins[0]).map { 2 * l.value * $0 }, batch)
         case .accuracy:
             set(outs[0], [0], batch)
         default:

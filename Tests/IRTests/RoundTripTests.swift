@@ -91,7 +91,13 @@ struct Fingerprint: Equatable {
         parts.append(("training", "\(model.training)"))
         for n in model.nodes {
             parts.append(("node \(n.id)", "\(n.op) \(n.inputs) \(n.shape) \(n.path) \(n.name ?? "-") \(n.displayKind)"))
-            for p in n.params { parts.append(("param \(p.name)", "\(p)")) }
+            for p in n.params {
+                // A dictionary prints in no fixed order: the scheduled strengths sorted by attribute.
+                var q = p
+                q.regularization.schedules = [:]
+                let schedules = p.regularization.schedules.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }
+                parts.append(("param \(p.name)", "\(q) schedules \(schedules)"))
+            }
         }
         parts.append(("regularization table", renderParams(summarize(model))))
         parts.append(("lowered IR", Fingerprint.withoutLocations(render(lower(model)))))

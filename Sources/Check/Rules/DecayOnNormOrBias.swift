@@ -10,8 +10,8 @@ func lintDecayOnNormOrBias(_ nodes: [CheckedNode]) -> [Diagnostic] {
         var what = "weight decay"
         for p in n.params where p.trainable {
             let r = p.regularization
-            guard r.weightDecay != 0 || r.l1 != 0 || r.l2 != 0 else { continue }
-            if r.weightDecay == 0 { what = r.l1 != 0 ? "l1 penalty" : "l2 penalty" }
+            guard r.applies("weight_decay") || r.applies("l1") || r.applies("l2") else { continue }
+            if !r.applies("weight_decay") { what = r.applies("l1") ? "l1 penalty" : "l2 penalty" }
             switch p.role {
             case .gamma, .beta: norm.append(p.name)
             case .bias: bias.append(p.name)

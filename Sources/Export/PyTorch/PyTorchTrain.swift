@@ -142,7 +142,11 @@ struct PyTorchTrainWriter {
         if t.gradientNoise != nil { refusals.append("train.gradient_noise") }
         if t.adversarial != nil { refusals.append("train.adversarial") }
         if t.consistency != nil { refusals.append("train.consistency") }
-        if model.parameters.contains(where: { $0.regularization.spectralPenalty > 0 }) { refusals.append("spectral_penalty") }
+        if model.parameters.contains(where: { $0.regularization.applies("spectral_penalty") }) { refusals.append("spectral_penalty") }
+        // The per-tensor tables below hold numbers; a schedule would train with its final value.
+        for a in ["weight_decay", "l1", "l2"] where model.parameters.contains(where: { $0.regularization.schedules[a] != nil }) {
+            refusals.append("a schedule of \(a)")
+        }
         if let e = t.earlyStopping, !["val_loss", "val_accuracy"].contains(e.monitor) { refusals.append("early stopping on \(e.monitor)") }
     }
 

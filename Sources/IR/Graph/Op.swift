@@ -129,7 +129,8 @@ public struct Smoothing: Hashable, Sendable {
     }
 }
 
-/// A probability a spec may schedule over training (dropout's p, stochastic depth's survival).
+/// A number a spec may schedule over training (dropout's p, stochastic depth's survival, a
+/// penalty's λ).
 ///
 /// `value` is the constant, or the value the schedule ends at, which evaluation graphs and export
 /// use. In a training graph a scheduled rate also names its `slot` in the training loop's table
@@ -334,19 +335,21 @@ public enum Op: Hashable, Sendable {
     case bceLoss
     /// [p, target] → (p − t)/(p(1−p))/count, denominator clamped at 1e-12.
     case bceLossBackward
+    // A penalty's λ is a `Rate`: a scheduled λ (`Rate.slot`) is the loop's table entry at step t,
+    // so the reported loss holds λ(t)·P(w) and the gradient λ(t)·∂P/∂w.
     /// [w] → λ·Σ|w|.
-    case l1Penalty(Double)
+    case l1Penalty(Rate)
     /// [w] → λ·sign(w), sign(0) = 0.
-    case l1PenaltyBackward(Double)
+    case l1PenaltyBackward(Rate)
     /// [w] → λ·Σw² (sum of squares, no ½).
-    case l2Penalty(Double)
+    case l2Penalty(Rate)
     /// [w] → 2λ·w.
-    case l2PenaltyBackward(Double)
+    case l2PenaltyBackward(Rate)
     /// [W, u, v] → (λ/2)·σ², σ = uᵀWv, W as [rows, rest], u and v from `power_iteration`
     /// (Yoshida & Miyato 2017).
-    case spectralPenalty(Double)
+    case spectralPenalty(Rate)
     /// [W, u, v] → λ·σ·u·vᵀ (u, v constants).
-    case spectralPenaltyBackward(Double)
+    case spectralPenaltyBackward(Rate)
     /// [logits, labels] → fraction with argmax = label.
     case accuracy
     /// [logits, target, weight] → w/(rows·K)·Σ(softmax(z) − p)², the target a constant

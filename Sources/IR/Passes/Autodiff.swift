@@ -4,7 +4,8 @@ import Check
 ///
 /// Assumes: a verified train-mode graph from `lower` (with a `dataLoss` output) and no fused
 /// nodes. Guarantees: the forward ops unchanged and in place; the L1/L2 penalty terms of every
-/// trainable parameter that has them (λ₁·Σ|w|, λ₂·Σw², Keras convention) and the objective
+/// trainable parameter that has them (λ₁·Σ|w|, λ₂·Σw², Keras convention; a scheduled λ reads
+/// its slot) and the objective
 /// `loss` = data loss + penalties; then, in reverse order, the backward ops given by each op's
 /// gradient rule, only for values that depend on a trainable parameter; gradients reaching a
 /// value along several paths summed by one n-ary `add`; and exactly one `gradient(name)` output
@@ -22,8 +23,11 @@ public func autodiff(_ g: Graph) -> Graph {
     for p in g.trainableParameters {
         guard let info = p.param else { continue }
         let o = Origin(path: info.name, kind: "penalty")
-        if info.regularization.l1 != 0 { roots.append(b.emit1(.l1Penalty(info.regularization.l1), [p.value], origin: o)) }
-        if info.regularization.l2 != 0 { roots.append(b.emit1(.l2Penalty(info.regularization.l2), [p.value], origin: o)) }
+        let r = info.regularization
+        // λ, or its schedule's slot in the loop's table (set by lowering on the parameter input).
+        func rate(_ a: String) -> Rate { Rate(r.strength(a), slot: r.slots[a]) }
+        if r.applies("l1") { roots.append(b.emit1(.l1Penalty(rate("l1")), [p.value], origin: o)) }
+        if r.applies("l2") { roots.append(b.emit1(.l2Penalty(rate("l2")), [p.value], origin: o)) }
     }
     let loss = roots.count == 1 ? dataLoss : b.emit1(.add, roots, origin: Origin(path: "loss", kind: "objective"))
     b.addOutput(loss, .loss)

@@ -34,7 +34,12 @@ struct Lowering {
 
     mutating func run() {
         let data = b.addInput(.data, TensorType(model.input.dtype, [batchDim] + model.input.shape))
-        for p in model.parameters {
+        for var p in model.parameters {
+            // A scheduled penalty strength carries its slot in the loop's table from here on
+            // (autodiff's penalty ops, the optimizer's decay).
+            for a in p.regularization.schedules.keys {
+                p.regularization.slots[a] = model.scheduleSlot(parameter: p.name, attribute: a)
+            }
             let dtype: DType = p.role == .numBatchesTracked ? .int32 : .float32
             let isBuffer = p.role.isBuffer
             let kind: InputKind = isBuffer ? .buffer(p) : .parameter(p)

@@ -27,7 +27,9 @@ extension Lowering {
     private mutating func reparametrized(_ node: CheckedNode, _ o: Origin) -> ValueID {
         let w = required(node, .weight)
         if let u = param(node, .penaltyU), let v = param(node, .penaltyV),
-           let lambda = node.params.first(where: { $0.role == .weight })?.regularization.spectralPenalty {
+           let w0 = node.params.first(where: { $0.role == .weight }) {
+            // λ, or its schedule's slot in the loop's table.
+            let lambda = Rate(w0.regularization.spectralPenalty, slot: model.scheduleSlot(parameter: w0.name, attribute: "spectral_penalty"))
             // Yoshida & Miyato 2017: one power-iteration step from the stored u, v per step, then
             // (λ/2)·σ² with σ = u'ᵀWv' joins the objective; the buffers take u', v' as for
             // spectral normalization.

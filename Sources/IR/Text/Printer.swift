@@ -72,9 +72,13 @@ struct Printer {
         if [.spectralU, .spectralV, .penaltyU, .penaltyV].contains(p.role) { out.append("power_iterated") }
         if !p.trainable && !p.role.isBuffer { out.append("frozen") }
         let r = p.regularization
-        if r.weightDecay != 0 { out.append("decay=\(r.weightDecay)") }
-        if r.l1 != 0 { out.append("l1=\(r.l1)") }
-        if r.l2 != 0 { out.append("l2=\(r.l2)") }
+        // A scheduled strength reads as its rate (`l2=schedule#1→0.001` once lowering gave it a slot).
+        func strength(_ a: String, _ label: String) {
+            if r.applies(a) { out.append("\(label)=\(Rate(r.strength(a), slot: r.slots[a]))") }
+        }
+        strength("weight_decay", "decay")
+        strength("l1", "l1")
+        strength("l2", "l2")
         if let c = r.maxNorm { out.append("max_norm=\(c)") }
         if r.weightNorm { out.append("weight_norm") }
         if r.spectralNorm { out.append("spectral_norm") }
