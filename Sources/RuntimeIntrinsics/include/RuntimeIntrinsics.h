@@ -149,6 +149,26 @@ static inline __attribute__((always_inline)) void regula_winograd_output16(const
 #endif
 }
 
+/// dst[0..<count] = src[0..<count] for short rows: 16 lanes at a time, the tail as one masked
+/// load and store (AVX-512) instead of a scalar loop.
+static inline __attribute__((always_inline)) void regula_copy_floats(float *dst, const float *src, long count) {
+    long i = 0;
+    for (; i + 16 <= count; i += 16) {
+        regula_float16 v;
+        __builtin_memcpy(&v, src + i, sizeof v);
+        __builtin_memcpy(dst + i, &v, sizeof v);
+    }
+    if (i == count) return;
+#if defined(__AVX512F__)
+    unsigned short mask = (unsigned short)((1u << (count - i)) - 1);
+    regula_float16 zero = {0};
+    regula_float16 v = __builtin_ia32_loadups512_mask(src + i, zero, mask);
+    __builtin_ia32_storeups512_mask(dst + i, v, mask);
+#else
+    for (; i < count; i++) dst[i] = src[i];
+#endif
+}
+
 typedef float regula_float8 __attribute__((ext_vector_type(8)));
 
 /// `dst[k·ldd + i] = src[i·ld + k]` for i, k in 0..<8: eight row loads, three rounds of shuffles

@@ -41,10 +41,10 @@ enum Conv2dImplicit {
                     weight[(g * s.groupOut + r) * s.patch + k]
                 }
             }
-            pool.forEachImage(s.batch, scratch: planes.floats + mp * planes.widePadded) { n, work in
+            pool.forEachImage(s.batch, scratch: planes.floats + mp * planes.widePadded, prepare: planes.zero) { n, work in
                 let padded = work, wide = work + planes.floats
                 for g in 0..<s.groups {
-                    planes.fill(padded, from: x + (n * s.inChannels + g * s.groupIn) * inPlane)
+                    planes.copyInterior(padded, from: x + (n * s.inChannels + g * s.groupIn) * inPlane)
                     product(k: s.patch, panels: mp / 8, packedA: packedW + g * aFloats, b: padded, offsets: offsets,
                             wide: wide, planes: planes)
                     let yg = y + (n * s.outChannels + g * s.groupOut) * spatial
@@ -73,10 +73,10 @@ enum Conv2dImplicit {
                     return weight[((g * s.groupOut + oc) * s.groupIn + c) * taps + taps - 1 - tap]
                 }
             }
-            pool.forEachImage(s.batch, scratch: planes.floats + mp * planes.widePadded) { n, work in
+            pool.forEachImage(s.batch, scratch: planes.floats + mp * planes.widePadded, prepare: planes.zero) { n, work in
                 let padded = work, wide = work + planes.floats
                 for g in 0..<s.groups {
-                    planes.fill(padded, from: dy + (n * s.outChannels + g * s.groupOut) * spatial)
+                    planes.copyInterior(padded, from: dy + (n * s.outChannels + g * s.groupOut) * spatial)
                     product(k: k, panels: mp / 8, packedA: packedW + g * aFloats, b: padded, offsets: offsets,
                             wide: wide, planes: planes)
                     planes.compact(wide, rows: s.groupIn, into: dx + (n * s.inChannels + g * s.groupIn) * inPlane)
@@ -115,9 +115,10 @@ enum Conv2dImplicit {
             let rows = offsetBuffer.baseAddress!
             GemmScratch.shared.withBuffer(floats: planes.floats + ocp * nq) { work in
                 let padded = work, packedDy = work + planes.floats
+                planes.zero(padded)
                 for n in images {
                     for g in 0..<s.groups {
-                        planes.fill(padded, from: x + (n * s.inChannels + g * s.groupIn) * inPlane)
+                        planes.copyInterior(padded, from: x + (n * s.inChannels + g * s.groupIn) * inPlane)
                         packWideColumns(dy + (n * s.outChannels + g * s.groupOut) * spatial, rows: s.groupOut,
                                         planes: planes, into: packedDy)
                         let part = partial + g * pp * ocp

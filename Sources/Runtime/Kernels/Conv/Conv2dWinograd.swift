@@ -7,8 +7,9 @@ import RuntimeIntrinsics
 /// run by the GEMM's 8×32 micro-kernel with the transformed weights U as packed A panels and the
 /// transformed tiles V written straight into packed B panels (32 tiles each).
 ///
-/// Geometry: one image at a time, zero-padded to (2·tilesY + 2) × (2·TX + 2), where TX is the
-/// tiles of a row rounded up to 16 (one vector of tiles); tile t = ty·TX + tx. Tiles past a row
+/// Geometry: one image at a time, copied into zero-padded planes (zeroed once per run of images)
+/// of (2·tilesY + 2) × (2·TX + 2), where TX is the tiles of a row rounded up to 16 (one vector of
+/// tiles); tile t = ty·TX + tx. Tiles past a row
 /// are computed from zeros and dropped. Used where it wins: 3×3, stride 1, undilated, ungrouped,
 /// at least 16 input and output channels and outputs at least 24 wide (the residual layers of
 /// the Shake-Shake net; the tutorial CNN's 14-wide second layer would waste half its tiles).
@@ -78,9 +79,10 @@ enum Conv2dWinograd {
         GemmScratch.shared.withBuffer(floats: 16 * kp * c) { u in
             u.update(repeating: 0, count: 16 * kp * c)
             pool.parallelFor(k) { o in transformWeights(o, c: c, kp: kp, u: u, weight: weight) }
-            pool.forEachImage(s.batch, scratch: padded + vFloats + mFloats) { n, work in
+            pool.forEachImage(s.batch, scratch: padded + vFloats + mFloats, prepare: { $0.update(repeating: 0, count: padded) }) { n, work in
                 let xp = work, v = work + padded, m = v + vFloats
-                fill(xp, from: x + n * c * inPlane, s, tiles, floats: padded)
+                copyPlanes(xp + s.padH * tiles.paddedW + s.padW, rowStride: tiles.paddedW, planeStride: plane,
+                           from: x + n * c * inPlane, channels: c, height: s.height, width: s.width)
                 transformInput(xp, channels: c, tiles, plane: vPlane, into: v)
                 for xi in 0..<16 {
                     let a = u + xi * kp * c, b = v + xi * vPlane, mx = m + xi * mPlane
@@ -120,26 +122,6 @@ enum Conv2dWinograd {
                 }
             }
         }
-    }
-
-    /// The image's channels into zero-padded planes of paddedH × paddedW (the image at
-    /// (padH, padW)), and `floats` in all zeroed past them.
-    static func fill(_ xp: UnsafeMutablePointer<Float>, from x: UnsafePointer<Float>, _ s: Conv2dShape, _ t: Tiles, floats: Int) {
-        let wp = t.paddedW, plane = t.paddedH * wp
-        for ch in 0..<s.inChannels {
-            let out = xp + ch * plane, src = x + ch * s.height * s.width
-            out.update(repeating: 0, count: s.padH * wp)
-            for r in 0..<s.height {
-                let row = out + (s.padH + r) * wp
-                row.update(repeating: 0, count: s.padW)
-                copyFloats(row + s.padW, src + r * s.width, s.width)
-                (row + s.padW + s.width).update(repeating: 0, count: wp - s.padW - s.width)
-            }
-            let below = s.padH + s.height
-            (out + below * wp).update(repeating: 0, count: (t.paddedH - below) * wp)
-        }
-        let used = s.inChannels * plane
-        (xp + used).update(repeating: 0, count: floats - used)
     }
 
     /// V_ξ[c, t] into packed B panels: v[ξ·plane + (t / 32)·32c + 32c + t % 32]; tiles past the

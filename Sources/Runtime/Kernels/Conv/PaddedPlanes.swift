@@ -1,3 +1,5 @@
+import RuntimeIntrinsics
+
 /// Zero-padded planes of one image's group and the wide output columns over them (see
 /// `Conv2dImplicit`).
 struct PaddedPlanes {
@@ -43,21 +45,16 @@ struct PaddedPlanes {
         return offsets
     }
 
-    /// Copies the planes of H × W into the padded layout with zero borders and slack.
-    func fill(_ dst: UnsafeMutablePointer<Float>, from src: UnsafePointer<Float>) {
-        let wp = paddedWidth
-        for c in 0..<channels {
-            let out = dst + c * plane, plane = src + c * height * width
-            out.update(repeating: 0, count: padH * wp)
-            for y in 0..<height {
-                let row = out + (padH + y) * wp
-                for i in 0..<padW { row[i] = 0 }
-                copyFloats(row + padW, plane + y * width, width)
-                for i in (padW + width)..<wp { row[i] = 0 }
-            }
-            (out + (padH + height) * wp).update(repeating: 0, count: padH * wp)
-        }
-        (dst + channels * plane).update(repeating: 0, count: slack)
+    /// Zeroes the padded buffer: its borders and slack, which `copyInterior` never writes, stay
+    /// zero for every image copied into it afterwards.
+    func zero(_ dst: UnsafeMutablePointer<Float>) {
+        dst.update(repeating: 0, count: floats)
+    }
+
+    /// Copies the planes of H × W into the interior of a buffer zeroed by `zero`.
+    func copyInterior(_ dst: UnsafeMutablePointer<Float>, from src: UnsafePointer<Float>) {
+        copyPlanes(dst + padH * paddedWidth + padW, rowStride: paddedWidth, planeStride: plane,
+                   from: src, channels: channels, height: height, width: width)
     }
 
     /// y[r, oy, ox] = wide[r, oy·Wp + ox] for the OH × OW valid columns of `rows` rows.
@@ -69,15 +66,20 @@ struct PaddedPlanes {
     }
 }
 
-/// Copies `count` floats with inline vector moves: the rows copied here are a few dozen floats,
-/// where a call to memmove per row costs more than the copy.
+/// Copies `count` floats with inline vector moves and a masked tail (`regula_copy_floats`): the
+/// rows copied here are a few dozen floats, where a call to memmove per row costs more than the
+/// copy, and a scalar tail of 12 (a 28-wide row) as much as the vector part.
 @inline(__always)
 func copyFloats(_ dst: UnsafeMutablePointer<Float>, _ src: UnsafePointer<Float>, _ count: Int) {
-    var i = 0
-    while i + 16 <= count {
-        UnsafeMutableRawPointer(dst + i).storeBytes(of: UnsafeRawPointer(src + i).loadUnaligned(as: SIMD16<Float>.self),
-                                                    as: SIMD16<Float>.self)
-        i += 16
+    regula_copy_floats(dst, src, count)
+}
+
+/// Copies `channels` planes of `height` rows of `width` floats (contiguous in `src`) to rows
+/// `rowStride` apart in planes `planeStride` apart.
+func copyPlanes(_ dst: UnsafeMutablePointer<Float>, rowStride: Int, planeStride: Int, from src: UnsafePointer<Float>,
+                channels: Int, height: Int, width: Int) {
+    for c in 0..<channels {
+        let out = dst + c * planeStride, plane = src + c * height * width
+        for y in 0..<height { copyFloats(out + y * rowStride, plane + y * width, width) }
     }
-    while i < count { dst[i] = src[i]; i += 1 }
 }
