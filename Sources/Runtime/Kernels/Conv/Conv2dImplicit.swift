@@ -47,9 +47,13 @@ enum Conv2dImplicit {
                     planes.copyInterior(padded, from: x + (n * s.inChannels + g * s.groupIn) * inPlane)
                     product(k: s.patch, panels: mp / 8, packedA: packedW + g * aFloats, b: padded, offsets: offsets,
                             wide: wide, planes: planes)
-                    let yg = y + (n * s.outChannels + g * s.groupOut) * spatial
-                    planes.compact(wide, rows: s.groupOut, into: yg)
-                    epilogue(g)?.apply(yg, ldc: spatial, i0: 0, rows: s.groupOut, j0: 0, cols: spatial)
+                    // Each output plane gets its bias and activation right after it is compacted,
+                    // while it is in L1.
+                    let yg = y + (n * s.outChannels + g * s.groupOut) * spatial, epi = epilogue(g)
+                    for r in 0..<s.groupOut {
+                        planes.compact(wide + r * planes.widePadded, rows: 1, into: yg + r * spatial)
+                        epi?.apply(yg, ldc: spatial, i0: r, rows: 1, j0: 0, cols: spatial)
+                    }
                 }
             }
         }

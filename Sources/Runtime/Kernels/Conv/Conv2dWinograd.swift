@@ -93,9 +93,7 @@ enum Conv2dWinograd {
                         }
                     }
                 }
-                let yn = y + n * k * spatial
-                transformOutput(m, channels: k, plane: mPlane, tiles, s, into: yn)
-                epilogue?.apply(yn, ldc: spatial, i0: 0, rows: k, j0: 0, cols: spatial)
+                transformOutput(m, plane: mPlane, tiles, s, into: y + n * k * spatial, epilogue: epilogue)
             }
         }
     }
@@ -143,11 +141,12 @@ enum Conv2dWinograd {
         }
     }
 
-    /// y[k] = Aᵀ·M·A of every tile, the rows and columns inside OH × OW.
-    static func transformOutput(_ m: UnsafePointer<Float>, channels k: Int, plane xi: Int, _ t: Tiles, _ s: Conv2dShape,
-                                into y: UnsafeMutablePointer<Float>) {
+    /// y[o] = Aᵀ·M·A of every tile, the rows and columns inside OH × OW, then the epilogue on the
+    /// plane while it is in L1.
+    static func transformOutput(_ m: UnsafePointer<Float>, plane xi: Int, _ t: Tiles, _ s: Conv2dShape,
+                                into y: UnsafeMutablePointer<Float>, epilogue: GemmEpilogue?) {
         let oh = s.outH, ow = s.outW
-        for o in 0..<k {
+        for o in 0..<s.outChannels {
             let yk = y + o * oh * ow
             for ty in 0..<t.tilesY {
                 let row0 = yk + 2 * ty * ow, row1: UnsafeMutablePointer<Float>? = 2 * ty + 1 < oh ? row0 + ow : nil
@@ -156,6 +155,7 @@ enum Conv2dWinograd {
                                              Int32(min(32, ow - 2 * tx)))
                 }
             }
+            epilogue?.apply(y, ldc: oh * ow, i0: o, rows: 1, j0: 0, cols: oh * ow)
         }
     }
 }
