@@ -196,13 +196,13 @@ struct OpEmitter {
                 w.line("do {")
                 w.line("    let q = Float(1 - scheduled[\(slot)])")
                 w.line("    RandomStream(seed: seed, step: step, stream: \(key.id)).applyBernoulli(\(p(i[0])), \(p(o[0])), count: \(L.count(i[0])),")
-                w.line("        keep: q, scale: \(scale), threads: pool.threads)")
+                w.line("        keep: q, scale: \(scale), pool: pool)")
                 w.line("}")
             } else {
                 let q = 1 - prob.value
                 let scale = scaling == .inverted ? (q > 0 ? "1 / Float(\(Self.float(q)))" : "0") : "1"
                 w.line("RandomStream(seed: seed, step: step, stream: \(key.id)).applyBernoulli(\(p(i[0])), \(p(o[0])), count: \(L.count(i[0])),")
-                w.line("    keep: \(Self.float(q)), scale: \(scale), threads: pool.threads)")
+                w.line("    keep: \(Self.float(q)), scale: \(scale), pool: pool)")
             }
         case .stochasticDepth(let survival, let mode, let key), .stochasticDepthBackward(let survival, let mode, let key):
             let len = L.unit(i[0])

@@ -28,10 +28,10 @@ extension OpEmitter {
             w.line("                scheduleSteps: \(steps.map(String.init) ?? "nil"), stream: RandomStream(seed: seed, step: step, stream: \(key.id)), pool: pool)")
         case .gaussianNoise(let s, let multiplicative, let key):
             w.line("GaussianNoise.apply(\(p(i[0])), \(p(o[0])), count: \(L.times("n", L.unit(i[0]))), std: \(Self.float(s)), multiplicative: \(multiplicative),")
-            w.line("                    stream: RandomStream(seed: seed, step: step, stream: \(key.id)), threads: pool.threads)")
+            w.line("                    stream: RandomStream(seed: seed, step: step, stream: \(key.id)), pool: pool)")
         case .gaussianNoiseBackward(let s, let key):
             w.line("GaussianNoise.apply(\(p(i[0])), \(p(o[0])), count: \(L.times("n", L.unit(i[0]))), std: \(Self.float(s)), multiplicative: true,")
-            w.line("                    stream: RandomStream(seed: seed, step: step, stream: \(key.id)), threads: pool.threads)")
+            w.line("                    stream: RandomStream(seed: seed, step: step, stream: \(key.id)), pool: pool)")
         case .lockedDropout(let prob, let key), .lockedDropoutBackward(let prob, let key):
             let d = L.perExample(i[0])
             w.line("LockedDropout.apply(\(p(i[0])), \(p(o[0])), batch: n, steps: \(d[0]), features: \(d[1]), p: \(Self.rate(prob)),")
@@ -40,7 +40,7 @@ extension OpEmitter {
             var backward = false
             if case .alphaDropoutBackward = op { backward = true }
             w.line("AlphaDropout.apply(\(p(i[0])), \(p(o[0])), count: \(L.times("n", L.unit(i[0]))), p: \(Self.rate(prob)), backward: \(backward),")
-            w.line("                   stream: RandomStream(seed: seed, step: step, stream: \(key.id)), threads: pool.threads)")
+            w.line("                   stream: RandomStream(seed: seed, step: step, stream: \(key.id)), pool: pool)")
         case .shakeShake(let a):
             // y = Σ αᵢFᵢ with α from the forward key (Gastaldi 2017).
             let len = L.unit(o[0])

@@ -12,7 +12,7 @@ extension ExecutorOps {
             let q = Float(1 - e.rate(p))
             let scale: Float = scaling == .inverted ? (q > 0 ? 1 / q : 0) : 1
             e.random(key).applyBernoulli(ptr(i[0]), ptr(o[0]), count: e.count(i[0]), keep: q, scale: scale,
-                                         threads: e.pool.threads)
+                                         pool: e.pool)
         case .spatialDropout(let p, let key), .spatialDropoutBackward(let p, let key):
             // One Bernoulli draw per (sample, channel) plane (Tompson et al. 2015).
             let shape = e.shape(i[0])
@@ -26,7 +26,7 @@ extension ExecutorOps {
                             scheduleSteps: steps, stream: e.random(key), pool: e.pool)
         case .gaussianNoise(let s, let multiplicative, let key):
             GaussianNoise.apply(ptr(i[0]), ptr(o[0]), count: e.count(i[0]), std: Float(s), multiplicative: multiplicative,
-                                stream: e.random(key), threads: e.pool.threads)
+                                stream: e.random(key), pool: e.pool)
         case .lockedDropout(let p, let key), .lockedDropoutBackward(let p, let key):
             let s = e.shape(i[0])
             LockedDropout.apply(ptr(i[0]), ptr(o[0]), batch: s[0], steps: s[1], features: s[2], p: e.rate(p), stream: e.random(key))
@@ -34,11 +34,11 @@ extension ExecutorOps {
             var backward = false
             if case .alphaDropoutBackward = op { backward = true }
             AlphaDropout.apply(ptr(i[0]), ptr(o[0]), count: e.count(i[0]), p: e.rate(p), backward: backward,
-                               stream: e.random(key), threads: e.pool.threads)
+                               stream: e.random(key), pool: e.pool)
         case .gaussianNoiseBackward(let s, let key):
             // dx = dy⊙(1 + σn): the forward's factor, regenerated from the same key.
             GaussianNoise.apply(ptr(i[0]), ptr(o[0]), count: e.count(i[0]), std: Float(s), multiplicative: true,
-                                stream: e.random(key), threads: e.pool.threads)
+                                stream: e.random(key), pool: e.pool)
         case .stochasticDepth(let survival, let mode, let key), .stochasticDepthBackward(let survival, let mode, let key):
             // Paper (batch): b ~ Bernoulli(p) once per batch, no rescale; DropPath (sample): per
             // sample, kept rows scaled by 1/p. The backward applies the same gate to dy.

@@ -102,14 +102,16 @@ public struct RandomStream: Sendable, Hashable {
         while i < end { body(i, bits(at: i)); i += 1 }
     }
 
-    /// Splits `offset ..< offset + count` into `threads` chunks aligned to 4 elements and runs them
-    /// concurrently. Results are identical for every thread count because each element depends
-    /// only on its index.
-    func parallelChunks(offset: Int, count: Int, threads: Int, _ body: (Int, Int) -> Void) {
-        let t = max(1, min(threads, count / 4096))
-        if t == 1 { body(offset, count); return }
+    /// Splits `offset ..< offset + count` into one chunk per thread of `pool` (at least 4,096
+    /// elements each), aligned to 4 elements, and runs them on the pool (nil: on this thread).
+    /// Results are identical for every thread count because each element depends only on its
+    /// index. (Dispatching them through GCD cost the MLP a tenth of its step: the pool's helper
+    /// spun idle while GCD woke a thread.)
+    func parallelChunks(offset: Int, count: Int, pool: ThreadPool?, _ body: (Int, Int) -> Void) {
+        let t = max(1, min(pool?.threads ?? 1, count / 4096))
+        guard let pool, t > 1 else { body(offset, count); return }
         let chunk = ((count + t - 1) / t + 3) & ~3
-        DispatchQueue.concurrentPerform(iterations: t) { k in
+        pool.parallelFor(t) { k in
             let start = k * chunk
             let n = min(chunk, count - start)
             if n > 0 { body(offset + start, n) }
@@ -134,9 +136,9 @@ extension RandomStream {
     /// Bernoulli mask: `out[j] = value` with probability `keep` (uniform < keep), else 0.
     /// With `value = 1/keep` this is the inverted-dropout multiplier (semantics §2.1).
     public func fillBernoulli(_ out: UnsafeMutablePointer<Float>, count: Int, keep: Float,
-                              value: Float = 1, offset: Int = 0, threads: Int = 1) {
+                              value: Float = 1, offset: Int = 0, pool: ThreadPool? = nil) {
         let t = Self.threshold(keep)
-        parallelChunks(offset: offset, count: count, threads: threads) { start, n in
+        parallelChunks(offset: offset, count: count, pool: pool) { start, n in
             let dst = out + (start - offset)
             let tv = SIMD8<UInt32>(repeating: t), zero = SIMD8<Float>(repeating: 0)
             forEachBits(offset: start, count: n, { i, w in dst[i - start] = (w >> 8) < t ? value : 0 }, { i, w0, w1, w2, w3 in
@@ -159,9 +161,9 @@ extension RandomStream {
     /// storing `m`. `x` and `y` may alias. Dropped elements are `x·0` (a multiply, like PyTorch's
     /// `input * mask` and the `Dropout` kernels), so results agree bit for bit with a stored mask.
     public func applyBernoulli(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int,
-                               keep: Float, scale: Float, offset: Int = 0, threads: Int = 1) {
+                               keep: Float, scale: Float, offset: Int = 0, pool: ThreadPool? = nil) {
         let t = Self.threshold(keep)
-        parallelChunks(offset: offset, count: count, threads: threads) { start, n in
+        parallelChunks(offset: offset, count: count, pool: pool) { start, n in
             let src = x + (start - offset), dst = y + (start - offset)
             let tv = SIMD8<UInt32>(repeating: t), zero = SIMD8<Float>(repeating: 0)
             forEachBits(offset: start, count: n, { i, w in

@@ -47,8 +47,8 @@ final class GaussianNoiseTests: XCTestCase {
         let x = (0..<n).map { Float($0 % 7) - 3 }
         let stream = RandomStream(seed: 9, step: 1, stream: 2)
         var one = [Float](repeating: 0, count: n), two = one
-        GaussianNoise.apply(x, &one, count: n, std: 0.5, multiplicative: true, stream: stream, threads: 1)
-        GaussianNoise.apply(x, &two, count: n, std: 0.5, multiplicative: true, stream: stream, threads: 2)
+        GaussianNoise.apply(x, &one, count: n, std: 0.5, multiplicative: true, stream: stream)
+        GaussianNoise.apply(x, &two, count: n, std: 0.5, multiplicative: true, stream: stream, pool: ThreadPool(threads: 2))
         XCTAssertEqual(one, two)
         for i in [0, 1, 2, 3, 4, 4097, n - 1] { XCTAssertEqual(one[i], x[i] * (1 + 0.5 * stream.normal(at: i)), "\(i)") }
     }
@@ -65,14 +65,14 @@ final class AlphaDropoutTests: XCTestCase {
         source.fillNormal(&x, count: n)
         var y = x, dx = x
         let stream = RandomStream(seed: 4, step: 1, stream: 7)
-        AlphaDropout.apply(x, &y, count: n, p: p, backward: false, stream: stream, threads: 2)
+        AlphaDropout.apply(x, &y, count: n, p: p, backward: false, stream: stream, pool: ThreadPool(threads: 2))
         let mean = y.reduce(0.0) { $0 + Double($1) } / Double(n)
         let variance = y.reduce(0.0) { $0 + (Double($1) - mean) * (Double($1) - mean) } / Double(n)
         XCTAssertEqual(mean, 0, accuracy: 1e-2)
         XCTAssertEqual(variance, 1, accuracy: 1e-2)
         let (a, b) = AlphaDropout.affine(p), s = AlphaDropout.saturation
         let ones = [Float](repeating: 1, count: n)
-        AlphaDropout.apply(ones, &dx, count: n, p: p, backward: true, stream: stream, threads: 1)
+        AlphaDropout.apply(ones, &dx, count: n, p: p, backward: true, stream: stream)
         var dropped = 0
         for i in 0..<n {
             if dx[i] == 0 {

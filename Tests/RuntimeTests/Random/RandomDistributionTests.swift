@@ -92,15 +92,15 @@ final class RandomDistributionTests: XCTestCase {
         let n = 300_007
         let s = RandomStream(seed: 42, step: 1, stream: 1)
         var one = [Float](repeating: 0, count: n), two = one, three = one
-        s.fillBernoulli(&one, count: n, keep: 0.5, value: 2, offset: 5, threads: 1)
-        s.fillBernoulli(&two, count: n, keep: 0.5, value: 2, offset: 5, threads: 2)
-        s.fillBernoulli(&three, count: n, keep: 0.5, value: 2, offset: 5, threads: 7)
+        s.fillBernoulli(&one, count: n, keep: 0.5, value: 2, offset: 5)
+        s.fillBernoulli(&two, count: n, keep: 0.5, value: 2, offset: 5, pool: ThreadPool(threads: 2))
+        s.fillBernoulli(&three, count: n, keep: 0.5, value: 2, offset: 5, pool: ThreadPool(threads: 7))
         XCTAssertEqual(one, two)
         XCTAssertEqual(one, three)
         let x = (0..<n).map { Float($0) }
         var a = [Float](repeating: 0, count: n), b = a
-        s.applyBernoulli(x, &a, count: n, keep: 0.8, scale: 1.25, threads: 1)
-        s.applyBernoulli(x, &b, count: n, keep: 0.8, scale: 1.25, threads: 2)
+        s.applyBernoulli(x, &a, count: n, keep: 0.8, scale: 1.25)
+        s.applyBernoulli(x, &b, count: n, keep: 0.8, scale: 1.25, pool: ThreadPool(threads: 2))
         XCTAssertEqual(a, b)
     }
 
@@ -113,7 +113,7 @@ final class RandomDistributionTests: XCTestCase {
             var mask = [Float](repeating: 0, count: count), y = mask, y2 = mask
             s.fillBernoulli(&mask, count: count, keep: 0.7, value: 1 / 0.7, offset: offset)
             s.applyBernoulli(x, &y, count: count, keep: 0.7, scale: 1 / 0.7, offset: offset)
-            s.applyBernoulli(x, &y2, count: count, keep: 0.7, scale: 1 / 0.7, offset: offset, threads: 2)
+            s.applyBernoulli(x, &y2, count: count, keep: 0.7, scale: 1 / 0.7, offset: offset, pool: ThreadPool(threads: 2))
             for i in 0..<count {
                 XCTAssertEqual(mask[i], s.uniform(at: offset + i) < 0.7 ? 1 / 0.7 : 0)
                 XCTAssertEqual(y[i].bitPattern, (x[i] * mask[i]).bitPattern, "offset \(offset) element \(i)")

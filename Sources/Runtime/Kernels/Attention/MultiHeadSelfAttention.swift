@@ -30,7 +30,7 @@ public struct MultiHeadSelfAttention {
         let q = Float(1 - dropout), scale: Float = q > 0 ? 1 / q : 0
         let count = n * heads * steps * steps
         let m = scratch("attention.mask", count)
-        stream.fillBernoulli(m, count: count, keep: q, value: scale, threads: pool.threads)
+        stream.fillBernoulli(m, count: count, keep: q, value: scale, pool: pool)
         return UnsafePointer(m)
     }
 

@@ -18,13 +18,13 @@ public enum AlphaDropout {
     }
 
     /// Forward (`backward == false`: y from x) or backward (dx from dy) with the mask of
-    /// `stream`; x and y may alias. Values do not depend on `threads`.
+    /// `stream`; x and y may alias. Values do not depend on the pool's threads.
     public static func apply(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int, p: Double,
-                             backward: Bool, stream: RandomStream, threads: Int = 1) {
+                             backward: Bool, stream: RandomStream, pool: ThreadPool? = nil) {
         let (a, b) = affine(p)
         let fa = Float(a), dropped = Float(a * saturation + b), shift = Float(b)
         let t = RandomStream.threshold(Float(1 - p))
-        stream.parallelChunks(offset: 0, count: count, threads: threads) { start, n in
+        stream.parallelChunks(offset: 0, count: count, pool: pool) { start, n in
             stream.forEachBits(offset: start, count: n) { i, w in
                 let kept = (w >> 8) < t
                 y[i] = backward ? (kept ? fa * x[i] : 0) : (kept ? fa * x[i] + shift : dropped)

@@ -15,15 +15,15 @@ public enum GaussianNoise {
     /// `y = x + std·n` (additive) or `y = x·(1 + std·n)` (multiplicative); x and y may alias.
     ///
     /// Element i uses `stream.normal(at: i)`; whole Philox blocks give four normals from one draw
-    /// (two Box–Muller pairs), and fixed chunks of the elements run on `threads` threads, so the
+    /// (two Box–Muller pairs), and fixed chunks of the elements run on `pool`, so the
     /// values do not depend on the thread count.
     public static func apply(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int, std: Float,
-                             multiplicative: Bool, stream: RandomStream, threads: Int = 1) {
+                             multiplicative: Bool, stream: RandomStream, pool: ThreadPool? = nil) {
         @inline(__always) func put(_ i: Int, _ z: Float) {
             let n = std * z
             y[i] = multiplicative ? x[i] * (1 + n) : x[i] + n
         }
-        stream.parallelChunks(offset: 0, count: count, threads: threads) { start, n in
+        stream.parallelChunks(offset: 0, count: count, pool: pool) { start, n in
             var i = start
             let end = start + n
             while i < end {

@@ -63,7 +63,7 @@ public struct RecurrentLayer {
         guard dropout > 0, let stream else { return nil }
         let q = Float(1 - dropout), scale: Float = q > 0 ? 1 / q : 0
         let m = scratch("sequence.input-mask", n * features)
-        stream.fillBernoulli(m, count: n * features, keep: q, value: scale, offset: d * n * features, threads: pool.threads)
+        stream.fillBernoulli(m, count: n * features, keep: q, value: scale, offset: d * n * features, pool: pool)
         return m
     }
 
@@ -76,15 +76,15 @@ public struct RecurrentLayer {
             if recurrentDropout > 0 {
                 let q = Float(1 - recurrentDropout), scale: Float = q > 0 ? 1 / q : 0
                 let m = scratch("sequence.recurrent-mask", nh)
-                stream.fillBernoulli(m, count: nh, keep: q, value: scale, offset: r + d * nh, threads: pool.threads)
+                stream.fillBernoulli(m, count: nh, keep: q, value: scale, offset: r + d * nh, pool: pool)
                 set.recurrent = UnsafePointer(m)
             }
             if zoneout > 0 {
                 let p = Float(zoneout), c = scratch("sequence.zone-cell", nth), hz = scratch("sequence.zone-hidden", nth)
                 if cell == .lstm {
-                    stream.fillBernoulli(c, count: nth, keep: p, offset: z + d * 2 * nth, threads: pool.threads)
+                    stream.fillBernoulli(c, count: nth, keep: p, offset: z + d * 2 * nth, pool: pool)
                 }
-                stream.fillBernoulli(hz, count: nth, keep: p, offset: z + d * 2 * nth + nth, threads: pool.threads)
+                stream.fillBernoulli(hz, count: nth, keep: p, offset: z + d * 2 * nth + nth, pool: pool)
                 set.zoneCell = UnsafePointer(c); set.zoneHidden = UnsafePointer(hz)
             }
         } else if zoneout > 0 {
