@@ -38,6 +38,10 @@ final class Executor {
     /// it: the backward reuses the forward's indices of the same run instead of recomputing them.
     private var poolIndices: [Int: (buffer: UnsafeMutablePointer<Int32>, capacity: Int, run: Int)] = [:]
     private var runCount = 0
+    /// Values a training batch norm normalizes: the convolution that writes one records its
+    /// planes' statistics for it (`planeStatisticsBuffer`).
+    private let batchNormInputs: Set<Int>
+    private var planeStatistics: [Int: (buffer: UnsafeMutablePointer<Double>, capacity: Int, run: Int)] = [:]
 
     /// Reusable work buffers of the sequence ops by purpose (see `scratch(_:_:)`).
     var scratchBuffers: [String: Tensor] = [:]
@@ -97,6 +101,9 @@ final class Executor {
             while let next = memory.aliases[root] { root = next }
             if case .none = location[v.raw], case .state = location[root.raw] { location[v.raw] = location[root.raw] }
         }
+        batchNormInputs = Set(g.nodes.compactMap { n in
+            if case .batchNormTrain = n.op { return n.inputs[0].raw } else { return nil }
+        })
         for n in g.nodes {
             try ExecutorOps.checkSupported(n.op)
             try ExecutorOps.checkSequence(n)
@@ -107,6 +114,7 @@ final class Executor {
     deinit {
         arena.deallocate()
         for (_, p) in poolIndices { p.buffer.deallocate() }
+        for (_, p) in planeStatistics { p.buffer.deallocate() }
     }
 
     /// An index buffer for pooling `v` in this run (`count` entries).
@@ -126,6 +134,27 @@ final class Executor {
     func savedPoolIndices(for v: ValueID) -> UnsafeMutablePointer<Int32>? {
         guard let p = poolIndices[v.raw], p.run == runCount else { return nil }
         return p.buffer
+    }
+
+    /// Where a convolution writing `v` records each output plane's `BatchNorm.statistics`
+    /// ([N, C, 2] for `planes` = N·C) in this run, if a training batch norm reads `v`; nil if none.
+    func planeStatisticsBuffer(for v: ValueID, planes: Int) -> UnsafeMutablePointer<Double>? {
+        guard batchNormInputs.contains(v.raw) else { return nil }
+        if let p = planeStatistics[v.raw], p.capacity >= 2 * planes {
+            planeStatistics[v.raw] = (p.buffer, p.capacity, runCount)
+            return p.buffer
+        }
+        planeStatistics[v.raw]?.buffer.deallocate()
+        let cap = max(2 * planes, 2)
+        let b = UnsafeMutablePointer<Double>.allocate(capacity: cap)
+        planeStatistics[v.raw] = (b, cap, runCount)
+        return b
+    }
+
+    /// The statistics a convolution recorded for `v` earlier in this run, if any.
+    func savedPlaneStatistics(for v: ValueID) -> UnsafePointer<Double>? {
+        guard let p = planeStatistics[v.raw], p.run == runCount else { return nil }
+        return UnsafePointer(p.buffer)
     }
 
     // MARK: Values

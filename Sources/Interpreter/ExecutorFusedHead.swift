@@ -4,7 +4,8 @@ import Runtime
 
 /// Fused nodes whose first epilogue steps the producing kernel can do itself: a dense matmul or
 /// a conv2d followed by its bias add (and a pointwise activation) runs them in the GEMM epilogue,
-/// on each tile while it is in cache; training-mode batch norm applies a following ReLU in its
+/// on each tile while it is in cache (and records its output planes' statistics for a training
+/// batch norm that reads them, as the plain conv2d does); training-mode batch norm applies a following ReLU in its
 /// normalize pass and its backward sums the bias gradient of its dx; max pooling's backward
 /// applies the backward of the ReLU it pooled. Each gives
 /// the separate passes' result bit for bit (generated code runs them separately).
@@ -47,8 +48,10 @@ extension ExecutorOps {
             let (act, used) = activationStep(node, after: first)
             if used == 2 && !node.transient.contains(first.result) { return 0 }   // the kernel cannot keep the pre-activation
             let result = node.epilogue[used - 1].result
-            Conv2d.forward(convShape(a, x: e.shape(node.inputs[0]), w: e.shape(node.inputs[1])), x: ptr(node.inputs[0]),
-                           weight: ptr(node.inputs[1]), bias: ptr(first.operands[0]), y: ptr(result), activation: act, pool: e.pool)
+            let s = convShape(a, x: e.shape(node.inputs[0]), w: e.shape(node.inputs[1]))
+            Conv2d.forward(s, x: ptr(node.inputs[0]), weight: ptr(node.inputs[1]), bias: ptr(first.operands[0]), y: ptr(result),
+                           activation: act, statistics: e.planeStatisticsBuffer(for: result, planes: s.batch * s.outChannels),
+                           pool: e.pool)
             return used
         default:
             return 0

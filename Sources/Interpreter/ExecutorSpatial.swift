@@ -7,8 +7,9 @@ extension ExecutorOps {
     static func runSpatial(_ op: Op, _ i: [ValueID], _ o: [ValueID], _ ptr: Ptr, _ e: Executor) -> Bool {
         switch op {
         case .conv2d(let a):                        // [x, w] → y
-            Conv2d.forward(convShape(a, x: e.shape(i[0]), w: e.shape(i[1])), x: ptr(i[0]), weight: ptr(i[1]),
-                           bias: nil, y: ptr(o[0]), pool: e.pool)
+            let s = convShape(a, x: e.shape(i[0]), w: e.shape(i[1]))
+            Conv2d.forward(s, x: ptr(i[0]), weight: ptr(i[1]), bias: nil, y: ptr(o[0]),
+                           statistics: e.planeStatisticsBuffer(for: o[0], planes: s.batch * s.outChannels), pool: e.pool)
         case .conv2dBackwardData(let a, _):         // [dy, w] → dx
             Conv2d.backwardData(convShape(a, x: e.shape(o[0]), w: e.shape(i[1])), dy: ptr(i[0]), weight: ptr(i[1]),
                                 dx: ptr(o[0]), pool: e.pool)
@@ -158,7 +159,7 @@ extension ExecutorOps {
         let mean = ptr(o[1]), v = ptr(o[2])
         BatchNorm.forwardTraining(batch: n, channels: c, spatial: s, x: ptr(i[0]), gamma: ptr(i[1]), beta: ptr(i[2]),
                                   y: y, saveMean: mean, saveInvStd: v, runningMean: nil, runningVar: nil,
-                                  eps: Float(eps), relu: relu, pool: e.pool)
+                                  eps: Float(eps), relu: relu, planeStatistics: e.savedPlaneStatistics(for: i[0]), pool: e.pool)
         for k in 0..<c { v[k] = max(1 / (v[k] * v[k]) - Float(eps), 0) }
     }
 

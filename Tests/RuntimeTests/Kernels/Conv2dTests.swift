@@ -139,6 +139,29 @@ final class Conv2dTests: XCTestCase {
         XCTAssertFalse(Conv2dWinograd.handles(shapes[2]))
     }
 
+    /// The statistics a convolution records for the batch norm after it (implicit GEMM, Winograd
+    /// and im2col paths) give that batch norm's output and saved statistics bit for bit.
+    func testRecordedPlaneStatisticsEqualTheBatchNormsOwn() {
+        var rng = TestRandom(seed: 35)
+        for s in [shapes[10], shapes[shapes.count - 3], shapes[1]] {
+            let x = rng.tensor([s.inputCount]), w = rng.tensor([s.weightCount]), b = rng.tensor([s.outChannels])
+            let y = Tensor(shape: [s.outputCount]), stats = UnsafeMutablePointer<Double>.allocate(capacity: 2 * s.batch * s.outChannels)
+            defer { stats.deallocate() }
+            Conv2d.forward(s, x: x.data, weight: w.data, bias: b.data, y: y.data, statistics: stats, pool: ThreadPool(threads: 2))
+            let (n, c, sp) = (s.batch, s.outChannels, s.outH * s.outW)
+            var outputs: [Tensor] = []
+            for given in [nil, UnsafePointer(stats)] {
+                let out = Tensor(shape: [s.outputCount]), saved = Tensor(shape: [2 * c])
+                BatchNorm.forwardTraining(batch: n, channels: c, spatial: sp, x: y.data, gamma: nil, beta: nil, y: out.data,
+                                          saveMean: saved.data, saveInvStd: saved.data + c, runningMean: nil, runningVar: nil,
+                                          planeStatistics: given)
+                outputs += [out, saved]
+            }
+            assertBitIdentical(outputs[0], outputs[2])
+            assertBitIdentical(outputs[1], outputs[3])
+        }
+    }
+
     /// The bias and activation run on each image's planes after the output transform: the same
     /// values as a separate pass.
     func testWinogradEpilogueEqualsSeparatePasses() {

@@ -24,10 +24,13 @@ public enum Conv2d {
     static let weightChunk = 8
     static let serial = ThreadPool(threads: 1)
 
-    /// y = conv(x, w) + bias, then `activation` (fused into the GEMM epilogue).
+    /// y = conv(x, w) + bias, then `activation` (fused into the GEMM epilogue). With `statistics`
+    /// ([N, OC, 2]), each output plane's `BatchNorm.statistics` are recorded while it is in cache,
+    /// for the training batch norm that reads y.
     public static func forward(_ s: Conv2dShape, x: UnsafePointer<Float>, weight: UnsafePointer<Float>,
                                bias: UnsafePointer<Float>?, y: UnsafeMutablePointer<Float>,
-                               activation: Activation = .identity, pool: ThreadPool = .default) {
+                               activation: Activation = .identity, statistics: UnsafeMutablePointer<Double>? = nil,
+                               pool: ThreadPool = .default) {
         s.validate()
         // Group g's bias and activation, run on its output while it is in cache.
         let epilogue = { (g: Int) -> GemmEpilogue? in
@@ -35,10 +38,10 @@ public enum Conv2d {
                 GemmEpilogue(bias: bias.map { $0 + g * s.groupOut }, biasAxis: .rows, activation: activation)
         }
         if Conv2dWinograd.handles(s) {
-            return Conv2dWinograd.forward(s, x: x, weight: weight, epilogue: epilogue(0), y: y, pool: pool)
+            return Conv2dWinograd.forward(s, x: x, weight: weight, epilogue: epilogue(0), y: y, statistics: statistics, pool: pool)
         }
         if Conv2dImplicit.handles(s) {
-            return Conv2dImplicit.forward(s, x: x, weight: weight, epilogue: epilogue, y: y, pool: pool)
+            return Conv2dImplicit.forward(s, x: x, weight: weight, epilogue: epilogue, y: y, statistics: statistics, pool: pool)
         }
         let spatial = s.outH * s.outW, inPlane = s.height * s.width
         let wFloats = Gemm.packedCountA(m: s.groupOut, k: s.patch)
@@ -60,8 +63,26 @@ public enum Conv2d {
                     Gemm.sgemmPacked(m: s.groupOut, n: spatial, k: s.patch, packedA: packedW + g * wFloats, packedB: col,
                                      c: yg, ldc: spatial, epilogue: epilogue(g), pool: serial)
                 }
+                recordStatistics(statistics, image: n, y, s)
             }
         }
+    }
+
+    /// `BatchNorm.statistics` of output plane `oc` of image `n` into `statistics` (if any).
+    @inline(__always)
+    static func recordStatistics(_ statistics: UnsafeMutablePointer<Double>?, image n: Int, channel oc: Int,
+                                 _ y: UnsafePointer<Float>, _ s: Conv2dShape) {
+        guard let statistics else { return }
+        let spatial = s.outH * s.outW, at = n * s.outChannels + oc
+        let (m, m2) = BatchNorm.statistics(y + at * spatial, count: spatial)
+        statistics[2 * at] = m
+        statistics[2 * at + 1] = m2
+    }
+
+    /// Every output plane of image `n`.
+    static func recordStatistics(_ statistics: UnsafeMutablePointer<Double>?, image n: Int, _ y: UnsafePointer<Float>, _ s: Conv2dShape) {
+        guard statistics != nil else { return }
+        for oc in 0..<s.outChannels { recordStatistics(statistics, image: n, channel: oc, y, s) }
     }
 
     /// dx = ∂L/∂x given dy (overwrites dx).

@@ -30,7 +30,8 @@ enum Conv2dImplicit {
     static let weightDepth = 256
 
     static func forward(_ s: Conv2dShape, x: UnsafePointer<Float>, weight: UnsafePointer<Float>,
-                        epilogue: (Int) -> GemmEpilogue?, y: UnsafeMutablePointer<Float>, pool: ThreadPool) {
+                        epilogue: (Int) -> GemmEpilogue?, y: UnsafeMutablePointer<Float>,
+                        statistics: UnsafeMutablePointer<Double>?, pool: ThreadPool) {
         let planes = PaddedPlanes(s, channels: s.groupIn)
         let offsets = planes.rowOffsets()
         let mp = roundUp(s.groupOut, 8), aFloats = mp * s.patch
@@ -47,12 +48,13 @@ enum Conv2dImplicit {
                     planes.copyInterior(padded, from: x + (n * s.inChannels + g * s.groupIn) * inPlane)
                     product(k: s.patch, panels: mp / 8, packedA: packedW + g * aFloats, b: padded, offsets: offsets,
                             wide: wide, planes: planes)
-                    // Each output plane gets its bias and activation right after it is compacted,
-                    // while it is in L1.
+                    // Each output plane gets its bias and activation (and its statistics are
+                    // recorded) right after it is compacted, while it is in L1.
                     let yg = y + (n * s.outChannels + g * s.groupOut) * spatial, epi = epilogue(g)
                     for r in 0..<s.groupOut {
                         planes.compact(wide + r * planes.widePadded, rows: 1, into: yg + r * spatial)
                         epi?.apply(yg, ldc: spatial, i0: r, rows: 1, j0: 0, cols: spatial)
+                        Conv2d.recordStatistics(statistics, image: n, channel: g * s.groupOut + r, y, s)
                     }
                 }
             }

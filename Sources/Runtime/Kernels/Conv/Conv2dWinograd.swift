@@ -38,14 +38,14 @@ enum Conv2dWinograd {
     }
 
     static func forward(_ s: Conv2dShape, x: UnsafePointer<Float>, weight: UnsafePointer<Float>, epilogue: GemmEpilogue?,
-                        y: UnsafeMutablePointer<Float>, pool: ThreadPool) {
-        run(s, x: x, y: y, epilogue: epilogue, pool: pool) { k, c, kh, kw in weight[((k * s.inChannels + c) * 3 + kh) * 3 + kw] }
+                        y: UnsafeMutablePointer<Float>, statistics: UnsafeMutablePointer<Double>?, pool: ThreadPool) {
+        run(s, x: x, y: y, epilogue: epilogue, statistics: statistics, pool: pool) { k, c, kh, kw in weight[((k * s.inChannels + c) * 3 + kh) * 3 + kw] }
     }
 
     static func backwardData(_ s: Conv2dShape, dy: UnsafePointer<Float>, weight: UnsafePointer<Float>,
                              dx: UnsafeMutablePointer<Float>, pool: ThreadPool) {
         let t = transposed(s)
-        run(t, x: dy, y: dx, epilogue: nil, pool: pool) { c, k, kh, kw in weight[((k * s.inChannels + c) * 3 + 2 - kh) * 3 + 2 - kw] }
+        run(t, x: dy, y: dx, epilogue: nil, statistics: nil, pool: pool) { c, k, kh, kw in weight[((k * s.inChannels + c) * 3 + 2 - kh) * 3 + 2 - kw] }
     }
 
     /// The tiling of shape `s`.
@@ -66,7 +66,7 @@ enum Conv2dWinograd {
 
     /// y = conv(x, w) (+ epilogue) for weights given as w(out, in, kh, kw).
     private static func run(_ s: Conv2dShape, x: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>, epilogue: GemmEpilogue?,
-                            pool: ThreadPool, weight: (Int, Int, Int, Int) -> Float) {
+                            statistics: UnsafeMutablePointer<Double>?, pool: ThreadPool, weight: (Int, Int, Int, Int) -> Float) {
         let c = s.inChannels, k = s.outChannels, kp = Conv2dImplicit.roundUp(k, 8)
         let tiles = Tiles(s)
         let plane = tiles.paddedH * tiles.paddedW
@@ -94,6 +94,7 @@ enum Conv2dWinograd {
                     }
                 }
                 transformOutput(m, plane: mPlane, tiles, s, into: y + n * k * spatial, epilogue: epilogue)
+                Conv2d.recordStatistics(statistics, image: n, y, s)
             }
         }
     }

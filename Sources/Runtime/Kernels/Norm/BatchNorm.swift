@@ -13,11 +13,14 @@ public enum BatchNorm {
     /// `gamma`/`beta` nil means γ = 1, β = 0 (`affine=False`). With one value per channel the
     /// running variance is updated with the biased variance (PyTorch refuses that case).
     /// `relu` applies max(y, 0) in the same pass (a following ReLU fused into the kernel).
+    /// `planeStatistics` ([N, C, 2]: each plane's mean and squared deviation, see `statistics`)
+    /// skips the statistics pass over x.
     public static func forwardTraining(batch n: Int, channels c: Int, spatial s: Int, x: UnsafePointer<Float>,
                                        gamma: UnsafePointer<Float>?, beta: UnsafePointer<Float>?, y: UnsafeMutablePointer<Float>,
                                        saveMean: UnsafeMutablePointer<Float>, saveInvStd: UnsafeMutablePointer<Float>,
                                        runningMean: UnsafeMutablePointer<Float>?, runningVar: UnsafeMutablePointer<Float>?,
-                                       momentum: Float = 0.1, eps: Float = 1e-5, relu: Bool = false, pool: ThreadPool = .default) {
+                                       momentum: Float = 0.1, eps: Float = 1e-5, relu: Bool = false,
+                                       planeStatistics: UnsafePointer<Double>? = nil, pool: ThreadPool = .default) {
         let count = n * s
         pool.parallelFor(c) { ch in
             // Mean and squared deviation of each sample's plane (two passes while the plane is in
@@ -25,9 +28,9 @@ public enum BatchNorm {
             // activation in all (statistics, then the affine map) instead of three.
             var seen = 0.0, batchMean = 0.0, squares = 0.0
             for b in 0..<(s > 0 ? n : 0) {
-                let plane = x + (b * c + ch) * s, size = Double(s)
-                let m = Double(Reduce.sum(plane, count: s)) / size
-                let m2 = Double(Reduce.squaredDeviation(plane, count: s, mean: Float(m)))
+                let size = Double(s)
+                let (m, m2) = planeStatistics.map { ($0[2 * (b * c + ch)], $0[2 * (b * c + ch) + 1]) }
+                    ?? Self.statistics(x + (b * c + ch) * s, count: s)
                 let total = seen + size, delta = m - batchMean
                 batchMean += delta * size / total
                 squares += m2 + delta * delta * seen * size / total
@@ -50,6 +53,15 @@ public enum BatchNorm {
                 if relu { Activation.reluForward(plane, plane, count: s) }   // while the plane is in L1
             }
         }
+    }
+
+    /// A plane's mean and squared deviation Σ(x − mean)², the terms `forwardTraining` merges over
+    /// the batch. A convolution computes them while each output plane is in cache and passes them
+    /// as `planeStatistics` (`Conv2d.forward(statistics:)`): the same function, the same bits.
+    @inline(__always)
+    public static func statistics(_ plane: UnsafePointer<Float>, count s: Int) -> (mean: Double, squares: Double) {
+        let m = Double(Reduce.sum(plane, count: s)) / Double(s)
+        return (m, Double(Reduce.squaredDeviation(plane, count: s, mean: Float(m))))
     }
 
     /// Eval forward: y = γ(x − r_mean)/√(r_var + ε) + β.
