@@ -47,6 +47,14 @@ static inline __attribute__((always_inline)) regula_float16 regula_select_at_pos
 
 typedef float regula_float32 __attribute__((ext_vector_type(32)));
 
+/// The even and the odd lanes of 32 (column splits of a row: pooling windows, Winograd tiles).
+static inline __attribute__((always_inline)) regula_float16 regula_even16(regula_float32 a) {
+    return __builtin_shufflevector(a, a, 0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+}
+static inline __attribute__((always_inline)) regula_float16 regula_odd16(regula_float32 a) {
+    return __builtin_shufflevector(a, a, 1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31);
+}
+
 /// Sixteen 2×2 windows whose top-left taps are the even columns of `top[0..<32]` (the bottom
 /// taps are `bottom[0..<32]`; `at` is the plane offset of `top[0]`, `w` the row length): the
 /// maxima in `best[0..<16]` and their plane offsets in `arg[0..<16]`, with strict comparisons in window order
@@ -58,10 +66,7 @@ static inline __attribute__((always_inline)) int regula_max_pool_2x2_16(
     regula_float32 t, u;
     __builtin_memcpy(&t, top, sizeof t);
     __builtin_memcpy(&u, bottom, sizeof u);
-    regula_float16 a = __builtin_shufflevector(t, t, 0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
-    regula_float16 b = __builtin_shufflevector(t, t, 1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31);
-    regula_float16 c = __builtin_shufflevector(u, u, 0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
-    regula_float16 d = __builtin_shufflevector(u, u, 1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31);
+    regula_float16 a = regula_even16(t), b = regula_odd16(t), c = regula_even16(u), d = regula_odd16(u);
     regula_float16 sum = a + b + c + d;
     if (__builtin_reduce_or(sum != sum)) return 0;
     regula_int16 base = (regula_int16)at + (regula_int16){0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30};
@@ -78,13 +83,6 @@ static inline __attribute__((always_inline)) int regula_max_pool_2x2_16(
 // Winograd F(2×2, 3×3) transforms (Lavin & Gray 2016) of sixteen tiles of one tile row, one
 // tile per lane: the even/odd column splits and the final interleave are shuffles, which Swift's
 // SIMD types compile to one scalar insert per lane.
-
-static inline __attribute__((always_inline)) regula_float16 regula_even16(regula_float32 a) {
-    return __builtin_shufflevector(a, a, 0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
-}
-static inline __attribute__((always_inline)) regula_float16 regula_odd16(regula_float32 a) {
-    return __builtin_shufflevector(a, a, 1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31);
-}
 
 /// V = Bᵀ·d·B for the 4×4 input tiles whose top-left corners are `x`, `x + 2`, …, `x + 30`
 /// (rows `wp` floats apart; reads 4 rows of 34 floats). Element (i, j) of the sixteen tiles
