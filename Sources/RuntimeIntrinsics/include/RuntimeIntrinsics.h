@@ -1,6 +1,7 @@
 // What Swift's standard library cannot give the runtime's kernels as one instruction: a vector
-// square root, lane selects, an 8×8 transpose in registers, and atomic operations on shared words
-// (for the thread pool's crew).
+// square root, lane selects and shuffles (2×2 pooling windows, Winograd tile transforms), masked
+// row copies, an 8×8 transpose in registers, and atomic operations on shared words (for the
+// thread pool's crew).
 //
 // On Linux, `Float.squareRoot()` is the C library's `sqrtf` semantics with `errno`: each lane
 // becomes a scalar `vsqrtss`, a NaN test and a branch to a call, so `SIMD16<Float>.squareRoot()`
