@@ -107,24 +107,17 @@ func convert(_ v: Value, _ spec: ArgSpec, kind: String) -> Converted {
             return .ok(.survival(x, .batch))
         }
         guard let m = v.mapValue else { return typeError }
-        var p: Double?
-        var mode = StochasticDepth.Mode.batch
-        for e in m {
-            switch e.key.value {
-            case "survival", "p":
-                guard let x = e.value.numberValue else { return .failed(Msg.wrongType("survival", kind, .number).error(e.value.range)) }
-                if let r = spec.range, !r.contains(x) { return .failed(Msg.outOfRange("survival", kind, r, x).error(e.value.range)) }
-                p = x
-            case "mode":
-                guard let s = e.value.stringValue, let md = StochasticDepth.Mode(rawValue: s) else {
-                    return .failed(Msg.badChoice("mode", kind, e.value.stringValue ?? "?", ["batch", "sample"]).error(e.value.range))
-                }
-                mode = md
-            default:
-                return .failed(Msg.unknownArgument(e.key.value, spec.name, closest(to: e.key.value, in: ["survival", "mode"])).error(e.key.range))
-            }
+        let checkSurvival = { (x: Value) -> Diagnostic? in
+            guard let n = x.numberValue else { return Msg.wrongType("survival", kind, .number).error(x.range) }
+            if let r = spec.range, !r.contains(n) { return Msg.outOfRange("survival", kind, r, n).error(x.range) }
+            return nil
         }
-        guard let survival = p else { return .failed(Msg.missingArgument("survival", spec.name).error(v.range)) }
+        let (given, mode): (Value?, StochasticDepth.Mode)
+        switch survivalMap(m, spec, kind: kind, check: checkSurvival) {
+        case .failure(let e): return .failed(e.diagnostic)
+        case .success(let r): (given, mode) = r
+        }
+        guard let survival = given?.numberValue else { return .failed(Msg.missingArgument("survival", spec.name).error(v.range)) }
         return .ok(.survival(survival, mode))
     case .numberRange:
         guard let l = v.listValue, l.count == 2, let lo = l[0].numberValue, let hi = l[1].numberValue else { return typeError }
@@ -139,21 +132,37 @@ private func scheduled(_ v: Value, _ spec: ArgSpec, kind: String) -> Converted {
     guard spec.schedulable else { return .failed(Msg.notSchedulable(spec.name, kind, spec.type).error(v.range)) }
     var map = v, mode = StochasticDepth.Mode.batch
     if spec.type == .survival, !isScheduleMap(v), let entries = v.mapValue {
-        for e in entries {
-            switch e.key.value {
-            case "survival", "p": map = e.value
-            case "mode":
-                guard let s = e.value.stringValue, let m = StochasticDepth.Mode(rawValue: s) else {
-                    return .failed(Msg.badChoice("mode", kind, e.value.stringValue ?? "?", ["batch", "sample"]).error(e.value.range))
-                }
-                mode = m
-            default:
-                return .failed(Msg.unknownArgument(e.key.value, spec.name, closest(to: e.key.value, in: ["survival", "mode"])).error(e.key.range))
-            }
+        switch survivalMap(entries, spec, kind: kind) {
+        case .failure(let e): return .failed(e.diagnostic)
+        case .success(let r): (map, mode) = (r.value ?? v, r.mode)
         }
     }
     switch readSchedule(map, name: spec.type == .survival ? "survival" : spec.name, kind: kind, range: spec.range) {
     case .failure(let e): return .failed(e.diagnostic)
     case .success(let s): return .scheduled(spec.type == .survival ? .survival(s.final, mode) : .number(s.final), s)
     }
+}
+
+/// The entries of `{survival: …, mode: batch | sample}` (the survival also as `p`): the
+/// survival's value, if given, and the mode. `check` vets the survival's value where it stands,
+/// so errors come in the order they are written.
+private func survivalMap(_ entries: [Entry], _ spec: ArgSpec, kind: String, check: (Value) -> Diagnostic? = { _ in nil })
+    -> Result<(value: Value?, mode: StochasticDepth.Mode), ScheduleError> {
+    var value: Value?, mode = StochasticDepth.Mode.batch
+    for e in entries {
+        switch e.key.value {
+        case "survival", "p":
+            if let d = check(e.value) { return .failure(ScheduleError(diagnostic: d)) }
+            value = e.value
+        case "mode":
+            guard let s = e.value.stringValue, let m = StochasticDepth.Mode(rawValue: s) else {
+                return .failure(ScheduleError(diagnostic: Msg.badChoice("mode", kind, e.value.stringValue ?? "?", ["batch", "sample"]).error(e.value.range)))
+            }
+            mode = m
+        default:
+            return .failure(ScheduleError(diagnostic: Msg.unknownArgument(e.key.value, spec.name,
+                                                                          closest(to: e.key.value, in: ["survival", "mode"])).error(e.key.range)))
+        }
+    }
+    return .success((value, mode))
 }
