@@ -12,7 +12,9 @@ public enum Evaluation {
             let n = model.fillEvaluation(loader, batch: b)
             let r = model.evaluate(n: n)
             lossSum += r.loss * Double(n)
-            correct += r.accuracy * Double(n)
+            // The batch's accuracy is a Float c/n: rounding its product with n recovers the count c
+            // exactly (n ≤ 2,048 rows keep the error far below ½), so accuracy is independent of the batch.
+            correct += (r.accuracy * Double(n)).rounded()
             seen += n
         }
         return EvalResult(loss: lossSum / Double(max(seen, 1)), accuracy: correct / Double(max(seen, 1)), count: seen)

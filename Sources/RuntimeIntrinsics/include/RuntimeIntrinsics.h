@@ -1,6 +1,6 @@
 // What Swift's standard library cannot give the runtime's kernels as one instruction: a vector
 // square root, lane selects and shuffles (2×2 pooling windows, Winograd tile transforms), masked
-// row copies, an 8×8 transpose in registers, and atomic operations on shared words (for the
+// row copies, a zero test of 8 floats, an 8×8 transpose in registers, and atomic operations on shared words (for the
 // thread pool's crew).
 //
 // On Linux, `Float.squareRoot()` is the C library's `sqrtf` semantics with `errno`: each lane
@@ -170,10 +170,9 @@ static inline __attribute__((always_inline)) void regula_copy_floats(float *dst,
 
 typedef float regula_float8 __attribute__((ext_vector_type(8)));
 
-/// `dst[k·ldd + i] = src[i·ld + k]` for i, k in 0..<8: eight row loads, three rounds of shuffles
-/// (pairs, quads, halves) and eight row stores, for the GEMM's packing of transposed operands
-/// (Swift's scalar loop does one element per load and store, with overflow checks).
-static inline __attribute__((always_inline)) void regula_transpose8x8(const float *src, long ld, float *dst, long ldd) {
+/// The 8×8 transpose in registers: `o[k][i] = src[i·ld + k]` for i, k in 0..<8 (eight row loads
+/// and three rounds of shuffles: pairs, quads, halves).
+static inline __attribute__((always_inline)) void regula_transpose8x8_registers(const float *src, long ld, regula_float8 o[8]) {
     regula_float8 r[8];
     for (int i = 0; i < 8; i++) __builtin_memcpy(&r[i], src + i * ld, sizeof(regula_float8));
     regula_float8 t0 = __builtin_shufflevector(r[0], r[1], 0, 8, 1, 9, 4, 12, 5, 13);
@@ -192,17 +191,54 @@ static inline __attribute__((always_inline)) void regula_transpose8x8(const floa
     regula_float8 u5 = __builtin_shufflevector(t4, t6, 2, 3, 10, 11, 6, 7, 14, 15);
     regula_float8 u6 = __builtin_shufflevector(t5, t7, 0, 1, 8, 9, 4, 5, 12, 13);
     regula_float8 u7 = __builtin_shufflevector(t5, t7, 2, 3, 10, 11, 6, 7, 14, 15);
-    regula_float8 o[8] = {
-        __builtin_shufflevector(u0, u4, 0, 1, 2, 3, 8, 9, 10, 11),
-        __builtin_shufflevector(u1, u5, 0, 1, 2, 3, 8, 9, 10, 11),
-        __builtin_shufflevector(u2, u6, 0, 1, 2, 3, 8, 9, 10, 11),
-        __builtin_shufflevector(u3, u7, 0, 1, 2, 3, 8, 9, 10, 11),
-        __builtin_shufflevector(u0, u4, 4, 5, 6, 7, 12, 13, 14, 15),
-        __builtin_shufflevector(u1, u5, 4, 5, 6, 7, 12, 13, 14, 15),
-        __builtin_shufflevector(u2, u6, 4, 5, 6, 7, 12, 13, 14, 15),
-        __builtin_shufflevector(u3, u7, 4, 5, 6, 7, 12, 13, 14, 15),
-    };
+    o[0] = __builtin_shufflevector(u0, u4, 0, 1, 2, 3, 8, 9, 10, 11);
+    o[1] = __builtin_shufflevector(u1, u5, 0, 1, 2, 3, 8, 9, 10, 11);
+    o[2] = __builtin_shufflevector(u2, u6, 0, 1, 2, 3, 8, 9, 10, 11);
+    o[3] = __builtin_shufflevector(u3, u7, 0, 1, 2, 3, 8, 9, 10, 11);
+    o[4] = __builtin_shufflevector(u0, u4, 4, 5, 6, 7, 12, 13, 14, 15);
+    o[5] = __builtin_shufflevector(u1, u5, 4, 5, 6, 7, 12, 13, 14, 15);
+    o[6] = __builtin_shufflevector(u2, u6, 4, 5, 6, 7, 12, 13, 14, 15);
+    o[7] = __builtin_shufflevector(u3, u7, 4, 5, 6, 7, 12, 13, 14, 15);
+}
+
+/// `dst[k·ldd + i] = src[i·ld + k]` for i, k in 0..<8, for the GEMM's packing of transposed
+/// operands (Swift's scalar loop does one element per load and store, with overflow checks).
+static inline __attribute__((always_inline)) void regula_transpose8x8(const float *src, long ld, float *dst, long ldd) {
+    regula_float8 o[8];
+    regula_transpose8x8_registers(src, ld, o);
     for (int k = 0; k < 8; k++) __builtin_memcpy(dst + k * ldd, &o[k], sizeof(regula_float8));
+}
+
+typedef int regula_int8 __attribute__((ext_vector_type(8)));
+
+/// Whether the 8 floats at `p` are all zero (either sign): one load, a mask and a test (Swift's
+/// `SIMD8 ==` is eight scalar compares through the stack).
+static inline __attribute__((always_inline)) _Bool regula_is_zero8(const float *p) {
+    regula_int8 v;
+    __builtin_memcpy(&v, p, sizeof(v));
+    return __builtin_reduce_or(v & 0x7fffffff) == 0;
+}
+
+/// Packs 8 rows of a row-major A (`src[i·ld + k]`, k in 0..<depth, depth a multiple of 8) into
+/// packed-panel steps of 8 values, dropping every step whose 8 values are all zero (either sign):
+/// kept step j goes to `dst[j·8..<j·8+8]` and `offsets[j] = k·32` (its row in a packed B panel).
+/// Returns the number of steps kept; when it is `depth`, `dst` is exactly the dense packing.
+static inline __attribute__((always_inline)) long regula_pack8_skipping_zero_steps(
+    const float *src, long ld, long depth, float *dst, int *offsets) {
+    long kept = 0;
+    for (long k0 = 0; k0 < depth; k0 += 8) {
+        regula_float8 o[8];
+        regula_transpose8x8_registers(src + k0, ld, o);
+        for (int k = 0; k < 8; k++) {
+            regula_int8 bits;
+            __builtin_memcpy(&bits, &o[k], sizeof(bits));
+            if (__builtin_reduce_or(bits & 0x7fffffff) == 0) continue;
+            __builtin_memcpy(dst + kept * 8, &o[k], sizeof(regula_float8));
+            offsets[kept] = (int)((k0 + k) * 32);
+            kept++;
+        }
+    }
+    return kept;
 }
 
 /// Atomic operations on a word shared between threads (sequentially consistent: the crew's

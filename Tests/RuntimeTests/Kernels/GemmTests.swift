@@ -1,5 +1,6 @@
 import XCTest
 @testable import Runtime
+import RuntimeIntrinsics
 
 final class GemmTests: XCTestCase {
     /// Runs fast and naive GEMM on the same inputs and checks the fast result against the
@@ -108,6 +109,59 @@ final class GemmTests: XCTestCase {
             assertBitIdentical(c1, c2, "m \(m) n \(n) k \(k) 1 vs 2 threads")
             assertBitIdentical(c1, c3, "m \(m) n \(n) k \(k) 1 vs 5 threads")
         }
+    }
+
+    /// Skipping the all-zero steps of packed A panels changes no value: images with zero borders
+    /// (MNIST-like), a panel that is entirely zero, -0, edge rows, both layouts of A, several K
+    /// blocks, α and β; and a NaN in A still reaches C.
+    func testSkippingZeroStepsEqualsTheDenseProduct() {
+        var rng = TestRandom(seed: 5)
+        for (transA, m, n, k, alpha, beta) in [(false, 64, 256, 784, Float(1), Float(0)), (false, 13, 70, 600, 0.5, 1),
+                                               (true, 37, 33, 300, -2, 0.25), (false, 8, 32, 16, 1, 0)] {
+            let a = rng.tensor([m * k]), b = rng.tensor([k * n]), c0 = rng.tensor([m * n])
+            for i in 0..<m { for p in 0..<k {
+                let (row, col) = transA ? (p, i) : (i, p)
+                let pixel = (transA ? row : col) % 28, line = (transA ? row : col) / 28
+                // Zero outside a centered window, zero everywhere for the first rows, -0 sometimes.
+                if pixel < 6 || pixel > 21 || line % 28 < 5 || i < 8 || (p % 7 == 0 && i % 3 == 0) {
+                    a[row * (transA ? m : k) + col] = p % 5 == 0 ? -0.0 : 0
+                }
+            } }
+            let skipped = c0.copy(), dense = c0.copy(), slow = c0.copy()
+            for (c, skip) in [(skipped, true), (dense, false)] {
+                Gemm.sgemm(transA: transA, transB: false, m: m, n: n, k: k, alpha: alpha, a: a.data, lda: transA ? m : k,
+                           b: b.data, ldb: n, beta: beta, c: c.data, ldc: n, epilogue: nil, pool: ThreadPool(threads: 2),
+                           skipZeroSteps: skip)
+            }
+            XCTAssertEqual((0..<m * n).first { skipped[$0] != dense[$0] }, nil, "m \(m) n \(n) k \(k) transA \(transA)")
+            GemmReference.sgemm(transA: transA, m: m, n: n, k: k, alpha: alpha, a: a.data, lda: transA ? m : k,
+                                b: b.data, ldb: n, beta: beta, c: slow.data, ldc: n)
+            XCTAssertEqual((0..<m * n).first { abs(skipped[$0] - slow[$0]) > 1e-3 }, nil, "m \(m) n \(n) k \(k) vs the reference")
+        }
+        // A NaN in an otherwise zero panel is a kept step.
+        let a = Tensor(shape: [8 * 64]), b = Tensor(shape: [64 * 32], values: Array(repeating: 1, count: 64 * 32))
+        a[3 * 64 + 40] = .nan
+        let c = Tensor(shape: [8 * 32])
+        Gemm.sgemm(m: 8, n: 32, k: 64, a: a.data, lda: 64, b: b.data, ldb: 32, c: c.data, ldc: 32)
+        XCTAssertTrue((0..<32).allSatisfy { c[3 * 32 + $0].isNaN } && c[0] == 0)
+    }
+
+    /// A panel keeps exactly its nonzero steps, in order, with their B offsets, whether it is
+    /// packed first (`skipZeroSteps`) or skipped while packing (`regula_pack8_skipping_zero_steps`).
+    func testSkipZeroStepsKeepsTheNonzeroStepsInOrder() {
+        let depth = 16, nonzero = [1, 4, 5, 11]
+        let rows = Tensor(shape: [8 * depth])                  // 8 rows of A, row-major
+        for step in nonzero { rows[(step % 8) * depth + step] = Float(step) }
+        rows[2] = -0.0
+        let packed = Tensor(shape: [depth * 8]), fused = Tensor(shape: [depth * 8])
+        Gemm.packA(m: 8, k: depth, a: rows.data, lda: depth, into: packed.data)
+        var offsets = [Int32](repeating: -1, count: depth), fusedOffsets = offsets
+        XCTAssertEqual(GemmPacking.skipZeroSteps(packed.data, depth: depth, offsets: &offsets), 4)
+        XCTAssertEqual(regula_pack8_skipping_zero_steps(rows.data, depth, depth, fused.data, &fusedOffsets), 4)
+        XCTAssertEqual(Array(offsets[0..<4]), [32, 128, 160, 352])
+        XCTAssertEqual(fusedOffsets, offsets)
+        XCTAssertEqual((0..<4).map { j in packed[j * 8 + nonzero[j] % 8] }, [1, 4, 5, 11])
+        XCTAssertEqual(Array(fused.array[0..<32]), Array(packed.array[0..<32]))
     }
 
     /// Prints GFLOP/s when REGULA_BENCH is set; otherwise does nothing (benchmarks are not tests).

@@ -30,6 +30,25 @@ enum GemmMicroKernel {
         tile.store(c, ldc, alpha, s)
     }
 
+    /// acc = Σ over the kept steps j of a[j·8 + r]·b[offsets[j] + c] (a packed A panel with its
+    /// all-zero steps dropped, `offsets[j]` = 32·k of the step it kept, into a packed B panel);
+    /// then C = α·acc + s·C. Sums the kept steps in order, as `kernel8x32` sums all of them.
+    @inline(never)
+    static func kernel8x32Gathered(_ count: Int, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>,
+                                   _ offsets: UnsafePointer<Int32>, _ c: UnsafeMutablePointer<Float>, _ ldc: Int,
+                                   alpha: Float, s: Float) {
+        var tile = Tile()
+        var pa = a
+        let base = UnsafeRawPointer(b)
+        for j in 0..<count {
+            let pb = base + Int(offsets[j]) * 4
+            tile.add(pa[0], pa[1], pa[2], pa[3], pa[4], pa[5], pa[6], pa[7],
+                     pb.load(as: SIMD16<Float>.self), pb.load(fromByteOffset: 64, as: SIMD16<Float>.self))
+            pa += 8
+        }
+        tile.store(c, ldc, alpha, s)
+    }
+
     /// The implicit-GEMM convolution (`Conv2dImplicit`) reads one operand straight from rows of
     /// a zero-padded image instead of a packed panel: patch row p = (c, kh, kw) is the padded
     /// plane of channel c read from offset kh·Wp + kw, so there is no im2col copy.
@@ -129,12 +148,17 @@ enum GemmMicroKernel {
         }
     }
 
-    /// Edge tiles: the same accumulation into a scratch tile, then the same combine on the
-    /// `rows × cols` part that exists in C.
+    /// Edge tiles: the same accumulation (over every step, or over the kept ones of `gather`) into
+    /// a scratch tile, then the same combine on the `rows × cols` part that exists in C.
     static func kernelEdge(_ kc: Int, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>,
                            _ c: UnsafeMutablePointer<Float>, _ ldc: Int, rows: Int, cols: Int,
-                           alpha: Float, s: Float, scratch: UnsafeMutablePointer<Float>) {
-        kernel8x32(kc, a, b, scratch, nr, alpha: 1, s: 0)
+                           alpha: Float, s: Float, scratch: UnsafeMutablePointer<Float>,
+                           gather: (offsets: UnsafePointer<Int32>, count: Int)? = nil) {
+        if let gather {
+            kernel8x32Gathered(gather.count, a, b, gather.offsets, scratch, nr, alpha: 1, s: 0)
+        } else {
+            kernel8x32(kc, a, b, scratch, nr, alpha: 1, s: 0)
+        }
         for r in 0..<rows {
             for j in 0..<cols {
                 let acc = scratch[r * nr + j]

@@ -85,4 +85,19 @@ enum GemmPacking {
             c0 += nr
         }
     }
+
+    /// Drops the steps of one packed A panel (`depth` steps of 8 values) whose 8 values are all
+    /// zero (either sign), moving the kept ones to the front in order and writing `32·k` of each
+    /// into `offsets` (its row in a packed B panel). Returns how many steps are kept. (The full
+    /// panels of a row-major A skip while they pack: `regula_pack8_skipping_zero_steps`.)
+    static func skipZeroSteps(_ panel: UnsafeMutablePointer<Float>, depth: Int, offsets: UnsafeMutablePointer<Int32>) -> Int {
+        let mr = GemmMicroKernel.mr, nr = GemmMicroKernel.nr
+        var kept = 0
+        for step in 0..<depth where !regula_is_zero8(panel + step * mr) {
+            if kept != step { (panel + kept * mr).update(from: panel + step * mr, count: mr) }
+            offsets[kept] = Int32(step * nr)
+            kept += 1
+        }
+        return kept
+    }
 }
