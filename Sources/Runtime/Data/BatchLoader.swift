@@ -1,3 +1,5 @@
+import RuntimeIntrinsics
+
 /// Input normalization applied per batch: `x ← (x/scale − mean)/std` (for uint8 images scale is 255,
 /// e.g. torchvision `ToTensor()` then `Normalize(mean, std)`).
 public struct Normalization: Sendable, Hashable {
@@ -20,8 +22,8 @@ public struct Normalization: Sendable, Hashable {
 /// The order of epoch `e` is the Fisher–Yates permutation of the stream
 /// `(seed, step: e, stream: RandomStream.shuffle)`, so it is a pure function of (seed, epoch):
 /// `--resume` at an epoch boundary reproduces it, and thread count does not matter. uint8 inputs go
-/// through a 256-entry table holding exactly `(v/scale − mean)/std` for every byte value, so the hot
-/// loop is one load per element and no float dataset is ever materialized.
+/// through a 256-entry table holding exactly `(v/scale − mean)/std` for every byte value, looked up
+/// 16 bytes at a time from registers (`regula_lookup_bytes`), and no float dataset is ever materialized.
 public final class BatchLoader {
     public let dataset: Dataset
     public let batchSize: Int
@@ -131,7 +133,7 @@ public final class BatchLoader {
                     for k in (r * 16)..<min(r * 16 + 16, indices.count) {
                         let src = bytes.base + offset + (first + Int(indices[k])) * e
                         let dst = inputs + k * e
-                        for j in 0..<e { dst[j] = t[Int(src[j])] }
+                        regula_lookup_bytes(src, t, dst, e)
                     }
                 }
             }

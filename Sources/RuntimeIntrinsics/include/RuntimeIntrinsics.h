@@ -1,7 +1,7 @@
 // What Swift's standard library cannot give the runtime's kernels as one instruction: a vector
 // square root, lane selects and shuffles (2×2 pooling windows, Winograd tile transforms), masked
-// row copies, a zero test of 8 floats, an 8×8 transpose in registers, and atomic operations on shared words (for the
-// thread pool's crew).
+// row copies, a byte table lookup, a zero test of 8 floats, an 8×8 transpose in registers, and
+// atomic operations on shared words (for the thread pool's crew).
 //
 // On Linux, `Float.squareRoot()` is the C library's `sqrtf` semantics with `errno`: each lane
 // becomes a scalar `vsqrtss`, a NaN test and a branch to a call, so `SIMD16<Float>.squareRoot()`
@@ -166,6 +166,37 @@ static inline __attribute__((always_inline)) void regula_copy_floats(float *dst,
 #else
     for (; i < count; i++) dst[i] = src[i];
 #endif
+}
+
+typedef unsigned char regula_bytes16 __attribute__((ext_vector_type(16)));
+
+/// `dst[i] = table[src[i]]` for i in 0..<count: bytes through a 256-entry table (normalized
+/// uint8 pixels). Swift's loop is a byte load, a table load and a store per element; here the
+/// table sits in 16 registers and 16 bytes at a time pick their entries with 8 two-register
+/// permutes (the low 5 bits) and a tree of 7 selects (bits 5, 6 and 7): the same table values.
+static inline __attribute__((always_inline)) void regula_lookup_bytes(const unsigned char *src, const float *table,
+                                                                     float *dst, long count) {
+    long i = 0;
+#if defined(__AVX512F__)
+    typedef float v16sf __attribute__((vector_size(64)));
+    typedef int v16si __attribute__((vector_size(64)));
+    v16sf t[16];
+    for (int j = 0; j < 16; j++) __builtin_memcpy(&t[j], table + 16 * j, sizeof(v16sf));
+    for (; i + 16 <= count; i += 16) {
+        regula_bytes16 bytes;
+        __builtin_memcpy(&bytes, src + i, sizeof bytes);
+        regula_int16 index = __builtin_convertvector(bytes, regula_int16);
+        v16si low = (v16si)index;
+        regula_float16 r[8];
+        for (int j = 0; j < 8; j++) r[j] = (regula_float16)__builtin_ia32_vpermi2varps512(t[2 * j], low, t[2 * j + 1]);
+        regula_int16 b5 = (index & 32) != 0, b6 = (index & 64) != 0, b7 = (index & 128) != 0;
+        regula_float16 s0 = b5 ? r[1] : r[0], s1 = b5 ? r[3] : r[2], s2 = b5 ? r[5] : r[4], s3 = b5 ? r[7] : r[6];
+        regula_float16 q0 = b6 ? s1 : s0, q1 = b6 ? s3 : s2;
+        regula_float16 v = b7 ? q1 : q0;
+        __builtin_memcpy(dst + i, &v, sizeof v);
+    }
+#endif
+    for (; i < count; i++) dst[i] = table[src[i]];
 }
 
 typedef float regula_float8 __attribute__((ext_vector_type(8)));

@@ -23,6 +23,20 @@ final class BatchLoaderTests: XCTestCase {
         XCTAssertEqual(drop.batchesPerEpoch, 2)
     }
 
+    /// Bytes become exactly `(v/scale − mean)/std` through the vector table lookup: all 256 values
+    /// in every lane position, examples of 37 bytes (two vectors of 16 and a scalar tail).
+    func testEveryByteValueIsNormalizedExactlyInEveryLane() {
+        let e = 37, n = 300
+        let values = (0..<(n * e)).map { UInt8(truncatingIfNeeded: $0 * 7 + $0 / 256) }
+        let dataset = Dataset(inputs: .uint8(ByteBuffer(values), offset: 0), labels: [Int32](repeating: 0, count: n), exampleShape: [e])
+        let nz = Normalization(scale: 255, mean: 0.1307, std: 0.3081)
+        let loader = BatchLoader(dataset: dataset, batchSize: n, shuffle: false, seed: 0, normalization: nz)
+        var x = [Float](repeating: .nan, count: n * e), y = [Int32](repeating: -1, count: n)
+        XCTAssertEqual(loader.fill(batch: 0, inputs: &x, labels: &y), n)
+        XCTAssertEqual(Set(values).count, 256)
+        XCTAssertEqual((0..<(n * e)).first { x[$0].bitPattern != nz.apply(Float(values[$0])).bitPattern }, nil)
+    }
+
     func testShuffleIsAPureFunctionOfSeedAndEpoch() {
         let a = BatchLoader(dataset: tiny(), batchSize: 3, shuffle: true, seed: 9)
         let b = BatchLoader(dataset: tiny(), batchSize: 3, shuffle: true, seed: 9)
