@@ -1,3 +1,5 @@
+import RuntimeIntrinsics
+
 /// Stride-1 convolutions as implicit GEMMs over a zero-padded copy of each image: no im2col.
 ///
 /// Geometry (`PaddedPlanes`): one image's group is copied once into planes of Hp × Wp
@@ -206,18 +208,26 @@ enum Conv2dImplicit {
         for panel in 0..<(roundUp(rows, 32) / 32) {
             let valid = min(32, rows - panel * 32), src = dy + panel * 32 * spatial
             var out = dst + panel * planes.wide * 32
+            let rowBlocks = valid / 8 * 8, columnBlocks = ow / 8 * 8
             for oy in 0..<oh {
+                // 8 channels × 8 positions at a time as register transposes, then the edges.
+                for ox in stride(from: 0, to: columnBlocks, by: 8) {
+                    for r in stride(from: 0, to: rowBlocks, by: 8) {
+                        regula_transpose8x8(src + r * spatial + oy * ow + ox, spatial, out + ox * 32 + r, 32)
+                    }
+                }
                 for ox in 0..<wp {
+                    let cell = out + ox * 32
                     if ox < ow {
                         let at = src + oy * ow + ox
-                        for r in 0..<valid { out[r] = at[r * spatial] }
-                        for r in valid..<32 { out[r] = 0 }
+                        for r in (ox < columnBlocks ? rowBlocks : 0)..<valid { cell[r] = at[r * spatial] }
+                        for r in valid..<32 { cell[r] = 0 }
                     } else {
-                        UnsafeMutableRawPointer(out).storeBytes(of: SIMD16<Float>(), as: SIMD16<Float>.self)
-                        UnsafeMutableRawPointer(out).storeBytes(of: SIMD16<Float>(), toByteOffset: 64, as: SIMD16<Float>.self)
+                        UnsafeMutableRawPointer(cell).storeBytes(of: SIMD16<Float>(), as: SIMD16<Float>.self)
+                        UnsafeMutableRawPointer(cell).storeBytes(of: SIMD16<Float>(), toByteOffset: 64, as: SIMD16<Float>.self)
                     }
-                    out += 32
                 }
+                out += wp * 32
             }
         }
     }
