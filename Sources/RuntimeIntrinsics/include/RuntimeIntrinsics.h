@@ -85,25 +85,40 @@ static inline __attribute__((always_inline)) int regula_max_pool_2x2_16(
 // tile per lane: the even/odd column splits and the final interleave are shuffles, which Swift's
 // SIMD types compile to one scalar insert per lane.
 
-/// V = Bᵀ·d·B for the 4×4 input tiles whose top-left corners are `x`, `x + 2`, …, `x + 30`
-/// (rows `wp` floats apart; reads 4 rows of 34 floats). Element (i, j) of the sixteen tiles
-/// goes to `v + (4i + j)·xi`, lanes in tile order. Bᵀ = [1 0 −1 0; 0 1 1 0; 0 −1 1 0; 0 1 0 −1].
-static inline __attribute__((always_inline)) void regula_winograd_input16(const float *x, long wp, float *v, long xi) {
+/// Row `x[0..<34]` of sixteen 4×4 input tiles whose top-left corners are `x`, `x + 2`, …, `x + 30`:
+/// `d[j]` holds column j of the sixteen tiles (lanes in tile order).
+static inline __attribute__((always_inline)) void regula_winograd_row16(const float *x, regula_float16 d[4]) {
+    regula_float32 a, b;
+    __builtin_memcpy(&a, x, sizeof a);
+    __builtin_memcpy(&b, x + 2, sizeof b);
+    d[0] = regula_even16(a); d[1] = regula_odd16(a);
+    d[2] = regula_even16(b); d[3] = regula_odd16(b);
+}
+
+/// V = Bᵀ·d·B for a column of `tiles` rows of sixteen 4×4 input tiles: row t's tiles have their
+/// top-left corners at `x + 2t·wp`, `x + 2t·wp + 2`, …, `x + 2t·wp + 30` (rows `wp` floats apart),
+/// and element (i, j) of its sixteen tiles goes to `v + offsets[t] + (4i + j)·xi`, lanes in tile
+/// order. Consecutive tile rows share two input rows, which are loaded and split into even and
+/// odd columns once. Bᵀ = [1 0 −1 0; 0 1 1 0; 0 −1 1 0; 0 1 0 −1].
+static inline __attribute__((always_inline)) void regula_winograd_input16(const float *x, long wp, long tiles,
+                                                                          float *v, const long *offsets, long xi) {
     regula_float16 d[4][4];
-    for (int i = 0; i < 4; i++) {
-        regula_float32 a, b;
-        __builtin_memcpy(&a, x + i * wp, sizeof a);
-        __builtin_memcpy(&b, x + i * wp + 2, sizeof b);
-        d[i][0] = regula_even16(a); d[i][1] = regula_odd16(a);
-        d[i][2] = regula_even16(b); d[i][3] = regula_odd16(b);
-    }
-    for (int j = 0; j < 4; j++) {
-        regula_float16 t0 = d[0][j] - d[2][j], t1 = d[1][j] + d[2][j], t2 = d[2][j] - d[1][j], t3 = d[1][j] - d[3][j];
-        d[0][j] = t0; d[1][j] = t1; d[2][j] = t2; d[3][j] = t3;
-    }
-    for (int i = 0; i < 4; i++) {
-        regula_float16 r[4] = {d[i][0] - d[i][2], d[i][1] + d[i][2], d[i][2] - d[i][1], d[i][1] - d[i][3]};
-        for (int j = 0; j < 4; j++) __builtin_memcpy(v + (4 * i + j) * xi, &r[j], sizeof r[j]);
+    regula_winograd_row16(x, d[0]);
+    regula_winograd_row16(x + wp, d[1]);
+    for (long t = 0; t < tiles; t++) {
+        regula_winograd_row16(x + (2 * t + 2) * wp, d[2]);
+        regula_winograd_row16(x + (2 * t + 3) * wp, d[3]);
+        regula_float16 c[4][4];
+        for (int j = 0; j < 4; j++) {
+            c[0][j] = d[0][j] - d[2][j]; c[1][j] = d[1][j] + d[2][j];
+            c[2][j] = d[2][j] - d[1][j]; c[3][j] = d[1][j] - d[3][j];
+        }
+        float *out = v + offsets[t];
+        for (int i = 0; i < 4; i++) {
+            regula_float16 r[4] = {c[i][0] - c[i][2], c[i][1] + c[i][2], c[i][2] - c[i][1], c[i][1] - c[i][3]};
+            for (int j = 0; j < 4; j++) __builtin_memcpy(out + (4 * i + j) * xi, &r[j], sizeof r[j]);
+        }
+        for (int j = 0; j < 4; j++) { d[0][j] = d[2][j]; d[1][j] = d[3][j]; }
     }
 }
 

@@ -128,15 +128,21 @@ enum Conv2dWinograd {
     static func transformInput(_ xp: UnsafePointer<Float>, channels c: Int, _ t: Tiles, plane xi: Int,
                                into v: UnsafeMutablePointer<Float>) {
         let plane = t.paddedH * t.paddedW
-        for ch in 0..<c {
-            for ty in 0..<t.tilesY {
+        withUnsafeTemporaryAllocation(of: Int.self, capacity: t.tilesY) { offsets in
+            guard let offsets = offsets.baseAddress else { preconditionFailure("no stack scratch") }
+            for ch in 0..<c {
+                // A column of tile rows at a time (they share input rows), sixteen tiles wide.
                 for tx in stride(from: 0, to: t.rowTiles, by: 16) {
-                    let tile = ty * t.rowTiles + tx
-                    regula_winograd_input16(xp + ch * plane + 2 * ty * t.paddedW + 2 * tx, t.paddedW,
-                                             v + ((tile / 32) * c + ch) * 32 + tile % 32, xi)
+                    for ty in 0..<t.tilesY {
+                        let tile = ty * t.rowTiles + tx
+                        offsets[ty] = ((tile / 32) * c + ch) * 32 + tile % 32
+                    }
+                    regula_winograd_input16(xp + ch * plane + 2 * tx, t.paddedW, t.tilesY, v, offsets, xi)
                 }
             }
-            if (t.tilesY * t.rowTiles) % 32 != 0 {      // the last panel's second half holds no tiles
+        }
+        if (t.tilesY * t.rowTiles) % 32 != 0 {          // the last panel's second half holds no tiles
+            for ch in 0..<c {
                 for q in 0..<16 { (v + q * xi + ((t.panels - 1) * c + ch) * 32 + 16).update(repeating: 0, count: 16) }
             }
         }
