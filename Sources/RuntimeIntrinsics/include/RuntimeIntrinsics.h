@@ -268,7 +268,8 @@ static inline __attribute__((always_inline)) _Bool regula_is_zero8(const float *
 /// Packs 8 rows of a row-major A (`src[i·ld + k]`, k in 0..<depth, depth a multiple of 8) into
 /// packed-panel steps of 8 values, dropping every step whose 8 values are all zero (either sign):
 /// kept step j goes to `dst[j·8..<j·8+8]` and `offsets[j] = k·32` (its row in a packed B panel).
-/// Returns the number of steps kept; when it is `depth`, `dst` is exactly the dense packing.
+/// Returns the number of steps kept; when it is `depth`, `dst` is exactly the dense packing. Slots
+/// past the kept ones (of `dst` and `offsets`) may hold a dropped step: they are scratch.
 static inline __attribute__((always_inline)) long regula_pack8_skipping_zero_steps(
     const float *src, long ld, long depth, float *dst, int *offsets) {
     long kept = 0;

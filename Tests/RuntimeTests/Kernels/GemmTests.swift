@@ -159,7 +159,7 @@ final class GemmTests: XCTestCase {
         XCTAssertEqual(GemmPacking.skipZeroSteps(packed.data, depth: depth, offsets: &offsets), 4)
         XCTAssertEqual(regula_pack8_skipping_zero_steps(rows.data, depth, depth, fused.data, &fusedOffsets), 4)
         XCTAssertEqual(Array(offsets[0..<4]), [32, 128, 160, 352])
-        XCTAssertEqual(fusedOffsets, offsets)
+        XCTAssertEqual(Array(fusedOffsets[0..<4]), Array(offsets[0..<4]))   // past the kept steps: scratch
         XCTAssertEqual((0..<4).map { j in packed[j * 8 + nonzero[j] % 8] }, [1, 4, 5, 11])
         XCTAssertEqual(Array(fused.array[0..<32]), Array(packed.array[0..<32]))
     }
