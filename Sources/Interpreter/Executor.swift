@@ -36,12 +36,12 @@ final class Executor {
 
     /// Max-pooling arg-max per pooled value (keyed by the pooled input), with the run that wrote
     /// it: the backward reuses the forward's indices of the same run instead of recomputing them.
-    private var poolIndices: [Int: (buffer: UnsafeMutablePointer<Int32>, capacity: Int, run: Int)] = [:]
+    private var poolIndices = RunBuffers<Int32>()
     private var runCount = 0
     /// Values a training batch norm normalizes: the convolution that writes one records its
     /// planes' statistics for it (`planeStatisticsBuffer`).
     private let batchNormInputs: Set<Int>
-    private var planeStatistics: [Int: (buffer: UnsafeMutablePointer<Double>, capacity: Int, run: Int)] = [:]
+    private var planeStatistics = RunBuffers<Double>()
 
     /// Reusable work buffers of the sequence ops by purpose (see `scratch(_:_:)`).
     var scratchBuffers: [String: Tensor] = [:]
@@ -113,48 +113,31 @@ final class Executor {
 
     deinit {
         arena.deallocate()
-        for (_, p) in poolIndices { p.buffer.deallocate() }
-        for (_, p) in planeStatistics { p.buffer.deallocate() }
+        poolIndices.deallocate()
+        planeStatistics.deallocate()
     }
 
     /// An index buffer for pooling `v` in this run (`count` entries).
     func poolIndexBuffer(for v: ValueID, count: Int) -> UnsafeMutablePointer<Int32> {
-        if let p = poolIndices[v.raw], p.capacity >= count {
-            poolIndices[v.raw] = (p.buffer, p.capacity, runCount)
-            return p.buffer
-        }
-        poolIndices[v.raw]?.buffer.deallocate()
-        let cap = max(count, 1) * max(maxBatch / max(batch, 1), 1)
-        let b = UnsafeMutablePointer<Int32>.allocate(capacity: cap)
-        poolIndices[v.raw] = (b, cap, runCount)
-        return b
+        poolIndices.buffer(for: v, count: count, allocating: max(count, 1) * max(self.maxBatch / max(self.batch, 1), 1),
+                           run: runCount)
     }
 
     /// The indices `poolIndexBuffer` received for `v` earlier in this run, if any.
     func savedPoolIndices(for v: ValueID) -> UnsafeMutablePointer<Int32>? {
-        guard let p = poolIndices[v.raw], p.run == runCount else { return nil }
-        return p.buffer
+        poolIndices.saved(for: v, run: runCount)
     }
 
     /// Where a convolution writing `v` records each output plane's `BatchNorm.statistics`
     /// ([N, C, 2] for `planes` = N·C) in this run, if a training batch norm reads `v`; nil if none.
     func planeStatisticsBuffer(for v: ValueID, planes: Int) -> UnsafeMutablePointer<Double>? {
         guard batchNormInputs.contains(v.raw) else { return nil }
-        if let p = planeStatistics[v.raw], p.capacity >= 2 * planes {
-            planeStatistics[v.raw] = (p.buffer, p.capacity, runCount)
-            return p.buffer
-        }
-        planeStatistics[v.raw]?.buffer.deallocate()
-        let cap = max(2 * planes, 2)
-        let b = UnsafeMutablePointer<Double>.allocate(capacity: cap)
-        planeStatistics[v.raw] = (b, cap, runCount)
-        return b
+        return planeStatistics.buffer(for: v, count: 2 * planes, allocating: max(2 * planes, 2), run: runCount)
     }
 
     /// The statistics a convolution recorded for `v` earlier in this run, if any.
     func savedPlaneStatistics(for v: ValueID) -> UnsafePointer<Double>? {
-        guard let p = planeStatistics[v.raw], p.run == runCount else { return nil }
-        return UnsafePointer(p.buffer)
+        planeStatistics.saved(for: v, run: runCount).map { UnsafePointer($0) }
     }
 
     // MARK: Values

@@ -124,32 +124,27 @@ public final class BatchLoader {
         }
         // Examples in parallel runs of 16 on `pool` (each is its own copy, so the thread count
         // cannot change a value): a serial gather left the second core idle for 8 % of an MLP step.
-        let runs = (indices.count + 15) / 16
+        func eachExample(_ body: (_ k: Int, _ example: Int) -> Void) {
+            inParallel((indices.count + 15) / 16) { r in
+                for k in (r * 16)..<min(r * 16 + 16, indices.count) { body(k, first + Int(indices[k])) }
+            }
+        }
         switch dataset.inputs {
         case let .uint8(bytes, offset):
             table.withUnsafeBufferPointer { tb in
                 let t = tb.baseAddress.unsafelyUnwrapped
-                inParallel(runs) { r in
-                    for k in (r * 16)..<min(r * 16 + 16, indices.count) {
-                        let src = bytes.base + offset + (first + Int(indices[k])) * e
-                        let dst = inputs + k * e
-                        regula_lookup_bytes(src, t, dst, e)
-                    }
-                }
+                eachExample { k, i in regula_lookup_bytes(bytes.base + offset + i * e, t, inputs + k * e, e) }
             }
         case let .float(values):
             let nz = normalization
             values.withUnsafeBufferPointer { vb in
                 let base = vb.baseAddress.unsafelyUnwrapped
-                inParallel(runs) { r in
-                    for k in (r * 16)..<min(r * 16 + 16, indices.count) {
-                        let src = base + (first + Int(indices[k])) * e
-                        let dst = inputs + k * e
-                        if nz == .identity {
-                            dst.update(from: src, count: e)
-                        } else {
-                            for j in 0..<e { dst[j] = (src[j] / nz.scale - nz.mean) / nz.std }
-                        }
+                eachExample { k, i in
+                    let src = base + i * e, dst = inputs + k * e
+                    if nz == .identity {
+                        dst.update(from: src, count: e)
+                    } else {
+                        for j in 0..<e { dst[j] = (src[j] / nz.scale - nz.mean) / nz.std }
                     }
                 }
             }

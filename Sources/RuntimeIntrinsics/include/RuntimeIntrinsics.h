@@ -26,19 +26,7 @@ static inline __attribute__((always_inline)) float regula_sqrtf(float x) {
 }
 
 // Swift lowers `SIMD16.replacing(with:where:)` lane by lane through mask registers (a shift and
-// a move per lane); these selects are one compare and one blend.
-
-/// `x > y ? a : b`, lane by lane.
-static inline __attribute__((always_inline)) regula_float16 regula_select_greater(
-    regula_float16 x, regula_float16 y, regula_float16 a, regula_float16 b) {
-    return x > y ? a : b;
-}
-
-/// `x > y ? a : b`, lane by lane, choosing integers.
-static inline __attribute__((always_inline)) regula_int16 regula_select_greater_int(
-    regula_float16 x, regula_float16 y, regula_int16 a, regula_int16 b) {
-    return x > y ? a : b;
-}
+// a move per lane); this select is one compare and one blend.
 
 /// `index == at && y > 0 ? g : 0`, lane by lane (NaN in y gives 0).
 static inline __attribute__((always_inline)) regula_float16 regula_select_at_positive(

@@ -75,7 +75,7 @@ enum Conv2dWinograd {
         // 4 KiB pages apart, the 16 loads or stores of one tile vector would share an L1 set.
         let vPlane = tiles.panels * c * 32 + 16, mPlane = kp * tiles.count + 16
         let vFloats = 16 * vPlane, mFloats = 16 * mPlane
-        let spatial = s.outH * s.outW, inPlane = s.height * s.width
+        let inPlane = s.height * s.width
         GemmScratch.shared.withBuffer(floats: 16 * kp * c) { u in
             u.update(repeating: 0, count: 16 * kp * c)
             pool.parallelFor(k) { o in transformWeights(o, c: c, kp: kp, u: u, weight: weight) }
@@ -93,8 +93,7 @@ enum Conv2dWinograd {
                         }
                     }
                 }
-                transformOutput(m, plane: mPlane, tiles, s, into: y + n * k * spatial, epilogue: epilogue)
-                Conv2d.recordStatistics(statistics, image: n, y, s)
+                transformOutput(m, plane: mPlane, tiles, s, image: n, into: y, epilogue: epilogue, statistics: statistics)
             }
         }
     }
@@ -148,13 +147,14 @@ enum Conv2dWinograd {
         }
     }
 
-    /// y[o] = Aᵀ·M·A of every tile, the rows and columns inside OH × OW, then the epilogue on the
-    /// plane while it is in L1.
-    static func transformOutput(_ m: UnsafePointer<Float>, plane xi: Int, _ t: Tiles, _ s: Conv2dShape,
-                                into y: UnsafeMutablePointer<Float>, epilogue: GemmEpilogue?) {
-        let oh = s.outH, ow = s.outW
+    /// y[n, o] = Aᵀ·M·A of every tile, the rows and columns inside OH × OW, then the epilogue and
+    /// the plane's statistics (if recorded) while it is in L1.
+    static func transformOutput(_ m: UnsafePointer<Float>, plane xi: Int, _ t: Tiles, _ s: Conv2dShape, image n: Int,
+                                into y: UnsafeMutablePointer<Float>, epilogue: GemmEpilogue?,
+                                statistics: UnsafeMutablePointer<Double>?) {
+        let oh = s.outH, ow = s.outW, yn = y + n * s.outChannels * oh * ow
         for o in 0..<s.outChannels {
-            let yk = y + o * oh * ow
+            let yk = yn + o * oh * ow
             for ty in 0..<t.tilesY {
                 let row0 = yk + 2 * ty * ow, row1: UnsafeMutablePointer<Float>? = 2 * ty + 1 < oh ? row0 + ow : nil
                 for tx in stride(from: 0, to: t.rowTiles, by: 16) where 2 * tx < ow {
@@ -162,7 +162,8 @@ enum Conv2dWinograd {
                                              Int32(min(32, ow - 2 * tx)))
                 }
             }
-            epilogue?.apply(y, ldc: oh * ow, i0: o, rows: 1, j0: 0, cols: oh * ow)
+            epilogue?.apply(yn, ldc: oh * ow, i0: o, rows: 1, j0: 0, cols: oh * ow)
+            Conv2d.recordStatistics(statistics, image: n, channel: o, y, s)
         }
     }
 }

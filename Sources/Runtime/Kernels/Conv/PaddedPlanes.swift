@@ -61,25 +61,18 @@ struct PaddedPlanes {
     func compact(_ wide: UnsafePointer<Float>, rows: Int, into y: UnsafeMutablePointer<Float>) {
         for r in 0..<rows {
             let src = wide + r * widePadded, dst = y + r * outH * outW
-            for oy in 0..<outH { copyFloats(dst + oy * outW, src + oy * paddedWidth, outW) }
+            for oy in 0..<outH { regula_copy_floats(dst + oy * outW, src + oy * paddedWidth, outW) }
         }
     }
 }
 
-/// Copies `count` floats with inline vector moves and a masked tail (`regula_copy_floats`): the
-/// rows copied here are a few dozen floats, where a call to memmove per row costs more than the
-/// copy, and a scalar tail of 12 (a 28-wide row) as much as the vector part.
-@inline(__always)
-func copyFloats(_ dst: UnsafeMutablePointer<Float>, _ src: UnsafePointer<Float>, _ count: Int) {
-    regula_copy_floats(dst, src, count)
-}
-
 /// Copies `channels` planes of `height` rows of `width` floats (contiguous in `src`) to rows
-/// `rowStride` apart in planes `planeStride` apart.
+/// `rowStride` apart in planes `planeStride` apart. The rows are a few dozen floats, where a call
+/// to memmove per row costs more than the copy: `regula_copy_floats` moves them inline.
 func copyPlanes(_ dst: UnsafeMutablePointer<Float>, rowStride: Int, planeStride: Int, from src: UnsafePointer<Float>,
                 channels: Int, height: Int, width: Int) {
     for c in 0..<channels {
         let out = dst + c * planeStride, plane = src + c * height * width
-        for y in 0..<height { copyFloats(out + y * rowStride, plane + y * width, width) }
+        for y in 0..<height { regula_copy_floats(out + y * rowStride, plane + y * width, width) }
     }
 }
