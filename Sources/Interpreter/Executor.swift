@@ -30,6 +30,9 @@ final class Executor {
     private(set) var unitCount: [Int]
     private(set) var batched: [Bool]
     private(set) var fixedShape: [[Int]]
+    /// Values some node reads or the graph outputs; an op may skip writing a result that is not
+    /// (the gradient output of the loss in an evaluation graph).
+    let isRead: [Bool]
 
     /// Per-op wall time, when `REGULA_PROFILE` is set (printed by the trainer at the end).
     let profile: OpProfile? = ProcessInfo.processInfo.environment["REGULA_PROFILE"] != nil ? OpProfile() : nil
@@ -101,6 +104,9 @@ final class Executor {
             while let next = memory.aliases[root] { root = next }
             if case .none = location[v.raw], case .state = location[root.raw] { location[v.raw] = location[root.raw] }
         }
+        var read = Array(repeating: false, count: g.values.count)
+        for v in g.nodes.flatMap(\.used) + g.outputs.map(\.value) { read[v.raw] = true }
+        isRead = read
         batchNormInputs = Set(g.nodes.compactMap { n in
             if case .batchNormTrain = n.op { return n.inputs[0].raw } else { return nil }
         })

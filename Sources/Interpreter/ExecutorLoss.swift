@@ -9,9 +9,10 @@ extension ExecutorOps {
         switch op {
         case .softmaxCrossEntropy(let sm):
             // The kernel fuses the loss with its gradient: the `probs` output holds
-            // (softmax − q)/N, which is exactly what softmaxCrossEntropyBackward returns.
+            // (softmax − q)/N, which is exactly what softmaxCrossEntropyBackward returns (an
+            // evaluation graph reads only the loss, and the gradient is not computed).
             let n = e.batch, k = e.unitCount[i[0].raw]
-            let probs = o.count > 1 ? e.storage(o[1]) : nil
+            let probs = o.count > 1 && e.isRead[o[1].raw] ? e.storage(o[1]) : nil
             let r = e.graph[i[1]].dtype == .float32
                 ? SoftmaxCrossEntropy.forwardBackward(batch: n, classes: k, logits: ptr(i[0]), targets: ptr(i[1]),
                                                       smoothing: smoothing(sm), dlogits: probs, pool: e.pool)
