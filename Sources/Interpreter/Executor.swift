@@ -33,6 +33,12 @@ final class Executor {
     /// Values some node reads or the graph outputs; an op may skip writing a result that is not
     /// (the gradient output of the loss in an evaluation graph).
     let isRead: [Bool]
+    /// The data input, when it is [N, features] and its only reader is a dense layer (`matmul`, A
+    /// not transposed) of an evaluation graph: `fill(_:batch:deferInputs:)` may then leave its rows to that layer.
+    let deferrableInput: ValueID?
+    /// Rows of the data input not yet written (see `deferrableInput`); the dense layer takes
+    /// them (`takePendingInputRows`), any other reader gets them written first.
+    var pendingInputRows: GemmRows?
 
     /// Per-op wall time, when `REGULA_PROFILE` is set (printed by the trainer at the end).
     let profile: OpProfile? = ProcessInfo.processInfo.environment["REGULA_PROFILE"] != nil ? OpProfile() : nil
@@ -107,6 +113,14 @@ final class Executor {
         var read = Array(repeating: false, count: g.values.count)
         for v in g.nodes.flatMap(\.used) + g.outputs.map(\.value) { read[v.raw] = true }
         isRead = read
+        deferrableInput = g.input(.data).flatMap { x in
+            let readers = g.nodes.filter { $0.used.contains(x) }
+            // One row of the layer's A per example: a [N, features] input.
+            guard g.mode == .inference, g[x].dtype == .float32, g[x].perExample.count == 1, !g.outputs.contains(where: { $0.value == x }),
+                  readers.count == 1, readers[0].used.filter({ $0 == x }).count == 1,
+                  case .matmul(false, _) = readers[0].op, readers[0].inputs[0] == x else { return nil }
+            return x
+        }
         batchNormInputs = Set(g.nodes.compactMap { n in
             if case .batchNormTrain = n.op { return n.inputs[0].raw } else { return nil }
         })
@@ -249,13 +263,31 @@ final class Executor {
             return final
         }
         let done = node.epilogue.isEmpty ? 0 : ExecutorOps.runFusedHead(node, dest, self)
-        if done == 0 { ExecutorOps.run(node.op, node.inputs, node.outputs, dest, self) }
+        if done == 0 {
+            writePendingInputRows()
+            ExecutorOps.run(node.op, node.inputs, node.outputs, dest, self)
+        }
         var current = done == 0 ? node.outputs.first : node.epilogue[done - 1].result
         for s in node.epilogue.dropFirst(done) {
             guard let c = current else { preconditionFailure("epilogue without a running value") }
             ExecutorOps.run(s.op, [c] + s.operands, [s.result], dest, self)
             current = s.result
         }
+    }
+
+    /// The pending rows of the data input, for the dense layer that reads it (which writes them
+    /// all, on demand or up front).
+    func takePendingInputRows(_ v: ValueID) -> GemmRows? {
+        guard v == deferrableInput, let rows = pendingInputRows else { return nil }
+        pendingInputRows = nil
+        return rows
+    }
+
+    /// Writes the pending rows of the data input into its buffer.
+    private func writePendingInputRows() {
+        guard let rows = pendingInputRows else { return }
+        pendingInputRows = nil
+        rows(0..<batch, dataInput)
     }
 
     /// Whether any element of `v` is NaN or infinite.

@@ -42,7 +42,8 @@ extension ExecutorOps {
             let pre: UnsafeMutablePointer<Float>? = used == 2 && !node.transient.contains(first.result) ? e.storage(first.result) : nil
             let epi = GemmEpilogue(bias: ptr(first.operands[0]), biasAxis: .columns, activation: act, preActivation: pre)
             Gemm.sgemm(transA: false, transB: transB, m: m, n: n, k: k, a: ptr(node.inputs[0]), lda: ca,
-                       b: ptr(node.inputs[1]), ldb: cb, c: ptr(result), ldc: n, epilogue: epi, pool: e.pool)
+                       b: ptr(node.inputs[1]), ldb: cb, c: ptr(result), ldc: n, epilogue: epi, pool: e.pool,
+                       aRows: e.takePendingInputRows(node.inputs[0]))
             return used
         case (.conv2d(let a), .biasAdd(let axis)) where axis == 1:
             let (act, used) = activationStep(node, after: first)

@@ -82,7 +82,7 @@ final class InterpretedModel: TrainableModel {
     }
 
     func fillEvaluation(_ loader: BatchLoader, batch: Int) -> Int {
-        evaluator?.fill(loader, batch: batch) ?? 0
+        evaluator?.fill(loader, batch: batch, deferInputs: true) ?? 0
     }
 
     func evaluate(n: Int) -> (loss: Double, accuracy: Double) {

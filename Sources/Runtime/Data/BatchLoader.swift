@@ -117,39 +117,61 @@ public final class BatchLoader {
     /// Writes the examples `indices` (relative to the dataset view) normalized into `inputs`.
     public func gather(_ indices: UnsafeBufferPointer<Int32>, inputs: UnsafeMutablePointer<Float>,
                        labels: UnsafeMutablePointer<Int32>) {
-        let e = dataset.elementsPerExample
+        gatherLabels(indices, into: labels)
+        // Examples in parallel runs of 16 on `pool` (each is its own copy, so the thread count
+        // cannot change a value): a serial gather left the second core idle for 8 % of an MLP step.
+        let e = dataset.elementsPerExample, write = exampleWriter()
+        inParallel((indices.count + 15) / 16) { r in
+            for k in (r * 16)..<min(r * 16 + 16, indices.count) { write(Int(indices[k]), inputs + k * e) }
+        }
+        augment(indices, inputs: inputs)
+    }
+
+    /// Batch `b`'s labels now and its inputs later, for one reader that takes them a block of
+    /// rows at a time (an evaluation batch's first dense layer, `Gemm.sgemm`'s `aRows`): the
+    /// returned function writes rows `r` of the batch, normalized, row-major from `into`. Nil
+    /// when an augmentation is active (it works on whole batches); use `fill` then.
+    public func fillDeferred(batch b: Int, labels: UnsafeMutablePointer<Int32>) -> (count: Int, rows: GemmRows)? {
+        precondition(b >= 0 && b < batchesPerEpoch, "batch \(b) out of range 0..<\(batchesPerEpoch)")
+        guard !augmentations.contains(where: { $0.epochs.map { epoch < $0 } ?? true }) else { return nil }
+        let n = size(ofBatch: b)
+        let indices = Array(order[(b * batchSize)..<(b * batchSize + n)])
+        indices.withUnsafeBufferPointer { gatherLabels($0, into: labels) }
+        let e = dataset.elementsPerExample, write = exampleWriter()
+        return (n, { rows, into in
+            for r in rows { write(Int(indices[r]), into + (r - rows.lowerBound) * e) }
+        })
+    }
+
+    private func gatherLabels(_ indices: UnsafeBufferPointer<Int32>, into labels: UnsafeMutablePointer<Int32>) {
         let first = dataset.range.lowerBound
         dataset.allLabels.withUnsafeBufferPointer { lab in
             for (k, i) in indices.enumerated() { labels[k] = lab[first + Int(i)] }
         }
-        // Examples in parallel runs of 16 on `pool` (each is its own copy, so the thread count
-        // cannot change a value): a serial gather left the second core idle for 8 % of an MLP step.
-        func eachExample(_ body: (_ k: Int, _ example: Int) -> Void) {
-            inParallel((indices.count + 15) / 16) { r in
-                for k in (r * 16)..<min(r * 16 + 16, indices.count) { body(k, first + Int(indices[k])) }
-            }
-        }
+    }
+
+    /// Writes example `i` (relative to the dataset view), normalized, to `into`.
+    private func exampleWriter() -> @Sendable (_ i: Int, _ into: UnsafeMutablePointer<Float>) -> Void {
+        let e = dataset.elementsPerExample, first = dataset.range.lowerBound
         switch dataset.inputs {
         case let .uint8(bytes, offset):
-            table.withUnsafeBufferPointer { tb in
-                let t = tb.baseAddress.unsafelyUnwrapped
-                eachExample { k, i in regula_lookup_bytes(bytes.base + offset + i * e, t, inputs + k * e, e) }
+            let table = self.table
+            return { i, into in
+                table.withUnsafeBufferPointer { regula_lookup_bytes(bytes.base + offset + (first + i) * e, $0.baseAddress.unsafelyUnwrapped, into, e) }
             }
         case let .float(values):
             let nz = normalization
-            values.withUnsafeBufferPointer { vb in
-                let base = vb.baseAddress.unsafelyUnwrapped
-                eachExample { k, i in
-                    let src = base + i * e, dst = inputs + k * e
+            return { i, into in
+                values.withUnsafeBufferPointer { vb in
+                    let src = vb.baseAddress.unsafelyUnwrapped + (first + i) * e
                     if nz == .identity {
-                        dst.update(from: src, count: e)
+                        into.update(from: src, count: e)
                     } else {
-                        for j in 0..<e { dst[j] = (src[j] / nz.scale - nz.mean) / nz.std }
+                        for j in 0..<e { into[j] = (src[j] / nz.scale - nz.mean) / nz.std }
                     }
                 }
             }
         }
-        augment(indices, inputs: inputs)
     }
 
     /// `body(0..<count)` on `pool` if there is one, else in order on this thread.

@@ -188,6 +188,14 @@ static inline __attribute__((always_inline)) void regula_lookup_bytes(const unsi
     for (; i + 16 <= count; i += 16) {
         regula_bytes16 bytes;
         __builtin_memcpy(&bytes, src + i, sizeof bytes);
+        unsigned long long halves[2];
+        __builtin_memcpy(halves, src + i, sizeof halves);
+        if ((halves[0] | halves[1]) == 0) {
+            // Sixteen zero bytes (an image's background): one broadcast instead of the lookups.
+            regula_float16 v = (regula_float16)(table[0]);
+            __builtin_memcpy(dst + i, &v, sizeof v);
+            continue;
+        }
         regula_int16 index = __builtin_convertvector(bytes, regula_int16);
         v16si low = (v16si)index;
         regula_float16 r[8];

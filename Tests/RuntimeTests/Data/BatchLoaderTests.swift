@@ -37,6 +37,59 @@ final class BatchLoaderTests: XCTestCase {
         XCTAssertEqual((0..<(n * e)).first { x[$0].bitPattern != nz.apply(Float(values[$0])).bitPattern }, nil)
     }
 
+    /// Runs of sixteen zero bytes take a shortcut in the lookup (one broadcast of the table's
+    /// entry for 0); it must give that entry, which is not 0 when the mean is not, and leave
+    /// the chunks around it exact: zero chunks at the start, middle and end of an example, and a
+    /// chunk whose only nonzero byte is its first or its last.
+    func testZeroRunsAreNormalizedExactly() {
+        let e = 100, n = 7
+        var values = [UInt8](repeating: 0, count: n * e)
+        for x in 0..<n {
+            for j in 40..<60 { values[x * e + j] = UInt8(truncatingIfNeeded: 3 * j + x) }
+            values[x * e + 16 * (x % 6)] = 200                          // first byte of a chunk
+            values[x * e + 16 * (x % 6) + 15] = 17                      // last byte of a chunk
+        }
+        values.replaceSubrange((3 * e)..<(4 * e), with: repeatElement(0, count: e))   // an all-zero example
+        let dataset = Dataset(inputs: .uint8(ByteBuffer(values), offset: 0), labels: [Int32](repeating: 0, count: n), exampleShape: [e])
+        for nz in [Normalization(scale: 255, mean: 0.1307, std: 0.3081), Normalization(scale: 255, mean: 0, std: 1)] {
+            let loader = BatchLoader(dataset: dataset, batchSize: n, shuffle: false, seed: 0, normalization: nz)
+            var x = [Float](repeating: .nan, count: n * e), y = [Int32](repeating: -1, count: n)
+            loader.fill(batch: 0, inputs: &x, labels: &y)
+            XCTAssertEqual((0..<(n * e)).first { x[$0].bitPattern != nz.apply(Float(values[$0])).bitPattern }, nil, "\(nz)")
+        }
+    }
+
+    /// `fillDeferred` gives the labels at once and writes any block of rows exactly as `fill`
+    /// writes the batch (shuffled order, the last, smaller batch, blocks of any size); it declines
+    /// while an augmentation is active.
+    func testDeferredRowsEqualTheFilledBatch() throws {
+        let e = 37, n = 50
+        let values = (0..<(n * e)).map { UInt8(truncatingIfNeeded: $0 * 13 + $0 / 97) }
+        let dataset = Dataset(inputs: .uint8(ByteBuffer(values), offset: 0), labels: (0..<n).map { Int32($0 % 10) }, exampleShape: [e])
+        let nz = Normalization(scale: 255, mean: 0.5, std: 0.5)
+        let loader = BatchLoader(dataset: dataset, batchSize: 16, shuffle: true, seed: 3, normalization: nz)
+        loader.startEpoch(2)
+        for b in 0..<loader.batchesPerEpoch {
+            var x = [Float](repeating: .nan, count: 16 * e), y = [Int32](repeating: -1, count: 16)
+            let size = loader.fill(batch: b, inputs: &x, labels: &y)
+            var deferredLabels = [Int32](repeating: -1, count: 16)
+            let (count, rows) = try XCTUnwrap(loader.fillDeferred(batch: b, labels: &deferredLabels))
+            XCTAssertEqual(count, size)
+            XCTAssertEqual(Array(deferredLabels[0..<size]), Array(y[0..<size]))
+            var written = [Float](repeating: .nan, count: 16 * e)
+            for block in [0..<min(5, size), min(5, size)..<min(6, size), min(6, size)..<size] {
+                written.withUnsafeMutableBufferPointer { rows(block, $0.baseAddress! + block.lowerBound * e) }
+            }
+            XCTAssertEqual((0..<(size * e)).first { written[$0].bitPattern != x[$0].bitPattern }, nil, "batch \(b)")
+        }
+        let augmented = BatchLoader(dataset: Dataset(inputs: .uint8(ByteBuffer(values), offset: 0), labels: (0..<n).map { _ in 0 },
+                                                     exampleShape: [1, 1, e]),
+                                    batchSize: 16, shuffle: false, seed: 0, augmentations: [Augmentation(.flip(horizontal: true, vertical: false, p: 0.5))],
+                                    imageShape: [1, 1, e])
+        var labels = [Int32](repeating: 0, count: 16)
+        XCTAssertNil(augmented.fillDeferred(batch: 0, labels: &labels))
+    }
+
     func testShuffleIsAPureFunctionOfSeedAndEpoch() {
         let a = BatchLoader(dataset: tiny(), batchSize: 3, shuffle: true, seed: 9)
         let b = BatchLoader(dataset: tiny(), batchSize: 3, shuffle: true, seed: 9)

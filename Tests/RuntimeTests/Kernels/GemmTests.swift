@@ -146,6 +146,35 @@ final class GemmTests: XCTestCase {
         XCTAssertTrue((0..<32).allSatisfy { c[3 * 32 + $0].isNaN } && c[0] == 0)
     }
 
+    /// Rows of A written on demand (`aRows`) give the product of A written up front, bit for bit:
+    /// per tile into the thread's scratch for a tall product (one tile per row block, uneven last
+    /// block), all at once into `a` otherwise (a wide product, a classifier's few columns), with
+    /// zero steps to skip, at 1 and 2 threads.
+    func testRowsOnDemandEqualRowsWrittenFirst() {
+        var rng = TestRandom(seed: 11)
+        for (m, n, k, threads) in [(1000, 256, 784, 2), (1000, 256, 784, 1), (523, 96, 300, 2), (64, 600, 50, 2), (300, 10, 256, 2)] {
+            let source = rng.tensor([m * k]), b = rng.tensor([n * k])
+            for i in 0..<(m * k) where (i % k) % 28 < 9 || i % 5 == 0 { source[i] = 0 }
+            let upFront = Tensor(shape: [m * n]), onDemand = Tensor(shape: [m * n])
+            let pool = ThreadPool(threads: threads)
+            Gemm.sgemm(transB: true, m: m, n: n, k: k, a: source.data, lda: k, b: b.data, ldb: k, c: upFront.data, ldc: n, pool: pool)
+            let a = Tensor(shape: [m * k])
+            for i in 0..<(m * k) { a[i] = .nan }
+            let log = RowBlockLog(), src = source.data
+            Gemm.sgemm(transB: true, m: m, n: n, k: k, a: a.data, lda: k, b: b.data, ldb: k, c: onDemand.data, ldc: n, pool: pool,
+                       aRows: { rows, into in
+                           log.add(rows)
+                           into.update(from: src + rows.lowerBound * k, count: rows.count * k)
+                       })
+            assertBitIdentical(upFront, onDemand, "m \(m) n \(n) k \(k) threads \(threads)")
+            let written = log.blocks.sorted { $0.lowerBound < $1.lowerBound }
+            XCTAssertEqual(written.first?.lowerBound, 0)
+            XCTAssertEqual(written.last?.upperBound, m)
+            XCTAssertTrue(zip(written, written.dropFirst()).allSatisfy { $0.upperBound == $1.lowerBound }, "every row written once")
+            XCTAssertEqual(written.count > 1, m >= 1000 || m == 523, "m \(m) n \(n): rows per tile")
+        }
+    }
+
     /// A panel keeps exactly its nonzero steps, in order, with their B offsets, whether it is
     /// packed first (`skipZeroSteps`) or skipped while packing (`regula_pack8_skipping_zero_steps`).
     func testSkipZeroStepsKeepsTheNonzeroStepsInOrder() {
@@ -173,4 +202,12 @@ final class GemmTests: XCTestCase {
             }
         }
     }
+}
+
+/// The row blocks a GEMM asked for, from whichever thread.
+private final class RowBlockLog: @unchecked Sendable {
+    private let lock = NSLock()
+    private var recorded: [Range<Int>] = []
+    func add(_ rows: Range<Int>) { lock.lock(); recorded.append(rows); lock.unlock() }
+    var blocks: [Range<Int>] { lock.lock(); defer { lock.unlock() }; return recorded }
 }

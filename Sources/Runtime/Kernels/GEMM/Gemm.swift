@@ -27,6 +27,10 @@ import RuntimeIntrinsics
 ///   pixels; 55% of the steps of an 8-image panel), and every element is still summed over the
 ///   same k in the same order, so the result equals the dense one (up to the sign of a zero, and
 ///   `0·∞`, which the dense product makes NaN and a skipped step does not).
+/// Rows of op(A) written on demand: `(rows, into)` writes rows `rows` of A, row-major with
+/// leading dimension K, from `into` on (`Gemm.sgemm`'s `aRows`).
+public typealias GemmRows = (_ rows: Range<Int>, _ into: UnsafeMutablePointer<Float>) -> Void
+
 public enum Gemm {
     static let kc = 256
     static let tileM = 128
@@ -40,27 +44,34 @@ public enum Gemm {
                              a: UnsafePointer<Float>, lda: Int,
                              b: UnsafePointer<Float>, ldb: Int,
                              beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int,
-                             epilogue: GemmEpilogue? = nil, pool: ThreadPool = .default) {
+                             epilogue: GemmEpilogue? = nil, pool: ThreadPool = .default, aRows: GemmRows? = nil) {
         sgemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb,
-              beta: beta, c: c, ldc: ldc, epilogue: epilogue, pool: pool, skipZeroSteps: true)
+              beta: beta, c: c, ldc: ldc, epilogue: epilogue, pool: pool, skipZeroSteps: true, aRows: aRows)
     }
 
     /// `sgemm` with the zero-step skipping switchable, so tests can compare both paths.
     static func sgemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float,
                       a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
                       beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int,
-                      epilogue: GemmEpilogue?, pool: ThreadPool, skipZeroSteps: Bool) {
+                      epilogue: GemmEpilogue?, pool: ThreadPool, skipZeroSteps: Bool, aRows: GemmRows? = nil) {
         precondition(m >= 0 && n >= 0 && k >= 0, "gemm sizes must be non-negative: m \(m), n \(n), k \(k)")
         precondition(lda >= (transA ? m : k) && ldb >= (transB ? k : n) && ldc >= n, "gemm leading dimension too small")
+        precondition(aRows == nil || (!transA && lda == k), "rows of A on demand need A stored [M, K] densely")
         if m == 0 || n == 0 { return }
+        let mr = GemmMicroKernel.mr, nr = GemmMicroKernel.nr
+        let pool = 2 * m * n * k < parallelThreshold ? serial : pool
+        // Rows of A on demand: when every row block of C is one tile (a tall product), each tile
+        // writes its rows into its thread's scratch and packs them from there, so A never leaves
+        // that core's cache; otherwise all of A is written first and the product runs as usual.
+        let tiles = TilePlan(m: m, n: n, threads: pool.threads)
+        let rowsPerTile = aRows != nil && tiles.tilesN == 1 && tiles.tilesM >= 2 * pool.threads && k > 0 && alpha != 0
+            && !(transB && n < nr && k >= nr)
+        if let aRows, !rowsPerTile { aRows(0..<m, UnsafeMutablePointer(mutating: a)) }
         if k == 0 || alpha == 0 {
             scale(m: m, n: n, beta: beta, c: c, ldc: ldc)
             epilogue?.apply(c, ldc: ldc, i0: 0, rows: m, j0: 0, cols: n)
             return
         }
-        let mr = GemmMicroKernel.mr, nr = GemmMicroKernel.nr
-        // Small products are not worth a dispatch to the other core.
-        let pool = 2 * m * n * k < parallelThreshold ? serial : pool
         if !transA && transB && n < nr && k >= nr {
             dotProducts(m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc,
                         epilogue: epilogue, pool: pool)
@@ -77,18 +88,26 @@ public enum Gemm {
                 ? PanelSteps(UnsafeMutableRawPointer(packB + bFloats).bindMemory(to: Int32.self, capacity: stepFloats),
                              panels: aPanels, k: k)
                 : nil
-            // Phase 1: pack all of op(A) and op(B) once, in parallel.
-            let itemsA = ceilDiv(aPanels, packGroupA), itemsB = ceilDiv(bPanels, packGroupB)
+            // Phase 1: pack op(B), and all of op(A) unless the tiles write and pack their own rows.
+            let itemsA = rowsPerTile ? 0 : ceilDiv(aPanels, packGroupA), itemsB = ceilDiv(bPanels, packGroupB)
             pool.parallelFor(itemsA + itemsB) { item in
                 if item < itemsA {
-                    packPanelsA(transA: transA, m: m, k: k, a: a, lda: lda, group: item, into: packA, steps: steps)
+                    let r0 = item * packGroupA * mr
+                    packPanelsA(transA: transA, m: m, k: k, a: a, lda: lda, rows: r0..<min(m, r0 + packGroupA * mr),
+                                into: packA, steps: steps)
                 } else {
                     packPanelsB(transB: transB, n: n, k: k, b: b, ldb: ldb, group: item - itemsA, into: packB)
                 }
             }
             // Phase 2: every tile of C runs the micro-kernel over the packed panels.
+            let packRows: ((Range<Int>) -> Void)? = rowsPerTile ? { rows in
+                let scratch = ThreadScratch.floats(rows.count * k)
+                aRows?(rows, scratch)
+                packPanelsA(transA: false, m: m, k: k, a: scratch, lda: k, rows: rows, into: packA, steps: steps,
+                            firstRowOfA: rows.lowerBound)
+            } : nil
             computeTiles(m: m, n: n, k: k, alpha: alpha, packedA: packA, packedB: packB, beta: beta, c: c, ldc: ldc,
-                         epilogue: epilogue, pool: pool, steps: steps)
+                         epilogue: epilogue, pool: pool, steps: steps, packA: packRows)
         }
     }
 
@@ -122,8 +141,7 @@ public enum Gemm {
     /// Use it to pack an operand once and reuse it across many products (conv weights per image).
     public static func packA(transA: Bool = false, m: Int, k: Int, a: UnsafePointer<Float>, lda: Int,
                              into: UnsafeMutablePointer<Float>) {
-        let groups = ceilDiv(roundUp(m, GemmMicroKernel.mr) / GemmMicroKernel.mr, packGroupA)
-        for g in 0..<groups { packPanelsA(transA: transA, m: m, k: k, a: a, lda: lda, group: g, into: into) }
+        packPanelsA(transA: transA, m: m, k: k, a: a, lda: lda, rows: 0..<m, into: into)
     }
 
     /// Packs op(B) [k, n] into `into` (64-byte aligned, `packedCountB` floats) for `sgemmPacked`.
@@ -161,10 +179,12 @@ public enum Gemm {
     static let packGroupA = 8   // 8-row panels per packing work item
     static let packGroupB = 4   // 32-column panels per packing work item
 
-    static func packPanelsA(transA: Bool, m: Int, k: Int, a: UnsafePointer<Float>, lda: Int, group: Int,
-                            into packA: UnsafeMutablePointer<Float>, steps: PanelSteps? = nil) {
+    /// Packs the 8-row panels of op(A) that hold `rows` (which starts at a panel boundary); `a`
+    /// holds op(A) from row `firstRowOfA` on.
+    static func packPanelsA(transA: Bool, m: Int, k: Int, a: UnsafePointer<Float>, lda: Int, rows range: Range<Int>,
+                            into packA: UnsafeMutablePointer<Float>, steps: PanelSteps? = nil, firstRowOfA: Int = 0) {
         let mr = GemmMicroKernel.mr, mp = roundUp(m, mr)
-        let r0 = group * packGroupA * mr, rows = min(packGroupA * mr, m - r0)
+        let r0 = range.lowerBound, rows = range.count
         var p0 = 0
         while p0 < k {
             let kb = min(kc, k - p0)
@@ -176,17 +196,17 @@ public enum Gemm {
                     let offsets = steps.offsets(panel: panel, kStart: p0, depth: kb)
                     let kept: Int
                     if !transA && valid == mr && kb % 8 == 0 {
-                        kept = regula_pack8_skipping_zero_steps(a + panelRow * lda + p0, lda, kb, into, offsets)
+                        kept = regula_pack8_skipping_zero_steps(a + (panelRow - firstRowOfA) * lda + p0, lda, kb, into, offsets)
                     } else {
-                        GemmPacking.packA(transA: transA, a: a, lda: lda, rowStart: panelRow, rows: valid, kStart: p0,
-                                          depth: kb, into: into)
+                        GemmPacking.packA(transA: transA, a: a, lda: lda, rowStart: panelRow - firstRowOfA, rows: valid,
+                                          kStart: p0, depth: kb, into: into)
                         kept = GemmPacking.skipZeroSteps(into, depth: kb, offsets: offsets)
                     }
                     steps.setCount(kept, panel: panel, kStart: p0)
                 }
             } else {
-                GemmPacking.packA(transA: transA, a: a, lda: lda, rowStart: r0, rows: rows, kStart: p0, depth: kb,
-                                  into: packA + p0 * mp + r0 * kb)
+                GemmPacking.packA(transA: transA, a: a, lda: lda, rowStart: r0 - firstRowOfA, rows: rows, kStart: p0,
+                                  depth: kb, into: packA + p0 * mp + r0 * kb)
             }
             p0 += kb
         }
@@ -221,28 +241,15 @@ public enum Gemm {
     /// Tiles of C as independent work items (see the type's comment).
     static func computeTiles(m: Int, n: Int, k: Int, alpha: Float, packedA: UnsafePointer<Float>, packedB: UnsafePointer<Float>,
                              beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int, epilogue: GemmEpilogue?, pool: ThreadPool,
-                             steps: PanelSteps? = nil) {
+                             steps: PanelSteps? = nil, packA: ((Range<Int>) -> Void)? = nil) {
         let mr = GemmMicroKernel.mr, nr = GemmMicroKernel.nr
         let mp = roundUp(m, mr), np = roundUp(n, nr)
-        // Tile sizes: start from the cache-sized tile, then split until every thread has at least
-        // two items (for small/skinny products such as an MLP layer at batch 128). Tiles only
-        // decide who computes which part of C, never how an element is summed.
-        var tm = min(tileM, mp)
-        var tn = min(tileN, np)
-        let wanted = pool.threads > 1 ? 2 * pool.threads : 1
-        while ceilDiv(m, tm) * ceilDiv(n, tn) < wanted {
-            if tn >= 2 * nr && (tn >= tm || tm < 2 * mr) {
-                tn = roundUp(tn / 2, nr)
-            } else if tm >= 2 * mr {
-                tm = roundUp(tm / 2, mr)
-            } else {
-                break
-            }
-        }
-        let tilesM = ceilDiv(m, tm), tilesN = ceilDiv(n, tn)
-        pool.parallelFor(tilesM * tilesN) { t in
+        let plan = TilePlan(m: m, n: n, threads: pool.threads)
+        let tm = plan.tm, tn = plan.tn, tilesN = plan.tilesN
+        pool.parallelFor(plan.tilesM * tilesN) { t in
             let i0 = (t / tilesN) * tm, j0 = (t % tilesN) * tn
             let mt = min(tm, m - i0), nt = min(tn, n - j0)
+            packA?(i0..<i0 + mt)
             withUnsafeTemporaryAllocation(of: Float.self, capacity: mr * nr) { scratchBuffer in
                 guard let scratch = scratchBuffer.baseAddress else { preconditionFailure("no stack scratch") }
                 var p0 = 0
@@ -276,6 +283,28 @@ public enum Gemm {
                 }
                 epilogue?.apply(c, ldc: ldc, i0: i0, rows: mt, j0: j0, cols: nt)
             }
+        }
+    }
+
+    /// How C is cut into tiles: start from the cache-sized tile, then split until every thread
+    /// has at least two items (for small/skinny products such as an MLP layer at batch 128).
+    /// Tiles only decide who computes which part of C, never how an element is summed.
+    struct TilePlan {
+        let tm: Int, tn: Int, tilesM: Int, tilesN: Int
+        init(m: Int, n: Int, threads: Int) {
+            let mr = GemmMicroKernel.mr, nr = GemmMicroKernel.nr
+            var tm = min(tileM, roundUp(m, mr)), tn = min(tileN, roundUp(n, nr))
+            let wanted = threads > 1 ? 2 * threads : 1
+            while ceilDiv(m, tm) * ceilDiv(n, tn) < wanted {
+                if tn >= 2 * nr && (tn >= tm || tm < 2 * mr) {
+                    tn = roundUp(tn / 2, nr)
+                } else if tm >= 2 * mr {
+                    tm = roundUp(tm / 2, mr)
+                } else {
+                    break
+                }
+            }
+            (self.tm, self.tn, tilesM, tilesN) = (tm, tn, ceilDiv(m, tm), ceilDiv(n, tn))
         }
     }
 
