@@ -146,6 +146,33 @@ final class GemmTests: XCTestCase {
         XCTAssertTrue((0..<32).allSatisfy { c[3 * 32 + $0].isNaN } && c[0] == 0)
     }
 
+    /// A·Bᵀ with at most 16 columns and at least `GemmNarrow.minRows` rows takes the packed narrow
+    /// path: against the Float64 oracle with rows past the last block of 8 and of an item, every
+    /// column count from 1 to 16, α, β and padded leading dimensions; bit-identical at 1, 2 and 5
+    /// threads.
+    func testNarrowProductMatchesTheOracleAtAnyThreadCount() {
+        var rng = TestRandom(seed: 12)
+        check(transA: false, transB: true, m: 515, n: 10, k: 256, rng: &rng)             // the MLP's classifier
+        check(transA: false, transB: true, m: 600, n: 16, k: 1568, alpha: 0.5, beta: 1, pad: 3, rng: &rng)
+        for n in [1, 7, 13] { check(transA: false, transB: true, m: 517, n: n, k: 40, alpha: -2, beta: 0.25, pad: 1, rng: &rng) }
+        let (m, n, k) = (700, 10, 300)
+        let a = rng.tensor([m, k]), b = rng.tensor([n, k])
+        let runs = [1, 2, 5].map { threads -> Tensor in
+            let c = Tensor(shape: [m, n])
+            Gemm.sgemm(transB: true, m: m, n: n, k: k, a: a.data, lda: k, b: b.data, ldb: k, c: c.data, ldc: n,
+                       pool: ThreadPool(threads: threads))
+            return c
+        }
+        assertBitIdentical(runs[0], runs[1], "1 vs 2 threads")
+        assertBitIdentical(runs[0], runs[2], "1 vs 5 threads")
+        // Each element is the in-order fma chain over k, whichever row block holds it.
+        for i in [0, 7, 8, 699] { for j in [0, 9] {
+            var s: Float = 0
+            for p in 0..<k { s = s.addingProduct(a[i * k + p], b[j * k + p]) }
+            XCTAssertEqual(runs[1][i * n + j].bitPattern, s.bitPattern, "(\(i), \(j))")
+        } }
+    }
+
     /// Rows of A written on demand (`aRows`) give the product of A written up front, bit for bit:
     /// per tile into the thread's scratch for a tall product (one tile per row block, uneven last
     /// block), all at once into `a` otherwise (a wide product, a classifier's few columns), with

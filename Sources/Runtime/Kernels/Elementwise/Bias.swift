@@ -94,6 +94,19 @@ public enum Bias {
         while i < count { y[i] += scale == 1 ? x[i] : scale * x[i]; i += 1 }
     }
 
+    /// y[i] = relu(y[i] + x[i]): `accumulate` then `Activation.relu.forwardSerial` in one pass,
+    /// with their arithmetic lane for lane (a NaN stays NaN in the lanes, the tail takes `max`).
+    static func accumulateThenRelu(_ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, count: Int) {
+        let rx = UnsafeRawPointer(x), ry = UnsafeMutableRawPointer(y), zero = SIMD16<Float>()
+        var i = 0
+        while i + 16 <= count {
+            let v = ry.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self) + rx.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self)
+            ry.storeBytes(of: v.replacing(with: zero, where: v .<= zero), toByteOffset: i * 4, as: SIMD16<Float>.self)
+            i += 16
+        }
+        while i < count { y[i] = max(y[i] + x[i], 0); i += 1 }
+    }
+
     /// y[i] *= x[i] (a per-column scale, a dropout mask), sixteen lanes at a time, on the calling thread.
     public static func multiply(_ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, count: Int) {
         let rx = UnsafeRawPointer(x), ry = UnsafeMutableRawPointer(y)
@@ -142,6 +155,12 @@ public struct GemmEpilogue {
     /// Applies the epilogue to rows `i0..<i0+rows`, columns `j0..<j0+cols` of C (every step a
     /// vector loop along the row: scalar, these passes cost a dense layer a tenth of its time).
     func apply(_ c: UnsafeMutablePointer<Float>, ldc: Int, i0: Int, rows: Int, j0: Int, cols: Int) {
+        // A dense layer's bias and ReLU and nothing else: one pass over each row.
+        if scale == nil, residual == nil, preActivation == nil, dropoutMask == nil, biasAxis == .columns, let bias,
+           activation == .relu {
+            for i in i0..<(i0 + rows) { Bias.accumulateThenRelu(bias + j0, into: c + i * ldc + j0, count: cols) }
+            return
+        }
         for i in i0..<(i0 + rows) {
             let row = c + i * ldc + j0
             if let scale {

@@ -18,7 +18,10 @@ import RuntimeIntrinsics
 ///   threads — the result is bit-identical for any thread count.
 /// * `GemmMicroKernel.kernel8x32` does the FMAs from registers; edges (M % 8, N % 32) go through a
 ///   scratch tile with the same arithmetic.
-/// * A·Bᵀ with fewer than 32 columns takes a dot-product path (`dotProducts`).
+/// * A·Bᵀ with at most 16 columns over at least 512 rows (a classifier at evaluation batch sizes)
+///   takes `GemmNarrow`; other A·Bᵀ with fewer than 32 columns a dot-product path (`dotProducts`).
+/// * A's rows can be written on demand (`aRows`): a tall product writes and packs each tile's
+///   rows in that core's cache (an evaluation batch's inputs, straight from the dataset).
 /// * An optional `GemmEpilogue` (bias, activation, saved pre-activation) runs on each finished
 ///   tile while it is still in cache, instead of another pass over C.
 /// * Zero steps of op(A) are skipped (`GemmPacking.skipZeroSteps`): where all 8 rows of a packed
@@ -70,6 +73,11 @@ public enum Gemm {
         if k == 0 || alpha == 0 {
             scale(m: m, n: n, beta: beta, c: c, ldc: ldc)
             epilogue?.apply(c, ldc: ldc, i0: 0, rows: m, j0: 0, cols: n)
+            return
+        }
+        if !transA && transB && n <= GemmNarrow.width && k >= nr && m >= GemmNarrow.minRows {
+            GemmNarrow.product(m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc,
+                               epilogue: epilogue, pool: pool)
             return
         }
         if !transA && transB && n < nr && k >= nr {
