@@ -13,7 +13,8 @@ public enum Evaluation {
             let r = model.evaluate(n: n)
             lossSum += r.loss * Double(n)
             // The batch's accuracy is a Float c/n: rounding its product with n recovers the count c
-            // exactly (n ≤ 2,048 rows keep the error far below ½), so accuracy is independent of the batch.
+            // exactly (its error is below n·2⁻²⁴, far below ½ for any evaluation batch), so accuracy
+            // is independent of the batch.
             correct += (r.accuracy * Double(n)).rounded()
             seen += n
         }
