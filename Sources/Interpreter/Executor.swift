@@ -38,7 +38,7 @@ final class Executor {
     let deferrableInput: ValueID?
     /// Rows of the data input not yet written (see `deferrableInput`); the dense layer takes
     /// them (`takePendingInputRows`), any other reader gets them written first.
-    var pendingInputRows: GemmRows?
+    var pendingInputRows: GemmRowSource?
 
     /// Per-op wall time, when `REGULA_PROFILE` is set (printed by the trainer at the end).
     let profile: OpProfile? = ProcessInfo.processInfo.environment["REGULA_PROFILE"] != nil ? OpProfile() : nil
@@ -249,6 +249,7 @@ final class Executor {
             }
             if let check, node.defined.contains(where: { storage($0) != nil && check($0) }) { return i }
         }
+        pendingInputRows = nil   // it points into the loader of this batch only
         return nil
     }
 
@@ -277,7 +278,7 @@ final class Executor {
 
     /// The pending rows of the data input, for the dense layer that reads it (which writes them
     /// all, on demand or up front).
-    func takePendingInputRows(_ v: ValueID) -> GemmRows? {
+    func takePendingInputRows(_ v: ValueID) -> GemmRowSource? {
         guard v == deferrableInput, let rows = pendingInputRows else { return nil }
         pendingInputRows = nil
         return rows
@@ -287,7 +288,7 @@ final class Executor {
     private func writePendingInputRows() {
         guard let rows = pendingInputRows else { return }
         pendingInputRows = nil
-        rows(0..<batch, dataInput)
+        rows.write(0..<batch, into: dataInput, k: unitCount[graph.input(.data)?.raw ?? 0])
     }
 
     /// Whether any element of `v` is NaN or infinite.

@@ -46,7 +46,8 @@ public final class BatchLoader {
     public private(set) var epoch = 0
     /// Example order of the current epoch (relative to the dataset view).
     public private(set) var order: [Int32]
-    private let table: [Float]
+    /// `normalization.apply` of every byte value (stable storage: deferred batches point into it).
+    private let table: UnsafeMutablePointer<Float>
 
     public init(dataset: Dataset, batchSize: Int, shuffle: Bool, seed: UInt64,
                 normalization: Normalization = .identity, dropLast: Bool = false,
@@ -61,10 +62,13 @@ public final class BatchLoader {
         self.dataset = dataset; self.batchSize = batchSize; self.shuffle = shuffle; self.seed = seed
         self.dropLast = dropLast; self.normalization = normalization
         self.augmentations = augmentations; self.mixes = mixes; self.imageShape = imageShape
-        self.table = (0..<256).map { normalization.apply(Float($0)) }
+        self.table = .allocate(capacity: 256)
+        for v in 0..<256 { table[v] = normalization.apply(Float(v)) }
         self.order = []
         startEpoch(0)
     }
+
+    deinit { table.deallocate() }
 
     public var batchesPerEpoch: Int {
         dropLast ? dataset.count / batchSize : (dataset.count + batchSize - 1) / batchSize
@@ -128,19 +132,24 @@ public final class BatchLoader {
     }
 
     /// Batch `b`'s labels now and its inputs later, for one reader that takes them a block of
-    /// rows at a time (an evaluation batch's first dense layer, `Gemm.sgemm`'s `aRows`): the
-    /// returned function writes rows `r` of the batch, normalized, row-major from `into`. Nil
-    /// when an augmentation is active (it works on whole batches); use `fill` then.
-    public func fillDeferred(batch b: Int, labels: UnsafeMutablePointer<Int32>) -> (count: Int, rows: GemmRows)? {
+    /// rows at a time (an evaluation batch's first dense layer, `Gemm.sgemm`'s `aRows`): uint8
+    /// examples as their bytes and this loader's table, float ones written on request. Nil when
+    /// an augmentation is active (it works on whole batches); use `fill` then. The source is
+    /// valid while this loader is.
+    public func fillDeferred(batch b: Int, labels: UnsafeMutablePointer<Int32>) -> (count: Int, rows: GemmRowSource)? {
         precondition(b >= 0 && b < batchesPerEpoch, "batch \(b) out of range 0..<\(batchesPerEpoch)")
         guard !augmentations.contains(where: { $0.epochs.map { epoch < $0 } ?? true }) else { return nil }
         let n = size(ofBatch: b)
         let indices = Array(order[(b * batchSize)..<(b * batchSize + n)])
         indices.withUnsafeBufferPointer { gatherLabels($0, into: labels) }
-        let e = dataset.elementsPerExample, write = exampleWriter()
-        return (n, { rows, into in
+        let e = dataset.elementsPerExample, first = dataset.range.lowerBound
+        if case let .uint8(bytes, offset) = dataset.inputs {
+            return (n, .bytes(table: UnsafePointer(table), row: { r in UnsafePointer(bytes.base + offset + (first + Int(indices[r])) * e) }))
+        }
+        let write = exampleWriter()
+        return (n, .floats({ rows, into in
             for r in rows { write(Int(indices[r]), into + (r - rows.lowerBound) * e) }
-        })
+        }))
     }
 
     private func gatherLabels(_ indices: UnsafeBufferPointer<Int32>, into labels: UnsafeMutablePointer<Int32>) {
@@ -151,14 +160,12 @@ public final class BatchLoader {
     }
 
     /// Writes example `i` (relative to the dataset view), normalized, to `into`.
-    private func exampleWriter() -> @Sendable (_ i: Int, _ into: UnsafeMutablePointer<Float>) -> Void {
+    private func exampleWriter() -> (_ i: Int, _ into: UnsafeMutablePointer<Float>) -> Void {
         let e = dataset.elementsPerExample, first = dataset.range.lowerBound
         switch dataset.inputs {
         case let .uint8(bytes, offset):
-            let table = self.table
-            return { i, into in
-                table.withUnsafeBufferPointer { regula_lookup_bytes(bytes.base + offset + (first + i) * e, $0.baseAddress.unsafelyUnwrapped, into, e) }
-            }
+            let table = UnsafePointer(self.table)
+            return { i, into in regula_lookup_bytes(bytes.base + offset + (first + i) * e, table, into, e) }
         case let .float(values):
             let nz = normalization
             return { i, into in

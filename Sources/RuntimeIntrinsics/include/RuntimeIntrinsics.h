@@ -177,33 +177,46 @@ typedef unsigned char regula_bytes16 __attribute__((ext_vector_type(16)));
 /// uint8 pixels). Swift's loop is a byte load, a table load and a store per element; here the
 /// table sits in 16 registers and 16 bytes at a time pick their entries with 8 two-register
 /// permutes (the low 5 bits) and a tree of 7 selects (bits 5, 6 and 7): the same table values.
+#if defined(__AVX512F__)
+typedef float regula_v16sf __attribute__((vector_size(64)));
+typedef int regula_v16si __attribute__((vector_size(64)));
+
+/// The 256-entry table in 16 registers, for `regula_lookup16`.
+typedef struct { regula_v16sf t[16]; } regula_table256;
+
+static inline __attribute__((always_inline)) regula_table256 regula_load_table256(const float *table) {
+    regula_table256 r;
+    for (int j = 0; j < 16; j++) __builtin_memcpy(&r.t[j], table + 16 * j, sizeof(regula_v16sf));
+    return r;
+}
+
+/// `table[bytes[i]]` for 16 bytes: 8 two-register permutes (the low 5 bits) and a tree of 7
+/// selects (bits 5, 6 and 7); sixteen zero bytes (an image's background) take one broadcast.
+static inline __attribute__((always_inline)) regula_float16 regula_lookup16(regula_bytes16 bytes, const regula_table256 *t,
+                                                                            float zeroEntry) {
+    unsigned long long halves[2];
+    __builtin_memcpy(halves, &bytes, sizeof halves);
+    if ((halves[0] | halves[1]) == 0) return (regula_float16)(zeroEntry);
+    regula_int16 index = __builtin_convertvector(bytes, regula_int16);
+    regula_v16si low = (regula_v16si)index;
+    regula_float16 r[8];
+    for (int j = 0; j < 8; j++) r[j] = (regula_float16)__builtin_ia32_vpermi2varps512(t->t[2 * j], low, t->t[2 * j + 1]);
+    regula_int16 b5 = (index & 32) != 0, b6 = (index & 64) != 0, b7 = (index & 128) != 0;
+    regula_float16 s0 = b5 ? r[1] : r[0], s1 = b5 ? r[3] : r[2], s2 = b5 ? r[5] : r[4], s3 = b5 ? r[7] : r[6];
+    regula_float16 q0 = b6 ? s1 : s0, q1 = b6 ? s3 : s2;
+    return b7 ? q1 : q0;
+}
+#endif
+
 static inline __attribute__((always_inline)) void regula_lookup_bytes(const unsigned char *src, const float *table,
                                                                      float *dst, long count) {
     long i = 0;
 #if defined(__AVX512F__)
-    typedef float v16sf __attribute__((vector_size(64)));
-    typedef int v16si __attribute__((vector_size(64)));
-    v16sf t[16];
-    for (int j = 0; j < 16; j++) __builtin_memcpy(&t[j], table + 16 * j, sizeof(v16sf));
+    regula_table256 t = regula_load_table256(table);
     for (; i + 16 <= count; i += 16) {
         regula_bytes16 bytes;
         __builtin_memcpy(&bytes, src + i, sizeof bytes);
-        unsigned long long halves[2];
-        __builtin_memcpy(halves, src + i, sizeof halves);
-        if ((halves[0] | halves[1]) == 0) {
-            // Sixteen zero bytes (an image's background): one broadcast instead of the lookups.
-            regula_float16 v = (regula_float16)(table[0]);
-            __builtin_memcpy(dst + i, &v, sizeof v);
-            continue;
-        }
-        regula_int16 index = __builtin_convertvector(bytes, regula_int16);
-        v16si low = (v16si)index;
-        regula_float16 r[8];
-        for (int j = 0; j < 8; j++) r[j] = (regula_float16)__builtin_ia32_vpermi2varps512(t[2 * j], low, t[2 * j + 1]);
-        regula_int16 b5 = (index & 32) != 0, b6 = (index & 64) != 0, b7 = (index & 128) != 0;
-        regula_float16 s0 = b5 ? r[1] : r[0], s1 = b5 ? r[3] : r[2], s2 = b5 ? r[5] : r[4], s3 = b5 ? r[7] : r[6];
-        regula_float16 q0 = b6 ? s1 : s0, q1 = b6 ? s3 : s2;
-        regula_float16 v = b7 ? q1 : q0;
+        regula_float16 v = regula_lookup16(bytes, &t, table[0]);
         __builtin_memcpy(dst + i, &v, sizeof v);
     }
 #endif
@@ -283,6 +296,58 @@ static inline __attribute__((always_inline)) long regula_pack8_skipping_zero_ste
             kept += __builtin_reduce_or(bits & 0x7fffffff) != 0;
         }
     }
+    return kept;
+}
+
+typedef unsigned char regula_bytes64 __attribute__((ext_vector_type(64)));
+
+/// `regula_pack8_skipping_zero_steps` for A[i][k] = table[rows[i][k0 + k]] (8 rows of bytes through
+/// a 256-entry table, normalized uint8 pixels), without writing A as floats first: 8 bytes of each
+/// row are transposed in one register (64 bytes: step-major, 8 rows a step), looked up 16 at a time
+/// (two steps), and every step is zero-tested and kept or dropped as there. Same kept steps, values
+/// and offsets as packing the floats `table[rows[i][k0 + k]]`.
+static inline __attribute__((always_inline)) long regula_pack8_bytes_skipping_zero_steps(
+    const unsigned char *const *rows, long k0, long depth, const float *table, float *dst, int *offsets) {
+    long kept = 0;
+#if defined(__AVX512F__)
+    regula_table256 t = regula_load_table256(table);
+    for (long kk = 0; kk < depth; kk += 8) {
+        unsigned long long w[8];
+        for (int r = 0; r < 8; r++) __builtin_memcpy(&w[r], rows[r] + k0 + kk, 8);
+        regula_bytes64 in, steps;
+        __builtin_memcpy(&in, w, sizeof in);
+        steps = __builtin_shufflevector(in, in,
+            0, 8, 16, 24, 32, 40, 48, 56,  1, 9, 17, 25, 33, 41, 49, 57,
+            2, 10, 18, 26, 34, 42, 50, 58,  3, 11, 19, 27, 35, 43, 51, 59,
+            4, 12, 20, 28, 36, 44, 52, 60,  5, 13, 21, 29, 37, 45, 53, 61,
+            6, 14, 22, 30, 38, 46, 54, 62,  7, 15, 23, 31, 39, 47, 55, 63);
+        for (int q = 0; q < 4; q++) {
+            regula_bytes16 b;
+            __builtin_memcpy(&b, (const unsigned char *)&steps + 16 * q, sizeof b);
+            regula_float16 v = regula_lookup16(b, &t, table[0]);
+            for (int h = 0; h < 2; h++) {
+                regula_float8 o = h == 0 ? __builtin_shufflevector(v, v, 0, 1, 2, 3, 4, 5, 6, 7)
+                                         : __builtin_shufflevector(v, v, 8, 9, 10, 11, 12, 13, 14, 15);
+                regula_int8 bits;
+                __builtin_memcpy(&bits, &o, sizeof(bits));
+                __builtin_memcpy(dst + kept * 8, &o, sizeof(regula_float8));
+                offsets[kept] = (int)((kk + 2 * q + h) * 32);
+                kept += __builtin_reduce_or(bits & 0x7fffffff) != 0;
+            }
+        }
+    }
+#else
+    for (long k = 0; k < depth; k++) {
+        int nonzero = 0;
+        for (int r = 0; r < 8; r++) {
+            float v = table[rows[r][k0 + k]];
+            dst[kept * 8 + r] = v;
+            nonzero |= v != 0;
+        }
+        offsets[kept] = (int)(k * 32);
+        kept += nonzero;
+    }
+#endif
     return kept;
 }
 

@@ -146,6 +146,38 @@ final class GemmTests: XCTestCase {
         XCTAssertTrue((0..<32).allSatisfy { c[3 * 32 + $0].isNaN } && c[0] == 0)
     }
 
+    /// Rows of bytes through a table (`GemmRowSource.bytes`, an evaluation batch of uint8 pixels)
+    /// give the product of the floats `table[byte]` written first, bit for bit: packed straight
+    /// from the bytes (whole panels, k a multiple of 8) or through the scratch (a partial panel,
+    /// k = 300), with a table whose zero byte maps to 0 (steps dropped) or not (none dropped), and
+    /// bytes whose table entries are -0 and NaN.
+    func testByteRowsEqualTheirFloatsWrittenFirst() {
+        var rng = TestRandom(seed: 13)
+        for (m, k, zeroMapsToZero) in [(1024, 784, true), (1024, 784, false), (1003, 300, true), (520, 64, true)] {
+            let n = 64
+            var bytes = [UInt8](repeating: 0, count: m * k)
+            for i in 0..<(m * k) where (i % k) % 28 >= 8 && (i / 3) % 4 != 0 { bytes[i] = UInt8((i &* 31 &+ i / 7) % 250) }
+            bytes[5 * k + 10] = 250                                   // a NaN in row 5 only
+            var table = (0..<256).map { Float($0) / 255 - (zeroMapsToZero ? 0 : 0.5) }
+            table[7] = -0.0
+            table[250] = .nan
+            let floats = Tensor(shape: [m * k])
+            for i in 0..<(m * k) { floats[i] = table[Int(bytes[i])] }
+            let b = rng.tensor([n * k]), written = Tensor(shape: [m * n]), packed = Tensor(shape: [m * n])
+            Gemm.sgemm(transB: true, m: m, n: n, k: k, a: floats.data, lda: k, b: b.data, ldb: k, c: written.data, ldc: n)
+            let scratch = Tensor(shape: [m * k])
+            bytes.withUnsafeBufferPointer { bp in
+                table.withUnsafeBufferPointer { tp in
+                    let base = bp.baseAddress!
+                    Gemm.sgemm(transB: true, m: m, n: n, k: k, a: scratch.data, lda: k, b: b.data, ldb: k, c: packed.data, ldc: n,
+                               aRows: .bytes(table: tp.baseAddress!, row: { base + $0 * k }))
+                }
+            }
+            XCTAssertTrue(written[5 * n].isNaN && !written[4 * n].isNaN && !written[6 * n].isNaN)
+            assertBitIdentical(written, packed, "m \(m) k \(k) zero maps to zero \(zeroMapsToZero)")
+        }
+    }
+
     /// A·Bᵀ with at most 16 columns and at least `GemmNarrow.minRows` rows takes the packed narrow
     /// path: against the Float64 oracle with rows past the last block of 8 and of an item, every
     /// column count from 1 to 16, α, β and padded leading dimensions; bit-identical at 1, 2 and 5
@@ -189,10 +221,10 @@ final class GemmTests: XCTestCase {
             for i in 0..<(m * k) { a[i] = .nan }
             let log = RowBlockLog(), src = source.data
             Gemm.sgemm(transB: true, m: m, n: n, k: k, a: a.data, lda: k, b: b.data, ldb: k, c: onDemand.data, ldc: n, pool: pool,
-                       aRows: { rows, into in
+                       aRows: .floats({ rows, into in
                            log.add(rows)
                            into.update(from: src + rows.lowerBound * k, count: rows.count * k)
-                       })
+                       }))
             assertBitIdentical(upFront, onDemand, "m \(m) n \(n) k \(k) threads \(threads)")
             let written = log.blocks.sorted { $0.lowerBound < $1.lowerBound }
             XCTAssertEqual(written.first?.lowerBound, 0)

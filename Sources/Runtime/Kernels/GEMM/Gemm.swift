@@ -30,9 +30,25 @@ import RuntimeIntrinsics
 ///   pixels; 55% of the steps of an 8-image panel), and every element is still summed over the
 ///   same k in the same order, so the result equals the dense one (up to the sign of a zero, and
 ///   `0·∞`, which the dense product makes NaN and a skipped step does not).
-/// Rows of op(A) written on demand: `(rows, into)` writes rows `rows` of A, row-major with
-/// leading dimension K, from `into` on (`Gemm.sgemm`'s `aRows`).
-public typealias GemmRows = (_ rows: Range<Int>, _ into: UnsafeMutablePointer<Float>) -> Void
+
+/// Rows of op(A) supplied on demand (`Gemm.sgemm`'s `aRows`): an evaluation batch's inputs,
+/// read from the dataset by the tiles that use them.
+public enum GemmRowSource {
+    /// `write(rows, into)` writes rows `rows` of A, row-major with leading dimension K, from `into` on.
+    case floats(_ write: (_ rows: Range<Int>, _ into: UnsafeMutablePointer<Float>) -> Void)
+    /// Row r of A is `table[row(r)[k]]`: bytes through a 256-entry table (normalized uint8
+    /// pixels), packed without a float copy of A.
+    case bytes(table: UnsafePointer<Float>, row: (Int) -> UnsafePointer<UInt8>)
+
+    /// Writes rows `rows` of A as floats, row-major with leading dimension `k`, from `into` on.
+    public func write(_ rows: Range<Int>, into: UnsafeMutablePointer<Float>, k: Int) {
+        switch self {
+        case .floats(let write): write(rows, into)
+        case .bytes(let table, let row):
+            for r in rows { regula_lookup_bytes(row(r), table, into + (r - rows.lowerBound) * k, k) }
+        }
+    }
+}
 
 public enum Gemm {
     static let kc = 256
@@ -47,7 +63,7 @@ public enum Gemm {
                              a: UnsafePointer<Float>, lda: Int,
                              b: UnsafePointer<Float>, ldb: Int,
                              beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int,
-                             epilogue: GemmEpilogue? = nil, pool: ThreadPool = .default, aRows: GemmRows? = nil) {
+                             epilogue: GemmEpilogue? = nil, pool: ThreadPool = .default, aRows: GemmRowSource? = nil) {
         sgemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb,
               beta: beta, c: c, ldc: ldc, epilogue: epilogue, pool: pool, skipZeroSteps: true, aRows: aRows)
     }
@@ -56,7 +72,7 @@ public enum Gemm {
     static func sgemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float,
                       a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
                       beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int,
-                      epilogue: GemmEpilogue?, pool: ThreadPool, skipZeroSteps: Bool, aRows: GemmRows? = nil) {
+                      epilogue: GemmEpilogue?, pool: ThreadPool, skipZeroSteps: Bool, aRows: GemmRowSource? = nil) {
         precondition(m >= 0 && n >= 0 && k >= 0, "gemm sizes must be non-negative: m \(m), n \(n), k \(k)")
         precondition(lda >= (transA ? m : k) && ldb >= (transB ? k : n) && ldc >= n, "gemm leading dimension too small")
         precondition(aRows == nil || (!transA && lda == k), "rows of A on demand need A stored [M, K] densely")
@@ -69,7 +85,7 @@ public enum Gemm {
         let tiles = TilePlan(m: m, n: n, threads: pool.threads)
         let rowsPerTile = aRows != nil && tiles.tilesN == 1 && tiles.tilesM >= 2 * pool.threads && k > 0 && alpha != 0
             && !(transB && n < nr && k >= nr)
-        if let aRows, !rowsPerTile { aRows(0..<m, UnsafeMutablePointer(mutating: a)) }
+        if let aRows, !rowsPerTile { aRows.write(0..<m, into: UnsafeMutablePointer(mutating: a), k: k) }
         if k == 0 || alpha == 0 {
             scale(m: m, n: n, beta: beta, c: c, ldc: ldc)
             epilogue?.apply(c, ldc: ldc, i0: 0, rows: m, j0: 0, cols: n)
@@ -109,8 +125,14 @@ public enum Gemm {
             }
             // Phase 2: every tile of C runs the micro-kernel over the packed panels.
             let packRows: ((Range<Int>) -> Void)? = rowsPerTile ? { rows in
+                // Bytes pack straight from their rows when every panel is whole; otherwise (and
+                // for floats) the rows go through the thread's scratch.
+                if case .bytes(let table, let row) = aRows, let steps, rows.count % mr == 0, k % 8 == 0 {
+                    packPanelsA(bytes: row, table: table, m: m, k: k, rows: rows, into: packA, steps: steps)
+                    return
+                }
                 let scratch = ThreadScratch.floats(rows.count * k)
-                aRows?(rows, scratch)
+                aRows?.write(rows, into: scratch, k: k)
                 packPanelsA(transA: false, m: m, k: k, a: scratch, lda: k, rows: rows, into: packA, steps: steps,
                             firstRowOfA: rows.lowerBound)
             } : nil
@@ -217,6 +239,27 @@ public enum Gemm {
                                   depth: kb, into: packA + p0 * mp + r0 * kb)
             }
             p0 += kb
+        }
+    }
+
+    /// `packPanelsA` for whole panels of a bytes source (A[r][k] = table[row(r)[k]], k a
+    /// multiple of 8), dropping the zero steps as it packs (`regula_pack8_bytes_skipping_zero_steps`).
+    static func packPanelsA(bytes row: (Int) -> UnsafePointer<UInt8>, table: UnsafePointer<Float>, m: Int, k: Int,
+                            rows range: Range<Int>, into packA: UnsafeMutablePointer<Float>, steps: PanelSteps) {
+        let mr = GemmMicroKernel.mr, mp = roundUp(m, mr)
+        withUnsafeTemporaryAllocation(of: UnsafePointer<UInt8>?.self, capacity: mr) { pointers in
+            for panelRow in stride(from: range.lowerBound, to: range.upperBound, by: mr) {
+                for r in 0..<mr { pointers[r] = row(panelRow + r) }
+                let panel = panelRow / mr
+                var p0 = 0
+                while p0 < k {
+                    let kb = min(kc, k - p0)
+                    let kept = regula_pack8_bytes_skipping_zero_steps(pointers.baseAddress, p0, kb, table, packA + p0 * mp + panelRow * kb,
+                                                                      steps.offsets(panel: panel, kStart: p0, depth: kb))
+                    steps.setCount(kept, panel: panel, kStart: p0)
+                    p0 += kb
+                }
+            }
         }
     }
 
