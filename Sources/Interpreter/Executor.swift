@@ -110,15 +110,14 @@ final class Executor {
             while let next = memory.aliases[root] { root = next }
             if case .none = location[v.raw], case .state = location[root.raw] { location[v.raw] = location[root.raw] }
         }
-        var read = Array(repeating: false, count: g.values.count)
-        for v in g.nodes.flatMap(\.used) + g.outputs.map(\.value) { read[v.raw] = true }
-        isRead = read
+        var reads = Array(repeating: 0, count: g.values.count)
+        for v in g.nodes.flatMap(\.used) + g.outputs.map(\.value) { reads[v.raw] += 1 }
+        isRead = reads.map { $0 > 0 }
         deferrableInput = g.input(.data).flatMap { x in
-            let readers = g.nodes.filter { $0.used.contains(x) }
-            // One row of the layer's A per example: a [N, features] input.
-            guard g.mode == .inference, g[x].dtype == .float32, g[x].perExample.count == 1, !g.outputs.contains(where: { $0.value == x }),
-                  readers.count == 1, readers[0].used.filter({ $0 == x }).count == 1,
-                  case .matmul(false, _) = readers[0].op, readers[0].inputs[0] == x else { return nil }
+            // Read once, as A of a dense layer, one row per example (a [N, features] input).
+            guard g.mode == .inference, g[x].dtype == .float32, g[x].perExample.count == 1, reads[x.raw] == 1,
+                  let reader = g.nodes.first(where: { $0.used.contains(x) }),
+                  case .matmul(false, _) = reader.op, reader.inputs[0] == x else { return nil }
             return x
         }
         batchNormInputs = Set(g.nodes.compactMap { n in
@@ -286,9 +285,9 @@ final class Executor {
 
     /// Writes the pending rows of the data input into its buffer.
     private func writePendingInputRows() {
-        guard let rows = pendingInputRows else { return }
+        guard let rows = pendingInputRows, let x = deferrableInput else { return }
         pendingInputRows = nil
-        rows.write(0..<batch, into: dataInput, k: unitCount[graph.input(.data)?.raw ?? 0])
+        rows.write(0..<batch, into: dataInput, k: unitCount[x.raw])
     }
 
     /// Whether any element of `v` is NaN or infinite.

@@ -92,13 +92,20 @@ public final class BatchLoader {
     /// Returns the batch size (the last batch may be smaller).
     @discardableResult
     public func fill(batch b: Int, inputs: UnsafeMutablePointer<Float>, labels: UnsafeMutablePointer<Int32>) -> Int {
+        let slots = positions(ofBatch: b)
+        order.withUnsafeBufferPointer { gather(UnsafeBufferPointer(rebasing: $0[slots]), inputs: inputs, labels: labels) }
+        return slots.count
+    }
+
+    /// Where batch `b` of the epoch lies in `order`.
+    private func positions(ofBatch b: Int) -> Range<Int> {
         precondition(b >= 0 && b < batchesPerEpoch, "batch \(b) out of range 0..<\(batchesPerEpoch)")
-        let n = size(ofBatch: b)
-        order.withUnsafeBufferPointer { ord in
-            let idx = UnsafeBufferPointer(rebasing: ord[(b * batchSize)..<(b * batchSize + n)])
-            gather(idx, inputs: inputs, labels: labels)
-        }
-        return n
+        return (b * batchSize)..<(b * batchSize + size(ofBatch: b))
+    }
+
+    /// The augmentations active in this epoch (their `epochs` limit not reached), with their slots.
+    private var activeAugmentations: [(offset: Int, element: Augmentation)] {
+        augmentations.enumerated().filter { $0.element.epochs.map { epoch < $0 } ?? true }
     }
 
     /// Writes batch `b` with float target rows: `targetRows` gets `size·classes` floats, the
@@ -137,10 +144,9 @@ public final class BatchLoader {
     /// an augmentation is active (it works on whole batches); use `fill` then. The source is
     /// valid while this loader is.
     public func fillDeferred(batch b: Int, labels: UnsafeMutablePointer<Int32>) -> (count: Int, rows: GemmRowSource)? {
-        precondition(b >= 0 && b < batchesPerEpoch, "batch \(b) out of range 0..<\(batchesPerEpoch)")
-        guard !augmentations.contains(where: { $0.epochs.map { epoch < $0 } ?? true }) else { return nil }
-        let n = size(ofBatch: b)
-        let indices = Array(order[(b * batchSize)..<(b * batchSize + n)])
+        let slots = positions(ofBatch: b)
+        guard activeAugmentations.isEmpty else { return nil }
+        let n = slots.count, indices = Array(order[slots])
         indices.withUnsafeBufferPointer { gatherLabels($0, into: labels) }
         let e = dataset.elementsPerExample, first = dataset.range.lowerBound
         if case let .uint8(bytes, offset) = dataset.inputs {
@@ -188,7 +194,7 @@ public final class BatchLoader {
 
     /// Applies the augmentations active in this epoch to the gathered examples.
     private func augment(_ indices: UnsafeBufferPointer<Int32>, inputs: UnsafeMutablePointer<Float>) {
-        let active = augmentations.enumerated().filter { $0.element.epochs.map { epoch < $0 } ?? true }
+        let active = activeAugmentations
         guard !active.isEmpty else { return }
         let e = dataset.elementsPerExample, first = dataset.range.lowerBound
         let random = RandomStream(seed: seed, step: UInt64(epoch), stream: RandomStream.augment)

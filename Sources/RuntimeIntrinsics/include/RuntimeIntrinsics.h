@@ -173,10 +173,6 @@ static inline __attribute__((always_inline)) void regula_copy_floats(float *dst,
 
 typedef unsigned char regula_bytes16 __attribute__((ext_vector_type(16)));
 
-/// `dst[i] = table[src[i]]` for i in 0..<count: bytes through a 256-entry table (normalized
-/// uint8 pixels). Swift's loop is a byte load, a table load and a store per element; here the
-/// table sits in 16 registers and 16 bytes at a time pick their entries with 8 two-register
-/// permutes (the low 5 bits) and a tree of 7 selects (bits 5, 6 and 7): the same table values.
 #if defined(__AVX512F__)
 typedef float regula_v16sf __attribute__((vector_size(64)));
 typedef int regula_v16si __attribute__((vector_size(64)));
@@ -208,6 +204,10 @@ static inline __attribute__((always_inline)) regula_float16 regula_lookup16(regu
 }
 #endif
 
+/// `dst[i] = table[src[i]]` for i in 0..<count: bytes through a 256-entry table (normalized
+/// uint8 pixels). Swift's loop is a byte load, a table load and a store per element; here the
+/// table sits in 16 registers and 16 bytes at a time pick their entries with 8 two-register
+/// permutes (the low 5 bits) and a tree of 7 selects (bits 5, 6 and 7): the same table values.
 static inline __attribute__((always_inline)) void regula_lookup_bytes(const unsigned char *src, const float *table,
                                                                      float *dst, long count) {
     long i = 0;
@@ -266,12 +266,31 @@ static inline __attribute__((always_inline)) void regula_transpose8x8(const floa
 
 typedef int regula_int8 __attribute__((ext_vector_type(8)));
 
+/// Whether the 8 floats of `o` are all zero (either sign): a mask and a test.
+static inline __attribute__((always_inline)) _Bool regula_is_zero8_vector(regula_float8 o) {
+    regula_int8 bits;
+    __builtin_memcpy(&bits, &o, sizeof(bits));
+    return __builtin_reduce_or(bits & 0x7fffffff) == 0;
+}
+
 /// Whether the 8 floats at `p` are all zero (either sign): one load, a mask and a test (Swift's
 /// `SIMD8 ==` is eight scalar compares through the stack).
 static inline __attribute__((always_inline)) _Bool regula_is_zero8(const float *p) {
-    regula_int8 v;
+    regula_float8 v;
     __builtin_memcpy(&v, p, sizeof(v));
-    return __builtin_reduce_or(v & 0x7fffffff) == 0;
+    return regula_is_zero8_vector(v);
+}
+
+/// One step `o` (k) of a packed A panel whose zero steps are dropped, `kept` steps kept so far:
+/// branch-free, the step is written at the next free slot (`dst`, and `offsets` = k·32, its row in
+/// a packed B panel), which only a nonzero step claims (a zero step is overwritten by the next
+/// one; about half the steps of an image panel are zero, in no predictable pattern). Returns the
+/// new count of kept steps.
+static inline __attribute__((always_inline)) long regula_append_step(regula_float8 o, long k, float *dst, int *offsets,
+                                                                     long kept) {
+    __builtin_memcpy(dst + kept * 8, &o, sizeof(regula_float8));
+    offsets[kept] = (int)(k * 32);
+    return kept + !regula_is_zero8_vector(o);
 }
 
 /// Packs 8 rows of a row-major A (`src[i·ld + k]`, k in 0..<depth, depth a multiple of 8) into
@@ -285,16 +304,7 @@ static inline __attribute__((always_inline)) long regula_pack8_skipping_zero_ste
     for (long k0 = 0; k0 < depth; k0 += 8) {
         regula_float8 o[8];
         regula_transpose8x8_registers(src + k0, ld, o);
-        for (int k = 0; k < 8; k++) {
-            // Branch-free: every step is written at the next free slot, which only a nonzero step
-            // claims (a zero step is overwritten by the next one); about half the steps of an
-            // image panel are zero, in no predictable pattern.
-            regula_int8 bits;
-            __builtin_memcpy(&bits, &o[k], sizeof(bits));
-            __builtin_memcpy(dst + kept * 8, &o[k], sizeof(regula_float8));
-            offsets[kept] = (int)((k0 + k) * 32);
-            kept += __builtin_reduce_or(bits & 0x7fffffff) != 0;
-        }
+        for (int k = 0; k < 8; k++) kept = regula_append_step(o[k], k0 + k, dst, offsets, kept);
     }
     return kept;
 }
@@ -325,27 +335,16 @@ static inline __attribute__((always_inline)) long regula_pack8_bytes_skipping_ze
             regula_bytes16 b;
             __builtin_memcpy(&b, (const unsigned char *)&steps + 16 * q, sizeof b);
             regula_float16 v = regula_lookup16(b, &t, table[0]);
-            for (int h = 0; h < 2; h++) {
-                regula_float8 o = h == 0 ? __builtin_shufflevector(v, v, 0, 1, 2, 3, 4, 5, 6, 7)
-                                         : __builtin_shufflevector(v, v, 8, 9, 10, 11, 12, 13, 14, 15);
-                regula_int8 bits;
-                __builtin_memcpy(&bits, &o, sizeof(bits));
-                __builtin_memcpy(dst + kept * 8, &o, sizeof(regula_float8));
-                offsets[kept] = (int)((kk + 2 * q + h) * 32);
-                kept += __builtin_reduce_or(bits & 0x7fffffff) != 0;
-            }
+            kept = regula_append_step(__builtin_shufflevector(v, v, 0, 1, 2, 3, 4, 5, 6, 7), kk + 2 * q, dst, offsets, kept);
+            kept = regula_append_step(__builtin_shufflevector(v, v, 8, 9, 10, 11, 12, 13, 14, 15), kk + 2 * q + 1, dst, offsets,
+                                      kept);
         }
     }
 #else
     for (long k = 0; k < depth; k++) {
-        int nonzero = 0;
-        for (int r = 0; r < 8; r++) {
-            float v = table[rows[r][k0 + k]];
-            dst[kept * 8 + r] = v;
-            nonzero |= v != 0;
-        }
-        offsets[kept] = (int)(k * 32);
-        kept += nonzero;
+        regula_float8 o;
+        for (int r = 0; r < 8; r++) o[r] = table[rows[r][k0 + k]];
+        kept = regula_append_step(o, k, dst, offsets, kept);
     }
 #endif
     return kept;

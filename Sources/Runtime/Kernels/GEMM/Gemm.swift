@@ -63,20 +63,22 @@ public enum Gemm {
         // writes its rows into its thread's scratch and packs them from there, so A never leaves
         // that core's cache; otherwise all of A is written first and the product runs as usual.
         let tiles = TilePlan(m: m, n: n, threads: pool.threads)
+        // A·Bᵀ with fewer than 32 columns: a path of its own (`GemmNarrow`, `dotProducts`), no panels.
+        let fewColumns = !transA && transB && n < nr && k >= nr
         let rowsPerTile = aRows != nil && tiles.tilesN == 1 && tiles.tilesM >= 2 * pool.threads && k > 0 && alpha != 0
-            && !(transB && n < nr && k >= nr)
+            && !fewColumns
         if let aRows, !rowsPerTile { aRows.write(0..<m, into: UnsafeMutablePointer(mutating: a), k: k) }
         if k == 0 || alpha == 0 {
             scale(m: m, n: n, beta: beta, c: c, ldc: ldc)
             epilogue?.apply(c, ldc: ldc, i0: 0, rows: m, j0: 0, cols: n)
             return
         }
-        if !transA && transB && n <= GemmNarrow.width && k >= nr && m >= GemmNarrow.minRows {
+        if fewColumns && n <= GemmNarrow.width && m >= GemmNarrow.minRows {
             GemmNarrow.product(m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc,
                                epilogue: epilogue, pool: pool)
             return
         }
-        if !transA && transB && n < nr && k >= nr {
+        if fewColumns {
             dotProducts(m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc,
                         epilogue: epilogue, pool: pool)
             return
